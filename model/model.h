@@ -1,0 +1,270 @@
+/*
+ * model.h - the hypsim checker: one entry point for every architectural event.
+ *
+ * Contract (DESIGN §3): for every instruction fetch, data access, translation table walk
+ * and maintenance-by-VA, compute the set of outcomes the Armv8-A architecture allows at
+ * that point. When the set has more than one member, report a hazard naming each member
+ * and the earlier event that created it. Execution continues on the coherent outcome,
+ * which is what the caller (Unicorn, or a trace being replayed) does; the model never
+ * changes memory.
+ *
+ * Outcomes are compared by what the program can observe: fault or not (and which), the
+ * PA, the permission check, and for reads the bytes obtained. Identity maps, trampoline
+ * pages and MMU-off switches are therefore silent by construction.
+ *
+ * State per CPU: effective and pending system registers, current EL, a TLB with walk-cache
+ * entries and provenance, TLBI/DC maintenance not yet completed by a DSB. Shared: the
+ * per-64-byte-line data cache state (dirty: the PoC holds older bytes; stale-clean: a
+ * cache may hold older bytes than the PoC), per-line instruction cache contents, and the
+ * history of descriptors written while live (for break-before-make and stale walks).
+ *
+ * Event ordering contract: each event is delivered BEFORE its instruction takes effect.
+ * For EV_STORE and DC ZVA, mem_ops still shows the old bytes and the event carries the new
+ * ones. Events of one CPU arrive in program order; events of different CPUs interleave in
+ * the order they were executed.
+ *
+ * Does not model: stage 2 (HCR_EL2.VM), VHE, AArch32, ASIDs/VMIDs beyond "nG entries are
+ * tagged with the ASID of TTBR0_EL1 when made", memory ordering between CPUs beyond the
+ * completion rules of DSB, hardware AF/dirty management.
+ */
+#ifndef HYPSIM_MODEL_MODEL_H
+#define HYPSIM_MODEL_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mem_ops.h"
+#include "pt.h"
+
+#define MODEL_MAX_CPUS 8
+
+enum sysreg_id {
+	SR_SCTLR_EL1,
+	SR_SCTLR_EL2,
+	SR_TTBR0_EL1,
+	SR_TTBR1_EL1,
+	SR_TTBR0_EL2,
+	SR_TCR_EL1,
+	SR_TCR_EL2,
+	SR_MAIR_EL1,
+	SR_MAIR_EL2,
+	SR_VBAR_EL1,
+	SR_VBAR_EL2,
+	SR_HCR_EL2,
+	SR_COUNT
+};
+
+enum ev_kind {
+	EV_FETCH,     /* instruction fetch of mem.size bytes (4, or a straight-line run in one page) */
+	EV_LOAD,      /* data read of mem.size bytes (1..16) */
+	EV_STORE,     /* data write; mem.value holds the new bytes for size <= 8 */
+	EV_SYSREG,    /* MSR to one of enum sysreg_id */
+	EV_TLBI,
+	EV_DC,
+	EV_IC,
+	EV_AT,	      /* AT S1E2R/W, S1E1R/W: translation check like a DC (no data) */
+	EV_DSB,
+	EV_DMB,
+	EV_ISB,
+	EV_EXC_ENTRY, /* exception taken (context synchronisation when SCTLR.EIS) */
+	EV_ERET,      /* exception return (context synchronisation when SCTLR.EOS) */
+	EV_COUNT
+};
+
+enum tlbi_op {
+	TLBI_ALLE2, TLBI_ALLE2IS, TLBI_VAE2, TLBI_VAE2IS, TLBI_VALE2, TLBI_VALE2IS,
+	TLBI_ALLE1, TLBI_ALLE1IS, TLBI_VMALLE1, TLBI_VMALLE1IS, TLBI_VMALLS12E1,
+	TLBI_VMALLS12E1IS, TLBI_VAE1, TLBI_VAE1IS, TLBI_VALE1, TLBI_VALE1IS, TLBI_VAAE1,
+	TLBI_VAAE1IS, TLBI_VAALE1, TLBI_VAALE1IS, TLBI_ASIDE1, TLBI_ASIDE1IS,
+	TLBI_IPAS2E1, TLBI_IPAS2E1IS, TLBI_IPAS2LE1, TLBI_IPAS2LE1IS,
+	TLBI_OP_COUNT
+};
+
+enum dc_op {
+	DC_CVAC, DC_CIVAC, DC_CVAU, DC_CVAP, DC_IVAC, DC_ZVA, DC_ISW, DC_CSW, DC_CISW,
+	DC_OP_COUNT
+};
+
+enum ic_op { IC_IALLU, IC_IALLUIS, IC_IVAU, IC_OP_COUNT };
+
+enum at_op { AT_S1E2R, AT_S1E2W, AT_S1E1R, AT_S1E1W, AT_S1E0R, AT_S1E0W, AT_OP_COUNT };
+
+enum barrier_domain { DOM_NSH, DOM_ISH, DOM_OSH, DOM_SY };
+enum barrier_type { BAR_LD, BAR_ST, BAR_ALL };
+
+struct model_event {
+	enum ev_kind kind;
+	unsigned cpu;
+	uint64_t pc;	/* VA of the instruction */
+	uint32_t insn;	/* its encoding (for reports; 0 if unknown) */
+	union {
+		struct {
+			uint64_t va;
+			unsigned size;
+			uint64_t value; /* EV_STORE, little-endian, size <= 8 */
+		} mem;
+		struct {
+			enum sysreg_id reg;
+			uint64_t value;
+		} sysreg;
+		struct {
+			enum tlbi_op op;
+			uint64_t arg;	/* Xt as written: VA[55:12] in bits [43:0], ASID in [63:48] */
+		} tlbi;
+		struct {
+			enum dc_op op;
+			uint64_t arg;	/* VA, or set/way/level for the SW forms */
+		} dc;
+		struct {
+			enum ic_op op;
+			uint64_t va;
+		} ic;
+		struct {
+			enum at_op op;
+			uint64_t va;
+		} at;
+		struct {
+			enum barrier_domain dom;
+			enum barrier_type type;
+		} barrier;
+		struct {
+			unsigned from_el, to_el;
+			bool requested; /* SVC/HVC/SMC/BRK: the guest asked for it */
+			uint64_t esr, elr, vector;
+		} exc;
+		struct {
+			unsigned from_el, to_el;
+			uint64_t target;
+		} eret;
+	} u;
+};
+
+enum hz_class {
+	HZ_STALE_TLB,
+	HZ_BBM,
+	HZ_WALK_NOT_AT_POC,
+	HZ_FETCH_NOT_AT_POC,
+	HZ_DATA_NOT_AT_POC,
+	HZ_ICACHE_STALE,
+	HZ_LOST_WRITE,
+	HZ_MISSING_DSB,
+	HZ_MISSING_ISB,
+	HZ_UNEXPECTED_EXCEPTION,
+	HZ_GUEST_HANG,
+	HZ_CLASS_COUNT
+};
+
+/* The earlier event that made an outcome possible. */
+struct hz_cause {
+	uint64_t seq;	  /* event number (model_seq() at that event), 0 = machine reset */
+	unsigned cpu;
+	uint64_t pc;
+	enum ev_kind kind;
+	char what[96];	  /* "TLB entry filled by a speculative walk of TTBR0_EL2=0x..." */
+};
+
+#define HZ_MAX_OUTCOMES 4
+
+struct hz_outcome {
+	bool fault;	       /* the outcome is a fault ... */
+	struct fault f;	       /* ... this one */
+	bool has_pa;
+	uint64_t pa;
+	bool has_value;	       /* reads: the bytes obtained (first 8) */
+	uint64_t value;
+	char text[128];	       /* one line: "PA 0x40201000, Normal WB (stale TLB entry)" */
+	struct hz_cause cause;
+};
+
+struct hazard {
+	enum hz_class cls;
+	unsigned cpu;
+	uint64_t seq;	       /* event number at which it was detected */
+	uint64_t pc;
+	uint32_t insn;
+	enum ev_kind ev;
+	bool has_va;
+	uint64_t va;
+	enum access_type acc;
+	char summary[160];     /* one line, without the class name */
+	unsigned n_outcomes;   /* >= 2 for outcome-set hazards; 1 for bbm/lost-write/... */
+	struct hz_outcome outcomes[HZ_MAX_OUTCOMES];
+	const char *rule;      /* Arm ARM section / rule id it rests on (static string) */
+	uint64_t fold_key;     /* equal for reports of the same cause, to fold duplicates */
+};
+
+enum tlb_policy { TLB_POLICY_SPECULATIVE, TLB_POLICY_ACCESSED };
+
+struct model_cfg {
+	unsigned ncpus;
+	enum tlb_policy tlb_policy;
+	bool ctr_idc;	 /* CTR_EL0.IDC: no DC CVAU needed for I/D coherence */
+	bool ctr_dic;	 /* CTR_EL0.DIC: no IC needed */
+	bool feat_ets;	 /* FEAT_ETS */
+	/* Every hazard is reported through this callback, synchronously inside model_step. */
+	void (*on_hazard)(void *arg, const struct hazard *hz);
+	void *hazard_arg;
+};
+
+/* Per-CPU register state at reset/CPU_ON (DESIGN §2 boot convention). */
+struct model_cpu_reset {
+	unsigned el;
+	uint64_t sysreg[SR_COUNT];
+};
+
+/* What model_step tells the caller about an access in the coherent outcome. */
+struct model_step_result {
+	bool is_access;	       /* fetch/load/store/DC/IC/AT by VA */
+	bool mmu_on;
+	struct walk_result tr; /* coherent translation (tr.fault, else tr.oa = PA) */
+	struct fault fault;    /* coherent fault incl. permission and alignment */
+	unsigned n_hazards;    /* hazards reported for this event */
+};
+
+struct model;
+
+struct model *model_new(const struct model_cfg *cfg, const struct mem_ops *mem);
+void model_free(struct model *m);
+
+/* Put cpu in its reset state (also used for PSCI CPU_ON). */
+void model_reset_cpu(struct model *m, unsigned cpu, const struct model_cpu_reset *r);
+
+/*
+ * The one entry point. Checks ev against the current state, reports hazards through
+ * cfg->on_hazard, updates the state, and fills *res (may be NULL).
+ */
+void model_step(struct model *m, const struct model_event *ev, struct model_step_result *res);
+
+/*
+ * Hazards found outside model_step's events (a guest hang is detected by the simulator):
+ * stamped with the current event number and passed to on_hazard like the others.
+ */
+void model_report(struct model *m, struct hazard *hz);
+
+/* Number of events processed so far (the next event gets model_seq() + 1). */
+uint64_t model_seq(const struct model *m);
+
+/* Effective (synchronised) value of a system register, and the current EL. */
+uint64_t model_sysreg(const struct model *m, unsigned cpu, enum sysreg_id r);
+unsigned model_cpu_el(const struct model *m, unsigned cpu);
+
+/*
+ * The coherent translation configuration of cpu for va in its current regime (EL2 at
+ * EL2, EL1&0 at EL1/EL0). Returns false if the MMU of that regime is off (then va is a
+ * PA) or va is outside both halves (*f says why).
+ */
+bool model_regime_cfg(const struct model *m, unsigned cpu, uint64_t va, struct pt_cfg *cfg,
+		      struct fault *f);
+
+const char *hz_class_name(enum hz_class c);	/* "stale-tlb", "bbm", ... (DESIGN §3) */
+bool hz_class_from_name(const char *name, enum hz_class *out);
+const char *sysreg_name(enum sysreg_id r);	/* "SCTLR_EL2" ... */
+const char *ev_kind_name(enum ev_kind k);	/* "fetch", "load", ... */
+const char *tlbi_op_name(enum tlbi_op op);	/* "alle2", "vae2is", ... */
+const char *dc_op_name(enum dc_op op);
+const char *ic_op_name(enum ic_op op);
+const char *at_op_name(enum at_op op);
+const char *barrier_domain_name(enum barrier_domain d);
+
+#endif /* HYPSIM_MODEL_MODEL_H */

@@ -30,11 +30,11 @@
 #define HIP_SCTLR 40
 #define HIP_SIZE 48
 
-/* SCTLR_EL2 with the MMU, data and instruction caches on (Arm ARM D17.2.120). */
+/* SCTLR_EL2 with the MMU, data and instruction caches on (Arm ARM "SCTLR_EL2, System Control Register (EL2)"). */
 #define SCTLR_EL2_MMU_ON (SCTLR_EL2_RES1 | SCTLR_M | SCTLR_C | SCTLR_I)
 #define SCTLR_EL1_MMU_ON (SCTLR_EL1_RES1 | SCTLR_M | SCTLR_C | SCTLR_I)
 
-/* TCR_ELx fields (Arm ARM D17.2.131/132). RGN encoding 01 = write-back write-allocate. */
+/* TCR_ELx fields (Arm ARM "TCR_EL1" and "TCR_EL2" register descriptions). RGN encoding 01 = write-back write-allocate. */
 #define TCR_T0SZ(va_bits) (64 - (va_bits))
 #define TCR_IRGN0_WBWA (1 << 8)
 #define TCR_ORGN0_WBWA (1 << 10)
@@ -46,7 +46,7 @@
 #define TCR_EL1_TG1_4K (2 << 30)
 #define TCR_EL1_IPS_SHIFT 32
 
-/* EL2 stage-1 descriptors: the EL2 regime has one VA range, so AP[1] is RES1 (D8.4.1). */
+/* EL2 stage-1 descriptors: the EL2 regime has one VA range, so AP[1] is RES1 (Arm ARM "Data access permissions for stage 1 translations"). */
 #define PTE_AP1 (1 << 6)
 #define PTE_PAGE (PTE_VALID | PTE_TABLE)
 #define HYP_PAGE_ATTRS (PTE_PAGE | PTE_ATTRIDX(MT_NORMAL_WB) | PTE_AP1 | PTE_SH_INNER | PTE_AF)

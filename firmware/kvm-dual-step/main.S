@@ -241,7 +241,8 @@ __do_hyp_init:
 	mov64	x5, MAIR_VALUE
 	msr	mair_el2, x5
 	isb
-	/* The EL2 TLB may hold entries from the boot loader or an earlier hyp (D8.13). */
+	/* The EL2 TLB may hold entries from the boot loader or an earlier hyp (Arm ARM "TLB
+	 * maintenance requirements"). */
 	tlbi	alle2
 	dsb	ish
 	mov64	x5, SCTLR_EL2_MMU_ON

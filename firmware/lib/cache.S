@@ -7,7 +7,7 @@
 
 	.section .text
 
-/* x2 = smallest D-cache line size in bytes (CTR_EL0.DminLine, D17.2.34). Clobbers x3. */
+/* x2 = smallest D-cache line size in bytes (CTR_EL0.DminLine). Clobbers x3. */
 .macro dcache_line_size
 	mrs	x3, ctr_el0
 	ubfx	x3, x3, #16, #4
@@ -34,8 +34,8 @@ fw_dcache_clean_poc:
 	.size fw_dcache_clean_poc, . - fw_dcache_clean_poc
 
 /* fw_sync_icache_pou(x0 = start, x1 = size): make code written by data stores executable:
- * DC CVAU over the range, DSB ISH, IC IALLU, DSB ISH, ISB (Arm ARM B2.4.4, "Concurrent
- * modification and execution of instructions" / D7.5.9 cache maintenance for code). */
+ * DC CVAU over the range, DSB ISH, IC IALLU, DSB ISH, ISB (Arm ARM "Concurrent modification
+ * and execution of instructions", "Instruction cache maintenance instructions"). */
 	.global fw_sync_icache_pou
 	.type fw_sync_icache_pou, %function
 fw_sync_icache_pou:

@@ -1,0 +1,125 @@
+/*
+ * cache.h - data/instruction cache and Point of Coherency state shared by hypsim's CPUs.
+ *
+ * Models, per 64-byte line (CTR_EL0.DminLine/IminLine = 64 bytes), what the Arm ARM allows
+ * the memory system to hold beyond "memory as the program sees it" (the caller's mem_ops):
+ *   - dirty: a write-back store with SCTLR.C=1 left the PoC holding older bytes (kept here);
+ *     dirty_pou: the Point of Unification, where instruction fetches fill from, may also hold
+ *     older bytes until DC CVAU (never set when CTR_EL0.IDC=1);
+ *   - present: the line may be in a data cache (a cacheable access touched it since it was
+ *     last invalidated);
+ *   - stale: a Non-cacheable write went to the PoC while the line may be cached, so a
+ *     cacheable read may still return the older clean bytes (kept here) until DC IVAC/CIVAC;
+ *   - I-cache: a line fetched cacheably since it was last invalidated, with the bytes as
+ *     fetched; imod marks lines stored to since.
+ * Arm ARM B2.4 / D7.4-D7.5 (caches, PoC and PoU, cache maintenance), B2.7.2 (mismatched
+ * attributes), D7.5.9 (data cache maintenance by VA). Lines are tracked per 4 KiB page in a
+ * hash map, and only pages that were touched have a record, so clean memory costs nothing.
+ *
+ * Does not model: cache geometry, sets and ways (set/way operations act on every line),
+ * evictions (a dirty line is assumed to stay dirty until cleaned: both outcomes possible),
+ * per-CPU instruction caches (one I-cache state is shared by all CPUs), the PoU of other
+ * CPUs. Decisions (which hazard) are the checker's; this module holds state and gives
+ * views of memory for the walker and for reads.
+ */
+#ifndef HYPSIM_MODEL_CACHE_H
+#define HYPSIM_MODEL_CACHE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mem_ops.h"
+#include "model.h"
+
+#define CACHE_PAGE_SIZE      4096u
+#define CACHE_LINES_PER_PAGE 64u
+
+struct cache_page_ext {
+	uint8_t poc[CACHE_PAGE_SIZE];    /* PoC bytes of dirty lines */
+	uint8_t pou[CACHE_PAGE_SIZE];    /* PoU bytes of dirty_pou lines */
+	uint8_t stale[CACHE_PAGE_SIZE];  /* cached bytes of stale lines */
+	uint8_t icache[CACHE_PAGE_SIZE]; /* I-cache bytes of ivalid lines */
+	struct hz_cause dirty_c[CACHE_LINES_PER_PAGE];
+	struct hz_cause stale_c[CACHE_LINES_PER_PAGE];
+	struct hz_cause ifill_c[CACHE_LINES_PER_PAGE];
+};
+
+/* One 4 KiB page of PA space; bit i of each mask is line i. Public for the fast path. */
+struct cache_page {
+	uint64_t pa; /* page base */
+	uint64_t present, dirty, dirty_pou, stale, ivalid, imod;
+	/* Translation-table tracking, owned by tlb.c: the page holds descriptors that a TLB
+	 * context can reach (level of that table and the VA its entry 0 maps). */
+	bool table;
+	int8_t tbl_level;
+	uint64_t tbl_va;
+	const void *tbl_ctx;      /* a TLB context that reaches it (tlb.c) */
+	struct cache_page_ext *x; /* allocated when a line first needs bytes kept */
+};
+
+enum cache_view {
+	CV_LATEST, /* memory as the program sees it */
+	CV_POC,    /* what a Non-cacheable read obtains: dirty lines at their PoC bytes */
+	CV_POU,    /* what an I-cache fill obtains: dirty_pou lines at their PoU bytes */
+	CV_CACHE,  /* what a cacheable read may obtain: stale lines at their cached bytes */
+};
+
+struct cache;
+
+struct cache *cache_new(const struct mem_ops *mem);
+void cache_free(struct cache *c);
+
+/* The record of the page holding pa: _find returns NULL when the page was never touched. */
+struct cache_page *cache_page_find(struct cache *c, uint64_t pa);
+struct cache_page *cache_page_get(struct cache *c, uint64_t pa);
+struct cache_page_ext *cache_ext(struct cache_page *pg);
+
+/* Mask of the lines of pa's page covered by [pa, pa + size), clipped to the page. */
+static inline uint64_t cache_line_mask(uint64_t pa, uint64_t size)
+{
+	uint64_t off = pa & (CACHE_PAGE_SIZE - 1);
+	uint64_t end = off + size;
+	if (end > CACHE_PAGE_SIZE)
+		end = CACHE_PAGE_SIZE;
+	unsigned first = (unsigned)(off >> 6), last = (unsigned)((end - 1) >> 6);
+	uint64_t hi = last == 63 ? ~UINT64_C(0) : (UINT64_C(1) << (last + 1)) - 1;
+	return hi & ~((UINT64_C(1) << first) - 1);
+}
+
+/* Read len bytes at pa as view v sees them (false: nothing behind some byte). */
+bool cache_read(struct cache *c, enum cache_view v, uint64_t pa, void *buf, size_t len);
+
+/* A mem_ops table reading through view v (valid while c lives): handed to the walker. */
+struct cache_view_ops {
+	struct mem_ops ops;
+	struct cache *c;
+	enum cache_view v;
+};
+void cache_view_init(struct cache_view_ops *cv, struct cache *c, enum cache_view v);
+
+/*
+ * State transitions (the caller has already decided hazards). All act on the lines of
+ * [pa, pa + size) inside one page; mem_ops must still show the bytes before the access.
+ */
+/* Write-back cacheable store: lines become dirty (PoC, and PoU unless idc) and present. */
+void cache_store_wb(struct cache *c, uint64_t pa, uint64_t size, bool idc,
+                    const struct hz_cause *cause);
+/* Write-through cacheable store: present, PoC updated (nothing to keep). */
+void cache_store_wt(struct cache *c, uint64_t pa, uint64_t size);
+/* Non-cacheable store: present lines become stale (their cached bytes kept); dirty lines are
+ * dropped (the checker reported the possible lost write). */
+void cache_store_nc(struct cache *c, uint64_t pa, uint64_t size, const struct hz_cause *cause);
+/* A cacheable read or walk brought the lines into a data cache. */
+void cache_touch(struct cache *c, uint64_t pa, uint64_t size);
+/* Maintenance of the lines of one page (or every page when all). */
+void cache_clean_poc(struct cache *c, uint64_t pa, uint64_t size, bool all);
+void cache_clean_pou(struct cache *c, uint64_t pa, uint64_t size, bool all);
+void cache_invalidate(struct cache *c, uint64_t pa, uint64_t size, bool all);
+void cache_ic_invalidate(struct cache *c, uint64_t pa, uint64_t size, bool all);
+/* I-cache fill of the lines with the latest bytes. */
+void cache_ifill(struct cache *c, uint64_t pa, uint64_t size, const struct hz_cause *cause);
+
+/* True if some line anywhere is dirty (for set/way invalidation); *pa gets one of them. */
+bool cache_any_dirty(struct cache *c, uint64_t *pa, struct hz_cause *cause);
+
+#endif /* HYPSIM_MODEL_CACHE_H */

@@ -1,0 +1,710 @@
+/*
+ * test_checker.c - hazard classes of the hypsim checker (model.h), each with positive and
+ * negative cases built on the tiny machine of machine.h. Each test names the Arm ARM rule
+ * it checks; the assembly each event sequence stands for is shown above it.
+ */
+#include <check.h>
+#include <stdio.h>
+
+#include "machine.h"
+
+#define CODE RAM_BASE              /* code page, identity mapped */
+#define DATA (RAM_BASE + 0x100000) /* data, identity mapped */
+#define PA1  (RAM_BASE + 0x200000)
+#define PA2  (RAM_BASE + 0x201000)
+#define VX   UINT64_C(0x10000000) /* a VA outside the identity map */
+#define VY   UINT64_C(0x10200000) /* another one, 2 MiB further */
+
+static void dump(const struct machine *mt)
+{
+	for (unsigned i = 0; i < mt->nhz; i++) {
+		const struct hazard *h = &mt->hz[i];
+		fprintf(stderr, "  %s seq %llu pc 0x%llx: %s\n", hz_class_name(h->cls),
+		        (unsigned long long)h->seq, (unsigned long long)h->pc, h->summary);
+		for (unsigned k = 0; k < h->n_outcomes; k++)
+			fprintf(stderr, "    - %s [%s]\n", h->outcomes[k].text,
+			        h->outcomes[k].cause.what);
+	}
+}
+
+#define EXPECT(mt, cls, n)                                                                         \
+	do {                                                                                       \
+		if ((mt)->count[cls] != (n))                                                       \
+			dump(mt);                                                                  \
+		ck_assert_uint_eq((mt)->count[cls], (n));                                          \
+	} while (0)
+#define EXPECT_NONE(mt)                                                                            \
+	do {                                                                                       \
+		if (mt_total(mt))                                                                  \
+			dump(mt);                                                                  \
+		ck_assert_uint_eq(mt_total(mt), 0);                                                \
+	} while (0)
+
+/* Two tables: both identity-map RAM; VX -> PA1 in A, VX -> pa_b in B. */
+static void two_tables(struct machine *mt, uint64_t *a, uint64_t *b, uint64_t pa_b)
+{
+	*a = mt_idmap(mt);
+	*b = mt_idmap(mt);
+	mt_map(mt, *a, VX, PA1, ATTR_WB);
+	mt_map(mt, *b, VX, pa_b, ATTR_WB);
+	mt_map(mt, *a, VY, PA1, ATTR_WB);
+	mt_map(mt, *b, VY, PA2, ATTR_WB);
+}
+
+/* D8.13: changing TTBR0_EL2 removes nothing from the TLB (no ASID in the EL2 regime). */
+START_TEST(stale_tlb_ttbr_switch_without_tlbi_D8_13)
+{
+	struct machine mt;
+	uint64_t a, b;
+	mt_init(&mt);
+	two_tables(&mt, &a, &b, PA2);
+	mt_mmu_on(&mt, 0, a, SCTLR_ON);
+	ev_load(&mt, 0, VX, 8); /* ldr x1, [VX]  (under A: PA1) */
+	mt_clear(&mt);
+	/* msr ttbr0_el2, B; isb; ldr x1, [VX] */
+	ev_msr(&mt, 0, SR_TTBR0_EL2, b);
+	ev_isb(&mt, 0);
+	struct model_step_result r = ev_load(&mt, 0, VX, 8);
+	ck_assert_uint_eq(r.tr.oa, PA2); /* coherent: the new tables */
+	EXPECT(&mt, HZ_STALE_TLB, 1);
+	ck_assert_uint_eq(mt.hz[0].n_outcomes, 2);
+	ck_assert(mt.hz[0].outcomes[1].has_pa && mt.hz[0].outcomes[1].pa == PA1);
+	ck_assert_ptr_nonnull(mt.hz[0].rule);
+	mt_fini(&mt);
+}
+END_TEST
+
+/* D8.13: a trampoline page (same VA -> same PA in both tables) gives one outcome. */
+START_TEST(trampoline_same_pa_is_silent_D8_13)
+{
+	struct machine mt;
+	uint64_t a, b;
+	mt_init(&mt);
+	two_tables(&mt, &a, &b, PA1);
+	mt_mmu_on(&mt, 0, a, SCTLR_ON);
+	ev_load(&mt, 0, VX, 8);
+	mt_clear(&mt);
+	/* msr ttbr0_el2, B; isb; ldr x1, [VX]; fetch from the idmapped code page */
+	ev_msr(&mt, 0, SR_TTBR0_EL2, b);
+	ev_fetch(&mt, 0, CODE + 4);
+	ev_isb(&mt, 0);
+	ev_load(&mt, 0, VX, 8);
+	ev_fetch(&mt, 0, CODE + 8);
+	EXPECT_NONE(&mt);
+	mt_fini(&mt);
+}
+END_TEST
+
+/* D8.13 speculative walks: a VA never accessed under A may still be in the TLB. */
+START_TEST(speculative_policy_flags_unaccessed_va_D8_13)
+{
+	for (int pol = 0; pol < 2; pol++) {
+		struct machine mt;
+		uint64_t a, b;
+		mt_init_cfg(&mt, 1, pol ? TLB_POLICY_ACCESSED : TLB_POLICY_SPECULATIVE, false,
+		            false);
+		two_tables(&mt, &a, &b, PA2);
+		mt_mmu_on(&mt, 0, a, SCTLR_ON);
+		ev_fetch(&mt, 0, CODE);
+		/* VY is never touched under A. msr ttbr0_el2, B; isb; ldr x1, [VY] */
+		ev_msr(&mt, 0, SR_TTBR0_EL2, b);
+		ev_isb(&mt, 0);
+		mt_clear(&mt);
+		ev_load(&mt, 0, VY, 8);
+		EXPECT(&mt, HZ_STALE_TLB, pol ? 0u : 1u);
+		mt_fini(&mt);
+	}
+}
+END_TEST
+
+/* D8.13 / B2.3.12: a TLBI completes only at a later DSB (DESIGN: TLBI ALLE2 then MSR
+ * SCTLR without DSB). */
+START_TEST(tlbi_without_dsb_is_missing_dsb_D8_13)
+{
+	for (int with_dsb = 0; with_dsb < 2; with_dsb++) {
+		struct machine mt;
+		uint64_t a, b;
+		mt_init(&mt);
+		two_tables(&mt, &a, &b, PA2);
+		mt_mmu_on(&mt, 0, a, SCTLR_ON);
+		ev_load(&mt, 0, VX, 8);
+		/* msr sctlr_el2, (M=0); isb; msr ttbr0_el2, B; isb */
+		ev_msr(&mt, 0, SR_SCTLR_EL2, SCTLR_EL2_BOOT);
+		ev_isb(&mt, 0);
+		ev_msr(&mt, 0, SR_TTBR0_EL2, b);
+		ev_isb(&mt, 0);
+		mt_clear(&mt);
+		/* tlbi alle2; [dsb ish;] msr sctlr_el2, (M=1); isb; ldr x1, [VX] */
+		ev_tlbi(&mt, 0, TLBI_ALLE2, 0);
+		if (with_dsb)
+			ev_dsb(&mt, 0, DOM_ISH, BAR_ALL);
+		ev_msr(&mt, 0, SR_SCTLR_EL2, SCTLR_ON);
+		ev_isb(&mt, 0);
+		ev_load(&mt, 0, VX, 8);
+		if (with_dsb) {
+			EXPECT_NONE(&mt);
+		} else {
+			EXPECT(&mt, HZ_MISSING_DSB, 1);
+			EXPECT(&mt, HZ_STALE_TLB, 0);
+		}
+		mt_fini(&mt);
+	}
+}
+END_TEST
+
+/* D1.x: TTBR0_EL2 written and a TLBI issued before the ISB: walks may still use the old
+ * TTBR after the TLBI, so its entries may come back (msr ttbr; isb; tlbi is the order). */
+START_TEST(tlbi_before_ttbr_sync_leaves_old_entries_D8_13_D1)
+{
+	struct machine mt;
+	uint64_t a, b;
+	mt_init(&mt);
+	two_tables(&mt, &a, &b, PA2);
+	mt_mmu_on(&mt, 0, a, SCTLR_ON);
+	mt_clear(&mt);
+	/* msr ttbr0_el2, B; tlbi alle2; dsb ish; isb; ldr x1, [VX] */
+	ev_msr(&mt, 0, SR_TTBR0_EL2, b);
+	ev_tlbi(&mt, 0, TLBI_ALLE2, 0);
+	ev_dsb(&mt, 0, DOM_ISH, BAR_ALL);
+	ev_isb(&mt, 0);
+	ev_load(&mt, 0, VX, 8);
+	EXPECT(&mt, HZ_STALE_TLB, 1);
+	mt_clear(&mt);
+	/* msr ttbr0_el2, A; isb; tlbi alle2; dsb ish; isb; ldr x1, [VX]: clean */
+	ev_msr(&mt, 0, SR_TTBR0_EL2, a);
+	ev_isb(&mt, 0);
+	ev_tlbi(&mt, 0, TLBI_ALLE2, 0);
+	ev_dsb(&mt, 0, DOM_ISH, BAR_ALL);
+	ev_isb(&mt, 0);
+	ev_load(&mt, 0, VX, 8);
+	EXPECT_NONE(&mt);
+	mt_fini(&mt);
+}
+END_TEST
+
+/* D1.x context synchronization: SCTLR_EL2.M written, no ISB yet. */
+START_TEST(mmu_enable_without_isb_D1_context_sync)
+{
+	struct machine mt;
+	mt_init(&mt);
+	uint64_t a = mt_idmap(&mt);
+	/* A VA that is also a PA of RAM but mapped elsewhere: old (MMU off) and new differ. */
+	uint64_t elsewhere = CODE + 0x3000;
+	mt_map(&mt, a, elsewhere, PA1, ATTR_WB);
+	ev_msr(&mt, 0, SR_MAIR_EL2, MT_MAIR);
+	ev_msr(&mt, 0, SR_TCR_EL2, MT_TCR_EL2);
+	ev_msr(&mt, 0, SR_TTBR0_EL2, a);
+	ev_isb(&mt, 0);
+	ram_w64(&mt, PA1, 0xd503201fd503201f); /* nop; nop */
+	mt_clear(&mt);
+	/* msr sctlr_el2, x0 (M=1); next fetch from the identity-mapped page: silent */
+	ev_msr(&mt, 0, SR_SCTLR_EL2, SCTLR_ON);
+	ev_fetch(&mt, 0, CODE + 4);
+	EXPECT_NONE(&mt);
+	/* a fetch from the page mapped elsewhere before the ISB: missing-isb */
+	ev_fetch(&mt, 0, elsewhere);
+	EXPECT(&mt, HZ_MISSING_ISB, 1);
+	mt_clear(&mt);
+	ev_isb(&mt, 0);
+	ev_fetch(&mt, 0, elsewhere);
+	EXPECT_NONE(&mt);
+	mt_fini(&mt);
+}
+END_TEST
+
+/* DESIGN §3 clean cases: `tlbi alle2; dsb sy; msr sctlr_el2, x0; isb` in an idmap, with
+ * the ISB fetched under both contexts; and a TTBR switch with the MMU off. */
+START_TEST(clean_mmu_enable_and_mmu_off_switch_D8_13_D1)
+{
+	struct machine mt;
+	uint64_t a, b;
+	mt_init(&mt);
+	two_tables(&mt, &a, &b, PA2);
+	ev_fetch(&mt, 0, CODE);
+	ev_msr(&mt, 0, SR_MAIR_EL2, MT_MAIR);
+	ev_msr(&mt, 0, SR_TCR_EL2, MT_TCR_EL2);
+	ev_msr(&mt, 0, SR_TTBR0_EL2, a);
+	ev_isb(&mt, 0);
+	ev_tlbi(&mt, 0, TLBI_ALLE2, 0);
+	ev_dsb(&mt, 0, DOM_SY, BAR_ALL);
+	ev_msr(&mt, 0, SR_SCTLR_EL2, SCTLR_ON);
+	ev_fetch(&mt, 0, CODE + 0x10); /* the isb itself, fetched under both contexts */
+	ev_isb(&mt, 0);
+	ev_fetch(&mt, 0, CODE + 0x14);
+	ev_load(&mt, 0, VX, 8);
+	EXPECT_NONE(&mt);
+	/* MMU off; msr ttbr0_el2, B; isb; tlbi alle2; dsb sy; MMU on: clean */
+	ev_msr(&mt, 0, SR_SCTLR_EL2, SCTLR_EL2_BOOT);
+	ev_isb(&mt, 0);
+	ev_msr(&mt, 0, SR_TTBR0_EL2, b);
+	ev_isb(&mt, 0);
+	ev_tlbi(&mt, 0, TLBI_ALLE2, 0);
+	ev_dsb(&mt, 0, DOM_SY, BAR_ALL);
+	ev_msr(&mt, 0, SR_SCTLR_EL2, SCTLR_ON);
+	ev_isb(&mt, 0);
+	ev_load(&mt, 0, VX, 8);
+	ev_fetch(&mt, 0, CODE + 0x18);
+	EXPECT_NONE(&mt);
+	mt_fini(&mt);
+}
+END_TEST
+
+/* D8.2.x / D7.5: tables written through the cache, walked non-cacheably. */
+static void walk_poc_case(int variant)
+{
+	struct machine mt;
+	mt_init(&mt);
+	uint64_t a = mt_idmap(&mt);
+	uint64_t dpa = mt_desc_pa(&mt, a, VX, 3); /* VX invalid for now */
+	mt_mmu_on(&mt, 0, a, SCTLR_ON);
+	/* str x1, [dpa] (cacheable, C=1): VX -> PA1; invalid -> valid needs no TLBI */
+	ev_store(&mt, 0, dpa, 8, PAGE(PA1, ATTR_WB));
+	if (variant == 1)
+		ev_dc(&mt, 0, DC_CVAC, dpa); /* dc cvac, dpa */
+	if (variant == 2)
+		ev_dc(&mt, 0, DC_CVAU, dpa); /* dc cvau, dpa: PoU only */
+	ev_dsb(&mt, 0, DOM_ISH, BAR_ALL);
+	/* msr sctlr_el2, (C=0): walks become non-cacheable; isb */
+	ev_msr(&mt, 0, SR_SCTLR_EL2, SCTLR_ON & ~SCTLR_ELx_C);
+	ev_isb(&mt, 0);
+	mt_clear(&mt);
+	ev_load(&mt, 0, VX, 8);
+	if (variant == 1)
+		EXPECT_NONE(&mt);
+	else
+		EXPECT(&mt, HZ_WALK_NOT_AT_POC, 1);
+	mt_fini(&mt);
+}
+
+START_TEST(walk_not_at_poc_D8_2_D7_5)
+{
+	walk_poc_case(0);
+}
+END_TEST
+
+START_TEST(walk_after_dc_cvac_is_clean_D7_5)
+{
+	walk_poc_case(1);
+}
+END_TEST
+
+START_TEST(walk_after_dc_cvau_only_still_not_at_poc_D7_5)
+{
+	walk_poc_case(2);
+}
+END_TEST
+
+/* D7.5.x: DC IVAC of a dirty line may discard its data. */
+START_TEST(dc_ivac_dirty_line_lost_write_D7_5)
+{
+	struct machine mt;
+	mt_init(&mt);
+	uint64_t a = mt_idmap(&mt);
+	mt_mmu_on(&mt, 0, a, SCTLR_ON);
+	mt_clear(&mt);
+	/* str x1, [DATA]; dc ivac, DATA */
+	ev_store(&mt, 0, DATA, 8, 0x1234);
+	ev_dc(&mt, 0, DC_IVAC, DATA);
+	EXPECT(&mt, HZ_LOST_WRITE, 1);
+	mt_clear(&mt);
+	/* str x1, [DATA+64]; dc civac, DATA+64; dsb sy; dc ivac, DATA+64: clean */
+	ev_store(&mt, 0, DATA + 64, 8, 0x1234);
+	ev_dc(&mt, 0, DC_CIVAC, DATA + 64);
+	ev_dsb(&mt, 0, DOM_SY, BAR_ALL);
+	ev_dc(&mt, 0, DC_IVAC, DATA + 64);
+	EXPECT_NONE(&mt);
+	mt_fini(&mt);
+}
+END_TEST
+
+/* B2.7.2 / D7.5: a Non-cacheable write to a line that may be cached leaves a stale copy. */
+START_TEST(nc_write_then_cacheable_read_data_not_at_poc_B2_7)
+{
+	for (int inval = 0; inval < 2; inval++) {
+		struct machine mt;
+		mt_init(&mt);
+		uint64_t a = mt_idmap(&mt);
+		mt_map(&mt, a, VX, DATA, ATTR_NC); /* NC alias of DATA */
+		mt_mmu_on(&mt, 0, a, SCTLR_ON);
+		ev_load(&mt, 0, DATA, 8);        /* ldr: line now cached */
+		ev_store(&mt, 0, VX, 8, 0xabcd); /* str through the NC alias */
+		if (inval) {
+			ev_dc(&mt, 0, DC_IVAC, DATA); /* dc ivac, DATA; dsb sy */
+			ev_dsb(&mt, 0, DOM_SY, BAR_ALL);
+		}
+		mt_clear(&mt);
+		ev_load(&mt, 0, DATA, 8); /* ldr: cacheable read */
+		if (inval)
+			EXPECT_NONE(&mt);
+		else
+			EXPECT(&mt, HZ_DATA_NOT_AT_POC, 1);
+		mt_fini(&mt);
+	}
+}
+END_TEST
+
+/* D8.13: TLBI VALE2 removes last-level entries only; the walk cache keeps the old table. */
+static void walk_cache_case(enum tlbi_op op)
+{
+	struct machine mt;
+	mt_init(&mt);
+	uint64_t a = mt_idmap(&mt);
+	mt_map(&mt, a, VX, PA1, ATTR_WB);
+	uint64_t l2 = mt_desc_pa(&mt, a, VX, 2);
+	uint64_t t2 = mt_table(&mt); /* new level 3 table: VX -> PA2 */
+	ram_w64(&mt, t2 + 8 * ((VX >> 12) & 511), PAGE(PA2, ATTR_WB));
+	mt_mmu_on(&mt, 0, a, SCTLR_ON);
+	ev_load(&mt, 0, VX, 8);
+	/* str xzr, [l2]; dsb ish; tlbi op, VX; dsb ish; str x2, [l2]; dsb ish; isb */
+	ev_store(&mt, 0, l2, 8, 0);
+	ev_dsb(&mt, 0, DOM_ISH, BAR_ALL);
+	ev_tlbi(&mt, 0, op, VX);
+	ev_dsb(&mt, 0, DOM_ISH, BAR_ALL);
+	ev_store(&mt, 0, l2, 8, t2 | DESC_VALID | DESC_TABLE);
+	ev_dsb(&mt, 0, DOM_ISH, BAR_ALL);
+	ev_isb(&mt, 0);
+	if (op == TLBI_VAE2)
+		EXPECT_NONE(&mt);
+	mt_clear(&mt);
+	struct model_step_result r = ev_load(&mt, 0, VX, 8);
+	ck_assert_uint_eq(r.tr.oa, PA2);
+	if (op == TLBI_VAE2)
+		EXPECT_NONE(&mt);
+	else
+		EXPECT(&mt, HZ_STALE_TLB, 1);
+	mt_fini(&mt);
+}
+
+START_TEST(tlbi_vale2_keeps_walk_cache_stale_tlb_D8_13)
+{
+	walk_cache_case(TLBI_VALE2);
+}
+END_TEST
+
+START_TEST(tlbi_vae2_removes_walk_cache_D8_13)
+{
+	walk_cache_case(TLBI_VAE2);
+}
+END_TEST
+
+/* D8.14.1: changing the OA of a live valid descriptor needs break-before-make. */
+START_TEST(bbm_valid_to_valid_on_live_mapping_D8_14_1)
+{
+	struct machine mt;
+	mt_init(&mt);
+	uint64_t a = mt_idmap(&mt);
+	uint64_t dpa = mt_map(&mt, a, VX, PA1, ATTR_WB);
+	mt_mmu_on(&mt, 0, a, SCTLR_ON);
+	mt_clear(&mt);
+	/* str x1, [dpa] (VX -> PA2); dsb ish */
+	ev_store(&mt, 0, dpa, 8, PAGE(PA2, ATTR_WB));
+	ev_dsb(&mt, 0, DOM_ISH, BAR_ALL);
+	EXPECT(&mt, HZ_BBM, 1);
+	/* AP change (read-only) on another live descriptor needs no BBM */
+	uint64_t dpa_y = mt_desc_pa(&mt, a, VY, 3);
+	mt_clear(&mt);
+	ev_store(&mt, 0, dpa_y, 8, PAGE(PA1, ATTR_WB) | DESC_AP2);
+	ev_dsb(&mt, 0, DOM_ISH, BAR_ALL);
+	EXPECT(&mt, HZ_BBM, 0);
+	mt_fini(&mt);
+}
+END_TEST
+
+START_TEST(bbm_full_sequence_is_clean_D8_14_1)
+{
+	struct machine mt;
+	mt_init(&mt);
+	uint64_t a = mt_idmap(&mt);
+	uint64_t dpa = mt_map(&mt, a, VX, PA1, ATTR_WB);
+	mt_mmu_on(&mt, 0, a, SCTLR_ON);
+	ev_load(&mt, 0, VX, 8);
+	mt_clear(&mt);
+	/* str xzr, [dpa]; dsb ishst; tlbi vae2, VX; dsb ish; str x1, [dpa]; dsb ish; isb */
+	ev_store(&mt, 0, dpa, 8, 0);
+	ev_dsb(&mt, 0, DOM_ISH, BAR_ST);
+	ev_tlbi(&mt, 0, TLBI_VAE2, VX);
+	ev_dsb(&mt, 0, DOM_ISH, BAR_ALL);
+	ev_store(&mt, 0, dpa, 8, PAGE(PA2, ATTR_WB));
+	ev_dsb(&mt, 0, DOM_ISH, BAR_ALL);
+	ev_isb(&mt, 0);
+	struct model_step_result r = ev_load(&mt, 0, VX, 8);
+	ck_assert_uint_eq(r.tr.oa, PA2);
+	EXPECT_NONE(&mt);
+	mt_fini(&mt);
+}
+END_TEST
+
+/* D8.14.1 / D8.13: valid -> invalid -> valid' without the TLBI still needs BBM. */
+START_TEST(bbm_without_tlbi_D8_14_1)
+{
+	struct machine mt;
+	mt_init(&mt);
+	uint64_t a = mt_idmap(&mt);
+	uint64_t dpa = mt_map(&mt, a, VX, PA1, ATTR_WB);
+	mt_mmu_on(&mt, 0, a, SCTLR_ON);
+	mt_clear(&mt);
+	/* str xzr, [dpa]; dsb ish; str x1, [dpa] */
+	ev_store(&mt, 0, dpa, 8, 0);
+	ev_dsb(&mt, 0, DOM_ISH, BAR_ALL);
+	ev_store(&mt, 0, dpa, 8, PAGE(PA2, ATTR_WB));
+	ev_dsb(&mt, 0, DOM_ISH, BAR_ALL);
+	EXPECT(&mt, HZ_BBM, 1);
+	mt_fini(&mt);
+}
+END_TEST
+
+/* D7.5.x / B2.4.4: modified code executed through a stale I-cache. */
+static void icache_case(int full)
+{
+	struct machine mt;
+	mt_init(&mt);
+	uint64_t a = mt_idmap(&mt);
+	uint64_t fn = CODE + 0x2000;
+	ram_w64(&mt, fn, 0xd65f03c0d503201f); /* nop; ret */
+	mt_mmu_on(&mt, 0, a, SCTLR_ON);
+	ev_fetch(&mt, 0, fn); /* the I-cache now holds the old code */
+	mt_clear(&mt);
+	/* str w1, [fn] (new instruction) */
+	ev_store(&mt, 0, fn, 4, 0xd2800020); /* mov x0, #1 */
+	if (full) {
+		/* dc cvau, fn; dsb ish; ic iallu; dsb ish; isb */
+		ev_dc(&mt, 0, DC_CVAU, fn);
+		ev_dsb(&mt, 0, DOM_ISH, BAR_ALL);
+		ev_ic(&mt, 0, IC_IALLU, 0);
+		ev_dsb(&mt, 0, DOM_ISH, BAR_ALL);
+		ev_isb(&mt, 0);
+	}
+	ev_fetch(&mt, 0, fn);
+	if (full)
+		EXPECT_NONE(&mt);
+	else
+		EXPECT(&mt, HZ_ICACHE_STALE, 1);
+	mt_fini(&mt);
+}
+
+START_TEST(icache_stale_without_maintenance_D7_5)
+{
+	icache_case(0);
+}
+END_TEST
+
+START_TEST(icache_full_sequence_clean_D7_5)
+{
+	icache_case(1);
+}
+END_TEST
+
+/* D7.5 / B2.4: IC IALLU without DC CVAU: the I-cache refills from a PoU that is stale. */
+START_TEST(icache_without_dc_cvau_D7_5)
+{
+	struct machine mt;
+	mt_init(&mt);
+	uint64_t a = mt_idmap(&mt);
+	uint64_t fn = CODE + 0x2000;
+	mt_mmu_on(&mt, 0, a, SCTLR_ON);
+	mt_clear(&mt);
+	ev_store(&mt, 0, fn, 4, 0xd2800020);
+	/* ic iallu; dsb ish; isb; (no dc cvau) */
+	ev_ic(&mt, 0, IC_IALLU, 0);
+	ev_dsb(&mt, 0, DOM_ISH, BAR_ALL);
+	ev_isb(&mt, 0);
+	ev_fetch(&mt, 0, fn);
+	EXPECT(&mt, HZ_ICACHE_STALE, 1);
+	mt_fini(&mt);
+	/* with CTR_EL0.IDC = 1 no DC CVAU is needed */
+	mt_init_cfg(&mt, 1, TLB_POLICY_SPECULATIVE, true, false);
+	a = mt_idmap(&mt);
+	mt_mmu_on(&mt, 0, a, SCTLR_ON);
+	mt_clear(&mt);
+	ev_store(&mt, 0, fn, 4, 0xd2800020);
+	ev_ic(&mt, 0, IC_IALLU, 0);
+	ev_dsb(&mt, 0, DOM_ISH, BAR_ALL);
+	ev_isb(&mt, 0);
+	ev_fetch(&mt, 0, fn);
+	EXPECT_NONE(&mt);
+	mt_fini(&mt);
+}
+END_TEST
+
+/* B2.4 / D7.5: a Non-cacheable fetch (SCTLR.I=0) reads the PoC. */
+START_TEST(fetch_not_at_poc_B2_4)
+{
+	for (int clean = 0; clean < 2; clean++) {
+		struct machine mt;
+		mt_init(&mt);
+		uint64_t a = mt_idmap(&mt);
+		uint64_t fn = CODE + 0x3000;
+		mt_mmu_on(&mt, 0, a, (SCTLR_ON & ~SCTLR_ELx_I));
+		ev_store(&mt, 0, fn, 4, 0xd2800020); /* str w1, [fn] with C=1 */
+		if (clean) {
+			ev_dc(&mt, 0, DC_CVAC, fn); /* dc cvac, fn; dsb sy */
+			ev_dsb(&mt, 0, DOM_SY, BAR_ALL);
+		}
+		mt_clear(&mt);
+		ev_fetch(&mt, 0, fn);
+		if (clean)
+			EXPECT_NONE(&mt);
+		else
+			EXPECT(&mt, HZ_FETCH_NOT_AT_POC, 1);
+		mt_fini(&mt);
+	}
+}
+END_TEST
+
+/* D8.13: a store to a live table must be made visible by a DSB before the TLBI. */
+START_TEST(table_store_then_tlbi_without_dsb_D8_13)
+{
+	for (int dsb = 0; dsb < 2; dsb++) {
+		struct machine mt;
+		mt_init(&mt);
+		uint64_t a = mt_idmap(&mt);
+		uint64_t dpa = mt_map(&mt, a, VX, PA1, ATTR_WB);
+		mt_mmu_on(&mt, 0, a, SCTLR_ON);
+		mt_clear(&mt);
+		/* str xzr, [dpa]; [dsb ishst;] tlbi vae2, VX; dsb ish */
+		ev_store(&mt, 0, dpa, 8, 0);
+		if (dsb)
+			ev_dsb(&mt, 0, DOM_ISH, BAR_ST);
+		ev_tlbi(&mt, 0, TLBI_VAE2, VX);
+		ev_dsb(&mt, 0, DOM_ISH, BAR_ALL);
+		EXPECT(&mt, HZ_MISSING_DSB, dsb ? 0u : 1u);
+		mt_fini(&mt);
+	}
+}
+END_TEST
+
+/* D1.10: an exception the guest did not ask for. */
+START_TEST(unexpected_exception_D1_10)
+{
+	struct machine mt;
+	mt_init(&mt);
+	ev_exc(&mt, 0, true, (uint64_t)EC_HVC64 << ESR_EC_SHIFT); /* hvc #0 */
+	EXPECT_NONE(&mt);
+	ev_exc(&mt, 0, false, ((uint64_t)EC_DABT_CUR << ESR_EC_SHIFT) | FSC_TRANSLATION(3));
+	EXPECT(&mt, HZ_UNEXPECTED_EXCEPTION, 1);
+	mt_fini(&mt);
+}
+END_TEST
+
+/* D8.13: a local TLBI reaches only the issuing CPU; the IS form reaches every CPU. */
+START_TEST(local_tlbi_other_cpu_keeps_entry_D8_13)
+{
+	for (int is = 0; is < 2; is++) {
+		struct machine mt;
+		mt_init_cfg(&mt, 2, TLB_POLICY_SPECULATIVE, false, false);
+		uint64_t a = mt_idmap(&mt);
+		uint64_t dpa = mt_map(&mt, a, VX, PA1, ATTR_WB);
+		mt_mmu_on(&mt, 0, a, SCTLR_ON);
+		mt_mmu_on(&mt, 1, a, SCTLR_ON);
+		ev_load(&mt, 1, VX, 8);
+		/* cpu0: str xzr, [dpa]; dsb ish; tlbi vae2[is], VX; dsb ish; str x1, [dpa] */
+		ev_store(&mt, 0, dpa, 8, 0);
+		ev_dsb(&mt, 0, DOM_ISH, BAR_ALL);
+		ev_tlbi(&mt, 0, is ? TLBI_VAE2IS : TLBI_VAE2, VX);
+		ev_dsb(&mt, 0, DOM_ISH, BAR_ALL);
+		ev_store(&mt, 0, dpa, 8, PAGE(PA2, ATTR_WB));
+		ev_dsb(&mt, 0, DOM_ISH, BAR_ALL);
+		mt_clear(&mt);
+		/* cpu1: ldr x1, [VX] */
+		ev_load(&mt, 1, VX, 8);
+		EXPECT(&mt, HZ_STALE_TLB, is ? 0u : 1u);
+		mt_fini(&mt);
+	}
+}
+END_TEST
+
+/* D7.5.x: DC ZVA needs Normal memory (Alignment fault with the MMU off). */
+START_TEST(dc_zva_mmu_off_alignment_fault_D7_5)
+{
+	struct machine mt;
+	mt_init(&mt);
+	struct model_step_result r = ev_dc(&mt, 0, DC_ZVA, DATA);
+	ck_assert_int_eq(r.fault.type, FAULT_ALIGNMENT);
+	uint64_t a = mt_idmap(&mt);
+	mt_mmu_on(&mt, 0, a, SCTLR_ON);
+	r = ev_dc(&mt, 0, DC_ZVA, DATA);
+	ck_assert_int_eq(r.fault.type, FAULT_NONE);
+	mt_fini(&mt);
+}
+END_TEST
+
+/* D8.13: DC by VA translates through the TLB: a stale entry names the wrong PA. */
+START_TEST(dc_by_va_uses_stale_tlb_D8_13)
+{
+	struct machine mt;
+	uint64_t a, b;
+	mt_init(&mt);
+	two_tables(&mt, &a, &b, PA2);
+	mt_mmu_on(&mt, 0, a, SCTLR_ON);
+	ev_msr(&mt, 0, SR_TTBR0_EL2, b);
+	ev_isb(&mt, 0);
+	mt_clear(&mt);
+	ev_dc(&mt, 0, DC_CVAC, VX);
+	EXPECT(&mt, HZ_STALE_TLB, 1);
+	mt_fini(&mt);
+}
+END_TEST
+
+/* The fast path must not hide a hazard that appears after it cached a translation. */
+START_TEST(fast_path_revalidates_after_ttbr_switch)
+{
+	struct machine mt;
+	uint64_t a, b;
+	mt_init(&mt);
+	two_tables(&mt, &a, &b, PA2);
+	mt_mmu_on(&mt, 0, a, SCTLR_ON);
+	for (int i = 0; i < 10; i++)
+		ev_load(&mt, 0, VX, 8);
+	EXPECT_NONE(&mt);
+	ev_msr(&mt, 0, SR_TTBR0_EL2, b);
+	ev_isb(&mt, 0);
+	ev_load(&mt, 0, VX, 8);
+	EXPECT(&mt, HZ_STALE_TLB, 1);
+	ck_assert_uint_eq(model_seq(mt.m) > 10, 1);
+	mt_fini(&mt);
+}
+END_TEST
+
+static Suite *checker_suite(void)
+{
+	Suite *s = suite_create("checker");
+	TCase *tc = tcase_create("hazards");
+	tcase_add_test(tc, stale_tlb_ttbr_switch_without_tlbi_D8_13);
+	tcase_add_test(tc, trampoline_same_pa_is_silent_D8_13);
+	tcase_add_test(tc, speculative_policy_flags_unaccessed_va_D8_13);
+	tcase_add_test(tc, tlbi_without_dsb_is_missing_dsb_D8_13);
+	tcase_add_test(tc, tlbi_before_ttbr_sync_leaves_old_entries_D8_13_D1);
+	tcase_add_test(tc, mmu_enable_without_isb_D1_context_sync);
+	tcase_add_test(tc, clean_mmu_enable_and_mmu_off_switch_D8_13_D1);
+	tcase_add_test(tc, walk_not_at_poc_D8_2_D7_5);
+	tcase_add_test(tc, walk_after_dc_cvac_is_clean_D7_5);
+	tcase_add_test(tc, walk_after_dc_cvau_only_still_not_at_poc_D7_5);
+	tcase_add_test(tc, dc_ivac_dirty_line_lost_write_D7_5);
+	tcase_add_test(tc, nc_write_then_cacheable_read_data_not_at_poc_B2_7);
+	tcase_add_test(tc, tlbi_vale2_keeps_walk_cache_stale_tlb_D8_13);
+	tcase_add_test(tc, tlbi_vae2_removes_walk_cache_D8_13);
+	tcase_add_test(tc, bbm_valid_to_valid_on_live_mapping_D8_14_1);
+	tcase_add_test(tc, bbm_full_sequence_is_clean_D8_14_1);
+	tcase_add_test(tc, bbm_without_tlbi_D8_14_1);
+	tcase_add_test(tc, icache_stale_without_maintenance_D7_5);
+	tcase_add_test(tc, icache_full_sequence_clean_D7_5);
+	tcase_add_test(tc, icache_without_dc_cvau_D7_5);
+	tcase_add_test(tc, fetch_not_at_poc_B2_4);
+	tcase_add_test(tc, table_store_then_tlbi_without_dsb_D8_13);
+	tcase_add_test(tc, unexpected_exception_D1_10);
+	tcase_add_test(tc, local_tlbi_other_cpu_keeps_entry_D8_13);
+	tcase_add_test(tc, dc_zva_mmu_off_alignment_fault_D7_5);
+	tcase_add_test(tc, dc_by_va_uses_stale_tlb_D8_13);
+	tcase_add_test(tc, fast_path_revalidates_after_ttbr_switch);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(checker_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

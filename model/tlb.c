@@ -1,0 +1,990 @@
+/*
+ * tlb.c - TLBs with walk caches, TLBI completion and descriptor histories (see tlb.h).
+ */
+#include "tlb.h"
+
+#include <assert.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch.h"
+#include "hmap.h"
+
+#define T_INF        UINT64_MAX
+#define MAX_VERSIONS 16
+#define VA_PAGE_MASK ((UINT64_C(1) << 44) - 1) /* VA[55:12], as TLBI operands carry it */
+
+enum inv_kind { INV_NONE, INV_ALL, INV_VA, INV_ASID };
+
+/* One TLBI instruction: shared by the contexts (of one or every CPU) it reaches. */
+struct tlbi_rec {
+	enum tlbi_op op;
+	unsigned issuer;
+	bool is; /* Inner Shareable form: completes only at DSB ISH/OSH/SY */
+	enum inv_kind kind;
+	bool leaf_only; /* VALE*, VAALE1: walk-cache entries survive */
+	bool all_asid;  /* VAAE1, VAALE1 */
+	uint64_t va_page;
+	uint16_t asid;
+	uint64_t issue, done;          /* done = T_INF while pending */
+	uint64_t sync[MODEL_MAX_CPUS]; /* first context sync of each CPU after done */
+};
+
+struct acc_rec {
+	uint64_t first, last;
+};
+
+struct ctx {
+	struct tlb_regs regs;
+	unsigned cpu;
+	uint16_t asid;
+	uint64_t open, close; /* close = T_INF while the context is in use */
+	bool dropped;         /* every entry it could have made is invalidated */
+	struct hz_cause cause;
+	struct tlbi_rec **inv;
+	unsigned ninv, capinv;
+	struct hmap acc; /* `accessed` policy: (level, VA range) -> struct acc_rec */
+};
+
+struct dver {
+	uint64_t value, from, end; /* live for walks in [from, end); end = T_INF: not yet
+	                              overwritten visibly */
+	struct hz_cause cause;
+};
+
+struct dhist {
+	unsigned n, cap;
+	struct dver *v; /* older values, oldest first */
+	uint64_t cur_from;
+	struct hz_cause cur_cause;
+};
+
+struct pstore {
+	unsigned cpu;
+	uint64_t pa; /* 8-aligned start */
+	unsigned len;
+	uint8_t old[80];
+	uint64_t seq;
+	struct hz_cause cause;
+};
+
+struct unsynced {
+	uint64_t desc_pa;
+	unsigned idx;
+	bool live;
+	struct hz_cause cause;
+};
+
+struct tlb {
+	struct model_cfg cfg;
+	struct mem_ops mem;
+	struct cache *c;
+	struct ctx **ctx[MODEL_MAX_CPUS];
+	unsigned nctx[MODEL_MAX_CPUS], capctx[MODEL_MAX_CPUS];
+	struct hmap hist; /* desc_pa >> 3 -> struct dhist */
+	struct tlbi_rec **recs;
+	unsigned nrecs, caprecs, first_pending;
+	unsigned npending;
+	struct pstore *ps;
+	unsigned nps, capps;
+	struct unsynced *uns[MODEL_MAX_CPUS];
+	unsigned nuns[MODEL_MAX_CPUS], capuns[MODEL_MAX_CPUS];
+	struct cache_page **tracked;
+	unsigned ntracked, captracked;
+	uint64_t gen;
+};
+
+#define GROW(arr, n, cap)                                                                          \
+	do {                                                                                       \
+		if ((n) == (cap)) {                                                                \
+			(cap) = (cap) ? (cap)*2 : 8;                                               \
+			(arr) = realloc((arr), (cap) * sizeof(*(arr)));                            \
+			assert(arr);                                                               \
+		}                                                                                  \
+	} while (0)
+
+struct tlb *tlb_new(const struct model_cfg *cfg, const struct mem_ops *mem, struct cache *c)
+{
+	struct tlb *t = calloc(1, sizeof(*t));
+	assert(t);
+	t->cfg = *cfg;
+	t->mem = *mem;
+	t->c = c;
+	return t;
+}
+
+static void free_hist(void *p)
+{
+	struct dhist *h = p;
+	free(h->v);
+	free(h);
+}
+
+void tlb_free(struct tlb *t)
+{
+	if (!t)
+		return;
+	for (unsigned c = 0; c < MODEL_MAX_CPUS; c++) {
+		for (unsigned i = 0; i < t->nctx[c]; i++) {
+			struct ctx *x = t->ctx[c][i];
+			free(x->inv);
+			hmap_free(&x->acc, free);
+			free(x);
+		}
+		free(t->ctx[c]);
+		free(t->uns[c]);
+	}
+	for (unsigned i = 0; i < t->nrecs; i++)
+		free(t->recs[i]);
+	free(t->recs);
+	hmap_free(&t->hist, free_hist);
+	free(t->ps);
+	free(t->tracked);
+	free(t);
+}
+
+uint64_t tlb_gen(const struct tlb *t)
+{
+	return t->gen;
+}
+
+uint16_t tlb_el1_asid(uint64_t tcr, uint64_t ttbr0, uint64_t ttbr1)
+{
+	return (uint16_t)((tcr & TCR_EL1_A1 ? ttbr1 : ttbr0) >> TTBR_ASID_SHIFT);
+}
+
+static bool regs_equal(const struct tlb_regs *a, const struct tlb_regs *b)
+{
+	return a->regime == b->regime && a->tcr == b->tcr && a->ttbr0 == b->ttbr0 &&
+	       (a->regime == REGIME_EL2 || a->ttbr1 == b->ttbr1) && a->mair == b->mair &&
+	       (a->sctlr & SCTLR_ELx_WXN) == (b->sctlr & SCTLR_ELx_WXN);
+}
+
+static bool ctx_cfg(const struct ctx *x, uint64_t va, struct pt_cfg *cfg)
+{
+	struct fault f;
+	return pt_cfg_from_regs(x->regs.regime, x->regs.sctlr, x->regs.tcr, x->regs.ttbr0,
+	                        x->regs.ttbr1, x->regs.mair, va, cfg, &f);
+}
+
+/* ---- tracking which pages hold reachable translation tables ---- */
+
+static void track_page(struct tlb *t, const struct ctx *x, uint64_t pa, int level, uint64_t va)
+{
+	struct cache_page *pg = cache_page_get(t->c, pa);
+	if (pg->table)
+		return;
+	pg->table = true;
+	pg->tbl_level = (int8_t)level;
+	pg->tbl_va = va;
+	pg->tbl_ctx = x;
+	GROW(t->tracked, t->ntracked, t->captracked);
+	t->tracked[t->ntracked++] = pg;
+	t->gen++;
+}
+
+/* A whole table of one granule at pa, whose entry 0 maps va at level. */
+static void track_table(struct tlb *t, const struct ctx *x, uint64_t pa, int level, uint64_t va,
+                        unsigned gs)
+{
+	uint64_t gsize = UINT64_C(1) << gs;
+	uint64_t per_page = pt_level_size(level, gs) * (CACHE_PAGE_SIZE / 8);
+	pa &= ~(gsize - 1);
+	for (uint64_t off = 0; off < gsize; off += CACHE_PAGE_SIZE)
+		track_page(t, x, pa + off, level, va + (off / CACHE_PAGE_SIZE) * per_page);
+}
+
+struct track_arg {
+	struct tlb *t;
+	const struct ctx *x;
+	unsigned gs;
+};
+
+static int track_visitor(const struct pt_visit_entry *e, void *arg)
+{
+	struct track_arg *a = arg;
+	if (e->cls == DESC_IS_TABLE && e->level < 3)
+		track_table(a->t, a->x, pt_desc_oa(e->desc, a->gs), e->level + 1, e->va, a->gs);
+	return 0;
+}
+
+static void track_range(struct tlb *t, const struct ctx *x, const struct pt_cfg *cfg,
+                        uint64_t start, uint64_t end)
+{
+	struct track_arg a = {t, x, cfg->granule_shift};
+	pt_visit(cfg, &t->mem, start, end, PT_VISIT_TABLE_PRE, track_visitor, &a);
+}
+
+static void track_ctx(struct tlb *t, const struct ctx *x)
+{
+	uint64_t probes[2] = {0, UINT64_MAX};
+	unsigned nprobe = x->regs.regime == REGIME_EL10 ? 2 : 1;
+	for (unsigned i = 0; i < nprobe; i++) {
+		struct pt_cfg cfg;
+		if (!ctx_cfg(x, probes[i], &cfg))
+			continue;
+		unsigned bits = 64 - cfg.tsz;
+		uint64_t lo = cfg.upper ? ~UINT64_C(0) << bits : 0;
+		uint64_t hi = cfg.upper ? ~UINT64_C(0) : (UINT64_C(1) << bits) - 1;
+		track_table(t, x, cfg.ttbr, cfg.start_level, lo, cfg.granule_shift);
+		track_range(t, x, &cfg, lo, hi);
+	}
+}
+
+static void retrack_all(struct tlb *t)
+{
+	for (unsigned i = 0; i < t->ntracked; i++)
+		t->tracked[i]->table = false;
+	t->ntracked = 0;
+	for (unsigned c = 0; c < MODEL_MAX_CPUS; c++)
+		for (unsigned i = 0; i < t->nctx[c]; i++)
+			if (!t->ctx[c][i]->dropped)
+				track_ctx(t, t->ctx[c][i]);
+	t->gen++;
+}
+
+/* ---- contexts ---- */
+
+void tlb_ctx_open(struct tlb *t, unsigned cpu, const struct tlb_regs *regs, uint64_t seq,
+                  const struct hz_cause *cause)
+{
+	for (unsigned i = 0; i < t->nctx[cpu]; i++) {
+		struct ctx *x = t->ctx[cpu][i];
+		if (x->close == T_INF && regs_equal(&x->regs, regs))
+			return;
+	}
+	struct ctx *x = calloc(1, sizeof(*x));
+	assert(x);
+	x->regs = *regs;
+	x->cpu = cpu;
+	x->asid =
+	    regs->regime == REGIME_EL10 ? tlb_el1_asid(regs->tcr, regs->ttbr0, regs->ttbr1) : 0;
+	x->open = seq;
+	x->close = T_INF;
+	x->cause = *cause;
+	GROW(t->ctx[cpu], t->nctx[cpu], t->capctx[cpu]);
+	t->ctx[cpu][t->nctx[cpu]++] = x;
+	track_ctx(t, x);
+	t->gen++;
+}
+
+void tlb_ctx_close_others(struct tlb *t, unsigned cpu, enum regime rg, const struct tlb_regs *keep,
+                          unsigned nkeep, uint64_t seq)
+{
+	for (unsigned i = 0; i < t->nctx[cpu]; i++) {
+		struct ctx *x = t->ctx[cpu][i];
+		if (x->close != T_INF || x->regs.regime != rg)
+			continue;
+		bool kept = false;
+		for (unsigned k = 0; k < nkeep && !kept; k++)
+			kept = regs_equal(&x->regs, &keep[k]);
+		if (!kept) {
+			x->close = seq;
+			t->gen++;
+		}
+	}
+}
+
+bool tlb_any_open(const struct tlb *t)
+{
+	for (unsigned c = 0; c < MODEL_MAX_CPUS; c++)
+		for (unsigned i = 0; i < t->nctx[c]; i++)
+			if (t->ctx[c][i]->close == T_INF)
+				return true;
+	return false;
+}
+
+/* ---- TLBI ---- */
+
+static bool tlbi_decode(struct tlbi_rec *r, enum tlbi_op op, uint64_t arg, enum regime *rg)
+{
+	r->va_page = arg & VA_PAGE_MASK;
+	r->asid = (uint16_t)(arg >> 48);
+	*rg = REGIME_EL10;
+	switch (op) {
+	case TLBI_ALLE2IS:
+		r->is = true; /* fall through */
+	case TLBI_ALLE2:
+		*rg = REGIME_EL2;
+		r->kind = INV_ALL;
+		return true;
+	case TLBI_VAE2IS:
+		r->is = true; /* fall through */
+	case TLBI_VAE2:
+		*rg = REGIME_EL2;
+		r->kind = INV_VA;
+		r->all_asid = true;
+		return true;
+	case TLBI_VALE2IS:
+		r->is = true; /* fall through */
+	case TLBI_VALE2:
+		*rg = REGIME_EL2;
+		r->kind = INV_VA;
+		r->all_asid = true;
+		r->leaf_only = true;
+		return true;
+	case TLBI_ALLE1IS:
+	case TLBI_VMALLE1IS:
+	case TLBI_VMALLS12E1IS:
+		r->is = true; /* fall through */
+	case TLBI_ALLE1:
+	case TLBI_VMALLE1:
+	case TLBI_VMALLS12E1:
+		r->kind = INV_ALL;
+		return true;
+	case TLBI_VAE1IS:
+		r->is = true; /* fall through */
+	case TLBI_VAE1:
+		r->kind = INV_VA;
+		return true;
+	case TLBI_VALE1IS:
+		r->is = true; /* fall through */
+	case TLBI_VALE1:
+		r->kind = INV_VA;
+		r->leaf_only = true;
+		return true;
+	case TLBI_VAAE1IS:
+		r->is = true; /* fall through */
+	case TLBI_VAAE1:
+		r->kind = INV_VA;
+		r->all_asid = true;
+		return true;
+	case TLBI_VAALE1IS:
+		r->is = true; /* fall through */
+	case TLBI_VAALE1:
+		r->kind = INV_VA;
+		r->all_asid = true;
+		r->leaf_only = true;
+		return true;
+	case TLBI_ASIDE1IS:
+		r->is = true; /* fall through */
+	case TLBI_ASIDE1:
+		r->kind = INV_ASID;
+		return true;
+	case TLBI_IPAS2E1IS:
+	case TLBI_IPAS2LE1IS:
+		r->is = true; /* fall through */
+	default:
+		/* Stage 2 by IPA: hypsim models no stage 2, so nothing cached is affected. */
+		r->kind = INV_NONE;
+		return false;
+	}
+}
+
+void tlb_tlbi(struct tlb *t, unsigned cpu, enum tlbi_op op, uint64_t arg, uint64_t seq,
+              const struct hz_cause *cause)
+{
+	(void)cause;
+	struct tlbi_rec *r = calloc(1, sizeof(*r));
+	assert(r);
+	enum regime rg;
+	r->op = op;
+	r->issuer = cpu;
+	r->issue = seq;
+	r->done = T_INF;
+	for (unsigned c = 0; c < MODEL_MAX_CPUS; c++)
+		r->sync[c] = T_INF;
+	tlbi_decode(r, op, arg, &rg);
+	GROW(t->recs, t->nrecs, t->caprecs);
+	t->recs[t->nrecs++] = r;
+	t->npending++;
+	for (unsigned c = 0; c < t->cfg.ncpus; c++) {
+		if (c != cpu && !r->is)
+			continue;
+		for (unsigned i = 0; i < t->nctx[c]; i++) {
+			struct ctx *x = t->ctx[c][i];
+			if (x->dropped || x->regs.regime != rg || r->kind == INV_NONE)
+				continue;
+			GROW(x->inv, x->ninv, x->capinv);
+			x->inv[x->ninv++] = r;
+		}
+	}
+	t->gen++;
+}
+
+bool tlb_pending_any(const struct tlb *t)
+{
+	return t->npending != 0;
+}
+
+/* Does invalidation r remove an entry of x covering [base, base+size)? */
+static bool inv_matches(const struct tlbi_rec *r, const struct ctx *x, uint64_t base, uint64_t size,
+                        bool leaf, bool ng)
+{
+	switch (r->kind) {
+	case INV_ALL:
+		return true;
+	case INV_ASID:
+		return (!leaf || ng) && x->asid == r->asid;
+	case INV_VA: {
+		if (r->leaf_only && !leaf)
+			return false;
+		if (leaf && ng && !r->all_asid && x->regs.regime == REGIME_EL10 &&
+		    x->asid != r->asid)
+			return false;
+		uint64_t lo = (base >> 12) & VA_PAGE_MASK;
+		uint64_t hi = ((base + size - 1) >> 12) & VA_PAGE_MASK;
+		return r->va_page >= lo && r->va_page <= hi;
+	}
+	default:
+		return false;
+	}
+}
+
+/* Earliest event at which x may have cached an entry covering [base, base+size) that is
+ * still present for an access now (see tlb.h: completed TLBIs only, unless incl_pending). */
+static uint64_t window(const struct tlb *t, const struct ctx *x, uint64_t base, uint64_t size,
+                       bool leaf, bool ng, bool fetch, bool incl_pending)
+{
+	uint64_t w = x->open;
+	for (unsigned i = 0; i < x->ninv; i++) {
+		const struct tlbi_rec *r = x->inv[i];
+		bool counted;
+		if (r->done == T_INF)
+			counted = incl_pending;
+		else if (fetch && !t->cfg.feat_ets)
+			counted = incl_pending || r->sync[x->cpu] != T_INF;
+		else
+			counted = true;
+		if (!counted || r->issue <= w)
+			continue;
+		if (inv_matches(r, x, base, size, leaf, ng))
+			w = r->issue;
+	}
+	return w;
+}
+
+static bool ctx_dead(const struct tlb *t, const struct ctx *x)
+{
+	if (x->close == T_INF)
+		return false;
+	uint64_t w = window(t, x, 0, UINT64_MAX, false, false, true, false);
+	uint64_t wl = window(t, x, 0, UINT64_MAX, true, false, true, false);
+	return w >= x->close && wl >= x->close && !x->dropped;
+}
+
+static void drop_dead(struct tlb *t)
+{
+	bool any = false;
+	for (unsigned c = 0; c < MODEL_MAX_CPUS; c++)
+		for (unsigned i = 0; i < t->nctx[c]; i++) {
+			struct ctx *x = t->ctx[c][i];
+			/* An ALL-form TLBI issued after the close and completed: nothing left. */
+			bool all_done = false;
+			for (unsigned k = 0; k < x->ninv && !all_done; k++) {
+				const struct tlbi_rec *r = x->inv[k];
+				all_done = r->kind == INV_ALL && r->done != T_INF &&
+				           (t->cfg.feat_ets || r->sync[c] != T_INF) &&
+				           r->issue >= x->close;
+			}
+			if (all_done && ctx_dead(t, x)) {
+				x->dropped = true;
+				any = true;
+			}
+		}
+	if (any)
+		retrack_all(t);
+}
+
+bool tlb_dsb(struct tlb *t, unsigned cpu, enum barrier_domain dom, enum barrier_type type,
+             uint64_t seq)
+{
+	if (type == BAR_LD)
+		return false; /* a DSB LD waits for loads only */
+	/* The CPU's descriptor stores are now visible to every walker. */
+	for (unsigned i = 0; i < t->nuns[cpu]; i++) {
+		struct dhist *h = hmap_get(&t->hist, t->uns[cpu][i].desc_pa >> 3);
+		h->v[t->uns[cpu][i].idx].end = seq;
+	}
+	if (t->nuns[cpu])
+		t->gen++;
+	t->nuns[cpu] = 0;
+	bool completed = false;
+	for (unsigned i = t->first_pending; i < t->nrecs; i++) {
+		struct tlbi_rec *r = t->recs[i];
+		if (r->done != T_INF || r->issuer != cpu)
+			continue;
+		if (r->is && dom == DOM_NSH)
+			continue;
+		r->done = seq;
+		t->npending--;
+		completed = true;
+	}
+	while (t->first_pending < t->nrecs && t->recs[t->first_pending]->done != T_INF)
+		t->first_pending++;
+	if (completed) {
+		t->gen++;
+		drop_dead(t);
+	}
+	return completed;
+}
+
+void tlb_csync(struct tlb *t, unsigned cpu, uint64_t seq)
+{
+	bool any = false;
+	for (unsigned i = 0; i < t->nrecs; i++) {
+		struct tlbi_rec *r = t->recs[i];
+		if (r->done != T_INF && r->sync[cpu] == T_INF) {
+			r->sync[cpu] = seq;
+			any = true;
+		}
+	}
+	if (any) {
+		t->gen++;
+		drop_dead(t);
+	}
+}
+
+/* ---- descriptor histories ---- */
+
+static unsigned versions(struct tlb *t, uint64_t desc_pa, struct dver *out, bool *cur_ok)
+{
+	struct dhist *h = hmap_get(&t->hist, desc_pa >> 3);
+	unsigned n = 0;
+	if (h) {
+		unsigned first = h->n > MAX_VERSIONS - 1 ? h->n - (MAX_VERSIONS - 1) : 0;
+		for (unsigned i = first; i < h->n; i++)
+			out[n++] = h->v[i];
+	}
+	uint64_t cur;
+	*cur_ok = mem_read64(&t->mem, desc_pa, &cur);
+	if (*cur_ok) {
+		memset(&out[n], 0, sizeof(out[n]));
+		out[n].value = cur;
+		out[n].from = h ? h->cur_from : 0;
+		out[n].end = T_INF;
+		if (h)
+			out[n].cause = h->cur_cause;
+		n++;
+	}
+	return n;
+}
+
+bool tlb_note_store(struct tlb *t, unsigned cpu, uint64_t pa, unsigned size, uint64_t seq,
+                    const struct hz_cause *cause)
+{
+	struct cache_page *a = cache_page_find(t->c, pa);
+	struct cache_page *b = cache_page_find(t->c, pa + size - 1);
+	if (!(a && a->table) && !(b && b->table))
+		return false;
+	uint64_t start = pa & ~UINT64_C(7);
+	uint64_t end = (pa + size + 7) & ~UINT64_C(7);
+	GROW(t->ps, t->nps, t->capps);
+	struct pstore *p = &t->ps[t->nps++];
+	p->cpu = cpu;
+	p->pa = start;
+	p->len = (unsigned)(end - start);
+	assert(p->len <= sizeof(p->old));
+	if (!t->mem.read(t->mem.ctx, start, p->old, p->len))
+		memset(p->old, 0, p->len);
+	p->seq = seq;
+	p->cause = *cause;
+	t->gen++;
+	return true;
+}
+
+bool tlb_bbm_needed(uint64_t o, uint64_t n, int level, unsigned gs)
+{
+	enum desc_class co = pt_desc_classify(o, level, gs), cn = pt_desc_classify(n, level, gs);
+	bool vo = co == DESC_IS_TABLE || co == DESC_IS_BLOCK || co == DESC_IS_PAGE;
+	bool vn = cn == DESC_IS_TABLE || cn == DESC_IS_BLOCK || cn == DESC_IS_PAGE;
+	if (!vo || !vn)
+		return false; /* invalid <-> valid needs no BBM */
+	if (co != cn)
+		return true; /* table <-> block */
+	if (pt_desc_oa(o, gs) != pt_desc_oa(n, gs))
+		return true;
+	if (co == DESC_IS_TABLE)
+		return false;
+	uint64_t attr =
+	    (UINT64_C(7) << DESC_ATTRINDX_SHIFT) | (UINT64_C(3) << DESC_SH_SHIFT) | DESC_CONTIG;
+	if ((o ^ n) & attr)
+		return true;
+	return (o & DESC_NG) && !(n & DESC_NG);
+}
+
+/* May version v of the descriptor for [base, base+size) at level still be in some TLB? */
+static bool version_maybe_cached(struct tlb *t, const struct ctx *owner, const struct dver *v,
+                                 int level, unsigned gs, uint64_t base, uint64_t size, uint64_t now)
+{
+	enum desc_class cls = pt_desc_classify(v->value, level, gs);
+	bool leaf = cls == DESC_IS_BLOCK || cls == DESC_IS_PAGE;
+	if (leaf && !(v->value & DESC_AF))
+		return false; /* never cached: the walk faults */
+	if (!leaf && cls != DESC_IS_TABLE)
+		return false;
+	bool ng = (v->value & DESC_NG) != 0;
+	for (unsigned c = 0; c < MODEL_MAX_CPUS; c++)
+		for (unsigned i = 0; i < t->nctx[c]; i++) {
+			const struct ctx *x = t->ctx[c][i];
+			if (x->dropped || x->regs.regime != owner->regs.regime)
+				continue;
+			uint64_t lo = window(t, x, base, size, leaf, ng, false, false);
+			uint64_t hi = x->close == T_INF ? now : x->close;
+			if (t->cfg.tlb_policy == TLB_POLICY_ACCESSED) {
+				uint64_t key =
+				    ((uint64_t)(level + 1) << 56) | ((base >> 12) & VA_PAGE_MASK);
+				const struct acc_rec *a = hmap_get(&x->acc, key);
+				if (!a || a->last < lo)
+					continue;
+				if (a->first > lo)
+					lo = a->first;
+				if (a->last < hi)
+					hi = a->last;
+			}
+			if (lo <= hi && v->from <= hi && v->end > lo)
+				return true;
+		}
+	return false;
+}
+
+static void finalize_word(struct tlb *t, const struct pstore *p, uint64_t w, uint64_t old,
+                          uint64_t now, void (*fn)(void *, const struct tlb_bbm *), void *arg)
+{
+	struct cache_page *pg = cache_page_find(t->c, w);
+	uint64_t cur;
+	if (!pg || !pg->table || !mem_read64(&t->mem, w, &cur) || cur == old)
+		return;
+	struct dhist *h = hmap_get(&t->hist, w >> 3);
+	if (!h) {
+		h = calloc(1, sizeof(*h));
+		assert(h);
+		hmap_put(&t->hist, w >> 3, h);
+	}
+	GROW(h->v, h->n, h->cap);
+	struct dver *nv = &h->v[h->n];
+	nv->value = old;
+	nv->from = h->cur_from;
+	nv->end = T_INF; /* until this CPU's next DSB makes the store visible to walkers */
+	nv->cause = h->cur_cause;
+	unsigned idx = h->n++;
+	h->cur_from = p->seq;
+	h->cur_cause = p->cause;
+
+	GROW(t->uns[p->cpu], t->nuns[p->cpu], t->capuns[p->cpu]);
+	struct unsynced *u = &t->uns[p->cpu][t->nuns[p->cpu]++];
+	u->desc_pa = w;
+	u->idx = idx;
+	u->live = tlb_any_open(t);
+	u->cause = p->cause;
+
+	const struct ctx *owner = pg->tbl_ctx;
+	struct pt_cfg cfg;
+	if (!ctx_cfg(owner, pg->tbl_va, &cfg))
+		return;
+	unsigned gs = cfg.granule_shift;
+	int level = pg->tbl_level;
+	uint64_t size = pt_level_size(level, gs);
+	uint64_t base = pg->tbl_va + ((w & (CACHE_PAGE_SIZE - 1)) / 8) * size;
+
+	/* Break-before-make (D8.14.1): the newest old value that may still be cached. */
+	for (unsigned i = h->n; i-- > 0;) {
+		const struct dver *v = &h->v[i];
+		if (!tlb_bbm_needed(v->value, cur, level, gs))
+			continue;
+		if (!version_maybe_cached(t, owner, v, level, gs, base, size, now))
+			continue;
+		struct tlb_bbm b = {w, v->value, cur, (int8_t)level, p->cause, v->cause};
+		fn(arg, &b);
+		break;
+	}
+	/* A new table descriptor makes its subtree reachable. */
+	if (level < 3 && pt_desc_classify(cur, level, gs) == DESC_IS_TABLE) {
+		track_table(t, owner, pt_desc_oa(cur, gs), level + 1, base, gs);
+		if (ctx_cfg(owner, base, &cfg))
+			track_range(t, owner, &cfg, base, base + size - 1);
+	}
+}
+
+void tlb_finalize(struct tlb *t, uint64_t now, void (*fn)(void *arg, const struct tlb_bbm *b),
+                  void *arg)
+{
+	for (unsigned i = 0; i < t->nps; i++) {
+		const struct pstore *p = &t->ps[i];
+		for (unsigned off = 0; off < p->len; off += 8) {
+			uint64_t old = 0;
+			for (int k = 7; k >= 0; k--)
+				old = (old << 8) | p->old[off + (unsigned)k];
+			finalize_word(t, p, p->pa + off, old, now, fn, arg);
+		}
+	}
+	if (t->nps)
+		t->gen++;
+	t->nps = 0;
+}
+
+bool tlb_unsynced_store(const struct tlb *t, unsigned cpu, struct hz_cause *cause)
+{
+	for (unsigned i = 0; i < t->nuns[cpu]; i++)
+		if (t->uns[cpu][i].live) {
+			*cause = t->uns[cpu][i].cause;
+			return true;
+		}
+	return false;
+}
+
+/* ---- the `accessed` policy ---- */
+
+void tlb_note_access(struct tlb *t, unsigned cpu, const struct pt_cfg *cfg, uint64_t va,
+                     uint64_t seq)
+{
+	if (t->cfg.tlb_policy != TLB_POLICY_ACCESSED)
+		return;
+	for (unsigned i = 0; i < t->nctx[cpu]; i++) {
+		struct ctx *x = t->ctx[cpu][i];
+		if (x->close != T_INF || x->regs.regime != cfg->regime)
+			continue;
+		for (int l = cfg->start_level; l <= 3; l++) {
+			uint64_t size = pt_level_size(l, cfg->granule_shift);
+			uint64_t key =
+			    ((uint64_t)(l + 1) << 56) | (((va & ~(size - 1)) >> 12) & VA_PAGE_MASK);
+			struct acc_rec *a = hmap_get(&x->acc, key);
+			if (!a) {
+				a = malloc(sizeof(*a));
+				assert(a);
+				a->first = seq;
+				hmap_put(&x->acc, key, a);
+			}
+			if (a->first <
+			    window(t, x, va & ~(size - 1), size, true, false, false, false))
+				a->first = seq; /* the earlier accesses' entries are gone */
+			a->last = seq;
+		}
+	}
+}
+
+/* ---- lookup ---- */
+
+/* The walker reading the chosen versions of the descriptors on one path. */
+struct pview {
+	struct mem_ops ops;
+	const struct mem_ops *base;
+	unsigned n;
+	uint64_t pa[PT_MAX_STEPS], val[PT_MAX_STEPS];
+};
+
+static bool pview_read(void *ctx, uint64_t pa, void *buf, size_t len)
+{
+	struct pview *v = ctx;
+	for (unsigned i = 0; i < v->n; i++) {
+		if (len == 8 && pa == v->pa[i]) {
+			uint8_t *b = buf;
+			for (unsigned k = 0; k < 8; k++)
+				b[k] = (uint8_t)(v->val[i] >> (8 * k));
+			return true;
+		}
+	}
+	return v->base->read(v->base->ctx, pa, buf, len);
+}
+
+struct lk {
+	struct tlb *t;
+	const struct ctx *x;
+	struct pt_cfg cfg;
+	uint64_t va, now, hi;
+	bool fetch, incl, same_ctx;
+	uint16_t cur_asid;
+	struct pview pv;
+	bool stale_table;
+	struct hz_cause table_cause;
+	struct tlb_cand *out;
+	unsigned n, max;
+};
+
+static bool acc_bound(const struct lk *s, int level, uint64_t base, uint64_t *lo, uint64_t *hi)
+{
+	if (s->t->cfg.tlb_policy != TLB_POLICY_ACCESSED)
+		return true;
+	uint64_t key = ((uint64_t)(level + 1) << 56) | ((base >> 12) & VA_PAGE_MASK);
+	const struct acc_rec *a = hmap_get(&s->x->acc, key);
+	if (!a || a->last < *lo)
+		return false;
+	if (a->first > *lo)
+		*lo = a->first;
+	if (a->last < *hi)
+		*hi = a->last;
+	return true;
+}
+
+static void emit(struct lk *s, const struct walk_result *r, bool stale_leaf,
+                 const struct dver *leafv)
+{
+	if (s->n >= s->max)
+		return;
+	struct tlb_cand *c = &s->out[s->n++];
+	memset(c, 0, sizeof(*c));
+	c->r = *r;
+	c->cfg = s->cfg;
+	c->stale_leaf = stale_leaf;
+	c->stale_table = s->stale_table;
+	c->old_ctx = !s->same_ctx;
+	if (stale_leaf) {
+		c->cause = leafv->cause;
+		snprintf(c->cause.what, sizeof(c->cause.what),
+		         "TLB entry holding old descriptor 0x%016" PRIx64 " at PA 0x%" PRIx64,
+		         leafv->value, r->steps[r->nsteps ? r->nsteps - 1 : 0].desc_pa);
+	} else if (s->stale_table) {
+		c->cause = s->table_cause;
+	} else {
+		c->cause = s->x->cause;
+		snprintf(
+		    c->cause.what, sizeof(c->cause.what),
+		    "TLB entry made under TTBR0_%s=0x%" PRIx64 " (MMU on since event %" PRIu64 ")",
+		    s->x->regs.regime == REGIME_EL2 ? "EL2" : "EL1", s->x->regs.ttbr0, s->x->open);
+	}
+}
+
+static void lk_level(struct lk *s, int level, uint64_t table_pa, uint64_t t_lo)
+{
+	unsigned gs = s->cfg.granule_shift, stride = gs - 3;
+	unsigned shift = gs + (unsigned)(3 - level) * stride;
+	unsigned inbits = 64 - s->cfg.tsz;
+	unsigned width = inbits - shift < stride ? inbits - shift : stride;
+	uint64_t idx = (s->va >> shift) & ((UINT64_C(1) << width) - 1);
+	uint64_t desc_pa = table_pa + idx * 8;
+	uint64_t size = pt_level_size(level, gs);
+	uint64_t base = s->va & ~(size - 1);
+	struct dver vers[MAX_VERSIONS];
+	bool cur_ok;
+	unsigned nv = versions(s->t, desc_pa, vers, &cur_ok);
+
+	for (unsigned i = 0; i < nv; i++) {
+		const struct dver *v = &vers[i];
+		bool current = cur_ok && i == nv - 1;
+		enum desc_class cls = pt_desc_classify(v->value, level, gs);
+		unsigned d = s->pv.n;
+		s->pv.pa[d] = desc_pa;
+		s->pv.val[d] = v->value;
+		if (cls == DESC_IS_TABLE && level < 3) {
+			uint64_t lo =
+			    window(s->t, s->x, base, size, false, false, s->fetch, s->incl);
+			uint64_t hi = s->hi;
+			if (lo < t_lo)
+				lo = t_lo;
+			if (!acc_bound(s, level, base, &lo, &hi))
+				continue;
+			if (lo > hi || v->from > hi || v->end <= lo)
+				continue;
+			bool saved = s->stale_table;
+			struct hz_cause saved_cause = s->table_cause;
+			if (!current && !s->stale_table) {
+				s->stale_table = true;
+				s->table_cause = v->cause;
+				snprintf(
+				    s->table_cause.what, sizeof(s->table_cause.what),
+				    "walk-cache entry holding old table descriptor 0x%016" PRIx64
+				    " at PA 0x%" PRIx64,
+				    v->value, desc_pa);
+			}
+			s->pv.n = d + 1;
+			lk_level(s, level + 1, pt_desc_oa(v->value, gs),
+			         v->from > lo ? v->from : lo);
+			s->pv.n = d;
+			s->stale_table = saved;
+			s->table_cause = saved_cause;
+			continue;
+		}
+		/* Leaf, invalid or reserved. */
+		bool leaf = cls == DESC_IS_BLOCK || cls == DESC_IS_PAGE;
+		bool cached_ok = false;
+		if (leaf && (v->value & DESC_AF)) {
+			bool ng = (v->value & DESC_NG) != 0;
+			uint64_t lo = window(s->t, s->x, base, size, true, ng, s->fetch, s->incl);
+			uint64_t hi = s->hi;
+			if (lo < t_lo)
+				lo = t_lo;
+			if (acc_bound(s, level, base, &lo, &hi))
+				cached_ok = lo <= hi && v->from <= hi && v->end > lo;
+		}
+		/* A walk now that starts from cached table entries reads the latest leaf. */
+		bool fresh_ok = current && level > s->cfg.start_level && s->stale_table;
+		if (!cached_ok && !fresh_ok)
+			continue;
+		s->pv.n = d + 1;
+		struct walk_result r;
+		pt_translate(&s->cfg, &s->pv.ops, s->va, &r);
+		s->pv.n = d;
+		if (r.fault.type != FAULT_NONE && !fresh_ok)
+			continue; /* faulting translations are never cached */
+		if (s->x->regs.regime == REGIME_EL10 && r.fault.type == FAULT_NONE && r.ng &&
+		    s->x->asid != s->cur_asid)
+			continue;
+		emit(s, &r, !current, v);
+	}
+}
+
+static unsigned lookup_once(struct tlb *t, unsigned cpu, enum regime rg, uint64_t va, bool fetch,
+                            uint16_t cur_asid, uint64_t now, const struct tlb_regs *coherent,
+                            bool incl, struct tlb_cand *out, unsigned max)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < t->nctx[cpu] && n < max; i++) {
+		const struct ctx *x = t->ctx[cpu][i];
+		if (x->dropped || x->regs.regime != rg)
+			continue;
+		struct lk s;
+		memset(&s, 0, sizeof(s));
+		if (!ctx_cfg(x, va, &s.cfg))
+			continue;
+		s.t = t;
+		s.x = x;
+		s.va = va;
+		s.now = now;
+		s.hi = x->close == T_INF ? now : x->close;
+		s.fetch = fetch;
+		s.incl = incl;
+		s.same_ctx = coherent && regs_equal(&x->regs, coherent);
+		s.cur_asid = cur_asid;
+		s.pv.ops.read = pview_read;
+		s.pv.ops.ctx = &s.pv;
+		s.pv.base = &t->mem;
+		s.out = out + n;
+		s.max = max - n;
+		lk_level(&s, s.cfg.start_level, s.cfg.ttbr, 0);
+		n += s.n;
+	}
+	return n;
+}
+
+static bool same_translation(const struct walk_result *a, const struct walk_result *b)
+{
+	if (a->fault.type != b->fault.type)
+		return false;
+	if (a->fault.type != FAULT_NONE)
+		return true;
+	return a->oa == b->oa && a->block_size == b->block_size && a->ro == b->ro &&
+	       a->xn == b->xn && a->pxn == b->pxn && a->el0 == b->el0 &&
+	       a->attrs.inner == b->attrs.inner;
+}
+
+unsigned tlb_lookup(struct tlb *t, unsigned cpu, enum regime rg, uint64_t va, bool fetch,
+                    uint16_t cur_asid, uint64_t now, const struct tlb_regs *coherent,
+                    struct tlb_cand *out, unsigned max)
+{
+	unsigned n = lookup_once(t, cpu, rg, va, fetch, cur_asid, now, coherent, false, out, max);
+	if (!t->npending || !n)
+		return n;
+	/* Which of them only a not-yet-completed TLBI would remove (missing DSB)? */
+	struct tlb_cand *with = calloc(max, sizeof(*with));
+	assert(with);
+	unsigned m = lookup_once(t, cpu, rg, va, fetch, cur_asid, now, coherent, true, with, max);
+	for (unsigned i = 0; i < n; i++) {
+		bool found = false;
+		for (unsigned k = 0; k < m && !found; k++)
+			found = same_translation(&out[i].r, &with[k].r);
+		out[i].needs_pending = !found;
+	}
+	free(with);
+	return n;
+}
+
+void tlb_cpu_reset(struct tlb *t, unsigned cpu)
+{
+	/* At power-up a CPU's TLB holds nothing (DESIGN §2: TLBs invalid at reset). */
+	for (unsigned i = 0; i < t->nctx[cpu]; i++)
+		t->ctx[cpu][i]->dropped = true;
+	t->nuns[cpu] = 0;
+	retrack_all(t);
+}

@@ -1,0 +1,132 @@
+/*
+ * tlb.h - the TLBs of hypsim's CPUs, with walk-cache entries, and the history of
+ * translation table descriptors they may have cached.
+ *
+ * Models (Arm ARM D8.13 "Translation Lookaside Buffers", D8.13.x TLB maintenance, D8.14
+ * "Using break-before-make", D8.2 walks): while a regime's MMU is on, a CPU's TLB may hold
+ * any translation reachable from the live tables, with any descriptor value that was live
+ * during that time (policy `speculative`), or only translations an access used (policy
+ * `accessed`). Entries made from a walk that faults (translation, address size, access flag)
+ * are never cached. Leaf entries and walk-cache (table) entries are removed only by a
+ * covering TLBI that a DSB has completed; VALE*, VAALE1 spare walk-cache entries; *IS forms
+ * reach every CPU. A descriptor store becomes visible to the walker only at the storing
+ * CPU's next DSB, so a TLBI issued before that DSB may be followed by a re-fill of the old
+ * value. Without FEAT_ETS, a completed TLBI is honoured by instruction fetch only after the
+ * CPU's next context synchronisation event.
+ *
+ * Representation (lazy, exact for the outcome sets): per CPU a list of contexts - the
+ * register values (TTBR, TCR, MAIR, SCTLR.WXN, ASID) under which the MMU was on, with the
+ * time interval and the TLBIs that reached them - plus, for every 8-byte descriptor in a
+ * page reachable as a table, the versions it had (value, first event, event at which the
+ * next value became visible). A lookup enumerates every version path through the walk of
+ * one VA that was live inside the windows left by completed TLBIs, and translates each with
+ * the one walker (pt_translate) through an overlay of those versions.
+ *
+ * Does not model: TLB capacity or replacement (entries stay until invalidated), VMIDs and
+ * stage 2 (IPAS2* TLBIs act on nothing), range TLBIs, FEAT_TTL hints, the exact time of
+ * accesses under the `accessed` policy (the first and last access to a range since the
+ * context opened bound when an entry could have been made).
+ */
+#ifndef HYPSIM_MODEL_TLB_H
+#define HYPSIM_MODEL_TLB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cache.h"
+#include "mem_ops.h"
+#include "model.h"
+#include "pt.h"
+
+/* The registers that select a regime's translation: what a TLB entry is made under. */
+struct tlb_regs {
+	enum regime regime;
+	uint64_t sctlr, tcr, ttbr0, ttbr1, mair;
+};
+
+/* One translation a CPU may use for a VA besides (or instead of) a fresh walk. */
+struct tlb_cand {
+	struct walk_result r; /* the translation (fault only for a fresh leaf read now) */
+	struct pt_cfg cfg;    /* the context it was made under */
+	bool needs_pending;   /* possible only because a TLBI is not yet completed by a DSB */
+	bool stale_leaf;      /* the leaf descriptor value is not the latest */
+	bool stale_table;     /* some table descriptor value is not the latest */
+	bool old_ctx;         /* made under a context other than the coherent one */
+	struct hz_cause cause;
+};
+
+/* A break-before-make violation found when a descriptor store is finalised. */
+struct tlb_bbm {
+	uint64_t desc_pa, old_desc, new_desc;
+	int8_t level;
+	struct hz_cause store;  /* the store */
+	struct hz_cause cached; /* who made the old value live */
+};
+
+struct tlb;
+
+struct tlb *tlb_new(const struct model_cfg *cfg, const struct mem_ops *mem, struct cache *c);
+void tlb_free(struct tlb *t);
+
+/* Generation: changes whenever the possible translations of some VA may have changed. */
+uint64_t tlb_gen(const struct tlb *t);
+
+/* The MMU of regs.regime is (possibly) on with regs on cpu: make sure a context is open. */
+void tlb_ctx_open(struct tlb *t, unsigned cpu, const struct tlb_regs *regs, uint64_t seq,
+                  const struct hz_cause *cause);
+/* Close cpu's open contexts of regime rg except those equal to one of keep[0..nkeep). */
+void tlb_ctx_close_others(struct tlb *t, unsigned cpu, enum regime rg, const struct tlb_regs *keep,
+                          unsigned nkeep, uint64_t seq);
+/* cpu powers up (reset, PSCI CPU_ON): its TLB is empty. */
+void tlb_cpu_reset(struct tlb *t, unsigned cpu);
+
+/* Any open context of any CPU (a live MMU exists somewhere). */
+bool tlb_any_open(const struct tlb *t);
+
+/*
+ * A store (or DC ZVA) of size bytes at pa is about to happen: if it touches a tracked
+ * table page, remember its old bytes; tlb_finalize() (called at the start of the next
+ * event, when mem_ops shows the new bytes) records the versions, checks break-before-make
+ * and tracks newly reachable tables. Returns true if pa's page is a tracked table page.
+ */
+bool tlb_note_store(struct tlb *t, unsigned cpu, uint64_t pa, unsigned size, uint64_t seq,
+                    const struct hz_cause *cause);
+/* Finalise pending stores; BBM violations are returned through fn. */
+void tlb_finalize(struct tlb *t, uint64_t now, void (*fn)(void *arg, const struct tlb_bbm *b),
+                  void *arg);
+
+/* A table store of cpu not yet made visible to the walker by a DSB, while an MMU is on. */
+bool tlb_unsynced_store(const struct tlb *t, unsigned cpu, struct hz_cause *cause);
+
+/* TLBI issued by cpu (pending until tlb_dsb). asid: current ASID for EL1 forms w/o one. */
+void tlb_tlbi(struct tlb *t, unsigned cpu, enum tlbi_op op, uint64_t arg, uint64_t seq,
+              const struct hz_cause *cause);
+/* DSB on cpu: completes its TLBIs of enough shareability, makes its table stores visible.
+ * Returns true if some TLBI completed. */
+bool tlb_dsb(struct tlb *t, unsigned cpu, enum barrier_domain dom, enum barrier_type type,
+             uint64_t seq);
+/* Context synchronisation on cpu (the FEAT_ETS rule for instruction fetch). */
+void tlb_csync(struct tlb *t, unsigned cpu, uint64_t seq);
+/* Some TLBI is issued but not completed (the fast path stays off). */
+bool tlb_pending_any(const struct tlb *t);
+
+/* Under the `accessed` policy, record that cpu translated va in regime rg (walk levels). */
+void tlb_note_access(struct tlb *t, unsigned cpu, const struct pt_cfg *cfg, uint64_t va,
+                     uint64_t seq);
+
+/*
+ * Every translation cpu's TLB may supply for va in regime rg at event now (see the
+ * contract above), including fresh walks that use stale walk-cache entries. cur_asid is the
+ * ASID of the current EL1&0 context (ignored for EL2). Returns the number written to out.
+ */
+unsigned tlb_lookup(struct tlb *t, unsigned cpu, enum regime rg, uint64_t va, bool fetch,
+                    uint16_t cur_asid, uint64_t now, const struct tlb_regs *coherent,
+                    struct tlb_cand *out, unsigned max);
+
+/* True if break-before-make is needed to change desc old into new at level (D8.14.1). */
+bool tlb_bbm_needed(uint64_t old_desc, uint64_t new_desc, int level, unsigned granule_shift);
+
+/* ASID of the EL1&0 context given TCR_EL1 and the TTBRs (TCR_EL1.A1 selects). */
+uint16_t tlb_el1_asid(uint64_t tcr, uint64_t ttbr0, uint64_t ttbr1);
+
+#endif /* HYPSIM_MODEL_TLB_H */

@@ -71,6 +71,7 @@ struct pend_maint {
 struct cpu {
 	unsigned el;
 	bool up;
+	bool ctx_dirty; /* an MSR since the last context synchronisation */
 	struct sr_file sr;
 	struct tc_entry tc[TC_SIZE];
 };
@@ -80,11 +81,14 @@ struct model {
 	struct mem_ops mem;
 	struct cache *c;
 	struct tlb *t;
+	const uint64_t *tgen;  /* tlb_gen(t), read without a call */
+	const unsigned *tpend; /* TLBIs issued, not completed */
 	uint64_t seq, gen;
 	struct cpu cpu[MODEL_MAX_CPUS];
 	struct pend_maint *pm;
 	unsigned npm, cappm;
-	unsigned nhz; /* hazards of the current event */
+	unsigned nhz;        /* hazards of the current event */
+	bool stores_pending; /* table stores for tlb_finalize at the next event */
 	const struct model_event *ev;
 };
 
@@ -94,12 +98,15 @@ static struct hz_cause cause_of(const struct model *m, const struct model_event 
                                 const char *what)
 {
 	struct hz_cause c;
-	memset(&c, 0, sizeof(c));
 	c.seq = ev ? m->seq : 0;
 	c.cpu = ev ? ev->cpu : 0;
 	c.pc = ev ? ev->pc : 0;
 	c.kind = ev ? ev->kind : EV_COUNT;
-	snprintf(c.what, sizeof(c.what), "%s", what);
+	size_t n = strlen(what);
+	if (n >= sizeof(c.what))
+		n = sizeof(c.what) - 1;
+	memcpy(c.what, what, n);
+	c.what[n] = 0;
 	return c;
 }
 
@@ -136,7 +143,7 @@ static uint64_t hash64(uint64_t a, uint64_t b)
 
 static uint64_t cur_gen(const struct model *m)
 {
-	return m->gen + tlb_gen(m->t);
+	return m->gen + *m->tgen;
 }
 
 static void bump(struct model *m)
@@ -193,8 +200,12 @@ static void update_contexts(struct model *m, unsigned cpu, bool synced)
 
 static void context_sync(struct model *m, unsigned cpu)
 {
+	/* No MSR since the last synchronisation: the contexts in force are unchanged (the
+	 * common ISB). */
 	sr_sync(&m->cpu[cpu].sr);
-	update_contexts(m, cpu, true);
+	if (m->cpu[cpu].ctx_dirty)
+		update_contexts(m, cpu, true);
+	m->cpu[cpu].ctx_dirty = false;
 	tlb_csync(m->t, cpu, m->seq);
 }
 
@@ -431,7 +442,12 @@ static void report_alts(struct acc_ctx *a)
 	    HZ_MISSING_ISB,     HZ_MISSING_DSB,      HZ_STALE_TLB,    HZ_WALK_NOT_AT_POC,
 	    HZ_DATA_NOT_AT_POC, HZ_FETCH_NOT_AT_POC, HZ_ICACHE_STALE,
 	};
-	for (unsigned k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
+	for (unsigned k = 0; k < sizeof(order) / sizeof(order[0]) && a->nalts; k++) {
+		bool any = false;
+		for (unsigned i = 0; i < a->nalts && !any; i++)
+			any = a->alts[i].cls == order[k];
+		if (!any)
+			continue;
 		struct hazard hz;
 		hz_init(a->m, &hz, order[k], class_rule(order[k]));
 		hz.has_va = true;
@@ -638,8 +654,9 @@ static void check_access(struct model *m, const struct model_event *ev, enum acc
 {
 	struct cpu *c = &m->cpu[ev->cpu];
 	enum regime rg = regime_of(c->el);
-	struct acc_ctx *a = calloc(1, sizeof(*a));
-	assert(a);
+	struct acc_ctx actx;
+	struct acc_ctx *a = &actx;
+	a->nalts = 0;
 	a->m = m;
 	a->ev = ev;
 	a->acc = acc;
@@ -706,8 +723,7 @@ static void check_access(struct model *m, const struct model_event *ev, enum acc
 	}
 	/* 4. TLB entries. */
 	if (any_on) {
-		struct tlb_cand *cands = calloc(MAX_CANDS, sizeof(*cands));
-		assert(cands);
+		struct tlb_cand cands[MAX_CANDS];
 		uint16_t asid = tlb_el1_asid(c->sr.latest[SR_TCR_EL1], c->sr.latest[SR_TTBR0_EL1],
 		                             c->sr.latest[SR_TTBR1_EL1]);
 		struct tlb_regs cur = regs_of(&c->sr, rg, 0);
@@ -744,6 +760,8 @@ static void check_access(struct model *m, const struct model_event *ev, enum acc
 					cls = HZ_MISSING_ISB; /* TLBI done, no context sync (no ETS)
 					                       */
 			}
+			if (!obs_equal(&o, &a->o0))
+				tlb_cand_describe(cd, cd->cause.what, sizeof(cd->cause.what));
 			add_alt(a, cls, &o, &cd->cause,
 			        cd->stale_leaf    ? "stale leaf entry"
 			        : cd->stale_table ? "stale walk-cache entry"
@@ -780,7 +798,6 @@ static void check_access(struct model *m, const struct model_event *ev, enum acc
 			}
 		}
 		free(nofetch);
-		free(cands);
 	}
 
 	report_alts(a);
@@ -802,9 +819,10 @@ static void check_access(struct model *m, const struct model_event *ev, enum acc
 			if (acc == ACC_FETCH || acc == ACC_READ || acc == ACC_WRITE)
 				data_effects(m, ev, acc, co, pa, (unsigned)chunk, acc == ACC_WRITE);
 			if (acc == ACC_WRITE)
-				tlb_note_store(m->t, ev->cpu, pa, (unsigned)chunk, m->seq,
-				               &(struct hz_cause){m->seq, ev->cpu, ev->pc, ev->kind,
-				                                  "descriptor store"});
+				m->stores_pending |= tlb_note_store(
+				    m->t, ev->cpu, pa, (unsigned)chunk, m->seq,
+				    &(struct hz_cause){m->seq, ev->cpu, ev->pc, ev->kind,
+				                       "descriptor store"});
 			pa += chunk;
 			rem -= chunk;
 		}
@@ -819,7 +837,6 @@ static void check_access(struct model *m, const struct model_event *ev, enum acc
 		res->tr = co->tr;
 		res->fault = co->fault;
 	}
-	free(a);
 }
 
 /* The common case: a translation known to have one outcome and clean lines. */
@@ -831,7 +848,7 @@ static bool fast_access(struct model *m, const struct model_event *ev, enum acce
 	unsigned size = ev->u.mem.size ? ev->u.mem.size : 1;
 	struct tc_entry *e = &c->tc[(va >> 12) % TC_SIZE];
 	if (e->vpage != (va >> 12) + 1 || e->gen != cur_gen(m) || e->el != c->el ||
-	    !(e->ok & (1u << acc)) || c->sr.pending || m->npm || tlb_pending_any(m->t))
+	    !(e->ok & (1u << acc)) || c->sr.pending || m->npm || *m->tpend)
 		return false;
 	uint64_t off = va & (CACHE_PAGE_SIZE - 1);
 	if (off + size > CACHE_PAGE_SIZE)
@@ -883,12 +900,28 @@ static bool fast_access(struct model *m, const struct model_event *ev, enum acce
 		return false;
 	}
 	if (res) {
+		/* A TLB hit reads no descriptors: everything but the walk steps. */
 		res->is_access = true;
 		res->mmu_on = e->mmu_on;
-		res->tr = e->tr;
-		res->tr.va = va;
-		res->tr.oa = pa;
-		memset(&res->fault, 0, sizeof(res->fault));
+		struct walk_result *t = &res->tr;
+		const struct walk_result *f = &e->tr;
+		t->va = va;
+		t->oa = pa;
+		t->attrs = f->attrs;
+		t->level = f->level;
+		t->block_size = f->block_size;
+		t->leaf_desc = f->leaf_desc;
+		t->ro = f->ro;
+		t->el0 = f->el0;
+		t->xn = f->xn;
+		t->pxn = f->pxn;
+		t->ng = f->ng;
+		t->contiguous = f->contiguous;
+		t->af = f->af;
+		t->fault = f->fault;
+		t->nsteps = 0;
+		res->fault.type = FAULT_NONE;
+		res->fault.level = 0;
 	}
 	return true;
 }
@@ -910,7 +943,6 @@ static void add_pending(struct model *m, const struct model_event *ev, int op, u
 	p->pa = pa & CACHE_LINE_MASK;
 	p->all = all;
 	p->seq = m->seq;
-	bump(m);
 }
 
 static void lost_write_hazard(struct model *m, const struct model_event *ev, uint64_t va,
@@ -978,8 +1010,9 @@ static void do_dc(struct model *m, const struct model_event *ev, struct model_st
 		struct xlat x;
 		translate_ctx(m, &c->sr, c->el, 0, ACC_DC_WRITE, va, 64, true, NULL, &x);
 		data_effects(m, ev, ACC_WRITE, &x, pa, 64, true);
-		tlb_note_store(m->t, ev->cpu, pa, 64, m->seq,
-		               &(struct hz_cause){m->seq, ev->cpu, ev->pc, ev->kind, "DC ZVA"});
+		m->stores_pending |=
+		    tlb_note_store(m->t, ev->cpu, pa, 64, m->seq,
+		                   &(struct hz_cause){m->seq, ev->cpu, ev->pc, ev->kind, "DC ZVA"});
 		return;
 	}
 	struct hz_cause cz;
@@ -1042,8 +1075,6 @@ static void complete_maint(struct model *m, unsigned cpu, enum barrier_domain do
 			cache_ic_invalidate(m->c, p->pa, CACHE_LINE_SIZE, p->all);
 		}
 	}
-	if (k != m->npm)
-		bump(m);
 	m->npm = k;
 }
 
@@ -1135,6 +1166,8 @@ struct model *model_new(const struct model_cfg *cfg, const struct mem_ops *mem)
 	m->mem = *mem;
 	m->c = cache_new(mem);
 	m->t = tlb_new(cfg, mem, m->c);
+	m->tgen = tlb_gen_ptr(m->t);
+	m->tpend = tlb_pending_ptr(m->t);
 	for (unsigned i = 0; i < cfg->ncpus; i++) {
 		struct model_cpu_reset r = {.el = 2};
 		r.sysreg[SR_SCTLR_EL2] = SCTLR_EL2_BOOT;
@@ -1181,9 +1214,12 @@ void model_step(struct model *m, const struct model_event *ev, struct model_step
 	m->ev = ev;
 	m->nhz = 0;
 	struct cpu *c = &m->cpu[ev->cpu];
-	if (res)
-		memset(res, 0, sizeof(*res));
-	finalize_stores(m);
+	if (res && ev->kind > EV_STORE)
+		memset(res, 0, sizeof(*res)); /* accesses fill every field themselves */
+	if (m->stores_pending) {
+		m->stores_pending = false;
+		finalize_stores(m);
+	}
 
 	switch (ev->kind) {
 	case EV_FETCH:
@@ -1201,6 +1237,7 @@ void model_step(struct model *m, const struct model_event *ev, struct model_step
 		snprintf(cz.what, sizeof(cz.what), "MSR %s, 0x%" PRIx64,
 		         sysreg_name(ev->u.sysreg.reg), ev->u.sysreg.value);
 		sr_write(&c->sr, ev->u.sysreg.reg, ev->u.sysreg.value, &cz);
+		c->ctx_dirty = true;
 		update_contexts(m, ev->cpu, false);
 		break;
 	}
@@ -1243,7 +1280,6 @@ void model_step(struct model *m, const struct model_event *ev, struct model_step
 		tlb_dsb(m->t, ev->cpu, ev->u.barrier.dom, ev->u.barrier.type, m->seq);
 		if (ev->u.barrier.type != BAR_LD)
 			complete_maint(m, ev->cpu, ev->u.barrier.dom);
-		bump(m);
 		break;
 	case EV_DMB:
 		break;

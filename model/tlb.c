@@ -43,9 +43,24 @@ struct ctx {
 	uint64_t open, close; /* close = T_INF while the context is in use */
 	bool dropped;         /* every entry it could have made is invalidated */
 	struct hz_cause cause;
+	/* TLBIs that reached this context and are not settled yet (pending, or completed but
+	 * not yet synchronised for instruction fetch). */
 	struct tlbi_rec **inv;
 	unsigned ninv, capinv;
+	/* Settled TLBIs, folded: latest issue of an ALL form, of an ASID form for x->asid, and
+	 * per VA range (one key per level size of the context's granules). */
+	uint64_t s_all, s_asid;
+	struct hmap sva;
+	unsigned nshift;
+	uint8_t shifts[10];
 	struct hmap acc; /* `accessed` policy: (level, VA range) -> struct acc_rec */
+};
+
+struct settled_va {
+	uint64_t any;    /* leaf and walk entries, any ASID */
+	uint64_t leaf;   /* leaf entries only, any ASID */
+	uint64_t g_any;  /* walk entries and global leaf entries (other ASID's VAE1) */
+	uint64_t g_leaf; /* global leaf entries only */
 };
 
 struct dver {
@@ -86,6 +101,7 @@ struct tlb {
 	struct hmap hist; /* desc_pa >> 3 -> struct dhist */
 	struct tlbi_rec **recs;
 	unsigned nrecs, caprecs, first_pending;
+	unsigned sync_lw[MODEL_MAX_CPUS]; /* recs below are done and synced on that CPU */
 	unsigned npending;
 	struct pstore *ps;
 	unsigned nps, capps;
@@ -130,6 +146,7 @@ void tlb_free(struct tlb *t)
 		for (unsigned i = 0; i < t->nctx[c]; i++) {
 			struct ctx *x = t->ctx[c][i];
 			free(x->inv);
+			hmap_free(&x->sva, free);
 			hmap_free(&x->acc, free);
 			free(x);
 		}
@@ -148,6 +165,16 @@ void tlb_free(struct tlb *t)
 uint64_t tlb_gen(const struct tlb *t)
 {
 	return t->gen;
+}
+
+const uint64_t *tlb_gen_ptr(const struct tlb *t)
+{
+	return &t->gen;
+}
+
+const unsigned *tlb_pending_ptr(const struct tlb *t)
+{
+	return &t->npending;
 }
 
 uint16_t tlb_el1_asid(uint64_t tcr, uint64_t ttbr0, uint64_t ttbr1)
@@ -182,7 +209,6 @@ static void track_page(struct tlb *t, const struct ctx *x, uint64_t pa, int leve
 	pg->tbl_ctx = x;
 	GROW(t->tracked, t->ntracked, t->captracked);
 	t->tracked[t->ntracked++] = pg;
-	t->gen++;
 }
 
 /* A whole table of one granule at pa, whose entry 0 maps va at level. */
@@ -242,7 +268,6 @@ static void retrack_all(struct tlb *t)
 		for (unsigned i = 0; i < t->nctx[c]; i++)
 			if (!t->ctx[c][i]->dropped)
 				track_ctx(t, t->ctx[c][i]);
-	t->gen++;
 }
 
 /* ---- contexts ---- */
@@ -264,6 +289,15 @@ void tlb_ctx_open(struct tlb *t, unsigned cpu, const struct tlb_regs *regs, uint
 	x->open = seq;
 	x->close = T_INF;
 	x->cause = *cause;
+	uint64_t probes[2] = {0, UINT64_MAX};
+	for (unsigned p = 0; p < (regs->regime == REGIME_EL10 ? 2u : 1u); p++) {
+		struct pt_cfg cfg;
+		if (!ctx_cfg(x, probes[p], &cfg))
+			continue;
+		for (int l = cfg.start_level; l <= 3 && x->nshift < 10; l++)
+			x->shifts[x->nshift++] =
+			    (uint8_t)__builtin_ctzll(pt_level_size(l, cfg.granule_shift));
+	}
 	GROW(t->ctx[cpu], t->nctx[cpu], t->capctx[cpu]);
 	t->ctx[cpu][t->nctx[cpu]++] = x;
 	track_ctx(t, x);
@@ -280,10 +314,8 @@ void tlb_ctx_close_others(struct tlb *t, unsigned cpu, enum regime rg, const str
 		bool kept = false;
 		for (unsigned k = 0; k < nkeep && !kept; k++)
 			kept = regs_equal(&x->regs, &keep[k]);
-		if (!kept) {
+		if (!kept)
 			x->close = seq;
-			t->gen++;
-		}
 	}
 }
 
@@ -401,7 +433,6 @@ void tlb_tlbi(struct tlb *t, unsigned cpu, enum tlbi_op op, uint64_t arg, uint64
 			x->inv[x->ninv++] = r;
 		}
 	}
-	t->gen++;
 }
 
 bool tlb_pending_any(const struct tlb *t)
@@ -433,12 +464,39 @@ static bool inv_matches(const struct tlbi_rec *r, const struct ctx *x, uint64_t 
 	}
 }
 
+static uint64_t va_key(unsigned shift, uint64_t va_page)
+{
+	return ((uint64_t)shift << 56) | ((va_page << 12) >> shift);
+}
+
+static uint64_t max64(uint64_t a, uint64_t b)
+{
+	return a > b ? a : b;
+}
+
 /* Earliest event at which x may have cached an entry covering [base, base+size) that is
- * still present for an access now (see tlb.h: completed TLBIs only, unless incl_pending). */
+ * still present for an access now (see tlb.h: completed TLBIs only, unless incl_pending;
+ * for instruction fetch without FEAT_ETS, only those followed by a context sync). */
 static uint64_t window(const struct tlb *t, const struct ctx *x, uint64_t base, uint64_t size,
                        bool leaf, bool ng, bool fetch, bool incl_pending)
 {
-	uint64_t w = x->open;
+	uint64_t w = max64(x->open, x->s_all);
+	if (!leaf || ng)
+		w = max64(w, x->s_asid);
+	if (x->sva.n) {
+		unsigned shift = (unsigned)__builtin_ctzll(size);
+		const struct settled_va *v =
+		    hmap_get(&x->sva, va_key(shift, (base >> 12) & VA_PAGE_MASK));
+		if (v) {
+			w = max64(w, v->any);
+			if (leaf)
+				w = max64(w, v->leaf);
+			if (!(leaf && ng))
+				w = max64(w, v->g_any);
+			if (leaf && !ng)
+				w = max64(w, v->g_leaf);
+		}
+	}
 	for (unsigned i = 0; i < x->ninv; i++) {
 		const struct tlbi_rec *r = x->inv[i];
 		bool counted;
@@ -456,35 +514,59 @@ static uint64_t window(const struct tlb *t, const struct ctx *x, uint64_t base, 
 	return w;
 }
 
-static bool ctx_dead(const struct tlb *t, const struct ctx *x)
+/* Fold r into x's settled state: it now applies to every kind of access. */
+static void settle(struct ctx *x, const struct tlbi_rec *r)
 {
-	if (x->close == T_INF)
-		return false;
-	uint64_t w = window(t, x, 0, UINT64_MAX, false, false, true, false);
-	uint64_t wl = window(t, x, 0, UINT64_MAX, true, false, true, false);
-	return w >= x->close && wl >= x->close && !x->dropped;
+	switch (r->kind) {
+	case INV_ALL:
+		x->s_all = max64(x->s_all, r->issue);
+		return;
+	case INV_ASID:
+		if (x->asid == r->asid)
+			x->s_asid = max64(x->s_asid, r->issue);
+		return;
+	case INV_VA:
+		break;
+	default:
+		return;
+	}
+	bool every = r->all_asid || x->regs.regime == REGIME_EL2 || x->asid == r->asid;
+	for (unsigned i = 0; i < x->nshift; i++) {
+		uint64_t key = va_key(x->shifts[i], r->va_page);
+		struct settled_va *v = hmap_get(&x->sva, key);
+		if (!v) {
+			v = calloc(1, sizeof(*v));
+			assert(v);
+			hmap_put(&x->sva, key, v);
+		}
+		uint64_t *f = every ? (r->leaf_only ? &v->leaf : &v->any)
+		                    : (r->leaf_only ? &v->g_leaf : &v->g_any);
+		*f = max64(*f, r->issue);
+	}
 }
 
-static void drop_dead(struct tlb *t)
+/* Settle what can be, then drop contexts an ALL-form TLBI emptied after they closed. */
+static void settle_all(struct tlb *t)
 {
-	bool any = false;
+	bool dropped = false;
 	for (unsigned c = 0; c < MODEL_MAX_CPUS; c++)
 		for (unsigned i = 0; i < t->nctx[c]; i++) {
 			struct ctx *x = t->ctx[c][i];
-			/* An ALL-form TLBI issued after the close and completed: nothing left. */
-			bool all_done = false;
-			for (unsigned k = 0; k < x->ninv && !all_done; k++) {
-				const struct tlbi_rec *r = x->inv[k];
-				all_done = r->kind == INV_ALL && r->done != T_INF &&
-				           (t->cfg.feat_ets || r->sync[c] != T_INF) &&
-				           r->issue >= x->close;
+			unsigned k = 0;
+			for (unsigned j = 0; j < x->ninv; j++) {
+				struct tlbi_rec *r = x->inv[j];
+				if (r->done != T_INF && (t->cfg.feat_ets || r->sync[c] != T_INF))
+					settle(x, r);
+				else
+					x->inv[k++] = r;
 			}
-			if (all_done && ctx_dead(t, x)) {
+			x->ninv = k;
+			if (!x->dropped && x->close != T_INF && x->s_all >= x->close) {
 				x->dropped = true;
-				any = true;
+				dropped = true;
 			}
 		}
-	if (any)
+	if (dropped)
 		retrack_all(t);
 }
 
@@ -498,8 +580,6 @@ bool tlb_dsb(struct tlb *t, unsigned cpu, enum barrier_domain dom, enum barrier_
 		struct dhist *h = hmap_get(&t->hist, t->uns[cpu][i].desc_pa >> 3);
 		h->v[t->uns[cpu][i].idx].end = seq;
 	}
-	if (t->nuns[cpu])
-		t->gen++;
 	t->nuns[cpu] = 0;
 	bool completed = false;
 	for (unsigned i = t->first_pending; i < t->nrecs; i++) {
@@ -514,27 +594,25 @@ bool tlb_dsb(struct tlb *t, unsigned cpu, enum barrier_domain dom, enum barrier_
 	}
 	while (t->first_pending < t->nrecs && t->recs[t->first_pending]->done != T_INF)
 		t->first_pending++;
-	if (completed) {
-		t->gen++;
-		drop_dead(t);
-	}
+	if (completed)
+		settle_all(t);
 	return completed;
 }
 
 void tlb_csync(struct tlb *t, unsigned cpu, uint64_t seq)
 {
 	bool any = false;
-	for (unsigned i = 0; i < t->nrecs; i++) {
+	for (unsigned i = t->sync_lw[cpu]; i < t->nrecs; i++) {
 		struct tlbi_rec *r = t->recs[i];
 		if (r->done != T_INF && r->sync[cpu] == T_INF) {
 			r->sync[cpu] = seq;
 			any = true;
 		}
 	}
-	if (any) {
-		t->gen++;
-		drop_dead(t);
-	}
+	while (t->sync_lw[cpu] < t->nrecs && t->recs[t->sync_lw[cpu]]->sync[cpu] != T_INF)
+		t->sync_lw[cpu]++;
+	if (any)
+		settle_all(t);
 }
 
 /* ---- descriptor histories ---- */
@@ -789,6 +867,7 @@ struct lk {
 	struct pview pv;
 	bool stale_table;
 	struct hz_cause table_cause;
+	uint64_t table_desc, table_pa;
 	struct tlb_cand *out;
 	unsigned n, max;
 };
@@ -809,31 +888,50 @@ static bool acc_bound(const struct lk *s, int level, uint64_t base, uint64_t *lo
 }
 
 static void emit(struct lk *s, const struct walk_result *r, bool stale_leaf,
-                 const struct dver *leafv)
+                 const struct dver *leafv, uint64_t leaf_pa)
 {
 	if (s->n >= s->max)
 		return;
 	struct tlb_cand *c = &s->out[s->n++];
-	memset(c, 0, sizeof(*c));
 	c->r = *r;
 	c->cfg = s->cfg;
+	c->needs_pending = false;
 	c->stale_leaf = stale_leaf;
 	c->stale_table = s->stale_table;
 	c->old_ctx = !s->same_ctx;
+	c->ctx_regime = s->x->regs.regime;
+	c->ctx_ttbr = s->x->regs.ttbr0;
+	c->ctx_open = s->x->open;
+	/* The text is formatted only if the candidate ends up in a report. */
 	if (stale_leaf) {
 		c->cause = leafv->cause;
-		snprintf(c->cause.what, sizeof(c->cause.what),
-		         "TLB entry holding old descriptor 0x%016" PRIx64 " at PA 0x%" PRIx64,
-		         leafv->value, r->steps[r->nsteps ? r->nsteps - 1 : 0].desc_pa);
+		c->old_desc = leafv->value;
+		c->desc_pa = leaf_pa;
 	} else if (s->stale_table) {
 		c->cause = s->table_cause;
+		c->old_desc = s->table_desc;
+		c->desc_pa = s->table_pa;
 	} else {
 		c->cause = s->x->cause;
-		snprintf(
-		    c->cause.what, sizeof(c->cause.what),
-		    "TLB entry made under TTBR0_%s=0x%" PRIx64 " (MMU on since event %" PRIu64 ")",
-		    s->x->regs.regime == REGIME_EL2 ? "EL2" : "EL1", s->x->regs.ttbr0, s->x->open);
 	}
+}
+
+void tlb_cand_describe(const struct tlb_cand *c, char *buf, size_t len)
+{
+	if (c->stale_leaf)
+		snprintf(buf, len,
+		         "TLB entry holding old descriptor 0x%016" PRIx64 " at PA 0x%" PRIx64,
+		         c->old_desc, c->desc_pa);
+	else if (c->stale_table)
+		snprintf(buf, len,
+		         "walk-cache entry holding old table descriptor 0x%016" PRIx64
+		         " at PA 0x%" PRIx64,
+		         c->old_desc, c->desc_pa);
+	else
+		snprintf(buf, len,
+		         "TLB entry made under TTBR0_%s=0x%" PRIx64 " (MMU on since event %" PRIu64
+		         ")",
+		         c->ctx_regime == REGIME_EL2 ? "EL2" : "EL1", c->ctx_ttbr, c->ctx_open);
 }
 
 static void lk_level(struct lk *s, int level, uint64_t table_pa, uint64_t t_lo)
@@ -869,14 +967,12 @@ static void lk_level(struct lk *s, int level, uint64_t table_pa, uint64_t t_lo)
 				continue;
 			bool saved = s->stale_table;
 			struct hz_cause saved_cause = s->table_cause;
+			uint64_t saved_desc = s->table_desc, saved_pa = s->table_pa;
 			if (!current && !s->stale_table) {
 				s->stale_table = true;
 				s->table_cause = v->cause;
-				snprintf(
-				    s->table_cause.what, sizeof(s->table_cause.what),
-				    "walk-cache entry holding old table descriptor 0x%016" PRIx64
-				    " at PA 0x%" PRIx64,
-				    v->value, desc_pa);
+				s->table_desc = v->value;
+				s->table_pa = desc_pa;
 			}
 			s->pv.n = d + 1;
 			lk_level(s, level + 1, pt_desc_oa(v->value, gs),
@@ -884,6 +980,8 @@ static void lk_level(struct lk *s, int level, uint64_t table_pa, uint64_t t_lo)
 			s->pv.n = d;
 			s->stale_table = saved;
 			s->table_cause = saved_cause;
+			s->table_desc = saved_desc;
+			s->table_pa = saved_pa;
 			continue;
 		}
 		/* Leaf, invalid or reserved. */
@@ -911,7 +1009,7 @@ static void lk_level(struct lk *s, int level, uint64_t table_pa, uint64_t t_lo)
 		if (s->x->regs.regime == REGIME_EL10 && r.fault.type == FAULT_NONE && r.ng &&
 		    s->x->asid != s->cur_asid)
 			continue;
-		emit(s, &r, !current, v);
+		emit(s, &r, !current, v, desc_pa);
 	}
 }
 

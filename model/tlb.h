@@ -31,6 +31,7 @@
 #define HYPSIM_MODEL_TLB_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "cache.h"
@@ -46,14 +47,20 @@ struct tlb_regs {
 
 /* One translation a CPU may use for a VA besides (or instead of) a fresh walk. */
 struct tlb_cand {
-	struct walk_result r; /* the translation (fault only for a fresh leaf read now) */
-	struct pt_cfg cfg;    /* the context it was made under */
-	bool needs_pending;   /* possible only because a TLBI is not yet completed by a DSB */
-	bool stale_leaf;      /* the leaf descriptor value is not the latest */
-	bool stale_table;     /* some table descriptor value is not the latest */
-	bool old_ctx;         /* made under a context other than the coherent one */
-	struct hz_cause cause;
+	struct walk_result r;       /* the translation (fault only for a fresh leaf read now) */
+	struct pt_cfg cfg;          /* the context it was made under */
+	bool needs_pending;         /* possible only because a TLBI is not yet completed by a DSB */
+	bool stale_leaf;            /* the leaf descriptor value is not the latest */
+	bool stale_table;           /* some table descriptor value is not the latest */
+	bool old_ctx;               /* made under a context other than the coherent one */
+	struct hz_cause cause;      /* the event that made it possible (what[] not filled) */
+	uint64_t old_desc, desc_pa; /* the stale descriptor value and where it lives */
+	enum regime ctx_regime;     /* the context it was made under */
+	uint64_t ctx_ttbr, ctx_open;
 };
+
+/* One line saying where candidate c comes from, for reports. */
+void tlb_cand_describe(const struct tlb_cand *c, char *buf, size_t len);
 
 /* A break-before-make violation found when a descriptor store is finalised. */
 struct tlb_bbm {
@@ -68,8 +75,16 @@ struct tlb;
 struct tlb *tlb_new(const struct model_cfg *cfg, const struct mem_ops *mem, struct cache *c);
 void tlb_free(struct tlb *t);
 
-/* Generation: changes whenever the possible translations of some VA may have changed. */
+/*
+ * Generation: changes whenever the coherent translation of some VA may have changed or its
+ * set of possible translations may have grown (a context opened, a table store). TLBIs,
+ * DSBs and context closes only shrink the sets, so a translation known to have one outcome
+ * keeps it (the caller must still not trust it while a TLBI is pending).
+ */
 uint64_t tlb_gen(const struct tlb *t);
+/* The same counter, and the number of TLBIs not completed, for the caller's fast path. */
+const uint64_t *tlb_gen_ptr(const struct tlb *t);
+const unsigned *tlb_pending_ptr(const struct tlb *t);
 
 /* The MMU of regs.regime is (possibly) on with regs on cpu: make sure a context is open. */
 void tlb_ctx_open(struct tlb *t, unsigned cpu, const struct tlb_regs *regs, uint64_t seq,

@@ -665,6 +665,188 @@ START_TEST(fast_path_revalidates_after_ttbr_switch)
 }
 END_TEST
 
+/* D8.14.1: a table switch without TLBI that leaves a 2 MiB block and a 4K page for one VA
+ * in the TLB risks a TLB conflict, even when both give the same PA. */
+START_TEST(ttbr_switch_two_sizes_for_one_va_bbm_D8_14_1)
+{
+	struct machine mt;
+	mt_init(&mt);
+	uint64_t a = mt_idmap(&mt), b = mt_idmap(&mt);
+	mt_map_block(&mt, a, VY, PA1 & ~UINT64_C(0x1fffff), ATTR_WB); /* 2 MiB block in A */
+	mt_map(&mt, b, VY, PA1 & ~UINT64_C(0x1fffff), ATTR_WB);       /* 4K page in B */
+	mt_mmu_on(&mt, 0, a, SCTLR_ON);
+	ev_load(&mt, 0, VY, 8);
+	/* msr ttbr0_el2, B; isb; ldr x1, [VY] */
+	ev_msr(&mt, 0, SR_TTBR0_EL2, b);
+	ev_isb(&mt, 0);
+	mt_clear(&mt);
+	ev_load(&mt, 0, VY, 8);
+	EXPECT(&mt, HZ_BBM, 1);
+	EXPECT(&mt, HZ_STALE_TLB, 0); /* same PA, same bytes: one outcome */
+	mt_fini(&mt);
+}
+END_TEST
+
+/* D8.13 (no FEAT_ETS): a completed TLBI affects instruction fetch only after a context
+ * synchronisation event. */
+START_TEST(fetch_after_tlbi_needs_isb_without_ets_D8_13)
+{
+	for (int isb = 0; isb < 2; isb++) {
+		struct machine mt;
+		mt_init(&mt);
+		uint64_t a = mt_idmap(&mt);
+		uint64_t dpa = mt_map(&mt, a, VX, PA1, ATTR_WB);
+		ram_w64(&mt, PA1, 0xd503201fd503201f);
+		ram_w64(&mt, PA2, 0xd65f03c0d65f03c0);
+		mt_mmu_on(&mt, 0, a, SCTLR_ON);
+		ev_fetch(&mt, 0, VX);
+		/* str xzr, [dpa]; dsb ishst; tlbi vae2, VX; dsb ish; str x1, [dpa] (VX -> PA2);
+		 * dsb ish; [isb;] br VX */
+		ev_store(&mt, 0, dpa, 8, 0);
+		ev_dsb(&mt, 0, DOM_ISH, BAR_ST);
+		ev_tlbi(&mt, 0, TLBI_VAE2, VX);
+		ev_dsb(&mt, 0, DOM_ISH, BAR_ALL);
+		ev_store(&mt, 0, dpa, 8, PAGE(PA2, ATTR_WB));
+		ev_dsb(&mt, 0, DOM_ISH, BAR_ALL);
+		if (isb)
+			ev_isb(&mt, 0);
+		mt_clear(&mt);
+		ev_fetch(&mt, 0, VX);
+		if (isb)
+			EXPECT_NONE(&mt);
+		else
+			EXPECT(&mt, HZ_MISSING_ISB, 1);
+		mt_fini(&mt);
+	}
+}
+END_TEST
+
+/* D1.10 / D17.1: VBAR_EL2 written, exception taken before an ISB: either vector. */
+START_TEST(vbar_written_without_isb_D1_10)
+{
+	struct machine mt;
+	mt_init(&mt);
+	ev_msr(&mt, 0, SR_VBAR_EL2, RAM_BASE + 0x800);
+	ev_exc(&mt, 0, true, (uint64_t)EC_HVC64 << ESR_EC_SHIFT);
+	EXPECT(&mt, HZ_MISSING_ISB, 1);
+	mt_clear(&mt);
+	ev_msr(&mt, 0, SR_VBAR_EL2, RAM_BASE + 0x1000);
+	ev_isb(&mt, 0);
+	ev_exc(&mt, 0, true, (uint64_t)EC_HVC64 << ESR_EC_SHIFT);
+	EXPECT_NONE(&mt);
+	mt_fini(&mt);
+}
+END_TEST
+
+/* D7.5.x: DC ISW (set/way invalidate) discards dirty lines; DC CISW cleans first. */
+START_TEST(dc_isw_with_dirty_lines_lost_write_D7_5)
+{
+	struct machine mt;
+	mt_init(&mt);
+	uint64_t a = mt_idmap(&mt);
+	mt_mmu_on(&mt, 0, a, SCTLR_ON);
+	ev_store(&mt, 0, DATA, 8, 1);
+	mt_clear(&mt);
+	struct model_event ev = {.kind = EV_DC};
+	ev.u.dc.op = DC_CISW;
+	mt_step(&mt, &ev); /* dc cisw; dsb sy */
+	ev_dsb(&mt, 0, DOM_SY, BAR_ALL);
+	EXPECT_NONE(&mt);
+	ev_store(&mt, 0, DATA, 8, 2);
+	ev.u.dc.op = DC_ISW;
+	mt_step(&mt, &ev); /* dc isw */
+	EXPECT(&mt, HZ_LOST_WRITE, 1);
+	mt_fini(&mt);
+}
+END_TEST
+
+/* EL1&0 regime (D8.1): TTBR0_EL1 switched without TLBI while running at EL1. */
+START_TEST(el1_regime_stale_tlb_D8_13)
+{
+	struct machine mt;
+	uint64_t a, b;
+	mt_init(&mt);
+	two_tables(&mt, &a, &b, PA2);
+	ev_msr(&mt, 0, SR_MAIR_EL1, MT_MAIR);
+	ev_msr(&mt, 0, SR_TCR_EL1,
+	       25 | (UINT64_C(1) << 8) | (UINT64_C(1) << 10) | (UINT64_C(3) << 12) | TCR_EL1_EPD1 |
+	           (UINT64_C(2) << TCR_EL1_IPS_SHIFT));
+	ev_msr(&mt, 0, SR_TTBR0_EL1, a);
+	ev_msr(&mt, 0, SR_SCTLR_EL1, SCTLR_EL1_BOOT | SCTLR_ELx_M | SCTLR_ELx_C | SCTLR_ELx_I);
+	ev_isb(&mt, 0);
+	struct model_event er = {.kind = EV_ERET};
+	er.u.eret.from_el = 2;
+	er.u.eret.to_el = 1;
+	mt_step(&mt, &er); /* eret to EL1h */
+	ck_assert_uint_eq(model_cpu_el(mt.m, 0), 1);
+	struct model_step_result r = ev_load(&mt, 0, VX, 8);
+	ck_assert_uint_eq(r.tr.oa, PA1);
+	mt_clear(&mt);
+	/* msr ttbr0_el1, B (same ASID 0, global entries); isb; ldr x1, [VX] */
+	ev_msr(&mt, 0, SR_TTBR0_EL1, b);
+	ev_isb(&mt, 0);
+	ev_load(&mt, 0, VX, 8);
+	EXPECT(&mt, HZ_STALE_TLB, 1);
+	mt_clear(&mt);
+	/* tlbi vmalle1; dsb nsh; isb: clean */
+	ev_tlbi(&mt, 0, TLBI_VMALLE1, 0);
+	ev_dsb(&mt, 0, DOM_NSH, BAR_ALL);
+	ev_isb(&mt, 0);
+	ev_load(&mt, 0, VX, 8);
+	EXPECT_NONE(&mt);
+	mt_fini(&mt);
+}
+END_TEST
+
+/* model_report: hazards found by the simulator (guest-hang) get the current event number. */
+START_TEST(model_report_and_names)
+{
+	struct machine mt;
+	mt_init(&mt);
+	ev_fetch(&mt, 0, CODE);
+	struct hazard hz = {.cls = HZ_GUEST_HANG, .pc = CODE};
+	model_report(mt.m, &hz);
+	EXPECT(&mt, HZ_GUEST_HANG, 1);
+	ck_assert_uint_eq(mt.hz[0].seq, model_seq(mt.m));
+	ck_assert_ptr_nonnull(mt.hz[0].rule);
+	for (unsigned i = 0; i < HZ_CLASS_COUNT; i++) {
+		enum hz_class c;
+		ck_assert(hz_class_from_name(hz_class_name((enum hz_class)i), &c));
+		ck_assert_uint_eq(c, i);
+	}
+	enum hz_class none;
+	ck_assert(!hz_class_from_name("no-such-class", &none));
+	ck_assert_str_eq(tlbi_op_name(TLBI_VALE2IS), "vale2is");
+	ck_assert_str_eq(sysreg_name(SR_TTBR0_EL2), "TTBR0_EL2");
+	ck_assert_str_eq(dc_op_name(DC_CVAU), "cvau");
+	mt_fini(&mt);
+}
+END_TEST
+
+/* B2.7.2 / D7.5: a Non-cacheable write under a dirty line can be overwritten by the line's
+ * later write-back. */
+START_TEST(nc_write_under_dirty_line_lost_write_B2_7_2)
+{
+	struct machine mt;
+	mt_init(&mt);
+	uint64_t a = mt_idmap(&mt);
+	mt_map(&mt, a, VX, DATA, ATTR_NC);
+	mt_mmu_on(&mt, 0, a, SCTLR_ON);
+	ev_store(&mt, 0, DATA, 8, 1); /* str through the cacheable map: dirty */
+	mt_clear(&mt);
+	ev_store(&mt, 0, VX + 8, 8, 2); /* str through the NC alias, same line */
+	EXPECT(&mt, HZ_LOST_WRITE, 1);
+	mt_clear(&mt);
+	/* after dc civac; dsb sy the NC write is safe */
+	ev_store(&mt, 0, DATA + 64, 8, 1);
+	ev_dc(&mt, 0, DC_CIVAC, DATA + 64);
+	ev_dsb(&mt, 0, DOM_SY, BAR_ALL);
+	ev_store(&mt, 0, VX + 64, 8, 2);
+	EXPECT_NONE(&mt);
+	mt_fini(&mt);
+}
+END_TEST
+
 static Suite *checker_suite(void)
 {
 	Suite *s = suite_create("checker");
@@ -696,6 +878,13 @@ static Suite *checker_suite(void)
 	tcase_add_test(tc, dc_zva_mmu_off_alignment_fault_D7_5);
 	tcase_add_test(tc, dc_by_va_uses_stale_tlb_D8_13);
 	tcase_add_test(tc, fast_path_revalidates_after_ttbr_switch);
+	tcase_add_test(tc, ttbr_switch_two_sizes_for_one_va_bbm_D8_14_1);
+	tcase_add_test(tc, fetch_after_tlbi_needs_isb_without_ets_D8_13);
+	tcase_add_test(tc, vbar_written_without_isb_D1_10);
+	tcase_add_test(tc, dc_isw_with_dirty_lines_lost_write_D7_5);
+	tcase_add_test(tc, el1_regime_stale_tlb_D8_13);
+	tcase_add_test(tc, model_report_and_names);
+	tcase_add_test(tc, nc_write_under_dirty_line_lost_write_B2_7_2);
 	suite_add_tcase(s, tc);
 	return s;
 }

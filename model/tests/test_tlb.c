@@ -1,0 +1,263 @@
+/*
+ * test_tlb.c - the TLB model (tlb.h): break-before-make classification (Arm ARM D8.14.1
+ * "Using break-before-make when updating translation table entries") and the possible
+ * translations a TLB may supply under D8.13 "Translation Lookaside Buffers" and its TLB
+ * maintenance rules, driven directly through the tlb API.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch.h"
+#include "tlb.h"
+
+#define BASE UINT64_C(0x40000000)
+#define SIZE (UINT64_C(4) << 20)
+static uint8_t *ram;
+
+static bool rd(void *ctx, uint64_t pa, void *buf, size_t len)
+{
+	(void)ctx;
+	if (pa < BASE || pa + len > BASE + SIZE)
+		return false;
+	memcpy(buf, ram + (pa - BASE), len);
+	return true;
+}
+
+static void put64(uint64_t pa, uint64_t v)
+{
+	memcpy(ram + (pa - BASE), &v, 8);
+}
+
+#define PAGE_DESC(pa)  ((pa) | DESC_AF | (UINT64_C(3) << DESC_SH_SHIFT) | 3)
+#define BLOCK_DESC(pa) ((pa) | DESC_AF | (UINT64_C(3) << DESC_SH_SHIFT) | 1)
+
+struct case_ {
+	uint64_t old, new_;
+	int level;
+	bool bbm;
+	const char *why;
+};
+
+/* D8.14.1: which changes of a live valid descriptor need break-before-make. */
+START_TEST(bbm_classification_D8_14_1)
+{
+	const uint64_t p = PAGE_DESC(BASE);
+	const struct case_ cases[] = {
+	    {p, PAGE_DESC(BASE + 0x1000), 3, true, "output address"},
+	    {p, p | (UINT64_C(2) << DESC_ATTRINDX_SHIFT), 3, true, "memory type (AttrIndx)"},
+	    {p, p & ~(UINT64_C(3) << DESC_SH_SHIFT), 3, true, "shareability"},
+	    {p, p | DESC_CONTIG, 3, true, "Contiguous bit"},
+	    {p | DESC_NG, p, 3, true, "nG 1 -> 0"},
+	    {p, p | DESC_NG, 3, false, "nG 0 -> 1"},
+	    {p, p | DESC_AP2, 3, false, "AP (read-only)"},
+	    {p, p | DESC_XN | DESC_PXN, 3, false, "XN/PXN"},
+	    {p & ~DESC_AF, p, 3, false, "AF 0 -> 1"},
+	    {p, p | DESC_DBM | (UINT64_C(1) << 55), 3, false, "DBM, software bits"},
+	    {0, p, 3, false, "invalid -> valid"},
+	    {p, 0, 3, false, "valid -> invalid"},
+	    {BLOCK_DESC(BASE), (BASE + 0x1000) | 3, 2, true, "block -> table (split)"},
+	    {(BASE + 0x1000) | 3, BLOCK_DESC(BASE), 2, true, "table -> block"},
+	    {(BASE + 0x1000) | 3, (BASE + 0x2000) | 3, 2, true, "table address"},
+	    {(BASE + 0x1000) | 3, (BASE + 0x1000) | 3 | DESC_XNTABLE, 2, false, "XNTable"},
+	};
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct case_ *c = &cases[i];
+		bool got = tlb_bbm_needed(c->old, c->new_, c->level, 12);
+		ck_assert_msg(got == c->bbm, "%s: expected %d", c->why, c->bbm);
+	}
+}
+END_TEST
+
+struct rig {
+	struct mem_ops ops;
+	struct cache *c;
+	struct tlb *t;
+	struct tlb_regs regs;
+	uint64_t l3; /* PA of the level 3 table */
+};
+
+#define VA UINT64_C(0x200000)
+
+/* One level-1 table -> level-2 -> level-3 with VA -> BASE + 0x100000. */
+static void rig_init(struct rig *r, enum tlb_policy pol, unsigned ncpus)
+{
+	ram = calloc(1, SIZE);
+	ck_assert_ptr_nonnull(ram);
+	uint64_t l1 = BASE + 0x10000, l2 = BASE + 0x11000;
+	r->l3 = BASE + 0x12000;
+	put64(l1 + 8 * 0, l2 | 3);
+	put64(l2 + 8 * 1, r->l3 | 3);
+	put64(r->l3, PAGE_DESC(BASE + 0x100000));
+	r->ops.read = rd;
+	r->ops.ctx = NULL;
+	struct model_cfg cfg = {.ncpus = ncpus, .tlb_policy = pol};
+	r->c = cache_new(&r->ops);
+	r->t = tlb_new(&cfg, &r->ops, r->c);
+	r->regs.regime = REGIME_EL2;
+	r->regs.sctlr = SCTLR_ELx_M;
+	r->regs.tcr = 25 | (UINT64_C(2) << TCR_EL2_PS_SHIFT);
+	r->regs.ttbr0 = l1;
+	r->regs.mair = 0xff;
+}
+
+static void rig_fini(struct rig *r)
+{
+	tlb_free(r->t);
+	cache_free(r->c);
+	free(ram);
+}
+
+static void no_bbm(void *arg, const struct tlb_bbm *b)
+{
+	(void)b;
+	(*(unsigned *)arg)++;
+}
+
+/* Rewrite the leaf at time seq as a store would (note, land, finalise at seq + 1). */
+static unsigned store_leaf(struct rig *r, uint64_t v, uint64_t seq)
+{
+	struct hz_cause cz = {.seq = seq};
+	unsigned nbbm = 0;
+	ck_assert(tlb_note_store(r->t, 0, r->l3, 8, seq, &cz));
+	put64(r->l3, v);
+	tlb_finalize(r->t, seq + 1, no_bbm, &nbbm);
+	return nbbm;
+}
+
+static unsigned lookup(struct rig *r, unsigned cpu, uint64_t now, struct tlb_cand *out)
+{
+	return tlb_lookup(r->t, cpu, REGIME_EL2, VA, false, 0, now, &r->regs, out, 16);
+}
+
+static bool has_pa(const struct tlb_cand *c, unsigned n, uint64_t pa, bool *pending)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (c[i].r.fault.type == FAULT_NONE && c[i].r.oa == pa) {
+			if (pending)
+				*pending = c[i].needs_pending;
+			return true;
+		}
+	return false;
+}
+
+/* D8.13: the old leaf stays possible until a covering TLBI completes (at a DSB), and only
+ * a DSB before the TLBI keeps the walker from re-caching it. */
+START_TEST(old_leaf_possible_until_tlbi_completes_D8_13)
+{
+	struct rig r;
+	struct tlb_cand c[16];
+	struct hz_cause cz = {.seq = 1};
+	rig_init(&r, TLB_POLICY_SPECULATIVE, 1);
+	tlb_ctx_open(r.t, 0, &r.regs, 1, &cz);
+	unsigned n = lookup(&r, 0, 2, c);
+	ck_assert(has_pa(c, n, BASE + 0x100000, NULL));
+
+	ck_assert_uint_eq(store_leaf(&r, 0, 10), 0); /* valid -> invalid: no BBM */
+	tlb_dsb(r.t, 0, DOM_ISH, BAR_ST, 11);        /* the store is visible */
+	n = lookup(&r, 0, 12, c);
+	ck_assert(has_pa(c, n, BASE + 0x100000, NULL)); /* still cached */
+	tlb_tlbi(r.t, 0, TLBI_VAE2, VA >> 12, 13, &cz);
+	bool pending = false;
+	n = lookup(&r, 0, 14, c);
+	ck_assert(has_pa(c, n, BASE + 0x100000, &pending));
+	ck_assert(pending); /* only the incomplete TLBI would remove it: missing DSB */
+	ck_assert(tlb_dsb(r.t, 0, DOM_NSH, BAR_ALL, 15));
+	n = lookup(&r, 0, 16, c);
+	ck_assert(!has_pa(c, n, BASE + 0x100000, NULL));
+	/* invalid -> valid elsewhere: no BBM needed, nothing stale */
+	ck_assert_uint_eq(store_leaf(&r, PAGE_DESC(BASE + 0x200000), 17), 0);
+	rig_fini(&r);
+}
+END_TEST
+
+START_TEST(tlbi_before_store_visible_may_recache_D8_13)
+{
+	struct rig r;
+	struct tlb_cand c[16];
+	struct hz_cause cz = {.seq = 1}, got;
+	rig_init(&r, TLB_POLICY_SPECULATIVE, 1);
+	tlb_ctx_open(r.t, 0, &r.regs, 1, &cz);
+	store_leaf(&r, 0, 10);
+	ck_assert(tlb_unsynced_store(r.t, 0, &got)); /* str; tlbi without dsb ishst */
+	ck_assert_uint_eq(got.seq, 10);
+	tlb_tlbi(r.t, 0, TLBI_VAE2, VA >> 12, 11, &cz);
+	tlb_dsb(r.t, 0, DOM_ISH, BAR_ALL, 12);
+	unsigned n = lookup(&r, 0, 13, c);
+	ck_assert(has_pa(c, n, BASE + 0x100000, NULL)); /* re-cached between 11 and 12 */
+	rig_fini(&r);
+}
+END_TEST
+
+/* D8.13: a local TLBI completes only for its CPU; IS forms need DSB ISH or wider. */
+START_TEST(is_forms_reach_every_cpu_and_need_ish_D8_13)
+{
+	struct rig r;
+	struct tlb_cand c[16];
+	struct hz_cause cz = {.seq = 1};
+	rig_init(&r, TLB_POLICY_SPECULATIVE, 2);
+	tlb_ctx_open(r.t, 0, &r.regs, 1, &cz);
+	tlb_ctx_open(r.t, 1, &r.regs, 1, &cz);
+	store_leaf(&r, 0, 10);
+	tlb_dsb(r.t, 0, DOM_ISH, BAR_ST, 11);
+	tlb_tlbi(r.t, 0, TLBI_VAE2IS, VA >> 12, 12, &cz);
+	ck_assert(!tlb_dsb(r.t, 0, DOM_NSH, BAR_ALL, 13)); /* NSH does not wait for IS */
+	ck_assert(tlb_pending_any(r.t));
+	ck_assert(tlb_dsb(r.t, 0, DOM_ISH, BAR_ALL, 14));
+	unsigned n = lookup(&r, 1, 15, c);
+	ck_assert(!has_pa(c, n, BASE + 0x100000, NULL));
+	rig_fini(&r);
+}
+END_TEST
+
+/* The `accessed` policy: only what an access used can be in the TLB. */
+START_TEST(accessed_policy_needs_an_access_D8_13)
+{
+	struct rig r;
+	struct tlb_cand c[16];
+	struct hz_cause cz = {.seq = 1};
+	rig_init(&r, TLB_POLICY_ACCESSED, 1);
+	tlb_ctx_open(r.t, 0, &r.regs, 1, &cz);
+	store_leaf(&r, PAGE_DESC(BASE + 0x300000), 10);
+	tlb_dsb(r.t, 0, DOM_ISH, BAR_ALL, 11);
+	unsigned n = lookup(&r, 0, 12, c);
+	ck_assert(!has_pa(c, n, BASE + 0x100000, NULL)); /* never accessed */
+	struct pt_cfg cfg;
+	struct fault f;
+	ck_assert(pt_cfg_from_regs(REGIME_EL2, r.regs.sctlr, r.regs.tcr, r.regs.ttbr0, 0,
+	                           r.regs.mair, VA, &cfg, &f));
+	tlb_note_access(r.t, 0, &cfg, VA, 13);
+	store_leaf(&r, PAGE_DESC(BASE + 0x100000), 14);
+	tlb_dsb(r.t, 0, DOM_ISH, BAR_ALL, 15);
+	n = lookup(&r, 0, 16, c);
+	ck_assert(has_pa(c, n, BASE + 0x300000, NULL)); /* used at 13 */
+	rig_fini(&r);
+}
+END_TEST
+
+/* D8.13: an ASID-tagged (nG) entry matches only its ASID; TCR_EL1.A1 selects the TTBR. */
+START_TEST(el1_asid_selection_D8_13)
+{
+	uint64_t t0 = UINT64_C(5) << TTBR_ASID_SHIFT, t1 = UINT64_C(9) << TTBR_ASID_SHIFT;
+	ck_assert_uint_eq(tlb_el1_asid(0, t0, t1), 5);
+	ck_assert_uint_eq(tlb_el1_asid(TCR_EL1_A1, t0, t1), 9);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("tlb");
+	TCase *tc = tcase_create("tlb");
+	tcase_add_test(tc, bbm_classification_D8_14_1);
+	tcase_add_test(tc, old_leaf_possible_until_tlbi_completes_D8_13);
+	tcase_add_test(tc, tlbi_before_store_visible_may_recache_D8_13);
+	tcase_add_test(tc, is_forms_reach_every_cpu_and_need_ish_D8_13);
+	tcase_add_test(tc, accessed_policy_needs_an_access_D8_13);
+	tcase_add_test(tc, el1_asid_selection_D8_13);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

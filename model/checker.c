@@ -49,14 +49,19 @@
 #define RULE_ISB  "Arm ARM D1.x (context synchronization events), D17.1 (sysreg synchronization)"
 #define RULE_EXC  "Arm ARM D1.10 (exception entry)"
 
+/* A translation known to have one outcome, compact so the working set stays in L1. */
 struct tc_entry {
 	uint64_t vpage; /* VA >> 12, plus 1 (0 = empty) */
 	uint64_t gen;
-	unsigned el;
+	struct cache_page *pg;
+	uint64_t pa_page;
+	uint64_t block_size, leaf_desc;
+	struct mem_attrs attrs;
+	int8_t level;
+	uint8_t el;
 	uint8_t ok; /* bit per access type known to have one outcome */
 	bool mmu_on, dcache, wb, icache, device;
-	struct cache_page *pg;
-	struct walk_result tr;
+	bool ro, el0, xn, pxn, ng, contiguous, af;
 };
 
 struct pend_maint {
@@ -634,16 +639,28 @@ static void tc_fill(struct model *m, unsigned cpu, uint64_t va, enum access_type
 	struct tc_entry *e = &c->tc[(va >> 12) % TC_SIZE];
 	uint64_t g = cur_gen(m);
 	if (e->vpage != (va >> 12) + 1 || e->gen != g || e->el != c->el) {
+		/* Every field is rewritten: the entry holds one translation at a time. */
 		e->vpage = (va >> 12) + 1;
 		e->gen = g;
-		e->el = c->el;
+		e->el = (uint8_t)c->el;
 		e->ok = 0;
 		e->mmu_on = x->mmu_on;
 		e->dcache = x->dcache;
 		e->wb = x->wb;
 		e->icache = x->icache;
 		e->device = x->device;
-		e->tr = x->tr;
+		e->pa_page = x->tr.oa & ~(uint64_t)(CACHE_PAGE_SIZE - 1);
+		e->block_size = x->tr.block_size;
+		e->leaf_desc = x->tr.leaf_desc;
+		e->attrs = x->tr.attrs;
+		e->level = x->tr.level;
+		e->ro = x->tr.ro;
+		e->el0 = x->tr.el0;
+		e->xn = x->tr.xn;
+		e->pxn = x->tr.pxn;
+		e->ng = x->tr.ng;
+		e->contiguous = x->tr.contiguous;
+		e->af = x->tr.af;
 		e->pg = cache_page_get(m->c, x->tr.oa);
 	}
 	e->ok |= (uint8_t)(1u << acc);
@@ -856,7 +873,7 @@ static bool fast_access(struct model *m, const struct model_event *ev, enum acce
 	if (acc != ACC_FETCH && (e->device || !e->mmu_on) && (va & ((size > 8 ? 8 : size) - 1)))
 		return false;
 	struct cache_page *pg = e->pg;
-	uint64_t pa = (e->tr.oa & ~(uint64_t)(CACHE_PAGE_SIZE - 1)) | off;
+	uint64_t pa = e->pa_page | off;
 	uint64_t lines = cache_line_mask(pa, size);
 	switch (acc) {
 	case ACC_READ:
@@ -904,21 +921,21 @@ static bool fast_access(struct model *m, const struct model_event *ev, enum acce
 		res->is_access = true;
 		res->mmu_on = e->mmu_on;
 		struct walk_result *t = &res->tr;
-		const struct walk_result *f = &e->tr;
 		t->va = va;
 		t->oa = pa;
-		t->attrs = f->attrs;
-		t->level = f->level;
-		t->block_size = f->block_size;
-		t->leaf_desc = f->leaf_desc;
-		t->ro = f->ro;
-		t->el0 = f->el0;
-		t->xn = f->xn;
-		t->pxn = f->pxn;
-		t->ng = f->ng;
-		t->contiguous = f->contiguous;
-		t->af = f->af;
-		t->fault = f->fault;
+		t->attrs = e->attrs;
+		t->level = e->level;
+		t->block_size = e->block_size;
+		t->leaf_desc = e->leaf_desc;
+		t->ro = e->ro;
+		t->el0 = e->el0;
+		t->xn = e->xn;
+		t->pxn = e->pxn;
+		t->ng = e->ng;
+		t->contiguous = e->contiguous;
+		t->af = e->af;
+		t->fault.type = FAULT_NONE;
+		t->fault.level = 0;
 		t->nsteps = 0;
 		res->fault.type = FAULT_NONE;
 		res->fault.level = 0;

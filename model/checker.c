@@ -70,6 +70,7 @@ struct pend_maint {
 	int op;
 	uint64_t pa; /* line base */
 	bool all;
+	bool done; /* IC: completed by a DSB, waiting for the CPU's context sync */
 	uint64_t seq;
 };
 
@@ -203,8 +204,11 @@ static void update_contexts(struct model *m, unsigned cpu, bool synced)
 	bump(m);
 }
 
+static void apply_ic(struct model *m, unsigned cpu);
+
 static void context_sync(struct model *m, unsigned cpu)
 {
+	apply_ic(m, cpu);
 	/* No MSR since the last synchronisation: the contexts in force are unchanged (the
 	 * common ISB). */
 	sr_sync(&m->cpu[cpu].sr);
@@ -289,9 +293,22 @@ struct obs {
 	struct fault f;
 	uint64_t pa;
 	bool has_bytes;
-	unsigned n;
+	unsigned n; /* bytes kept for reports (at most 16) */
 	uint8_t bytes[16];
+	uint64_t hash; /* of every byte read (fetch runs may be up to a page) */
 };
+
+#define MAX_READ CACHE_PAGE_SIZE
+
+static void obs_fill(struct obs *o, const uint8_t *buf, unsigned size)
+{
+	o->n = size > 16 ? 16 : size;
+	memcpy(o->bytes, buf, o->n);
+	uint64_t h = UINT64_C(0xcbf29ce484222325);
+	for (unsigned i = 0; i < size; i++)
+		h = (h ^ buf[i]) * UINT64_C(0x100000001b3);
+	o->hash = h;
+}
 
 struct alt {
 	enum hz_class cls;
@@ -322,7 +339,7 @@ static bool obs_equal(const struct obs *a, const struct obs *b)
 	if (a->pa != b->pa)
 		return false;
 	if (a->has_bytes && b->has_bytes)
-		return a->n == b->n && !memcmp(a->bytes, b->bytes, a->n);
+		return a->hash == b->hash && a->n == b->n && !memcmp(a->bytes, b->bytes, a->n);
 	return true;
 }
 
@@ -344,8 +361,11 @@ static void observe(struct acc_ctx *a, const struct xlat *x, enum cache_view v, 
 	o->pa = x->tr.oa;
 	if (!a->reads)
 		return;
-	o->n = a->size > 16 ? 16 : a->size;
-	o->has_bytes = cache_read(a->m->c, v, o->pa, o->bytes, o->n);
+	uint8_t buf[MAX_READ];
+	unsigned n = a->size > MAX_READ ? MAX_READ : a->size;
+	o->has_bytes = cache_read(a->m->c, v, o->pa, buf, n);
+	if (o->has_bytes)
+		obs_fill(o, buf, n);
 }
 
 static enum cache_view read_view(const struct acc_ctx *a, const struct xlat *x)
@@ -536,8 +556,11 @@ static void data_alternatives(struct acc_ctx *a)
 		return;
 	struct obs o = a->o0;
 	bool fetch = a->acc == ACC_FETCH;
+	uint8_t buf[MAX_READ];
+	unsigned n = a->size > MAX_READ ? MAX_READ : a->size;
 	if (!fetch && x->dcache && (pg->stale & lines)) {
-		cache_read(m->c, CV_CACHE, pa, o.bytes, o.n);
+		cache_read(m->c, CV_CACHE, pa, buf, n);
+		obs_fill(&o, buf, n);
 		struct hz_cause cz = pg->x->stale_c[__builtin_ctzll(pg->stale & lines)];
 		snprintf(cz.what, sizeof(cz.what), "Non-cacheable write while the line was cached");
 		add_alt(a, range_pending(m, pa, a->size) ? HZ_MISSING_DSB : HZ_DATA_NOT_AT_POC, &o,
@@ -545,7 +568,8 @@ static void data_alternatives(struct acc_ctx *a)
 	}
 	bool nc = fetch ? !x->icache : !x->dcache;
 	if (nc && (pg->dirty & lines)) {
-		cache_read(m->c, CV_POC, pa, o.bytes, o.n);
+		cache_read(m->c, CV_POC, pa, buf, n);
+		obs_fill(&o, buf, n);
 		struct hz_cause cz = pg->x->dirty_c[__builtin_ctzll(pg->dirty & lines)];
 		snprintf(cz.what, sizeof(cz.what), "cacheable store not cleaned to the PoC");
 		enum hz_class cls = fetch ? HZ_FETCH_NOT_AT_POC : HZ_DATA_NOT_AT_POC;
@@ -555,7 +579,13 @@ static void data_alternatives(struct acc_ctx *a)
 	if (fetch && x->icache) {
 		uint64_t iv = m->cfg.ctr_dic ? 0 : pg->ivalid & lines;
 		if (iv & pg->imod) {
-			memcpy(o.bytes, pg->x->icache + (pa & (CACHE_PAGE_SIZE - 1)), o.n);
+			/* The bytes as fetched into the I-cache, for the lines stored to since. */
+			uint64_t off = pa & (CACHE_PAGE_SIZE - 1);
+			cache_read(m->c, CV_LATEST, pa, buf, n);
+			for (unsigned i = 0; i < n; i++)
+				if ((iv & pg->imod) & (UINT64_C(1) << ((off + i) >> 6)))
+					buf[i] = pg->x->icache[off + i];
+			obs_fill(&o, buf, n);
 			struct hz_cause cz = pg->x->ifill_c[__builtin_ctzll(iv & pg->imod)];
 			snprintf(cz.what, sizeof(cz.what),
 			         "I-cache line filled before the code was modified");
@@ -563,7 +593,8 @@ static void data_alternatives(struct acc_ctx *a)
 		}
 		uint64_t fill = lines & ~iv & pg->dirty_pou;
 		if (fill) {
-			cache_read(m->c, CV_POU, pa, o.bytes, o.n);
+			cache_read(m->c, CV_POU, pa, buf, n);
+			obs_fill(&o, buf, n);
 			struct hz_cause cz = pg->x->dirty_c[__builtin_ctzll(fill)];
 			snprintf(cz.what, sizeof(cz.what),
 			         "store not cleaned to the PoU (DC CVAU)");
@@ -959,6 +990,7 @@ static void add_pending(struct model *m, const struct model_event *ev, int op, u
 	p->op = op;
 	p->pa = pa & CACHE_LINE_MASK;
 	p->all = all;
+	p->done = false;
 	p->seq = m->seq;
 }
 
@@ -1089,8 +1121,25 @@ static void complete_maint(struct model *m, unsigned cpu, enum barrier_domain do
 				break;
 			}
 		} else {
-			cache_ic_invalidate(m->c, p->pa, CACHE_LINE_SIZE, p->all);
+			/* Completed, but instructions already fetched may still be the old ones
+			 * until this CPU's next context synchronisation (D7.5.x: ... DSB ISH;
+			 * ISB): the invalidation takes effect for fetches there. */
+			p->done = true;
+			m->pm[k++] = *p;
 		}
+	}
+	m->npm = k;
+}
+
+static void apply_ic(struct model *m, unsigned cpu)
+{
+	unsigned k = 0;
+	for (unsigned i = 0; i < m->npm; i++) {
+		struct pend_maint *p = &m->pm[i];
+		if (p->kind == EV_IC && p->done && p->cpu == cpu)
+			cache_ic_invalidate(m->c, p->pa, CACHE_LINE_SIZE, p->all);
+		else
+			m->pm[k++] = *p;
 	}
 	m->npm = k;
 }

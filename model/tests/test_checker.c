@@ -454,6 +454,7 @@ START_TEST(bbm_without_tlbi_D8_14_1)
 END_TEST
 
 /* D7.5.x / B2.4.4: modified code executed through a stale I-cache. */
+/* full: 0 no maintenance, 1 the whole sequence, 2 the sequence without the final ISB */
 static void icache_case(int full)
 {
 	struct machine mt;
@@ -472,10 +473,11 @@ static void icache_case(int full)
 		ev_dsb(&mt, 0, DOM_ISH, BAR_ALL);
 		ev_ic(&mt, 0, IC_IALLU, 0);
 		ev_dsb(&mt, 0, DOM_ISH, BAR_ALL);
-		ev_isb(&mt, 0);
+		if (full == 1)
+			ev_isb(&mt, 0);
 	}
 	ev_fetch(&mt, 0, fn);
-	if (full)
+	if (full == 1)
 		EXPECT_NONE(&mt);
 	else
 		EXPECT(&mt, HZ_ICACHE_STALE, 1);
@@ -491,6 +493,33 @@ END_TEST
 START_TEST(icache_full_sequence_clean_D7_5)
 {
 	icache_case(1);
+}
+END_TEST
+
+/* D7.5.x: after IC + DSB the already-fetched instructions may be old until an ISB. */
+START_TEST(icache_without_final_isb_D7_5)
+{
+	icache_case(2);
+}
+END_TEST
+
+/* The check compares every byte a fetch run could obtain, not only the first ones. */
+START_TEST(icache_stale_inside_a_fetch_run_D7_5)
+{
+	struct machine mt;
+	mt_init(&mt);
+	uint64_t a = mt_idmap(&mt);
+	uint64_t fn = CODE + 0x2000;
+	mt_mmu_on(&mt, 0, a, SCTLR_ON);
+	struct model_event ev = {.kind = EV_FETCH, .pc = fn};
+	ev.u.mem.va = fn;
+	ev.u.mem.size = 128; /* a straight-line run of 32 instructions */
+	mt_step(&mt, &ev);
+	ev_store(&mt, 0, fn + 100, 4, 0xd2800020); /* patch the 26th instruction */
+	mt_clear(&mt);
+	mt_step(&mt, &ev);
+	EXPECT(&mt, HZ_ICACHE_STALE, 1);
+	mt_fini(&mt);
 }
 END_TEST
 
@@ -870,6 +899,8 @@ static Suite *checker_suite(void)
 	tcase_add_test(tc, bbm_without_tlbi_D8_14_1);
 	tcase_add_test(tc, icache_stale_without_maintenance_D7_5);
 	tcase_add_test(tc, icache_full_sequence_clean_D7_5);
+	tcase_add_test(tc, icache_without_final_isb_D7_5);
+	tcase_add_test(tc, icache_stale_inside_a_fetch_run_D7_5);
 	tcase_add_test(tc, icache_without_dc_cvau_D7_5);
 	tcase_add_test(tc, fetch_not_at_poc_B2_4);
 	tcase_add_test(tc, table_store_then_tlbi_without_dsb_D8_13);

@@ -1,0 +1,86 @@
+/*
+ * machine.h - the "virt" machine hypsim simulates (DESIGN §2), as pure data and functions.
+ *
+ * Physical map: RAM at 0x4000_0000 (default 256 MiB, --ram), the PL011 UART at 0x0900_0000
+ * (TX only, the flag register reads "TX empty"). Nothing else: any other PA is an External
+ * abort. PSCI over SMC is answered here as EL3 firmware would answer it, without any
+ * exception entry: psci_dispatch() is pure so its table is unit tested.
+ */
+#ifndef HYPSIM_SIM_MACHINE_H
+#define HYPSIM_SIM_MACHINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define MACH_RAM_BASE    UINT64_C(0x40000000)
+#define MACH_RAM_DEFAULT (UINT64_C(256) << 20)
+#define MACH_RAM_MAX     (UINT64_C(64) << 30)
+#define MACH_UART_BASE   UINT64_C(0x09000000)
+#define MACH_UART_SIZE   UINT64_C(0x1000)
+#define MACH_UART_DR     0x00
+#define MACH_UART_FR     0x18
+
+/* A physical region of the machine (RAM or a device), for layout checks and messages. */
+struct mach_region {
+	const char *name;
+	uint64_t base, size;
+};
+
+/*
+ * Parse a RAM size: decimal with an optional K, M or G suffix (powers of 1024). Returns
+ * false with a reason in *why when it is malformed, not a multiple of 4 KiB, smaller than
+ * 1 MiB or larger than MACH_RAM_MAX.
+ */
+bool mach_parse_size(const char *s, uint64_t *out, const char **why);
+
+/* Whether [pa, pa + len) lies entirely inside RAM of ram_size bytes, or inside the UART. */
+bool mach_pa_in_ram(uint64_t ram_size, uint64_t pa, uint64_t len);
+bool mach_pa_in_uart(uint64_t pa, uint64_t len);
+bool mach_pa_backed(uint64_t ram_size, uint64_t pa, uint64_t len);
+
+/* PSCI function ids (SMC Calling Convention, PSCI 1.1, DEN0022). */
+#define PSCI_0_2_VERSION           UINT32_C(0x84000000)
+#define PSCI_0_2_CPU_SUSPEND       UINT32_C(0x84000001)
+#define PSCI_0_2_CPU_OFF           UINT32_C(0x84000002)
+#define PSCI_0_2_CPU_ON            UINT32_C(0x84000003)
+#define PSCI_0_2_CPU_ON_64         UINT32_C(0xc4000003)
+#define PSCI_0_2_AFFINITY_INFO     UINT32_C(0x84000004)
+#define PSCI_0_2_AFFINITY_INFO_64  UINT32_C(0xc4000004)
+#define PSCI_0_2_MIGRATE_INFO_TYPE UINT32_C(0x84000006)
+#define PSCI_0_2_SYSTEM_OFF        UINT32_C(0x84000008)
+#define PSCI_0_2_SYSTEM_RESET      UINT32_C(0x84000009)
+#define PSCI_1_0_FEATURES          UINT32_C(0x8400000a)
+
+#define PSCI_RET_SUCCESS        0
+#define PSCI_RET_NOT_SUPPORTED  (-1)
+#define PSCI_RET_INVALID_PARAMS (-2)
+#define PSCI_RET_DENIED         (-3)
+#define PSCI_RET_ALREADY_ON     (-4)
+
+/* PSCI 1.1, what QEMU's virt answers too. */
+#define PSCI_VERSION_VALUE UINT64_C(0x00010001)
+
+enum psci_action {
+	PSCI_ACT_RETURN,       /* write x0 and resume after the SMC */
+	PSCI_ACT_SYSTEM_OFF,   /* the run ends cleanly */
+	PSCI_ACT_SYSTEM_RESET, /* the machine restarts from the ELF entry */
+	PSCI_ACT_CPU_OFF,      /* the calling CPU stops (with one CPU: nothing runs any more) */
+};
+
+struct psci_result {
+	enum psci_action action;
+	int64_t x0;       /* the value returned in x0 for PSCI_ACT_RETURN */
+	const char *name; /* "SYSTEM_OFF", ... or "unknown" */
+};
+
+/*
+ * Answer an SMC as EL3 firmware of a machine with ncpus CPUs, all on (MPIDR_EL1 Aff0 =
+ * index), called from cpu. fn is W0 (SMCCC: the upper half of X0 is ignored); x1..x3 the
+ * arguments. Any function other than the PSCI ones listed above returns NOT_SUPPORTED.
+ * CPU_ON of a CPU that does not exist answers INVALID_PARAMETERS, of one that is on,
+ * ALREADY_ON (PSCI DEN0022 §5.6).
+ */
+struct psci_result psci_dispatch(uint64_t x0, uint64_t x1, uint64_t x2, uint64_t x3, unsigned ncpus,
+                                 unsigned cpu);
+
+#endif /* HYPSIM_SIM_MACHINE_H */

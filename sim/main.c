@@ -1,0 +1,194 @@
+/*
+ * main.c - the `sim` command line (DESIGN §5). Environment and input failures come back
+ * here as values and are printed as one line "sim: FILE: problem", exit status 2.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "disasm.h"
+#include "machine.h"
+#include "run.h"
+#include "sim.h"
+#include "trace.h"
+
+static const char usage[] =
+    "usage: sim run FIRMWARE.elf [--trace FILE] [--uart FILE] [--max-insns N] [--ram SIZE]\n"
+    "\n"
+    "  run FIRMWARE.elf   boot an AArch64 ELF at EL2 on hypsim's virt machine until PSCI\n"
+    "                     SYSTEM_OFF\n"
+    "  --trace FILE       write a JSON Lines trace (docs/trace-format.md)\n"
+    "  --uart FILE        write the guest's UART output to FILE instead of stdout\n"
+    "  --max-insns N      stop after N instructions (exit status 3)\n"
+    "  --ram SIZE         RAM at 0x40000000, with K/M/G suffix (default 256M)\n"
+    "\n"
+    "exit status: 0 SYSTEM_OFF, 2 bad input or usage, 3 the guest did not finish\n"
+    "(instruction budget, hang, unrecoverable state)\n";
+
+/* The one global: the signal handler's way to the run in progress (STYLE 9). */
+static struct sim *signal_sim;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	if (signal_sim) {
+		signal_sim->interrupted = 1;
+		if (signal_sim->uc)
+			uc_emu_stop(signal_sim->uc);
+	}
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "sim: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, " (try 'sim --help')\n");
+	return SIM_EXIT_USAGE;
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+	if (!s || *s < '0' || *s > '9')
+		return -1;
+	unsigned long long v = strtoull(s, &end, 0);
+	if (*end)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
+{
+	enum { OPT_TRACE = 1, OPT_UART, OPT_MAX, OPT_RAM };
+	static const struct option opts[] = {
+	    {"trace", required_argument, NULL, OPT_TRACE},
+	    {"uart", required_argument, NULL, OPT_UART},
+	    {"max-insns", required_argument, NULL, OPT_MAX},
+	    {"ram", required_argument, NULL, OPT_RAM},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct sim *s = calloc(1, sizeof(*s));
+	if (!s) {
+		fprintf(stderr, "sim: out of memory\n");
+		return SIM_EXIT_USAGE;
+	}
+	s->opt.ram_size = MACH_RAM_DEFAULT;
+	s->opt.argc = all_argc;
+	s->opt.argv = all_argv;
+	int c, status = SIM_EXIT_USAGE;
+	const char *why;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_TRACE:
+			s->opt.trace_path = optarg;
+			break;
+		case OPT_UART:
+			s->opt.uart_path = optarg;
+			break;
+		case OPT_MAX:
+			if (parse_u64(optarg, &s->opt.max_insns) || s->opt.max_insns == 0) {
+				status = usage_error("--max-insns %s: expected a positive number",
+				                     optarg);
+				goto out;
+			}
+			break;
+		case OPT_RAM:
+			if (!mach_parse_size(optarg, &s->opt.ram_size, &why)) {
+				fprintf(stderr, "sim: --ram %s: %s\n", optarg, why);
+				goto out;
+			}
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			status = 0;
+			goto out;
+		default:
+			status = usage_error("%s", "invalid option for 'run'");
+			goto out;
+		}
+	}
+	if (optind != argc - 1) {
+		status =
+		    usage_error("%s", optind >= argc ? "run: missing FIRMWARE.elf"
+		                                     : "run: exactly one FIRMWARE.elf expected");
+		goto out;
+	}
+	s->opt.firmware = s->name = argv[optind];
+
+	char err[IMG_ERR_LEN];
+	if (img_load(s->opt.firmware, &s->img, err) ||
+	    img_check_layout(&s->img, s->opt.ram_size, err)) {
+		fprintf(stderr, "sim: %s: %s\n", s->name, err);
+		goto out;
+	}
+	s->uart_out = stdout;
+	if (s->opt.uart_path && !(s->uart_out = fopen(s->opt.uart_path, "w"))) {
+		fprintf(stderr, "sim: %s: cannot create: %m\n", s->opt.uart_path);
+		s->uart_out = NULL;
+		goto out;
+	}
+	if (s->opt.trace_path) {
+		s->trace = trace_open(s->opt.trace_path, err, sizeof(err));
+		if (!s->trace) {
+			fprintf(stderr, "sim: %s: %s\n", s->opt.trace_path, err);
+			goto out;
+		}
+		struct trace_header_info h = {
+		    .firmware_path = s->opt.firmware,
+		    .sha256 = s->img.sha256,
+		    .build_id = s->img.build_id,
+		    .entry = s->img.entry,
+		    .ram_size = s->opt.ram_size,
+		    .max_insns = s->opt.max_insns,
+		    .uart_path = s->opt.uart_path,
+		    .argc = s->opt.argc,
+		    .argv = s->opt.argv,
+		};
+		trace_header(s->trace, &h);
+	}
+	s->dis = disasm_new();
+	if (!s->dis) {
+		fprintf(stderr, "sim: capstone: cannot open the AArch64 disassembler\n");
+		goto out;
+	}
+	signal_sim = s;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	status = sim_run(s);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal_sim = NULL;
+out:
+	sim_free_machine(s);
+	if (s->trace && trace_close(s->trace, err, sizeof(err))) {
+		fprintf(stderr, "sim: %s: %s\n", s->opt.trace_path, err);
+		status = status ? status : SIM_EXIT_USAGE;
+	}
+	if (s->uart_out && s->uart_out != stdout)
+		fclose(s->uart_out);
+	else
+		fflush(stdout);
+	disasm_free(s->dis);
+	img_free(&s->img);
+	free(s);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage_error("%s", "missing command");
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "run"))
+		return cmd_run(argc - 1, argv + 1, argv, argc);
+	return usage_error("unknown command '%s'", argv[1]);
+}

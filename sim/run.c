@@ -1,0 +1,577 @@
+/*
+ * run.c - `sim run`: builds the machine in Unicorn, runs the guest, and ends the run in one
+ * of the ways DESIGN §2/§5 names: SYSTEM_OFF (0), budget exhausted, guest hang or an
+ * unrecoverable state (3).
+ *
+ * Counting is exact without a per-instruction hook (a UC_HOOK_CODE on every instruction
+ * halves Unicorn's speed, UNICORN-2.0.1.md): UC_HOOK_BLOCK adds each translated block's
+ * length before it runs; an exception in the middle of a block takes back the
+ * instructions after the one that raised it. When the next block would cross --max-insns,
+ * the block hook stops Unicorn before the block runs (measured: uc_emu_stop in a block hook
+ * prevents the block) and the loop restarts it with `until` = the address after the last
+ * instruction the budget allows: a block is straight-line code, so that address is reached
+ * exactly when the budget is. (uc_emu_start's `count` is not used: measured on 2.0.1, it
+ * overruns in blocks translated before it was first used.)
+ *
+ * Hooks only record why Unicorn must stop (struct sim.stop); the loop below acts between
+ * uc_emu_start calls, where Unicorn's state is consistent: exception entry, the sweep of
+ * placeholder VAs (mmu.c), ERET bookkeeping, PSCI.
+ */
+#include "run.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "arch.h"
+#include "cpu.h"
+#include "disasm.h"
+#include "machine.h"
+#include "mmu.h"
+#include "trace.h"
+
+#define ENC_ERET      UINT32_C(0xd69f03e0)
+#define ENC_WFI       UINT32_C(0xd503207f)
+#define ENC_WFE       UINT32_C(0xd503205f)
+#define ENC_NOP       UINT32_C(0xd503201f)
+#define ENC_YIELD     UINT32_C(0xd503203f)
+#define ENC_SEV_LOCAL UINT32_C(0xd50320bf)
+
+void sim_request_stop(struct sim *s, enum stop_kind k)
+{
+	if (s->stop == STOP_NONE)
+		s->stop = k;
+	uc_emu_stop(s->uc);
+}
+
+char *sim_symbolize(struct sim *s, uint64_t va, char *buf, size_t len)
+{
+	img_symbolize(&s->img, va, buf, len);
+	if (buf[0] || !s->uc)
+		return buf;
+	/* A VA of the MMU-on regime (an alias, a HYP VA): name the PA it runs from. */
+	struct mmu_xlate x;
+	mmu_translate(s, va, ACC_FETCH, 4, &x);
+	if (x.mmu_on && x.fault.type == FAULT_NONE)
+		img_symbolize(&s->img, x.pa, buf, len);
+	return buf;
+}
+
+static void sym_cb(void *arg, uint64_t va, char *buf, size_t len)
+{
+	sim_symbolize(arg, va, buf, len);
+}
+
+/* The instruction at va (fetch permission, current regime); false if it cannot be read. */
+static bool read_insn(struct sim *s, uint64_t va, uint32_t *enc)
+{
+	return mmu_read_va(s, va, enc, 4, ACC_FETCH) == 0;
+}
+
+/* ---- hooks (thin: record and return) ---- */
+
+static struct block_info *block_lookup(struct sim *s, uint64_t va, uint32_t size)
+{
+	struct block_info *b = &s->blocks[((va >> 2) ^ size) % BLOCK_CACHE_SIZE];
+	if (b->valid && b->va == va && b->size == size)
+		return b;
+	uint32_t last = 0;
+	*b = (struct block_info){.va = va, .size = size, .valid = true};
+	if (size >= 4 && read_insn(s, va + size - 4, &last))
+		b->ends_eret = last == ENC_ERET;
+	return b;
+}
+
+/* A block that re-enters itself and does nothing else can never leave (no interrupt
+ * sources exist on this machine): `b .`, or `1: wfe; b 1b`. */
+static bool block_is_hang(struct sim *s, const struct block_info *b)
+{
+	for (uint64_t off = 0; off + 4 <= b->size; off += 4) {
+		uint32_t enc;
+		if (!read_insn(s, b->va + off, &enc))
+			return false;
+		if (off + 4 == b->size) /* B imm26 back to the block's start */
+			return (enc & 0xfc000000) == 0x14000000 &&
+			       (int64_t)((int32_t)(enc << 6) >> 4) == -(int64_t)off;
+		if (enc != ENC_WFE && enc != ENC_WFI && enc != ENC_NOP && enc != ENC_YIELD &&
+		    enc != ENC_SEV_LOCAL)
+			return false;
+	}
+	return false;
+}
+
+static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
+{
+	struct sim *s = user;
+	(void)uc;
+	if (s->host_op)
+		return; /* hypsim's own ERET in the scratch page (cpu_enter) */
+	/* If this hook stops Unicorn, the block does not run, but the PC Unicorn reports may
+	 * be stale (a chained branch does not write it back): the block's address is the PC. */
+	s->block_stop_pc = addr;
+	if (s->prev_block_eret) {
+		/* Unicorn took the ERET natively: regain control before the new EL runs. */
+		s->prev_block_eret = false;
+		sim_request_stop(s, STOP_ERET);
+		return;
+	}
+	struct block_info *b = block_lookup(s, addr, size);
+	if (addr == s->prev_block_va) {
+		if (!b->hang_checked) {
+			b->hang = block_is_hang(s, b);
+			b->hang_checked = true;
+		}
+		if (b->hang) {
+			sim_request_stop(s, STOP_HANG);
+			return;
+		}
+	}
+	uint64_t n = size / 4;
+	bool ends_eret = b->ends_eret;
+	if (s->until >= addr && s->until < addr + size) {
+		/* The last stretch of the budget: Unicorn stops at s->until inside this block. */
+		n = (s->until - addr) / 4;
+		ends_eret = false;
+	} else if (s->opt.max_insns && s->insns + n > s->opt.max_insns) {
+		s->budget_stop_at = addr + 4 * (s->opt.max_insns - s->insns);
+		sim_request_stop(s, STOP_BUDGET);
+		return;
+	}
+	s->insns += n;
+	s->blk_va = addr;
+	s->blk_size = (uint32_t)(4 * n);
+	s->prev_block_va = addr;
+	s->prev_block_eret = ends_eret;
+}
+
+static void hook_code(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
+{
+	struct sim *s = user;
+	(void)uc;
+	(void)size;
+	if (s->stop != STOP_NONE || s->host_op)
+		return; /* the block hook stopped Unicorn: this instruction does not run */
+	uint32_t enc = 0;
+	if (!read_insn(s, addr, &enc))
+		return; /* Unicorn raises the abort */
+	trace_insn(s->trace, 0, addr, s->el, disasm_get(s->dis, addr, enc, sym_cb, s));
+}
+
+static void hook_intr(uc_engine *uc, uint32_t intno, void *user)
+{
+	struct sim *s = user;
+	(void)uc;
+	if (s->host_op)
+		return;
+	s->intno = intno;
+	sim_request_stop(s, STOP_INTR);
+}
+
+/* Minimum EL that may write a register named by MSR op1 (D17.2: op1 0 -> EL1, 4 -> EL2). */
+static unsigned msr_min_el(unsigned op1)
+{
+	return op1 == 4 ? 2 : op1 == 6 ? 3 : 1;
+}
+
+static uint32_t hook_msr(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg *cp, void *user)
+{
+	struct sim *s = user;
+	(void)reg;
+	enum cpu_sysreg r = cpu_sysreg_find(cp->op0, cp->op1, cp->crn, cp->crm, cp->op2);
+	if (s->host_op || r == CSR_COUNT || s->el < msr_min_el(cp->op1))
+		return 0; /* not ours, or UNDEFINED at this EL: Unicorn raises it */
+	if (s->trace && cpu_sysregs[r].traced) {
+		uint64_t pc = 0;
+		char sym[64];
+		uc_reg_read(uc, UC_ARM64_REG_PC, &pc);
+		trace_sysreg(s->trace, 0, pc, sim_symbolize(s, pc, sym, sizeof(sym)), s->el,
+		             cpu_sysregs[r].name, cpu_read_sysreg(s, r), cp->val);
+	}
+	if (cpu_sysregs[r].translation)
+		sim_request_stop(s, STOP_CONTEXT); /* Unicorn ends the block after an MSR */
+	return 0;
+}
+
+static uint32_t hook_sys(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg *cp, void *user)
+{
+	struct sim *s = user;
+	(void)uc;
+	(void)reg;
+	if (cp->op0 == 1 && cp->crn == 8) /* TLBI: the guest says the tables changed */
+		sim_request_stop(s, STOP_CONTEXT);
+	return 0;
+}
+
+static uint64_t uart_read(uc_engine *uc, uint64_t offset, unsigned size, void *user)
+{
+	(void)uc;
+	(void)size;
+	(void)user;
+	/* PL011 UARTFR: TX FIFO empty, RX FIFO empty, never busy. */
+	return offset == MACH_UART_FR ? (1u << 7) | (1u << 4) : 0;
+}
+
+static void uart_flush_line(struct sim *s)
+{
+	if (s->uart_len && s->trace)
+		trace_uart(s->trace, 0, s->uart_line, s->uart_len);
+	s->uart_len = 0;
+}
+
+static void uart_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t value, void *user)
+{
+	struct sim *s = user;
+	(void)uc;
+	(void)size;
+	if (offset != MACH_UART_DR)
+		return;
+	char c = (char)(value & 0xff);
+	fputc(c, s->uart_out);
+	s->uart_line[s->uart_len++] = c;
+	if (c == '\n' || s->uart_len == sizeof(s->uart_line))
+		uart_flush_line(s);
+}
+
+/* ---- machine ---- */
+
+static int machine_setup(struct sim *s)
+{
+	uc_err e = uc_open(UC_ARCH_ARM64, UC_MODE_ARM, &s->uc);
+	if (e != UC_ERR_OK) {
+		snprintf(s->fatal, sizeof(s->fatal), "unicorn: %s", uc_strerror(e));
+		s->uc = NULL;
+		return -1;
+	}
+	/* Before any other call (UNICORN-2.0.1.md): the CPU QEMU's peer run uses too. */
+	uc_ctl_set_cpu_model(s->uc, UC_CPU_ARM64_A72);
+	s->ram =
+	    mmap(NULL, s->opt.ram_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (s->ram == MAP_FAILED) {
+		s->ram = NULL;
+		snprintf(s->fatal, sizeof(s->fatal), "cannot allocate %" PRIu64 " bytes of RAM",
+		         s->opt.ram_size);
+		return -1;
+	}
+	e = uc_mem_map_ptr(s->uc, MACH_RAM_BASE, s->opt.ram_size, UC_PROT_ALL, s->ram);
+	if (e == UC_ERR_OK)
+		e = uc_mmio_map(s->uc, MACH_UART_BASE, MACH_UART_SIZE, uart_read, s, uart_write, s);
+	uc_hook h;
+	if (e == UC_ERR_OK)
+		e = uc_hook_add(s->uc, &h, UC_HOOK_BLOCK, (void *)hook_block, s, 1, 0);
+	if (e == UC_ERR_OK && s->trace)
+		e = uc_hook_add(s->uc, &h, UC_HOOK_CODE, (void *)hook_code, s, 1, 0);
+	if (e == UC_ERR_OK)
+		e = uc_hook_add(s->uc, &h, UC_HOOK_INTR, (void *)hook_intr, s, 1, 0);
+	if (e == UC_ERR_OK)
+		e = uc_hook_add(s->uc, &h, UC_HOOK_INSN, (void *)hook_msr, s, 1, 0,
+		                UC_ARM64_INS_MSR);
+	if (e == UC_ERR_OK)
+		e = uc_hook_add(s->uc, &h, UC_HOOK_INSN, (void *)hook_sys, s, 1, 0,
+		                UC_ARM64_INS_SYS);
+	if (e == UC_ERR_OK)
+		e = uc_hook_add(s->uc, &h, UC_HOOK_MEM_UNMAPPED, (void *)mmu_hook_unmapped, s, 1,
+		                0);
+	if (e != UC_ERR_OK) {
+		snprintf(s->fatal, sizeof(s->fatal), "unicorn: %s", uc_strerror(e));
+		return -1;
+	}
+	for (size_t i = 0; i < s->img.nsegs; i++) {
+		const struct img_segment *g = &s->img.segs[i];
+		memcpy(s->ram + (g->paddr - MACH_RAM_BASE), s->img.file + g->offset, g->filesz);
+	}
+	s->el = 1; /* Unicorn's reset state; cpu_boot moves to EL2 */
+	memset(s->blocks, 0, sizeof(s->blocks));
+	s->prev_block_eret = false;
+	s->prev_block_va = UINT64_MAX;
+	return cpu_boot(s, s->img.entry);
+}
+
+static void machine_teardown(struct sim *s)
+{
+	if (s->uc) {
+		mmu_clear(s);
+		uc_close(s->uc);
+		s->uc = NULL;
+	}
+	if (s->ram) {
+		munmap(s->ram, s->opt.ram_size);
+		s->ram = NULL;
+	}
+}
+
+static bool ram_read(void *ctx, uint64_t pa, void *buf, size_t len)
+{
+	struct sim *s = ctx;
+	if (!mach_pa_in_ram(s->opt.ram_size, pa, len))
+		return false;
+	memcpy(buf, s->ram + (pa - MACH_RAM_BASE), len);
+	return true;
+}
+
+/* ---- endings ---- */
+
+static int finish(struct sim *s, const char *reason, int status, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int finish(struct sim *s, const char *reason, int status, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	uart_flush_line(s);
+	fflush(s->uart_out);
+	uint64_t pc = s->uc ? cpu_reg(s, UC_ARM64_REG_PC) : 0;
+	char sym[64] = "";
+	if (s->uc)
+		sim_symbolize(s, pc, sym, sizeof(sym));
+	if (s->trace)
+		trace_end(s->trace, reason, status, s->insns, pc, sym, msg);
+	fprintf(stderr, "sim: %s: %s\n", s->name, msg);
+	return status;
+}
+
+/* "0x40101010 (spin_forever+0x0), EL2" */
+static const char *where(struct sim *s, uint64_t pc, char *buf, size_t len)
+{
+	char sym[64];
+	sim_symbolize(s, pc, sym, sizeof(sym));
+	snprintf(buf, len, "0x%" PRIx64 "%s%s%s at EL%u", pc, sym[0] ? " (" : "", sym,
+	         sym[0] ? ")" : "", s->el);
+	return buf;
+}
+
+/* Unicorn left the block counted at its start before pc: take back the instructions
+ * from pc on, which did not run. */
+static void uncount_from(struct sim *s, uint64_t pc)
+{
+	if (pc < s->blk_va || pc >= s->blk_va + s->blk_size)
+		return;
+	s->insns -= (s->blk_va + s->blk_size - pc) / 4;
+}
+
+/* An exception raised by pc_insn: it counts as executed, the ones after it did not run. */
+static void uncount_after(struct sim *s, uint64_t pc_insn)
+{
+	uncount_from(s, pc_insn + 4);
+}
+
+enum loop_result { LOOP_CONTINUE, LOOP_END };
+
+static enum loop_result smc(struct sim *s, uint64_t pc_after, int *status)
+{
+	uint64_t x[4];
+	for (int i = 0; i < 4; i++)
+		x[i] = cpu_reg(s, UC_ARM64_REG_X0 + i);
+	struct psci_result r = psci_dispatch(x[0], x[1], x[2], x[3], 1, 0);
+	if (s->trace)
+		trace_psci(s->trace, 0, pc_after - 4, (uint32_t)x[0], r.name, &x[1],
+		           r.action == PSCI_ACT_RETURN, r.x0);
+	char w[128];
+	switch (r.action) {
+	case PSCI_ACT_RETURN:
+		/* EL3 firmware returns to the instruction after the SMC with the result in x0. */
+		cpu_set_reg(s, UC_ARM64_REG_X0, (uint64_t)r.x0);
+		return LOOP_CONTINUE;
+	case PSCI_ACT_SYSTEM_OFF:
+		*status = finish(s, "system-off", SIM_EXIT_OFF,
+		                 "PSCI SYSTEM_OFF after %" PRIu64 " instructions", s->insns);
+		return LOOP_END;
+	case PSCI_ACT_SYSTEM_RESET:
+		s->resets++;
+		machine_teardown(s);
+		s->ram_ops.ctx = s;
+		if (machine_setup(s)) {
+			*status = finish(s, "fatal", SIM_EXIT_UNFINISHED, "%s", s->fatal);
+			return LOOP_END;
+		}
+		return LOOP_CONTINUE;
+	case PSCI_ACT_CPU_OFF:
+		*status = finish(s, "cpu-off", SIM_EXIT_UNFINISHED,
+		                 "CPU 0 called PSCI CPU_OFF at %s: no CPU is left running and "
+		                 "SYSTEM_OFF never came",
+		                 where(s, pc_after - 4, w, sizeof(w)));
+		return LOOP_END;
+	}
+	return LOOP_CONTINUE;
+}
+
+static enum loop_result exception(struct sim *s, uint64_t pc, int *status)
+{
+	struct exc_info info = {0};
+	uint64_t pc_insn = pc, pref = pc;
+	uint32_t enc = 0;
+	char w[128];
+	switch (s->intno) {
+	case 11: /* HVC: Unicorn reports the PC after it, the preferred return address */
+	case 2:  /* SVC */
+		pc_insn = pc - 4;
+		read_insn(s, pc_insn, &enc);
+		info.cause = s->intno == 11 ? EXC_CAUSE_HVC : EXC_CAUSE_SVC;
+		info.imm16 = (uint16_t)(enc >> 5);
+		break;
+	case 13: /* SMC: answered by hypsim as EL3 firmware (PSCI), no exception entry */
+		return smc(s, pc, status);
+	case 7: /* BRK: reported at the instruction, which is also the preferred return */
+		read_insn(s, pc, &enc);
+		info.cause = EXC_CAUSE_BRK;
+		info.imm16 = (uint16_t)(enc >> 5);
+		break;
+	case 1: /* UNDEFINED */
+		info.cause = EXC_CAUSE_UNDEFINED;
+		break;
+	case 3: /* prefetch abort after Unicorn's own walk */
+	case 4: /* data abort */
+		if (!mmu_classify_abort(s, s->intno == 3, pc)) {
+			*status = finish(s, "fatal", SIM_EXIT_UNFINISHED, "%s at %s", s->fatal,
+			                 where(s, pc, w, sizeof(w)));
+			return LOOP_END;
+		}
+		info.cause = s->abort.fetch ? EXC_CAUSE_INSN_ABORT : EXC_CAUSE_DATA_ABORT;
+		info.fault = s->abort.fault;
+		info.write = s->abort.write;
+		info.cache_maint = s->abort.cache_maint;
+		info.far = s->abort.va;
+		info.far_valid = true;
+		break;
+	default:
+		*status = finish(s, "fatal", SIM_EXIT_UNFINISHED,
+		                 "unsupported exception (Unicorn intno %u) at %s", s->intno,
+		                 where(s, pc, w, sizeof(w)));
+		return LOOP_END;
+	}
+	uncount_after(s, pc_insn);
+	if (sim_take_exception(s, &info, pc_insn, pref)) {
+		*status = finish(s, "fatal", SIM_EXIT_UNFINISHED, "%s", s->fatal);
+		return LOOP_END;
+	}
+	return LOOP_CONTINUE;
+}
+
+static enum loop_result abort_unmapped(struct sim *s, uint64_t pc, int *status)
+{
+	struct exc_info info = {
+	    .cause = s->abort.fetch ? EXC_CAUSE_INSN_ABORT : EXC_CAUSE_DATA_ABORT,
+	    .fault = s->abort.fault,
+	    .write = s->abort.write,
+	    .far = s->abort.va,
+	    .far_valid = true,
+	};
+	uncount_after(s, pc);
+	if (sim_take_exception(s, &info, pc, pc)) {
+		*status = finish(s, "fatal", SIM_EXIT_UNFINISHED, "%s", s->fatal);
+		return LOOP_END;
+	}
+	return LOOP_CONTINUE;
+}
+
+static void after_eret(struct sim *s, uint64_t eret_pc, uint64_t target)
+{
+	unsigned from = s->el;
+	s->el = cpu_el(s);
+	if (s->trace) {
+		char sym[64];
+		trace_eret(s->trace, 0, eret_pc, from, s->el, target,
+		           sim_symbolize(s, target, sym, sizeof(sym)));
+	}
+	mmu_sweep(s);
+}
+
+int sim_run(struct sim *s)
+{
+	int status = SIM_EXIT_UNFINISHED;
+	char w[128], le[256];
+	s->ram_ops = (struct mem_ops){.read = ram_read, .ctx = s};
+	if (machine_setup(s))
+		return finish(s, "fatal", SIM_EXIT_UNFINISHED, "%s", s->fatal);
+	for (;;) {
+		if (s->interrupted)
+			return finish(s, "interrupted", SIM_EXIT_UNFINISHED,
+			              "interrupted after %" PRIu64 " instructions", s->insns);
+		uint64_t pc = cpu_reg(s, UC_ARM64_REG_PC);
+		if (s->opt.max_insns && s->insns >= s->opt.max_insns)
+			return finish(s, "budget", SIM_EXIT_UNFINISHED,
+			              "instruction budget of %" PRIu64
+			              " exhausted at %s; last exception: %s",
+			              s->opt.max_insns, where(s, pc, w, sizeof(w)),
+			              (sim_describe_last_exc(s, le, sizeof(le)), le));
+		uint32_t enc = 0;
+		s->stop = STOP_NONE;
+		s->fetch_valid = false;
+		uc_err e = uc_emu_start(s->uc, pc, s->until ? s->until : UINT64_MAX, 0, 0);
+		uint64_t npc = cpu_reg(s, UC_ARM64_REG_PC);
+		if (s->stop == STOP_BUDGET || s->stop == STOP_ERET || s->stop == STOP_HANG) {
+			npc = s->block_stop_pc;
+			cpu_set_reg(s, UC_ARM64_REG_PC, npc);
+		}
+		s->fetch_valid = false;
+		enum loop_result r = LOOP_CONTINUE;
+		switch (s->stop) {
+		case STOP_BUDGET:
+			s->until = s->budget_stop_at;
+			/* Unicorn checks `until` when it translates: drop the block's cached
+			 * translation so that the new one stops there. */
+			uc_ctl_remove_cache(s->uc, npc, s->until + 4);
+			break;
+		case STOP_INTR:
+			r = exception(s, npc, &status);
+			break;
+		case STOP_ABORT:
+			r = abort_unmapped(s, npc, &status);
+			break;
+		case STOP_PLACEHOLDER:
+			uncount_from(s, npc);
+			/* A fetch that missed is restarted from its own address. */
+			if (!mmu_map_placeholder(s))
+				r = abort_unmapped(s, npc, &status);
+			else if (s->abort.fetch)
+				cpu_set_reg(s, UC_ARM64_REG_PC, s->abort.va);
+			break;
+		case STOP_CONTEXT:
+			mmu_sweep(s);
+			break;
+		case STOP_ERET:
+			after_eret(s, s->blk_va + s->blk_size - 4, npc);
+			break;
+		case STOP_HANG:
+			return finish(s, "hang", SIM_EXIT_UNFINISHED,
+			              "guest hang: branch to self at %s; last exception: %s",
+			              where(s, npc, w, sizeof(w)),
+			              (sim_describe_last_exc(s, le, sizeof(le)), le));
+		case STOP_INTERRUPTED:
+			break; /* reported at the top of the loop */
+		case STOP_FATAL:
+			return finish(s, "fatal", SIM_EXIT_UNFINISHED, "%s", s->fatal);
+		case STOP_NONE:
+			if (e != UC_ERR_OK)
+				return finish(s, "fatal", SIM_EXIT_UNFINISHED, "unicorn: %s at %s",
+				              uc_strerror(e), where(s, npc, w, sizeof(w)));
+			if (s->until && npc == s->until)
+				break; /* the budget's last instruction ran */
+			/* Otherwise Unicorn returns by itself only when the CPU halts: WFI. */
+			if (read_insn(s, npc - 4, &enc) && enc == ENC_WFI)
+				return finish(
+				    s, "hang", SIM_EXIT_UNFINISHED,
+				    "guest hang: WFI with no interrupt source at %s; last "
+				    "exception: %s",
+				    where(s, npc - 4, w, sizeof(w)),
+				    (sim_describe_last_exc(s, le, sizeof(le)), le));
+			return finish(s, "fatal", SIM_EXIT_UNFINISHED,
+			              "unicorn stopped unexpectedly at %s",
+			              where(s, npc, w, sizeof(w)));
+		}
+		if (r == LOOP_END)
+			return status;
+	}
+}
+
+void sim_free_machine(struct sim *s)
+{
+	machine_teardown(s);
+	free(s->ph);
+	s->ph = NULL;
+}

@@ -1,0 +1,148 @@
+/*
+ * sim.h - the one context of a hypsim run (STYLE 9: thin hooks, one context, no globals).
+ *
+ * Every Unicorn hook receives a struct sim * as user data, turns its arguments into
+ * architectural terms and returns; decisions that need the CPU stopped (exception entry,
+ * aborts, keeping placeholder VAs in step with the tables) are recorded in `stop` and
+ * taken by the run loop (run.c) between uc_emu_start calls.
+ *
+ * Fields are grouped by lifetime: configuration (the command line, the image), the
+ * machine (one Unicorn instance, rebuilt on PSCI SYSTEM_RESET), and per-run state.
+ */
+#ifndef HYPSIM_SIM_SIM_H
+#define HYPSIM_SIM_SIM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <unicorn/unicorn.h>
+
+#include "image.h"
+#include "exc.h"
+#include "mem_ops.h"
+#include "pt.h"
+
+struct trace;
+struct disasm;
+
+/* Exit statuses (DESIGN §5). 1 (hazards) is reported by the checker, issue #5. */
+enum sim_exit {
+	SIM_EXIT_OFF = 0,
+	SIM_EXIT_HAZARD = 1,
+	SIM_EXIT_USAGE = 2,
+	SIM_EXIT_UNFINISHED = 3,
+};
+
+struct sim_options {
+	const char *firmware;
+	const char *trace_path; /* NULL: no trace */
+	const char *uart_path;  /* NULL: guest text to stdout */
+	uint64_t max_insns;     /* 0: no budget */
+	uint64_t ram_size;
+	int argc; /* the command line, recorded in the trace header */
+	char **argv;
+};
+
+/* Why the run loop regained control (set by hooks, consumed by run.c). */
+enum stop_kind {
+	STOP_NONE,
+	STOP_INTR,        /* UC_HOOK_INTR: intno and the PC Unicorn reported */
+	STOP_ABORT,       /* an abort decided by hypsim (unmapped VA, PA with nothing behind it) */
+	STOP_PLACEHOLDER, /* a VA that translates: map a placeholder, restart the instruction */
+	STOP_CONTEXT,     /* a write that changes translation: re-check placeholder VAs */
+	STOP_ERET,        /* the previous block ended with ERET: the EL may have changed */
+	STOP_BUDGET,      /* the next block would exceed --max-insns: run up to the limit */
+	STOP_HANG,        /* a block that branches to itself doing nothing */
+	STOP_INTERRUPTED, /* SIGINT/SIGTERM */
+	STOP_FATAL,       /* a host-side failure inside a hook (message in fatal) */
+};
+
+struct pending_abort {
+	bool fetch;
+	bool write;
+	bool cache_maint;
+	uint64_t va;
+	struct fault fault;
+};
+
+/* The last exception hypsim performed, for the hang report ("last exception taken"). */
+struct last_exc {
+	bool valid;
+	enum exc_cause cause;
+	unsigned from_el, to_el;
+	uint64_t pc, esr, far, vector;
+	bool far_valid;
+	char sym[64];
+};
+
+/* A VA that Unicorn must see as mapped so that it walks the guest's tables (mmu.c). */
+struct placeholder {
+	uint64_t va, size;
+};
+
+/* Facts about one translated block, computed once per (address, size) (run.c). */
+struct block_info {
+	uint64_t va;
+	uint32_t size;
+	bool valid;
+	bool ends_eret;
+	bool hang; /* only wfe/wfi/nop/yield, then a branch to its own start */
+	bool hang_checked;
+};
+
+#define BLOCK_CACHE_SIZE 4096
+
+struct sim {
+	/* Configuration: fixed for the whole program. */
+	struct sim_options opt;
+	struct image img;
+	const char *name; /* the firmware path as given, for messages */
+
+	/* Machine: one Unicorn instance and the memory behind it. */
+	uc_engine *uc;
+	uint8_t *ram; /* host copy of guest RAM, shared with Unicorn (uc_mem_map_ptr) */
+	struct mem_ops ram_ops;
+	uint64_t scratch_pa; /* a free page for the ERET used to change EL (cpu.c) */
+	struct placeholder *ph;
+	size_t nph, ph_cap;
+	FILE *uart_out;
+	char uart_line[256];
+	size_t uart_len;
+	struct trace *trace;
+	struct disasm *dis;
+	/* One cached instruction-page translation (mmu_read_va), dropped whenever the run
+	 * loop regains control: every translation change goes through it. */
+	bool fetch_valid;
+	unsigned fetch_el;
+	uint64_t fetch_va_page;
+	const uint8_t *fetch_host;
+
+	/* Per run. */
+	uint64_t insns;  /* instructions executed so far (exact) */
+	uint64_t blk_va; /* the block being executed, counted at its start */
+	uint32_t blk_size;
+	uint64_t until; /* end of the budget's last stretch (0: none), see run.c */
+	uint64_t budget_stop_at;
+	uint64_t block_stop_pc;
+	bool host_op; /* hypsim itself runs Unicorn (cpu_enter): hooks stand aside */
+	bool prev_block_eret;
+	uint64_t prev_block_va;
+	unsigned el;     /* current EL, kept by hypsim (PSTATE is read when it changes) */
+	unsigned resets; /* PSCI SYSTEM_RESET count */
+	enum stop_kind stop;
+	uint32_t intno;
+	struct pending_abort abort;
+	char fatal[160];
+	struct last_exc last_exc;
+	uint64_t exceptions;
+	volatile int interrupted;
+	struct block_info blocks[BLOCK_CACHE_SIZE];
+};
+
+/* Request that the run loop regain control with reason k (first reason wins). */
+void sim_request_stop(struct sim *s, enum stop_kind k);
+
+/* "name+0xoff" for a VA of the current regime (translated to the PA the symbols use). */
+char *sim_symbolize(struct sim *s, uint64_t va, char *buf, size_t len);
+
+#endif /* HYPSIM_SIM_SIM_H */

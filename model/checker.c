@@ -60,7 +60,7 @@ struct tc_entry {
 	int8_t level;
 	uint8_t el;
 	uint8_t ok; /* bit per access type known to have one outcome */
-	bool mmu_on, dcache, wb, icache, device;
+	bool mmu_on, dcache, wb, icache, strict_align;
 	bool ro, el0, xn, pxn, ng, contiguous, af;
 };
 
@@ -226,6 +226,7 @@ struct xlat {
 	struct walk_result tr;
 	struct fault fault; /* coherent fault incl. permission and alignment */
 	bool dcache, wb, icache, device;
+	bool strict_align; /* Device memory or SCTLR.A: unaligned data accesses fault */
 };
 
 static bool is_cacheable(enum mem_type t)
@@ -240,6 +241,7 @@ static void finish_attrs(struct xlat *x, uint64_t sctlr, enum access_type acc, u
 	x->dcache = x->mmu_on && (sctlr & SCTLR_ELx_C) && is_cacheable(x->tr.attrs.inner);
 	x->wb = x->dcache && x->tr.attrs.inner == MT_NORMAL_WB;
 	x->icache = (sctlr & SCTLR_ELx_I) && is_cacheable(x->tr.attrs.inner);
+	x->strict_align = x->device || (sctlr & SCTLR_ELx_A);
 	if (x->fault.type != FAULT_NONE || acc == ACC_FETCH)
 		return;
 	/* Device memory (and every data access with the MMU off) needs alignment; DC ZVA of
@@ -679,7 +681,7 @@ static void tc_fill(struct model *m, unsigned cpu, uint64_t va, enum access_type
 		e->dcache = x->dcache;
 		e->wb = x->wb;
 		e->icache = x->icache;
-		e->device = x->device;
+		e->strict_align = x->strict_align;
 		e->pa_page = x->tr.oa & ~(uint64_t)(CACHE_PAGE_SIZE - 1);
 		e->block_size = x->tr.block_size;
 		e->leaf_desc = x->tr.leaf_desc;
@@ -901,7 +903,7 @@ static bool fast_access(struct model *m, const struct model_event *ev, enum acce
 	uint64_t off = va & (CACHE_PAGE_SIZE - 1);
 	if (off + size > CACHE_PAGE_SIZE)
 		return false;
-	if (acc != ACC_FETCH && (e->device || !e->mmu_on) && (va & ((size > 8 ? 8 : size) - 1)))
+	if (acc != ACC_FETCH && e->strict_align && (va & ((size > 8 ? 8 : size) - 1)))
 		return false;
 	struct cache_page *pg = e->pg;
 	uint64_t pa = e->pa_page | off;

@@ -876,6 +876,28 @@ START_TEST(nc_write_under_dirty_line_lost_write_B2_7_2)
 }
 END_TEST
 
+/* B2.5.2 / D8 (MMU off: Device-nGnRnE): unaligned data accesses fault, also after the
+ * translation was cached by an aligned access; SCTLR_ELx.A=1 checks Normal memory too. */
+START_TEST(alignment_faults_device_and_sctlr_a_B2_5)
+{
+	struct machine mt;
+	mt_init(&mt);
+	ck_assert_int_eq(ev_load(&mt, 0, DATA, 8).fault.type, FAULT_NONE);
+	ck_assert_int_eq(ev_load(&mt, 0, DATA, 8).fault.type, FAULT_NONE);
+	ck_assert_int_eq(ev_load(&mt, 0, DATA + 4, 8).fault.type, FAULT_ALIGNMENT);
+	uint64_t a = mt_idmap(&mt);
+	mt_mmu_on(&mt, 0, a, SCTLR_ON);
+	ck_assert_int_eq(ev_load(&mt, 0, DATA, 8).fault.type, FAULT_NONE);
+	ck_assert_int_eq(ev_load(&mt, 0, DATA + 4, 8).fault.type, FAULT_NONE);
+	ev_msr(&mt, 0, SR_SCTLR_EL2, SCTLR_ON | SCTLR_ELx_A);
+	ev_isb(&mt, 0);
+	ck_assert_int_eq(ev_load(&mt, 0, DATA, 8).fault.type, FAULT_NONE);
+	ck_assert_int_eq(ev_load(&mt, 0, DATA, 8).fault.type, FAULT_NONE);
+	ck_assert_int_eq(ev_load(&mt, 0, DATA + 4, 8).fault.type, FAULT_ALIGNMENT);
+	mt_fini(&mt);
+}
+END_TEST
+
 static Suite *checker_suite(void)
 {
 	Suite *s = suite_create("checker");
@@ -915,6 +937,7 @@ static Suite *checker_suite(void)
 	tcase_add_test(tc, dc_isw_with_dirty_lines_lost_write_D7_5);
 	tcase_add_test(tc, el1_regime_stale_tlb_D8_13);
 	tcase_add_test(tc, model_report_and_names);
+	tcase_add_test(tc, alignment_faults_device_and_sctlr_a_B2_5);
 	tcase_add_test(tc, nc_write_under_dirty_line_lost_write_B2_7_2);
 	suite_add_tcase(s, tc);
 	return s;

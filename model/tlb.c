@@ -594,8 +594,13 @@ bool tlb_dsb(struct tlb *t, unsigned cpu, enum barrier_domain dom, enum barrier_
 	}
 	while (t->first_pending < t->nrecs && t->recs[t->first_pending]->done != T_INF)
 		t->first_pending++;
-	if (completed)
+	if (completed) {
 		settle_all(t);
+		/* Under `accessed`, the caller's fast path skips tlb_note_access(): make it
+		 * re-record the accesses that may re-fill what this TLBI removed. */
+		if (t->cfg.tlb_policy == TLB_POLICY_ACCESSED)
+			t->gen++;
+	}
 	return completed;
 }
 
@@ -611,8 +616,11 @@ void tlb_csync(struct tlb *t, unsigned cpu, uint64_t seq)
 	}
 	while (t->sync_lw[cpu] < t->nrecs && t->recs[t->sync_lw[cpu]]->sync[cpu] != T_INF)
 		t->sync_lw[cpu]++;
-	if (any)
+	if (any) {
 		settle_all(t);
+		if (t->cfg.tlb_policy == TLB_POLICY_ACCESSED)
+			t->gen++;
+	}
 }
 
 /* ---- descriptor histories ---- */

@@ -263,7 +263,10 @@ static void walk_poc_case(int variant)
 		ev_dc(&mt, 0, DC_CVAC, dpa); /* dc cvac, dpa */
 	if (variant == 2)
 		ev_dc(&mt, 0, DC_CVAU, dpa); /* dc cvau, dpa: PoU only */
-	ev_dsb(&mt, 0, DOM_ISH, BAR_ALL);
+	if (variant == 3)
+		ev_dc(&mt, 0, DC_CVAC, dpa); /* dc cvac, dpa; and no DSB */
+	else
+		ev_dsb(&mt, 0, DOM_ISH, BAR_ALL);
 	/* msr sctlr_el2, (C=0): walks become non-cacheable; isb */
 	ev_msr(&mt, 0, SR_SCTLR_EL2, SCTLR_ON & ~SCTLR_ELx_C);
 	ev_isb(&mt, 0);
@@ -271,6 +274,8 @@ static void walk_poc_case(int variant)
 	ev_load(&mt, 0, VX, 8);
 	if (variant == 1)
 		EXPECT_NONE(&mt);
+	else if (variant == 3)
+		EXPECT(&mt, HZ_MISSING_DSB, 1);
 	else
 		EXPECT(&mt, HZ_WALK_NOT_AT_POC, 1);
 	mt_fini(&mt);
@@ -291,6 +296,13 @@ END_TEST
 START_TEST(walk_after_dc_cvau_only_still_not_at_poc_D7_5)
 {
 	walk_poc_case(2);
+}
+END_TEST
+
+/* B2.3.12 / D7.5: a DC CVAC completes only at a DSB. */
+START_TEST(walk_after_dc_cvac_without_dsb_missing_dsb_B2_3)
+{
+	walk_poc_case(3);
 }
 END_TEST
 
@@ -898,6 +910,31 @@ START_TEST(alignment_faults_device_and_sctlr_a_B2_5)
 }
 END_TEST
 
+/* D8.14.1 under the `accessed` policy: an entry removed by a TLBI and re-filled by a later
+ * access is live again, so rewriting its descriptor still needs break-before-make. */
+START_TEST(accessed_policy_refill_after_tlbi_bbm_D8_14_1)
+{
+	struct machine mt;
+	mt_init_cfg(&mt, 1, TLB_POLICY_ACCESSED, false, false);
+	uint64_t a = mt_idmap(&mt);
+	uint64_t dpa = mt_map(&mt, a, VX, PA1, ATTR_WB);
+	mt_mmu_on(&mt, 0, a, SCTLR_ON);
+	ev_load(&mt, 0, VX, 8);
+	ev_load(&mt, 0, VX, 8);
+	/* tlbi vae2, VX; dsb ish; isb; ldr x1, [VX] (re-fills the entry) */
+	ev_tlbi(&mt, 0, TLBI_VAE2, VX);
+	ev_dsb(&mt, 0, DOM_ISH, BAR_ALL);
+	ev_isb(&mt, 0);
+	ev_load(&mt, 0, VX, 8);
+	mt_clear(&mt);
+	/* str x1, [dpa] (VX -> PA2) */
+	ev_store(&mt, 0, dpa, 8, PAGE(PA2, ATTR_WB));
+	ev_dsb(&mt, 0, DOM_ISH, BAR_ALL);
+	EXPECT(&mt, HZ_BBM, 1);
+	mt_fini(&mt);
+}
+END_TEST
+
 static Suite *checker_suite(void)
 {
 	Suite *s = suite_create("checker");
@@ -912,6 +949,7 @@ static Suite *checker_suite(void)
 	tcase_add_test(tc, walk_not_at_poc_D8_2_D7_5);
 	tcase_add_test(tc, walk_after_dc_cvac_is_clean_D7_5);
 	tcase_add_test(tc, walk_after_dc_cvau_only_still_not_at_poc_D7_5);
+	tcase_add_test(tc, walk_after_dc_cvac_without_dsb_missing_dsb_B2_3);
 	tcase_add_test(tc, dc_ivac_dirty_line_lost_write_D7_5);
 	tcase_add_test(tc, nc_write_then_cacheable_read_data_not_at_poc_B2_7);
 	tcase_add_test(tc, tlbi_vale2_keeps_walk_cache_stale_tlb_D8_13);
@@ -937,6 +975,7 @@ static Suite *checker_suite(void)
 	tcase_add_test(tc, dc_isw_with_dirty_lines_lost_write_D7_5);
 	tcase_add_test(tc, el1_regime_stale_tlb_D8_13);
 	tcase_add_test(tc, model_report_and_names);
+	tcase_add_test(tc, accessed_policy_refill_after_tlbi_bbm_D8_14_1);
 	tcase_add_test(tc, alignment_faults_device_and_sctlr_a_B2_5);
 	tcase_add_test(tc, nc_write_under_dirty_line_lost_write_B2_7_2);
 	suite_add_tcase(s, tc);

@@ -764,10 +764,19 @@ static void check_access(struct model *m, const struct model_event *ev, enum acc
 		any_on |= ox.mmu_on;
 		struct obs o;
 		observe(a, &ox, read_view(a, &ox), &o);
-		uint32_t pend = sr_regime_pending(&c->sr, rg);
-		struct hz_cause cz = c->sr.wcause[__builtin_ctz(pend)];
+		/* Name the first register this combination takes at its old value. */
+		enum sysreg_id ids[5], old = SR_COUNT;
+		unsigned nids = sr_regime_regs(rg, ids), j = 0;
+		for (unsigned i = 0; i < nids && old == SR_COUNT; i++) {
+			if (!(c->sr.pending & (UINT32_C(1) << ids[i])))
+				continue;
+			if ((k >> j++) & 1)
+				old = ids[i];
+		}
+		assert(old != SR_COUNT);
+		struct hz_cause cz = c->sr.wcause[old];
 		snprintf(cz.what, sizeof(cz.what), "MSR %s not yet synchronised by an ISB",
-		         sysreg_name((enum sysreg_id)__builtin_ctz(pend)));
+		         sysreg_name(old));
 		add_alt(a, HZ_MISSING_ISB, &o, &cz,
 		        ox.mmu_on ? "old context" : "old context, MMU off");
 	}
@@ -1156,6 +1165,9 @@ static void on_bbm(void *arg, const struct tlb_bbm *b)
 	hz.ev = b->store.kind;
 	hz.seq = b->store.seq;
 	hz.insn = 0;
+	hz.has_va = true;
+	hz.va = b->va;
+	hz.acc = ACC_WRITE;
 	snprintf(hz.summary, sizeof(hz.summary),
 	         "live level %d descriptor at PA 0x%" PRIx64 " changed 0x%016" PRIx64
 	         " -> 0x%016" PRIx64 " without break-before-make",
@@ -1174,7 +1186,8 @@ static void on_bbm(void *arg, const struct tlb_bbm *b)
 	         "old descriptor 0x%016" PRIx64 " may still be in a TLB", b->old_desc);
 	hz.outcomes[1].cause = b->cached;
 	snprintf(hz.outcomes[1].cause.what, sizeof(hz.outcomes[1].cause.what),
-	         "old value live while the MMU was on, not invalidated");
+	         "old value cacheable since event %" PRIu64 ", no TLBI completed since",
+	         b->cached_since);
 	hz.fold_key = hash64(HZ_BBM, hash64(b->store.pc, b->desc_pa));
 	emit_hazard(m, &hz);
 }

@@ -692,15 +692,16 @@ bool tlb_bbm_needed(uint64_t o, uint64_t n, int level, unsigned gs)
 }
 
 /* May version v of the descriptor for [base, base+size) at level still be in some TLB? */
-static bool version_maybe_cached(struct tlb *t, const struct ctx *owner, const struct dver *v,
-                                 int level, unsigned gs, uint64_t base, uint64_t size, uint64_t now)
+static const struct ctx *version_maybe_cached(struct tlb *t, const struct ctx *owner,
+                                              const struct dver *v, int level, unsigned gs,
+                                              uint64_t base, uint64_t size, uint64_t now)
 {
 	enum desc_class cls = pt_desc_classify(v->value, level, gs);
 	bool leaf = cls == DESC_IS_BLOCK || cls == DESC_IS_PAGE;
 	if (leaf && !(v->value & DESC_AF))
-		return false; /* never cached: the walk faults */
+		return NULL; /* never cached: the walk faults */
 	if (!leaf && cls != DESC_IS_TABLE)
-		return false;
+		return NULL;
 	bool ng = (v->value & DESC_NG) != 0;
 	for (unsigned c = 0; c < MODEL_MAX_CPUS; c++)
 		for (unsigned i = 0; i < t->nctx[c]; i++) {
@@ -721,9 +722,9 @@ static bool version_maybe_cached(struct tlb *t, const struct ctx *owner, const s
 					hi = a->last;
 			}
 			if (lo <= hi && v->from <= hi && v->end > lo)
-				return true;
+				return x;
 		}
-	return false;
+	return NULL;
 }
 
 static void finalize_word(struct tlb *t, const struct pstore *p, uint64_t w, uint64_t old,
@@ -770,9 +771,14 @@ static void finalize_word(struct tlb *t, const struct pstore *p, uint64_t w, uin
 		const struct dver *v = &h->v[i];
 		if (!tlb_bbm_needed(v->value, cur, level, gs))
 			continue;
-		if (!version_maybe_cached(t, owner, v, level, gs, base, size, now))
+		const struct ctx *x = version_maybe_cached(t, owner, v, level, gs, base, size, now);
+		if (!x)
 			continue;
-		struct tlb_bbm b = {w, v->value, cur, (int8_t)level, p->cause, v->cause};
+		struct tlb_bbm b = {w, v->value, cur, (int8_t)level, base, p->cause, v->cause, 0};
+		/* A value older than the context: the MMU enable made it live. */
+		if (v->from <= x->open)
+			b.cached = x->cause;
+		b.cached_since = x->open > v->from ? x->open : v->from;
 		fn(arg, &b);
 		break;
 	}

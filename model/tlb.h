@@ -66,8 +66,10 @@ void tlb_cand_describe(const struct tlb_cand *c, char *buf, size_t len);
 struct tlb_bbm {
 	uint64_t desc_pa, old_desc, new_desc;
 	int8_t level;
+	uint64_t va;            /* first VA the descriptor maps */
 	struct hz_cause store;  /* the store */
-	struct hz_cause cached; /* who made the old value live */
+	struct hz_cause cached; /* who made the old value live (store, or the MMU enable) */
+	uint64_t cached_since;  /* first event at which it may have been cached */
 };
 
 struct tlb;

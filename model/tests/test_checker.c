@@ -5,6 +5,7 @@
  */
 #include <check.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "machine.h"
 
@@ -204,6 +205,8 @@ START_TEST(mmu_enable_without_isb_D1_context_sync)
 	/* a fetch from the page mapped elsewhere before the ISB: missing-isb */
 	ev_fetch(&mt, 0, elsewhere);
 	EXPECT(&mt, HZ_MISSING_ISB, 1);
+	ck_assert_ptr_nonnull(strstr(mt.hz[0].outcomes[1].cause.what, "SCTLR_EL2"));
+	ck_assert_uint_eq(mt.hz[0].outcomes[1].cause.kind, EV_SYSREG);
 	mt_clear(&mt);
 	ev_isb(&mt, 0);
 	ev_fetch(&mt, 0, elsewhere);

@@ -157,9 +157,13 @@ int cpu_enter(struct sim *s, uint64_t pstate, uint64_t pc)
 	rc |= cpu_write_sysreg(s, CSR_SPSR_EL2, pstate);
 	rc |= cpu_write_sysreg(s, CSR_ELR_EL1, pc);
 	rc |= cpu_write_sysreg(s, CSR_ELR_EL2, pc);
+	/* Not uc_emu_start's `count`: on 2.0.1 it makes the process touch 1 GiB (measured:
+	 * 11 MB -> 1 GB peak RSS, 0.2-5 s). hook_block stops Unicorn at the first block
+	 * after the ERET, before it runs; `until` = pc covers a target already translated. */
 	s->host_op = true;
-	uc_err e = rc ? UC_ERR_OK : uc_emu_start(s->uc, s->scratch_pa, pc, 0, 1);
+	uc_err e = rc ? UC_ERR_OK : uc_emu_start(s->uc, s->scratch_pa, pc, 0, 0);
 	s->host_op = false;
+	cpu_set_reg(s, UC_ARM64_REG_PC, pc); /* a stop in a block hook leaves PC stale */
 	rc |= cpu_write_sysreg(s, sctlr, sctlr_v);
 	rc |= cpu_write_sysreg(s, CSR_ELR_EL1, elr1);
 	rc |= cpu_write_sysreg(s, CSR_ELR_EL2, elr2);
@@ -171,8 +175,7 @@ int cpu_enter(struct sim *s, uint64_t pstate, uint64_t pc)
 	cpu_set_reg(s, UC_ARM64_REG_SP, sp[sp_bank(pstate)]);
 
 	uint64_t now = cpu_pstate(s);
-	if (rc || e != UC_ERR_OK || cpu_reg(s, UC_ARM64_REG_PC) != pc ||
-	    (now & 0x3cf) != (pstate & 0x3cf)) {
+	if (rc || e != UC_ERR_OK || (now & 0x3cf) != (pstate & 0x3cf)) {
 		snprintf(s->fatal, sizeof(s->fatal),
 		         "unicorn: entering PSTATE 0x%" PRIx64 " at 0x%" PRIx64
 		         " failed (%s, PSTATE 0x%" PRIx64 ")",

@@ -106,9 +106,13 @@ static bool block_is_hang(struct sim *s, const struct block_info *b)
 static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 {
 	struct sim *s = user;
-	(void)uc;
-	if (s->host_op)
-		return; /* hypsim's own ERET in the scratch page (cpu_enter) */
+	if (s->host_op) {
+		/* hypsim's own ERET in the scratch page (cpu_enter): stop at the first block
+		 * after it, before it runs. */
+		if (addr != s->scratch_pa)
+			uc_emu_stop(uc);
+		return;
+	}
 	/* If this hook stops Unicorn, the block does not run, but the PC Unicorn reports may
 	 * be stale (a chained branch does not write it back): the block's address is the PC. */
 	s->block_stop_pc = addr;

@@ -53,7 +53,8 @@ struct ctx {
 	struct hmap sva;
 	unsigned nshift;
 	uint8_t shifts[10];
-	struct hmap acc; /* `accessed` policy: (level, VA range) -> struct acc_rec */
+	struct troot *root; /* its table configuration */
+	struct hmap acc;    /* `accessed` policy: (level, VA range) -> struct acc_rec */
 };
 
 struct settled_va {
@@ -109,6 +110,9 @@ struct tlb {
 	unsigned nuns[MODEL_MAX_CPUS], capuns[MODEL_MAX_CPUS];
 	struct cache_page **tracked;
 	unsigned ntracked, captracked;
+	struct hmap roots; /* root_key() -> struct troot: every table configuration seen */
+	uint64_t epoch;    /* bumped by retrack_all() */
+	bool retrack;      /* a context was dropped: the tracked set is a superset until redone */
 	uint64_t gen;
 };
 
@@ -130,6 +134,8 @@ struct tlb *tlb_new(const struct model_cfg *cfg, const struct mem_ops *mem, stru
 	t->c = c;
 	return t;
 }
+
+static void free_root(void *p);
 
 static void free_hist(void *p)
 {
@@ -159,6 +165,7 @@ void tlb_free(struct tlb *t)
 	hmap_free(&t->hist, free_hist);
 	free(t->ps);
 	free(t->tracked);
+	hmap_free(&t->roots, free_root);
 	free(t);
 }
 
@@ -198,33 +205,75 @@ static bool ctx_cfg(const struct ctx *x, uint64_t va, struct pt_cfg *cfg)
 
 /* ---- tracking which pages hold reachable translation tables ---- */
 
-static void track_page(struct tlb *t, const struct ctx *x, uint64_t pa, int level, uint64_t va)
+/*
+ * The table pages of one table configuration (TTBRs and TCR): contexts that differ only in
+ * MAIR, WXN or time share it, so the tables are visited once per configuration, and
+ * re-marking the tracked set after a context is dropped needs no walk.
+ */
+struct troot {
+	enum regime regime;
+	uint64_t ttbr0, ttbr1, tcr;
+	const struct ctx *owner; /* a context of this configuration (for pt_cfg) */
+	struct tpage {
+		struct cache_page *pg;
+		int8_t level;
+		uint64_t va;
+	} * pages;
+	unsigned n, cap;
+	struct hmap set; /* page PA >> 12 of pages[] */
+	uint64_t epoch;  /* t->epoch when last marked */
+};
+
+static void free_root(void *p)
 {
-	struct cache_page *pg = cache_page_get(t->c, pa);
+	struct troot *r = p;
+	free(r->pages);
+	hmap_free(&r->set, NULL);
+	free(r);
+}
+
+static void mark_page(struct tlb *t, const struct troot *r, const struct tpage *p)
+{
+	struct cache_page *pg = p->pg;
 	if (pg->table)
 		return;
 	pg->table = true;
-	pg->tbl_level = (int8_t)level;
-	pg->tbl_va = va;
-	pg->tbl_ctx = x;
+	pg->tbl_level = p->level;
+	pg->tbl_va = p->va;
+	pg->tbl_ctx = r->owner;
 	GROW(t->tracked, t->ntracked, t->captracked);
 	t->tracked[t->ntracked++] = pg;
 }
 
+static void track_page(struct tlb *t, struct troot *r, uint64_t pa, int level, uint64_t va)
+{
+	struct cache_page *pg = cache_page_get(t->c, pa);
+	if (!hmap_get(&r->set, pa >> 12)) {
+		GROW(r->pages, r->n, r->cap);
+		r->pages[r->n].pg = pg;
+		r->pages[r->n].level = (int8_t)level;
+		r->pages[r->n].va = va;
+		hmap_put(&r->set, pa >> 12, pg);
+		r->n++;
+	}
+	struct tpage p = {pg, (int8_t)level, va};
+	mark_page(t, r, &p);
+}
+
 /* A whole table of one granule at pa, whose entry 0 maps va at level. */
-static void track_table(struct tlb *t, const struct ctx *x, uint64_t pa, int level, uint64_t va,
+static void track_table(struct tlb *t, struct troot *r, uint64_t pa, int level, uint64_t va,
                         unsigned gs)
 {
 	uint64_t gsize = UINT64_C(1) << gs;
 	uint64_t per_page = pt_level_size(level, gs) * (CACHE_PAGE_SIZE / 8);
 	pa &= ~(gsize - 1);
 	for (uint64_t off = 0; off < gsize; off += CACHE_PAGE_SIZE)
-		track_page(t, x, pa + off, level, va + (off / CACHE_PAGE_SIZE) * per_page);
+		track_page(t, r, pa + off, level, va + (off / CACHE_PAGE_SIZE) * per_page);
 }
 
 struct track_arg {
 	struct tlb *t;
-	const struct ctx *x;
+	struct troot *r;
 	unsigned gs;
 };
 
@@ -232,19 +281,52 @@ static int track_visitor(const struct pt_visit_entry *e, void *arg)
 {
 	struct track_arg *a = arg;
 	if (e->cls == DESC_IS_TABLE && e->level < 3)
-		track_table(a->t, a->x, pt_desc_oa(e->desc, a->gs), e->level + 1, e->va, a->gs);
+		track_table(a->t, a->r, pt_desc_oa(e->desc, a->gs), e->level + 1, e->va, a->gs);
 	return 0;
 }
 
-static void track_range(struct tlb *t, const struct ctx *x, const struct pt_cfg *cfg,
-                        uint64_t start, uint64_t end)
+static void track_range(struct tlb *t, struct troot *r, const struct pt_cfg *cfg, uint64_t start,
+                        uint64_t end)
 {
-	struct track_arg a = {t, x, cfg->granule_shift};
+	struct track_arg a = {t, r, cfg->granule_shift};
 	pt_visit(cfg, &t->mem, start, end, PT_VISIT_TABLE_PRE, track_visitor, &a);
 }
 
-static void track_ctx(struct tlb *t, const struct ctx *x)
+static uint64_t root_key(const struct tlb_regs *g)
 {
+	uint64_t k = g->ttbr0 * UINT64_C(0x9e3779b97f4a7c15) ^ g->tcr ^
+	             (g->regime == REGIME_EL10 ? g->ttbr1 * UINT64_C(31) + 1 : 0);
+	return k & ~(UINT64_C(1) << 63); /* hmap keys: anything but all-ones */
+}
+
+static void track_ctx(struct tlb *t, struct ctx *x)
+{
+	uint64_t key = root_key(&x->regs);
+	struct troot *r = hmap_get(&t->roots, key);
+	/* A rare hash collision between configurations: chain by probing the next keys. */
+	while (r &&
+	       !(r->regime == x->regs.regime && r->ttbr0 == x->regs.ttbr0 &&
+	         (r->regime == REGIME_EL2 || r->ttbr1 == x->regs.ttbr1) && r->tcr == x->regs.tcr))
+		r = hmap_get(&t->roots, ++key & ~(UINT64_C(1) << 63));
+	x->root = r;
+	if (r) {
+		if (r->epoch != t->epoch) {
+			r->epoch = t->epoch;
+			for (unsigned i = 0; i < r->n; i++)
+				mark_page(t, r, &r->pages[i]);
+		}
+		return;
+	}
+	r = calloc(1, sizeof(*r));
+	assert(r);
+	r->regime = x->regs.regime;
+	r->ttbr0 = x->regs.ttbr0;
+	r->ttbr1 = x->regs.ttbr1;
+	r->tcr = x->regs.tcr;
+	r->owner = x;
+	r->epoch = t->epoch;
+	hmap_put(&t->roots, key & ~(UINT64_C(1) << 63), r);
+	x->root = r;
 	uint64_t probes[2] = {0, UINT64_MAX};
 	unsigned nprobe = x->regs.regime == REGIME_EL10 ? 2 : 1;
 	for (unsigned i = 0; i < nprobe; i++) {
@@ -254,16 +336,19 @@ static void track_ctx(struct tlb *t, const struct ctx *x)
 		unsigned bits = 64 - cfg.tsz;
 		uint64_t lo = cfg.upper ? ~UINT64_C(0) << bits : 0;
 		uint64_t hi = cfg.upper ? ~UINT64_C(0) : (UINT64_C(1) << bits) - 1;
-		track_table(t, x, cfg.ttbr, cfg.start_level, lo, cfg.granule_shift);
-		track_range(t, x, &cfg, lo, hi);
+		track_table(t, r, cfg.ttbr, cfg.start_level, lo, cfg.granule_shift);
+		track_range(t, r, &cfg, lo, hi);
 	}
 }
 
+/* Tracked pages = union of the pages of the configurations of non-dropped contexts. */
 static void retrack_all(struct tlb *t)
 {
+	t->retrack = false;
 	for (unsigned i = 0; i < t->ntracked; i++)
 		t->tracked[i]->table = false;
 	t->ntracked = 0;
+	t->epoch++;
 	for (unsigned c = 0; c < MODEL_MAX_CPUS; c++)
 		for (unsigned i = 0; i < t->nctx[c]; i++)
 			if (!t->ctx[c][i]->dropped)
@@ -567,7 +652,7 @@ static void settle_all(struct tlb *t)
 			}
 		}
 	if (dropped)
-		retrack_all(t);
+		t->retrack = true; /* done lazily: extra tracked pages only cost slow paths */
 }
 
 bool tlb_dsb(struct tlb *t, unsigned cpu, enum barrier_domain dom, enum barrier_type type,
@@ -651,6 +736,8 @@ static unsigned versions(struct tlb *t, uint64_t desc_pa, struct dver *out, bool
 bool tlb_note_store(struct tlb *t, unsigned cpu, uint64_t pa, unsigned size, uint64_t seq,
                     const struct hz_cause *cause)
 {
+	if (t->retrack)
+		retrack_all(t);
 	struct cache_page *a = cache_page_find(t->c, pa);
 	struct cache_page *b = cache_page_find(t->c, pa + size - 1);
 	if (!(a && a->table) && !(b && b->table))
@@ -784,9 +871,9 @@ static void finalize_word(struct tlb *t, const struct pstore *p, uint64_t w, uin
 	}
 	/* A new table descriptor makes its subtree reachable. */
 	if (level < 3 && pt_desc_classify(cur, level, gs) == DESC_IS_TABLE) {
-		track_table(t, owner, pt_desc_oa(cur, gs), level + 1, base, gs);
+		track_table(t, owner->root, pt_desc_oa(cur, gs), level + 1, base, gs);
 		if (ctx_cfg(owner, base, &cfg))
-			track_range(t, owner, &cfg, base, base + size - 1);
+			track_range(t, owner->root, &cfg, base, base + size - 1);
 	}
 }
 
@@ -1098,5 +1185,5 @@ void tlb_cpu_reset(struct tlb *t, unsigned cpu)
 	for (unsigned i = 0; i < t->nctx[cpu]; i++)
 		t->ctx[cpu][i]->dropped = true;
 	t->nuns[cpu] = 0;
-	retrack_all(t);
+	t->retrack = true;
 }

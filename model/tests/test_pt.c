@@ -1262,9 +1262,12 @@ START_TEST(style3_visit_table_pre_before_children)
 		ck_assert_uint_eq(s.e[i].size, pt_level_size(want[i].level, 12));
 		ck_assert(s.e[i].has_leaf == (want[i].cls != DESC_IS_TABLE));
 	}
-	/* TABLE_PRE alone: only the five tables. */
+	/* TABLE_PRE alone: only the five tables, without reading the level 3 tables (which
+	 * cannot hold tables): 512 L0 + 512 L1 + 2 x 512 L2 descriptors. */
+	m.reads = 0;
 	ck_assert_int_eq(visit(&cfg, &m, 0, UINT64_MAX, PT_VISIT_TABLE_PRE, &s), 0);
 	ck_assert_uint_eq(s.n, 5);
+	ck_assert_uint_eq(m.reads, 4 * 512);
 	test_mem_fini(&m);
 }
 END_TEST

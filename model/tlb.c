@@ -1097,8 +1097,19 @@ static void lk_level(struct lk *s, int level, uint64_t table_pa, uint64_t t_lo)
 			if (acc_bound(s, level, base, &lo, &hi))
 				cached_ok = lo <= hi && v->from <= hi && v->end > lo;
 		}
-		/* A walk now that starts from cached table entries reads the latest leaf. */
-		bool fresh_ok = current && level > s->cfg.start_level && s->stale_table;
+		/*
+		 * A walk now that starts from cached table entries reads the latest value here:
+		 * entries of an old table value, or of an earlier context's tables (walk-cache
+		 * entries are not tagged with the TTBR, and the EL2 regime has no ASID), can
+		 * lead it to another descriptor, which may even be invalid (D8.13: a fault is
+		 * not cached, but a walk from cached table entries can fault). In the EL1&0
+		 * regime hypsim takes walk-cache entries as tagged with the ASID they were
+		 * made under, so another ASID's entries are not used.
+		 */
+		bool other_ctx =
+		    !s->same_ctx && (s->x->regs.regime == REGIME_EL2 || s->x->asid == s->cur_asid);
+		bool fresh_ok =
+		    current && level > s->cfg.start_level && (s->stale_table || other_ctx);
 		if (!cached_ok && !fresh_ok)
 			continue;
 		s->pv.n = d + 1;

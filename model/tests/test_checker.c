@@ -96,6 +96,35 @@ START_TEST(trampoline_same_pa_is_silent_D8_13)
 }
 END_TEST
 
+/* D8.13: walk-cache entries are not tagged with the TTBR: after a switch without TLBI, a walk
+ * may start from the old tables' cached table entries and reach an invalid old entry. */
+START_TEST(old_walk_cache_entries_can_fault_D8_13)
+{
+	struct machine mt;
+	uint64_t a, b;
+	mt_init(&mt);
+	a = mt_idmap(&mt);
+	b = mt_idmap(&mt);
+	mt_map(&mt, a, VX, PA1, ATTR_WB);          /* A: VX mapped, VX + 4K invalid */
+	mt_map(&mt, b, VX + 0x1000, PA2, ATTR_WB); /* B: VX + 4K mapped */
+	mt_mmu_on(&mt, 0, a, SCTLR_ON);
+	ev_load(&mt, 0, VX, 8);
+	/* msr ttbr0_el2, B; isb; ldr x1, [VX + 4K] */
+	ev_msr(&mt, 0, SR_TTBR0_EL2, b);
+	ev_isb(&mt, 0);
+	mt_clear(&mt);
+	struct model_step_result r = ev_load(&mt, 0, VX + 0x1000, 8);
+	ck_assert_uint_eq(r.tr.oa, PA2);
+	EXPECT(&mt, HZ_STALE_TLB, 1);
+	bool fault = false;
+	for (unsigned k = 1; k < mt.hz[0].n_outcomes; k++)
+		fault |=
+		    mt.hz[0].outcomes[k].fault && mt.hz[0].outcomes[k].f.type == FAULT_TRANSLATION;
+	ck_assert(fault);
+	mt_fini(&mt);
+}
+END_TEST
+
 /* D8.13 speculative walks: a VA never accessed under A may still be in the TLB. */
 START_TEST(speculative_policy_flags_unaccessed_va_D8_13)
 {
@@ -1043,6 +1072,7 @@ static Suite *checker_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, stale_tlb_ttbr_switch_without_tlbi_D8_13);
 	tcase_add_test(tc, trampoline_same_pa_is_silent_D8_13);
+	tcase_add_test(tc, old_walk_cache_entries_can_fault_D8_13);
 	tcase_add_test(tc, speculative_policy_flags_unaccessed_va_D8_13);
 	tcase_add_test(tc, tlbi_without_dsb_is_missing_dsb_D8_13);
 	tcase_add_test(tc, tlbi_before_ttbr_sync_leaves_old_entries_D8_13_D1);

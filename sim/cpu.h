@@ -36,6 +36,8 @@ enum cpu_sysreg {
 	CSR_FAR_EL1,
 	CSR_FAR_EL2,
 	CSR_SCR_EL3,
+	CSR_CTR_EL0,
+	CSR_ID_AA64MMFR0_EL1,
 	CSR_COUNT
 };
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "arch.h"
+#include "hazards.h"
 #include "cpu.h"
 #include "mmu.h"
 #include "run.h"
@@ -63,6 +64,7 @@ int sim_take_exception(struct sim *s, struct exc_info *info, uint64_t pc, uint64
 	/* NZCV are not changed by exception entry (D1.10.4): only M, SPSel and DAIF are. */
 	uint64_t new_pstate =
 	    (e.new_pstate & ~UINT64_C(0xf0000000)) | (pstate & UINT64_C(0xf0000000));
+	check_exc_entry(s, info, &e, pc);
 	if (cpu_enter(s, new_pstate, e.vector))
 		return -1;
 	bool el2 = e.target_el == 2;

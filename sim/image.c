@@ -271,7 +271,8 @@ static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 	return a < b + blen && b < a + alen;
 }
 
-int img_check_layout(const struct image *img, uint64_t ram_size, char err[IMG_ERR_LEN])
+int img_check_layout(const struct image *img, uint64_t ram_base, uint64_t ram_size,
+                     char err[IMG_ERR_LEN])
 {
 	for (size_t i = 0; i < img->nsegs; i++) {
 		const struct img_segment *s = &img->segs[i];
@@ -281,12 +282,11 @@ int img_check_layout(const struct image *img, uint64_t ram_size, char err[IMG_ER
 			            ") overlaps the UART at [0x%" PRIx64 ", 0x%" PRIx64 ")",
 			            s->paddr, s->paddr + s->memsz, MACH_UART_BASE,
 			            MACH_UART_BASE + MACH_UART_SIZE);
-		if (!mach_pa_in_ram(ram_size, s->paddr, s->memsz))
+		if (!mach_pa_in_ram(ram_base, ram_size, s->paddr, s->memsz))
 			return fail(err,
 			            "segment [0x%" PRIx64 ", 0x%" PRIx64
 			            ") lies outside RAM [0x%" PRIx64 ", 0x%" PRIx64 ")",
-			            s->paddr, s->paddr + s->memsz, MACH_RAM_BASE,
-			            MACH_RAM_BASE + ram_size);
+			            s->paddr, s->paddr + s->memsz, ram_base, ram_base + ram_size);
 	}
 	for (size_t i = 0; i < img->nsegs; i++) {
 		const struct img_segment *s = &img->segs[i];

@@ -52,9 +52,10 @@ int img_load(const char *path, struct image *img, char err[IMG_ERR_LEN]);
 
 /*
  * Check the segments against the machine's physical map (RAM of ram_size bytes at
- * MACH_RAM_BASE, the UART) and the entry point against the loaded segments.
+ * ram_base, the UART) and the entry point against the loaded segments.
  */
-int img_check_layout(const struct image *img, uint64_t ram_size, char err[IMG_ERR_LEN]);
+int img_check_layout(const struct image *img, uint64_t ram_base, uint64_t ram_size,
+                     char err[IMG_ERR_LEN]);
 
 void img_free(struct image *img);
 

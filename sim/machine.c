@@ -50,9 +50,35 @@ static bool inside(uint64_t base, uint64_t size, uint64_t pa, uint64_t len)
 	return pa >= base && len <= size && pa - base <= size - len;
 }
 
-bool mach_pa_in_ram(uint64_t ram_size, uint64_t pa, uint64_t len)
+bool mach_ram_base_ok(uint64_t base, const char **why)
 {
-	return inside(MACH_RAM_BASE, ram_size, pa, len);
+	if (base & ((UINT64_C(2) << 20) - 1)) {
+		*why = "not a multiple of 2 MiB";
+		return false;
+	}
+	if (base >> 48) {
+		*why = "beyond the 48-bit physical address range";
+		return false;
+	}
+	return true;
+}
+
+bool mach_ram_fits(uint64_t base, uint64_t size, const char **why)
+{
+	if (base + size > (UINT64_C(1) << 48) || base + size < base) {
+		*why = "RAM would end beyond the 48-bit physical address range";
+		return false;
+	}
+	if (base < MACH_UART_BASE + MACH_UART_SIZE && MACH_UART_BASE < base + size) {
+		*why = "RAM would overlap the UART at 0x09000000";
+		return false;
+	}
+	return true;
+}
+
+bool mach_pa_in_ram(uint64_t ram_base, uint64_t ram_size, uint64_t pa, uint64_t len)
+{
+	return inside(ram_base, ram_size, pa, len);
 }
 
 bool mach_pa_in_uart(uint64_t pa, uint64_t len)
@@ -60,9 +86,9 @@ bool mach_pa_in_uart(uint64_t pa, uint64_t len)
 	return inside(MACH_UART_BASE, MACH_UART_SIZE, pa, len);
 }
 
-bool mach_pa_backed(uint64_t ram_size, uint64_t pa, uint64_t len)
+bool mach_pa_backed(uint64_t ram_base, uint64_t ram_size, uint64_t pa, uint64_t len)
 {
-	return mach_pa_in_ram(ram_size, pa, len) || mach_pa_in_uart(pa, len);
+	return mach_pa_in_ram(ram_base, ram_size, pa, len) || mach_pa_in_uart(pa, len);
 }
 
 static struct psci_result ret(const char *name, int64_t x0)

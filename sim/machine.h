@@ -33,10 +33,18 @@ struct mach_region {
  */
 bool mach_parse_size(const char *s, uint64_t *out, const char **why);
 
-/* Whether [pa, pa + len) lies entirely inside RAM of ram_size bytes, or inside the UART. */
-bool mach_pa_in_ram(uint64_t ram_size, uint64_t pa, uint64_t len);
+/*
+ * --ram-base: a 2 MiB-aligned PA below 2^48 (the PA size of the CPU models hypsim uses).
+ * mach_ram_fits: the whole RAM lies below 2^48 and clear of the UART.
+ */
+bool mach_ram_base_ok(uint64_t base, const char **why);
+bool mach_ram_fits(uint64_t base, uint64_t size, const char **why);
+
+/* Whether [pa, pa + len) lies entirely inside RAM of ram_size bytes at ram_base, or
+ * inside the UART. */
+bool mach_pa_in_ram(uint64_t ram_base, uint64_t ram_size, uint64_t pa, uint64_t len);
 bool mach_pa_in_uart(uint64_t pa, uint64_t len);
-bool mach_pa_backed(uint64_t ram_size, uint64_t pa, uint64_t len);
+bool mach_pa_backed(uint64_t ram_base, uint64_t ram_size, uint64_t pa, uint64_t len);
 
 /* PSCI function ids (SMC Calling Convention, PSCI 1.1, DEN0022). */
 #define PSCI_0_2_VERSION           UINT32_C(0x84000000)

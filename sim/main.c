@@ -17,16 +17,26 @@
 
 static const char usage[] =
     "usage: sim run FIRMWARE.elf [--trace FILE] [--uart FILE] [--max-insns N] [--ram SIZE]\n"
+    "                            [--ram-base ADDR] [--tlb speculative|accessed] [--json]\n"
+    "                            [--check-unicorn]\n"
     "\n"
     "  run FIRMWARE.elf   boot an AArch64 ELF at EL2 on hypsim's virt machine until PSCI\n"
-    "                     SYSTEM_OFF\n"
+    "                     SYSTEM_OFF, checking every step against the Armv8-A model\n"
     "  --trace FILE       write a JSON Lines trace (docs/trace-format.md)\n"
     "  --uart FILE        write the guest's UART output to FILE instead of stdout\n"
+    "                     (with --json and no --uart: to stderr)\n"
     "  --max-insns N      stop after N instructions (exit status 3)\n"
-    "  --ram SIZE         RAM at 0x40000000, with K/M/G suffix (default 256M)\n"
+    "  --ram SIZE         RAM size, with K/M/G suffix (default 256M)\n"
+    "  --ram-base ADDR    RAM physical address (default 0x40000000, 2 MiB aligned)\n"
+    "  --tlb POLICY       speculative (default): a TLB may hold any translation of the\n"
+    "                     live tables; accessed: only translations used\n"
+    "  --json             one JSON object per hazard report on stdout\n"
+    "  --check-unicorn    debug: stop with an internal error (exit 4) when Unicorn's\n"
+    "                     accesses disagree with the model's coherent translation\n"
     "\n"
-    "exit status: 0 SYSTEM_OFF, 2 bad input or usage, 3 the guest did not finish\n"
-    "(instruction budget, hang, unrecoverable state)\n";
+    "exit status: 0 SYSTEM_OFF, 1 hazards reported, 2 bad input or usage, 3 the guest did\n"
+    "not finish (instruction budget, hang, unrecoverable state) and no hazard other than\n"
+    "the hang was reported, 4 internal error (--check-unicorn)\n";
 
 /* The one global: the signal handler's way to the run in progress (STYLE 9). */
 static struct sim *signal_sim;
@@ -63,12 +73,25 @@ static int parse_u64(const char *s, uint64_t *out)
 
 static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 {
-	enum { OPT_TRACE = 1, OPT_UART, OPT_MAX, OPT_RAM };
+	enum {
+		OPT_TRACE = 1,
+		OPT_UART,
+		OPT_MAX,
+		OPT_RAM,
+		OPT_RAM_BASE,
+		OPT_TLB,
+		OPT_JSON,
+		OPT_CHECK
+	};
 	static const struct option opts[] = {
 	    {"trace", required_argument, NULL, OPT_TRACE},
 	    {"uart", required_argument, NULL, OPT_UART},
 	    {"max-insns", required_argument, NULL, OPT_MAX},
 	    {"ram", required_argument, NULL, OPT_RAM},
+	    {"ram-base", required_argument, NULL, OPT_RAM_BASE},
+	    {"tlb", required_argument, NULL, OPT_TLB},
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {"check-unicorn", no_argument, NULL, OPT_CHECK},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -78,6 +101,7 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 		return SIM_EXIT_USAGE;
 	}
 	s->opt.ram_size = MACH_RAM_DEFAULT;
+	s->opt.ram_base = MACH_RAM_BASE;
 	s->opt.argc = all_argc;
 	s->opt.argv = all_argv;
 	int c, status = SIM_EXIT_USAGE;
@@ -104,6 +128,29 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 				goto out;
 			}
 			break;
+		case OPT_RAM_BASE:
+			if (parse_u64(optarg, &s->opt.ram_base) ||
+			    !mach_ram_base_ok(s->opt.ram_base, &why)) {
+				fprintf(stderr, "sim: --ram-base %s: %s\n", optarg,
+				        s->opt.ram_base ? why
+				                        : "expected an address such as 0x40000000");
+				goto out;
+			}
+			break;
+		case OPT_TLB:
+			if (strcmp(optarg, "speculative") && strcmp(optarg, "accessed")) {
+				status = usage_error("--tlb %s: expected speculative or accessed",
+				                     optarg);
+				goto out;
+			}
+			s->opt.tlb_accessed = !strcmp(optarg, "accessed");
+			break;
+		case OPT_JSON:
+			s->opt.json = true;
+			break;
+		case OPT_CHECK:
+			s->opt.check_unicorn = true;
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			status = 0;
@@ -122,12 +169,18 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 	s->opt.firmware = s->name = argv[optind];
 
 	char err[IMG_ERR_LEN];
+	if (!mach_ram_fits(s->opt.ram_base, s->opt.ram_size, &why)) {
+		fprintf(stderr, "sim: --ram-base 0x%" PRIx64 " --ram 0x%" PRIx64 ": %s\n",
+		        s->opt.ram_base, s->opt.ram_size, why);
+		goto out;
+	}
 	if (img_load(s->opt.firmware, &s->img, err) ||
-	    img_check_layout(&s->img, s->opt.ram_size, err)) {
+	    img_check_layout(&s->img, s->opt.ram_base, s->opt.ram_size, err)) {
 		fprintf(stderr, "sim: %s: %s\n", s->name, err);
 		goto out;
 	}
-	s->uart_out = stdout;
+	/* With --json, stdout carries only the hazard reports. */
+	s->uart_out = s->opt.json ? stderr : stdout;
 	if (s->opt.uart_path && !(s->uart_out = fopen(s->opt.uart_path, "w"))) {
 		fprintf(stderr, "sim: %s: cannot create: %m\n", s->opt.uart_path);
 		s->uart_out = NULL;
@@ -170,7 +223,7 @@ out:
 		fprintf(stderr, "sim: %s: %s\n", s->opt.trace_path, err);
 		status = status ? status : SIM_EXIT_USAGE;
 	}
-	if (s->uart_out && s->uart_out != stdout)
+	if (s->uart_out && s->uart_out != stdout && s->uart_out != stderr)
 		fclose(s->uart_out);
 	else
 		fflush(stdout);

@@ -72,7 +72,7 @@ void mmu_translate(struct sim *s, uint64_t va, enum access_type acc, unsigned le
 			return;
 		x->pa = x->walk.oa;
 	}
-	if (!mach_pa_backed(s->opt.ram_size, x->pa, len ? len : 1))
+	if (!mach_pa_backed(s->opt.ram_base, s->opt.ram_size, x->pa, len ? len : 1))
 		x->fault = (struct fault){.type = FAULT_EXTERNAL, .level = 0};
 }
 
@@ -86,15 +86,16 @@ int mmu_read_va(struct sim *s, uint64_t va, void *buf, unsigned len, enum access
 	}
 	struct mmu_xlate x;
 	mmu_translate(s, va, acc, len, &x);
-	if (x.fault.type != FAULT_NONE || !mach_pa_in_ram(s->opt.ram_size, x.pa, len))
+	if (x.fault.type != FAULT_NONE ||
+	    !mach_pa_in_ram(s->opt.ram_base, s->opt.ram_size, x.pa, len))
 		return -1;
-	memcpy(buf, s->ram + (x.pa - MACH_RAM_BASE), len);
+	memcpy(buf, s->ram + (x.pa - s->opt.ram_base), len);
 	if (acc == ACC_FETCH && off + len <= PAGE &&
-	    mach_pa_in_ram(s->opt.ram_size, x.pa - off, PAGE)) {
+	    mach_pa_in_ram(s->opt.ram_base, s->opt.ram_size, x.pa - off, PAGE)) {
 		s->fetch_valid = true;
 		s->fetch_el = s->el;
 		s->fetch_va_page = va - off;
-		s->fetch_host = s->ram + (x.pa - off - MACH_RAM_BASE);
+		s->fetch_host = s->ram + (x.pa - off - s->opt.ram_base);
 	}
 	return 0;
 }
@@ -126,7 +127,7 @@ static bool ph_map(struct sim *s, uint64_t va, const struct mmu_xlate *x)
 	for (; size >= PAGE; size >>= 1) {
 		uint64_t base = va & ~(size - 1);
 		uint64_t pa = x->pa - (va - base);
-		if (!mach_pa_backed(s->opt.ram_size, pa, size) && size > PAGE)
+		if (!mach_pa_backed(s->opt.ram_base, s->opt.ram_size, pa, size) && size > PAGE)
 			continue;
 		if (ph_add(s, base, size))
 			return true;
@@ -182,7 +183,8 @@ void mmu_sweep(struct sim *s)
 			     (x.fault.type == FAULT_NONE || x.fault.type == FAULT_PERMISSION);
 			/* A permission fault is Unicorn's to raise: its walk sees it too. */
 			if (ok && x.fault.type == FAULT_PERMISSION)
-				ok = mach_pa_backed(s->opt.ram_size, x.walk.oa, (unsigned)PAGE);
+				ok = mach_pa_backed(s->opt.ram_base, s->opt.ram_size, x.walk.oa,
+				                    (unsigned)PAGE);
 		}
 		if (ok)
 			s->ph[keep++] = p;

@@ -27,6 +27,7 @@
 #include <sys/mman.h>
 
 #include "arch.h"
+#include "hazards.h"
 #include "cpu.h"
 #include "disasm.h"
 #include "machine.h"
@@ -116,9 +117,17 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 	/* If this hook stops Unicorn, the block does not run, but the PC Unicorn reports may
 	 * be stale (a chained branch does not write it back): the block's address is the PC. */
 	s->block_stop_pc = addr;
+	if (s->stop != STOP_NONE) {
+		/* A stop requested in the previous block (a store to a live table, ...): this
+		 * block does not run, so none of its events may reach the model. */
+		s->blk_stopped = true;
+		uc_emu_stop(uc);
+		return;
+	}
 	if (s->prev_block_eret) {
 		/* Unicorn took the ERET natively: regain control before the new EL runs. */
 		s->prev_block_eret = false;
+		s->blk_stopped = true;
 		sim_request_stop(s, STOP_ERET);
 		return;
 	}
@@ -129,6 +138,7 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 			b->hang_checked = true;
 		}
 		if (b->hang) {
+			s->blk_stopped = true;
 			sim_request_stop(s, STOP_HANG);
 			return;
 		}
@@ -141,6 +151,7 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 		ends_eret = false;
 	} else if (s->opt.max_insns && s->insns + n > s->opt.max_insns) {
 		s->budget_stop_at = addr + 4 * (s->opt.max_insns - s->insns);
+		s->blk_stopped = true;
 		sim_request_stop(s, STOP_BUDGET);
 		return;
 	}
@@ -156,12 +167,14 @@ static void hook_code(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 	struct sim *s = user;
 	(void)uc;
 	(void)size;
-	if (s->stop != STOP_NONE || s->host_op)
+	if (s->blk_stopped || s->host_op)
 		return; /* the block hook stopped Unicorn: this instruction does not run */
 	uint32_t enc = 0;
 	if (!read_insn(s, addr, &enc))
 		return; /* Unicorn raises the abort */
-	trace_insn(s->trace, 0, addr, s->el, disasm_get(s->dis, addr, enc, sym_cb, s));
+	check_fetch(s, addr, enc);
+	if (s->trace)
+		trace_insn(s->trace, 0, addr, s->el, disasm_get(s->dis, addr, enc, sym_cb, s));
 }
 
 static void hook_intr(uc_engine *uc, uint32_t intno, void *user)
@@ -194,6 +207,7 @@ static uint32_t hook_msr(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg 
 		trace_sysreg(s->trace, 0, pc, sim_symbolize(s, pc, sym, sizeof(sym)), s->el,
 		             cpu_sysregs[r].name, cpu_read_sysreg(s, r), cp->val);
 	}
+	check_msr(s, cp);
 	if (cpu_sysregs[r].translation)
 		sim_request_stop(s, STOP_CONTEXT); /* Unicorn ends the block after an MSR */
 	return 0;
@@ -204,6 +218,9 @@ static uint32_t hook_sys(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg 
 	struct sim *s = user;
 	(void)uc;
 	(void)reg;
+	if (s->host_op)
+		return 0;
+	check_sys(s, cp);
 	if (cp->op0 == 1 && cp->crn == 8) /* TLBI: the guest says the tables changed */
 		sim_request_stop(s, STOP_CONTEXT);
 	return 0;
@@ -249,8 +266,10 @@ static int machine_setup(struct sim *s)
 		s->uc = NULL;
 		return -1;
 	}
-	/* Before any other call (UNICORN-2.0.1.md): the CPU QEMU's peer run uses too. */
-	uc_ctl_set_cpu_model(s->uc, UC_CPU_ARM64_A72);
+	/* Before any other call (UNICORN-2.0.1.md): the CPU QEMU's peer run uses too, unless
+	 * RAM lies beyond its 44-bit PA range (--ram-base): then Unicorn's "max" CPU, whose
+	 * ID_AA64MMFR0_EL1.PARange is 48 bits (README "CPU model"). */
+	uc_ctl_set_cpu_model(s->uc, sim_cpu_model(s->opt.ram_base, s->opt.ram_size));
 	s->ram =
 	    mmap(NULL, s->opt.ram_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (s->ram == MAP_FAILED) {
@@ -259,13 +278,14 @@ static int machine_setup(struct sim *s)
 		         s->opt.ram_size);
 		return -1;
 	}
-	e = uc_mem_map_ptr(s->uc, MACH_RAM_BASE, s->opt.ram_size, UC_PROT_ALL, s->ram);
+	e = uc_mem_map_ptr(s->uc, s->opt.ram_base, s->opt.ram_size, UC_PROT_ALL, s->ram);
 	if (e == UC_ERR_OK)
 		e = uc_mmio_map(s->uc, MACH_UART_BASE, MACH_UART_SIZE, uart_read, s, uart_write, s);
 	uc_hook h;
 	if (e == UC_ERR_OK)
 		e = uc_hook_add(s->uc, &h, UC_HOOK_BLOCK, (void *)hook_block, s, 1, 0);
-	if (e == UC_ERR_OK && s->trace)
+	/* Every instruction is a fetch event for the model (hazards.c). */
+	if (e == UC_ERR_OK)
 		e = uc_hook_add(s->uc, &h, UC_HOOK_CODE, (void *)hook_code, s, 1, 0);
 	if (e == UC_ERR_OK)
 		e = uc_hook_add(s->uc, &h, UC_HOOK_INTR, (void *)hook_intr, s, 1, 0);
@@ -282,9 +302,11 @@ static int machine_setup(struct sim *s)
 		snprintf(s->fatal, sizeof(s->fatal), "unicorn: %s", uc_strerror(e));
 		return -1;
 	}
+	if (check_new(s))
+		return -1;
 	for (size_t i = 0; i < s->img.nsegs; i++) {
 		const struct img_segment *g = &s->img.segs[i];
-		memcpy(s->ram + (g->paddr - MACH_RAM_BASE), s->img.file + g->offset, g->filesz);
+		memcpy(s->ram + (g->paddr - s->opt.ram_base), s->img.file + g->offset, g->filesz);
 	}
 	s->el = 1; /* Unicorn's reset state; cpu_boot moves to EL2 */
 	memset(s->blocks, 0, sizeof(s->blocks));
@@ -295,6 +317,7 @@ static int machine_setup(struct sim *s)
 
 static void machine_teardown(struct sim *s)
 {
+	check_free_machine(s);
 	if (s->uc) {
 		mmu_clear(s);
 		uc_close(s->uc);
@@ -309,9 +332,9 @@ static void machine_teardown(struct sim *s)
 static bool ram_read(void *ctx, uint64_t pa, void *buf, size_t len)
 {
 	struct sim *s = ctx;
-	if (!mach_pa_in_ram(s->opt.ram_size, pa, len))
+	if (!mach_pa_in_ram(s->opt.ram_base, s->opt.ram_size, pa, len))
 		return false;
-	memcpy(buf, s->ram + (pa - MACH_RAM_BASE), len);
+	memcpy(buf, s->ram + (pa - s->opt.ram_base), len);
 	return true;
 }
 
@@ -333,9 +356,13 @@ static int finish(struct sim *s, const char *reason, int status, const char *fmt
 	char sym[64] = "";
 	if (s->uc)
 		sim_symbolize(s, pc, sym, sizeof(sym));
+	if (status == SIM_EXIT_INTERNAL)
+		fprintf(stderr, "sim: internal error: %s (%s)\n", msg, s->name);
+	else
+		fprintf(stderr, "sim: %s: %s\n", s->name, msg);
+	status = check_end(s, status);
 	if (s->trace)
 		trace_end(s->trace, reason, status, s->insns, pc, sym, msg);
-	fprintf(stderr, "sim: %s: %s\n", s->name, msg);
 	return status;
 }
 
@@ -477,6 +504,7 @@ static void after_eret(struct sim *s, uint64_t eret_pc, uint64_t target)
 {
 	unsigned from = s->el;
 	s->el = cpu_el(s);
+	check_eret(s, eret_pc, from, s->el, target);
 	if (s->trace) {
 		char sym[64];
 		trace_eret(s->trace, 0, eret_pc, from, s->el, target,
@@ -505,6 +533,7 @@ int sim_run(struct sim *s)
 			              (sim_describe_last_exc(s, le, sizeof(le)), le));
 		uint32_t enc = 0;
 		s->stop = STOP_NONE;
+		s->blk_stopped = false;
 		s->fetch_valid = false;
 		uc_err e = uc_emu_start(s->uc, pc, s->until ? s->until : UINT64_MAX, 0, 0);
 		uint64_t npc = cpu_reg(s, UC_ARM64_REG_PC);
@@ -513,6 +542,10 @@ int sim_run(struct sim *s)
 			cpu_set_reg(s, UC_ARM64_REG_PC, npc);
 		}
 		s->fetch_valid = false;
+		check_settle(s);
+		if (s->internal_error)
+			return finish(s, "internal-error", SIM_EXIT_INTERNAL, "%s at %s", s->fatal,
+			              where(s, npc, w, sizeof(w)));
 		enum loop_result r = LOOP_CONTINUE;
 		switch (s->stop) {
 		case STOP_BUDGET:
@@ -537,11 +570,13 @@ int sim_run(struct sim *s)
 			break;
 		case STOP_CONTEXT:
 			mmu_sweep(s);
+			check_context(s);
 			break;
 		case STOP_ERET:
 			after_eret(s, s->blk_va + s->blk_size - 4, npc);
 			break;
 		case STOP_HANG:
+			check_hang(s, npc, "branch to self: the guest can never leave this loop");
 			return finish(s, "hang", SIM_EXIT_UNFINISHED,
 			              "guest hang: branch to self at %s; last exception: %s",
 			              where(s, npc, w, sizeof(w)),
@@ -557,13 +592,15 @@ int sim_run(struct sim *s)
 			if (s->until && npc == s->until)
 				break; /* the budget's last instruction ran */
 			/* Otherwise Unicorn returns by itself only when the CPU halts: WFI. */
-			if (read_insn(s, npc - 4, &enc) && enc == ENC_WFI)
+			if (read_insn(s, npc - 4, &enc) && enc == ENC_WFI) {
+				check_hang(s, npc - 4, "WFI with no interrupt source");
 				return finish(
 				    s, "hang", SIM_EXIT_UNFINISHED,
 				    "guest hang: WFI with no interrupt source at %s; last "
 				    "exception: %s",
 				    where(s, npc - 4, w, sizeof(w)),
 				    (sim_describe_last_exc(s, le, sizeof(le)), le));
+			}
 			return finish(s, "fatal", SIM_EXIT_UNFINISHED,
 			              "unicorn stopped unexpectedly at %s",
 			              where(s, npc, w, sizeof(w)));
@@ -573,9 +610,16 @@ int sim_run(struct sim *s)
 	}
 }
 
+int sim_cpu_model(uint64_t ram_base, uint64_t ram_size)
+{
+	/* Unicorn 2.0.1's Cortex-A72 reports PARange 0b0100 (44 bits). */
+	return ram_base + ram_size > (UINT64_C(1) << 44) ? UC_CPU_ARM64_MAX : UC_CPU_ARM64_A72;
+}
+
 void sim_free_machine(struct sim *s)
 {
 	machine_teardown(s);
+	check_free(s);
 	free(s->ph);
 	s->ph = NULL;
 }

@@ -24,13 +24,16 @@
 
 struct trace;
 struct disasm;
+struct check;
 
-/* Exit statuses (DESIGN §5). 1 (hazards) is reported by the checker, issue #5. */
+/* Exit statuses (DESIGN §5, README). A run that reported hazards (other than only a
+ * guest hang) exits 1 whatever its ending; 4 is hypsim's own failure (--check-unicorn). */
 enum sim_exit {
 	SIM_EXIT_OFF = 0,
 	SIM_EXIT_HAZARD = 1,
 	SIM_EXIT_USAGE = 2,
 	SIM_EXIT_UNFINISHED = 3,
+	SIM_EXIT_INTERNAL = 4,
 };
 
 struct sim_options {
@@ -38,8 +41,12 @@ struct sim_options {
 	const char *trace_path; /* NULL: no trace */
 	const char *uart_path;  /* NULL: guest text to stdout */
 	uint64_t max_insns;     /* 0: no budget */
+	uint64_t ram_base;      /* PA of RAM (--ram-base, default MACH_RAM_BASE) */
 	uint64_t ram_size;
-	int argc; /* the command line, recorded in the trace header */
+	bool json;          /* --json: one JSON object per hazard report on stdout */
+	bool check_unicorn; /* --check-unicorn: compare Unicorn with the model (debug) */
+	bool tlb_accessed;  /* --tlb accessed (default speculative) */
+	int argc;           /* the command line, recorded in the trace header */
 	char **argv;
 };
 
@@ -110,6 +117,7 @@ struct sim {
 	size_t uart_len;
 	struct trace *trace;
 	struct disasm *dis;
+	struct check *chk; /* the model and the hazard reports (hazards.c) */
 	/* One cached instruction-page translation (mmu_read_va), dropped whenever the run
 	 * loop regains control: every translation change goes through it. */
 	bool fetch_valid;
@@ -124,7 +132,9 @@ struct sim {
 	uint64_t until; /* end of the budget's last stretch (0: none), see run.c */
 	uint64_t budget_stop_at;
 	uint64_t block_stop_pc;
-	bool host_op; /* hypsim itself runs Unicorn (cpu_enter): hooks stand aside */
+	bool host_op;        /* hypsim itself runs Unicorn (cpu_enter): hooks stand aside */
+	bool blk_stopped;    /* the block hook stopped Unicorn before the block ran */
+	bool internal_error; /* --check-unicorn found a disagreement (message in fatal) */
 	bool prev_block_eret;
 	uint64_t prev_block_va;
 	unsigned el;     /* current EL, kept by hypsim (PSTATE is read when it changes) */

@@ -77,6 +77,11 @@ static void emit(struct trace *t, const char *type, json_t *o)
 	json_decref(line);
 }
 
+void trace_json_event(struct trace *t, const char *type, json_t *o)
+{
+	emit(t, type, o);
+}
+
 void trace_header(struct trace *t, const struct trace_header_info *h)
 {
 	json_t *argv = json_array();

@@ -18,6 +18,7 @@
 
 struct trace;
 struct dis_insn;
+struct json_t;
 
 struct trace_header_info {
 	const char *firmware_path;
@@ -64,6 +65,9 @@ void trace_eret(struct trace *t, unsigned cpu, uint64_t pc, unsigned from_el, un
 void trace_psci(struct trace *t, unsigned cpu, uint64_t pc, uint32_t fn, const char *name,
                 const uint64_t args[3], bool returns, int64_t ret);
 void trace_uart(struct trace *t, unsigned cpu, const char *text, size_t len);
+/* An event built by the caller (a `hazard`, report.c): "type" and "seq" are added; the
+ * reference to o is taken. */
+void trace_json_event(struct trace *t, const char *type, struct json_t *o);
 void trace_end(struct trace *t, const char *reason, int exit_status, uint64_t insns, uint64_t pc,
                const char *sym, const char *message);
 

@@ -66,7 +66,7 @@ static const char *load(const char *name, const void *data, size_t len)
 	err[0] = '\0';
 	const char *path = write_tmp(name, data, len);
 	if (img_load(path, &img, err) == 0) {
-		if (img_check_layout(&img, MACH_RAM_DEFAULT, err) != 0)
+		if (img_check_layout(&img, MACH_RAM_BASE, MACH_RAM_DEFAULT, err) != 0)
 			ck_assert_str_ne(err, "");
 		img_free(&img);
 	}
@@ -82,7 +82,7 @@ START_TEST(test_good_image_loads_at_paddr)
 	struct image img;
 	char err[IMG_ERR_LEN];
 	ck_assert_int_eq(img_load(path, &img, err), 0);
-	ck_assert_int_eq(img_check_layout(&img, MACH_RAM_DEFAULT, err), 0);
+	ck_assert_int_eq(img_check_layout(&img, MACH_RAM_BASE, MACH_RAM_DEFAULT, err), 0);
 	ck_assert_uint_eq(img.nsegs, 1);
 	ck_assert_uint_eq(img.segs[0].paddr, 0x40100000);
 	ck_assert_uint_eq(img.segs[0].filesz, 8);

@@ -65,15 +65,15 @@ END_TEST
 
 START_TEST(test_physical_map)
 {
-	ck_assert(mach_pa_in_ram(MACH_RAM_DEFAULT, 0x40000000, 1));
-	ck_assert(mach_pa_in_ram(MACH_RAM_DEFAULT, 0x4ffffff8, 8));
-	ck_assert(!mach_pa_in_ram(MACH_RAM_DEFAULT, 0x4ffffffc, 8));
-	ck_assert(!mach_pa_in_ram(MACH_RAM_DEFAULT, 0x3fffffff, 1));
-	ck_assert(mach_pa_backed(MACH_RAM_DEFAULT, 0x09000000, 4));
-	ck_assert(mach_pa_backed(MACH_RAM_DEFAULT, 0x09000018, 4));
-	ck_assert(!mach_pa_backed(MACH_RAM_DEFAULT, 0x09001000, 4));
-	ck_assert(!mach_pa_backed(MACH_RAM_DEFAULT, 0x0, 4));
-	ck_assert(!mach_pa_backed(MACH_RAM_DEFAULT, UINT64_MAX - 3, 8)); /* no wrap-around */
+	ck_assert(mach_pa_in_ram(MACH_RAM_BASE, MACH_RAM_DEFAULT, 0x40000000, 1));
+	ck_assert(mach_pa_in_ram(MACH_RAM_BASE, MACH_RAM_DEFAULT, 0x4ffffff8, 8));
+	ck_assert(!mach_pa_in_ram(MACH_RAM_BASE, MACH_RAM_DEFAULT, 0x4ffffffc, 8));
+	ck_assert(!mach_pa_in_ram(MACH_RAM_BASE, MACH_RAM_DEFAULT, 0x3fffffff, 1));
+	ck_assert(mach_pa_backed(MACH_RAM_BASE, MACH_RAM_DEFAULT, 0x09000000, 4));
+	ck_assert(mach_pa_backed(MACH_RAM_BASE, MACH_RAM_DEFAULT, 0x09000018, 4));
+	ck_assert(!mach_pa_backed(MACH_RAM_BASE, MACH_RAM_DEFAULT, 0x09001000, 4));
+	ck_assert(!mach_pa_backed(MACH_RAM_BASE, MACH_RAM_DEFAULT, 0x0, 4));
+	ck_assert(!mach_pa_backed(MACH_RAM_BASE, MACH_RAM_DEFAULT, UINT64_MAX - 3, 8)); /* no wrap-around */
 }
 END_TEST
 

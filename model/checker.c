@@ -495,7 +495,10 @@ static void report_alts(struct acc_ctx *a)
 		o->cause.kind = a->ev->kind;
 		snprintf(o->cause.what, sizeof(o->cause.what), "the latest values");
 		hz.n_outcomes = 1;
-		uint64_t key = hash64(order[k], a->ev->pc);
+		/* Same cause: the same earlier events behind the other outcomes, for the
+		 * same page (every instruction of a page fetched through one stale entry, or
+		 * run between one MSR and its missing ISB, folds into one report). */
+		uint64_t key = hash64(order[k], hash64(a->va >> 12, a->ev->cpu));
 		for (unsigned i = 0; i < a->nalts && hz.n_outcomes < HZ_MAX_OUTCOMES; i++) {
 			const struct alt *t = &a->alts[i];
 			if (t->cls != order[k])
@@ -509,7 +512,7 @@ static void report_alts(struct acc_ctx *a)
 			o->value = obs_value(&t->o);
 			snprintf(o->text, sizeof(o->text), "%s", t->text);
 			o->cause = t->cause;
-			key = hash64(key, t->cause.seq);
+			key = hash64(key, hash64(t->cause.seq, t->cause.pc));
 		}
 		if (hz.n_outcomes < 2)
 			continue;
@@ -652,7 +655,7 @@ static void data_effects(struct model *m, const struct model_event *ev, enum acc
 		snprintf(hz.outcomes[0].text, sizeof(hz.outcomes[0].text),
 		         "PA 0x%" PRIx64 " may end up holding the older line", pa);
 		hz.outcomes[0].cause = prev;
-		hz.fold_key = hash64(HZ_LOST_WRITE, hash64(ev->pc, prev.seq));
+		hz.fold_key = hash64(HZ_LOST_WRITE, hash64(ev->pc, prev.pc));
 		emit_hazard(m, &hz);
 	}
 	if (x->wb)
@@ -1022,7 +1025,7 @@ static void lost_write_hazard(struct model *m, const struct model_event *ev, uin
 	hz.outcomes[0].cause = *dirty;
 	snprintf(hz.outcomes[0].cause.what, sizeof(hz.outcomes[0].cause.what),
 	         "cacheable store not cleaned to the PoC");
-	hz.fold_key = hash64(HZ_LOST_WRITE, hash64(ev->pc, dirty->seq));
+	hz.fold_key = hash64(HZ_LOST_WRITE, hash64(ev->pc, dirty->pc));
 	emit_hazard(m, &hz);
 }
 

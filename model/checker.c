@@ -1288,7 +1288,7 @@ void model_reset_cpu(struct model *m, unsigned cpu, const struct model_cpu_reset
 
 static void finalize_stores(struct model *m)
 {
-	tlb_finalize(m->t, m->seq, on_bbm, m);
+	m->stores_pending = tlb_finalize(m->t, m->seq, on_bbm, m);
 }
 
 void model_step(struct model *m, const struct model_event *ev, struct model_step_result *res)
@@ -1300,10 +1300,8 @@ void model_step(struct model *m, const struct model_event *ev, struct model_step
 	struct cpu *c = &m->cpu[ev->cpu];
 	if (res && ev->kind > EV_STORE)
 		memset(res, 0, sizeof(*res)); /* accesses fill every field themselves */
-	if (m->stores_pending) {
-		m->stores_pending = false;
+	if (m->stores_pending)
 		finalize_stores(m);
-	}
 
 	switch (ev->kind) {
 	case EV_FETCH:

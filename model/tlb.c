@@ -83,6 +83,7 @@ struct pstore {
 	unsigned len;
 	uint8_t old[80];
 	uint64_t seq;
+	unsigned tries; /* events at which memory still showed the old bytes */
 	struct hz_cause cause;
 };
 
@@ -753,6 +754,7 @@ bool tlb_note_store(struct tlb *t, unsigned cpu, uint64_t pa, unsigned size, uin
 	if (!t->mem.read(t->mem.ctx, start, p->old, p->len))
 		memset(p->old, 0, p->len);
 	p->seq = seq;
+	p->tries = 0;
 	p->cause = *cause;
 	t->gen++;
 	return true;
@@ -814,13 +816,16 @@ static const struct ctx *version_maybe_cached(struct tlb *t, const struct ctx *o
 	return NULL;
 }
 
-static void finalize_word(struct tlb *t, const struct pstore *p, uint64_t w, uint64_t old,
+/* Record the store to word w if memory now shows it; false if it shows the old value. */
+static bool finalize_word(struct tlb *t, const struct pstore *p, uint64_t w, uint64_t old,
                           uint64_t now, void (*fn)(void *, const struct tlb_bbm *), void *arg)
 {
 	struct cache_page *pg = cache_page_find(t->c, w);
 	uint64_t cur;
-	if (!pg || !pg->table || !mem_read64(&t->mem, w, &cur) || cur == old)
-		return;
+	if (!pg || !pg->table || !mem_read64(&t->mem, w, &cur))
+		return true; /* nothing to record */
+	if (cur == old)
+		return false;
 	struct dhist *h = hmap_get(&t->hist, w >> 3);
 	if (!h) {
 		h = calloc(1, sizeof(*h));
@@ -847,7 +852,7 @@ static void finalize_word(struct tlb *t, const struct pstore *p, uint64_t w, uin
 	const struct ctx *owner = pg->tbl_ctx;
 	struct pt_cfg cfg;
 	if (!ctx_cfg(owner, pg->tbl_va, &cfg))
-		return;
+		return true;
 	unsigned gs = cfg.granule_shift;
 	int level = pg->tbl_level;
 	uint64_t size = pt_level_size(level, gs);
@@ -875,23 +880,32 @@ static void finalize_word(struct tlb *t, const struct pstore *p, uint64_t w, uin
 		if (ctx_cfg(owner, base, &cfg))
 			track_range(t, owner->root, &cfg, base, base + size - 1);
 	}
+	return true;
 }
 
-void tlb_finalize(struct tlb *t, uint64_t now, void (*fn)(void *arg, const struct tlb_bbm *b),
+bool tlb_finalize(struct tlb *t, uint64_t now, void (*fn)(void *arg, const struct tlb_bbm *b),
                   void *arg)
 {
+	unsigned k = 0;
 	for (unsigned i = 0; i < t->nps; i++) {
-		const struct pstore *p = &t->ps[i];
+		struct pstore *p = &t->ps[i];
+		bool any = false;
 		for (unsigned off = 0; off < p->len; off += 8) {
 			uint64_t old = 0;
-			for (int k = 7; k >= 0; k--)
-				old = (old << 8) | p->old[off + (unsigned)k];
-			finalize_word(t, p, p->pa + off, old, now, fn, arg);
+			for (int b = 7; b >= 0; b--)
+				old = (old << 8) | p->old[off + (unsigned)b];
+			any |= finalize_word(t, p, p->pa + off, old, now, fn, arg);
 		}
+		/* Memory does not show the store yet (a wide store delivered as several
+		 * events lands after the last of them): look again at the next events; a
+		 * store of the value already there is dropped after a few. */
+		if (!any && ++p->tries < 4)
+			t->ps[k++] = *p;
 	}
 	if (t->nps)
 		t->gen++;
-	t->nps = 0;
+	t->nps = k;
+	return k != 0;
 }
 
 bool tlb_unsynced_store(const struct tlb *t, unsigned cpu, struct hz_cause *cause)

@@ -108,8 +108,9 @@ bool tlb_any_open(const struct tlb *t);
  */
 bool tlb_note_store(struct tlb *t, unsigned cpu, uint64_t pa, unsigned size, uint64_t seq,
                     const struct hz_cause *cause);
-/* Finalise pending stores; BBM violations are returned through fn. */
-void tlb_finalize(struct tlb *t, uint64_t now, void (*fn)(void *arg, const struct tlb_bbm *b),
+/* Finalise pending stores; BBM violations are returned through fn. Returns true if some
+ * store is not visible in memory yet (call again at the next event). */
+bool tlb_finalize(struct tlb *t, uint64_t now, void (*fn)(void *arg, const struct tlb_bbm *b),
                   void *arg);
 
 /* A table store of cpu not yet made visible to the walker by a DSB, while an MMU is on. */

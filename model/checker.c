@@ -15,7 +15,21 @@
  *     stale clean copy for a cacheable one -> data-not-at-poc / fetch-not-at-poc; I-cache
  *     contents or PoU bytes for a cacheable fetch -> icache-stale (D7.5, B2.4.4).
  * Outcomes are compared by fault, PA and (reads) bytes only, so identity maps and
- * trampolines are silent.
+ * trampolines are silent. An outcome already explained by an earlier class (in the order
+ * data, walk, context, TLB) is not repeated under a later one.
+ *
+ * Choices hypsim makes, for its users to know:
+ *   - every combination of pending register values with SCTLR.M = 1 opens a TLB context at
+ *     the MSR (speculative walks may use it before the ISB), so writing TCR/TTBR/MAIR and
+ *     SCTLR without an ISB in between is reported when the combinations differ;
+ *   - the new bytes of a store are read from mem_ops when the store has landed (at a
+ *     later event), so EV_STORE's value is not needed, and wide stores split into several
+ *     events are handled;
+ *   - a completed IC reaches instruction fetch at the issuing CPU's next context
+ *     synchronisation (D7.5.x: DC CVAU, DSB ISH, IC, DSB ISH, ISB);
+ *   - DC and IC complete at any DSB of their CPU other than DSB LD (IC IALLUIS: ISH or
+ *     wider), TLBIs at a DSB of enough shareability other than DSB LD;
+ *   - set/way operations act on every line (firmware loops over all sets and ways).
  *
  * Fast path: a small per-CPU direct-mapped cache of single-outcome translations, valid
  * while nothing changed (generation counters of the checker and the TLB), and per-page

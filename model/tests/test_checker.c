@@ -338,6 +338,42 @@ START_TEST(walk_after_dc_cvac_without_dsb_missing_dsb_B2_3)
 }
 END_TEST
 
+/* D8.2.x / B2.7.2: tables rewritten with the MMU off (Non-cacheable stores) while their
+ * lines may still be cached, then walked cacheably: the walk may hit the stale clean copy
+ * unless DC IVAC removed it (DESIGN: "tables zeroed with the MMU off and walked cacheably
+ * without an invalidate"). */
+START_TEST(cacheable_walk_of_stale_clean_table_D8_2_B2_7)
+{
+	for (int ivac = 0; ivac < 2; ivac++) {
+		struct machine mt;
+		mt_init(&mt);
+		uint64_t a = mt_idmap(&mt);
+		uint64_t dpa = mt_map(&mt, a, VX, PA1, ATTR_WB);
+		mt_mmu_on(&mt, 0, a, SCTLR_ON);
+		ev_load(&mt, 0, VX, 8); /* the walk brings the descriptor's line into the cache */
+		/* msr sctlr_el2, (M=0); isb; str x1, [dpa] (VX -> PA2, Device store) */
+		ev_msr(&mt, 0, SR_SCTLR_EL2, SCTLR_EL2_BOOT);
+		ev_isb(&mt, 0);
+		ev_store(&mt, 0, dpa, 8, PAGE(PA2, ATTR_WB));
+		if (ivac)
+			ev_dc(&mt, 0, DC_IVAC, dpa); /* dc ivac, dpa */
+		/* tlbi alle2; dsb sy; msr sctlr_el2, (M=1); isb; ldr x1, [VX] */
+		ev_tlbi(&mt, 0, TLBI_ALLE2, 0);
+		ev_dsb(&mt, 0, DOM_SY, BAR_ALL);
+		ev_msr(&mt, 0, SR_SCTLR_EL2, SCTLR_ON);
+		ev_isb(&mt, 0);
+		mt_clear(&mt);
+		struct model_step_result r = ev_load(&mt, 0, VX, 8);
+		ck_assert_uint_eq(r.tr.oa, PA2);
+		if (ivac)
+			EXPECT_NONE(&mt);
+		else
+			EXPECT(&mt, HZ_WALK_NOT_AT_POC, 1);
+		mt_fini(&mt);
+	}
+}
+END_TEST
+
 /* D7.5.x: DC IVAC of a dirty line may discard its data. */
 START_TEST(dc_ivac_dirty_line_lost_write_D7_5)
 {
@@ -1110,6 +1146,7 @@ static Suite *checker_suite(void)
 	tcase_add_test(tc, walk_after_dc_cvac_is_clean_D7_5);
 	tcase_add_test(tc, walk_after_dc_cvau_only_still_not_at_poc_D7_5);
 	tcase_add_test(tc, walk_after_dc_cvac_without_dsb_missing_dsb_B2_3);
+	tcase_add_test(tc, cacheable_walk_of_stale_clean_table_D8_2_B2_7);
 	tcase_add_test(tc, dc_ivac_dirty_line_lost_write_D7_5);
 	tcase_add_test(tc, nc_write_then_cacheable_read_data_not_at_poc_B2_7);
 	tcase_add_test(tc, tlbi_vale2_keeps_walk_cache_stale_tlb_D8_13);

@@ -2,6 +2,7 @@
  * cache.c - per-line cache and PoC state (see cache.h for the contract).
  */
 #include "cache.h"
+#include "arch.h"
 
 #include <assert.h>
 #include <stdlib.h>
@@ -262,6 +263,39 @@ void cache_invalidate(struct cache *c, uint64_t pa, uint64_t size, bool all)
 void cache_ic_invalidate(struct cache *c, uint64_t pa, uint64_t size, bool all)
 {
 	for_lines(c, pa, size, all, do_ic_invalidate);
+}
+
+void cache_complete_dc_line(struct cache *c, uint64_t pa, const uint8_t snap[64], bool op_clean_poc,
+                            bool op_pou_only, bool op_invalidate)
+{
+	struct cache_page *pg = cache_page_find(c, pa);
+	if (!pg)
+		return;
+	uint64_t line = cache_line_mask(pa & CACHE_LINE_MASK, CACHE_LINE_SIZE);
+	uint8_t cur[CACHE_LINE_SIZE];
+	bool changed = !c->mem.read(c->mem.ctx, pa & CACHE_LINE_MASK, cur, sizeof(cur)) ||
+	               memcmp(cur, snap, sizeof(cur)) != 0;
+	if (!changed) {
+		if (op_invalidate)
+			do_invalidate(pg, line);
+		else if (op_pou_only)
+			do_clean_pou(pg, line);
+		else
+			do_clean_poc(pg, line);
+		return;
+	}
+	/* Stores after the DC in program order: the line holds newer bytes than it wrote back. */
+	unsigned off = (unsigned)(pa & (CACHE_PAGE_SIZE - 1) & CACHE_LINE_MASK);
+	if (op_pou_only) {
+		if (pg->dirty_pou & line)
+			memcpy(cache_ext(pg)->pou + off, snap, CACHE_LINE_SIZE);
+		return;
+	}
+	if (op_clean_poc && (pg->dirty & line)) {
+		memcpy(cache_ext(pg)->poc + off, snap, CACHE_LINE_SIZE);
+		if (pg->dirty_pou & line)
+			memcpy(cache_ext(pg)->pou + off, snap, CACHE_LINE_SIZE);
+	}
 }
 
 void cache_ifill(struct cache *c, uint64_t pa, uint64_t size, const struct hz_cause *cause)

@@ -116,6 +116,16 @@ void cache_clean_poc(struct cache *c, uint64_t pa, uint64_t size, bool all);
 void cache_clean_pou(struct cache *c, uint64_t pa, uint64_t size, bool all);
 void cache_invalidate(struct cache *c, uint64_t pa, uint64_t size, bool all);
 void cache_ic_invalidate(struct cache *c, uint64_t pa, uint64_t size, bool all);
+/*
+ * Completion of a DC by VA on the line at pa whose bytes were snap[] when the DC executed.
+ * A DC by VA is ordered with stores to the same line in program order (D7.5.9); its DSB only
+ * completes it. So what reaches the PoC (or PoU) is snap; a later store that changed the line
+ * keeps it dirty, with snap as its PoC (PoU) bytes. op_clean_poc: CVAC/CVAP/CIVAC;
+ * op_pou_only: CVAU; op_invalidate: CIVAC/IVAC (IVAC with !op_clean_poc: the PoC keeps what
+ * it had, since the line may have been discarded).
+ */
+void cache_complete_dc_line(struct cache *c, uint64_t pa, const uint8_t snap[64], bool op_clean_poc,
+                            bool op_pou_only, bool op_invalidate);
 /* I-cache fill of the lines with the latest bytes. */
 void cache_ifill(struct cache *c, uint64_t pa, uint64_t size, const struct hz_cause *cause);
 

@@ -86,6 +86,8 @@ struct pend_maint {
 	bool all;
 	bool done; /* IC: completed by a DSB, waiting for the CPU's context sync */
 	uint64_t seq;
+	bool has_snap;                    /* DC by VA: ... */
+	uint8_t snap[CACHE_LINE_SIZE]; /* the line's bytes when the DC executed */
 };
 
 struct cpu {
@@ -1020,6 +1022,9 @@ static void add_pending(struct model *m, const struct model_event *ev, int op, u
 	p->all = all;
 	p->done = false;
 	p->seq = m->seq;
+	/* A DC by VA acts on the line as it is at the DC in program order (D7.5.9). */
+	p->has_snap = ev->kind == EV_DC && !all &&
+	              m->mem.read(m->mem.ctx, p->pa, p->snap, sizeof(p->snap));
 }
 
 static void lost_write_hazard(struct model *m, const struct model_event *ev, uint64_t va,
@@ -1126,6 +1131,12 @@ static void complete_maint(struct model *m, unsigned cpu, enum barrier_domain do
 			continue;
 		}
 		if (p->kind == EV_DC) {
+			if (p->has_snap) {
+				bool inval = p->op == DC_CIVAC || p->op == DC_IVAC;
+				cache_complete_dc_line(m->c, p->pa, p->snap, p->op != DC_IVAC,
+				                       p->op == DC_CVAU, inval);
+				continue;
+			}
 			switch (p->op) {
 			case DC_CVAC:
 			case DC_CVAP:

@@ -397,6 +397,32 @@ START_TEST(dc_ivac_dirty_line_lost_write_D7_5)
 }
 END_TEST
 
+/*
+ * D7.5 (ordering of cache maintenance by VA): a DC CVAC is ordered with earlier and later
+ * stores to the same line in program order; the DSB only guarantees its completion. So the
+ * clean captures A but not B, and B is still only in the cache when the MMU goes off.
+ */
+START_TEST(dc_cvac_cleans_in_program_order_not_at_dsb_D7_5)
+{
+	struct machine mt;
+	mt_init(&mt);
+	uint64_t a = mt_idmap(&mt);
+	mt_mmu_on(&mt, 0, a, SCTLR_ON);
+	/* str x1, [DATA]; dc cvac, DATA; str x2, [DATA+8]; dsb sy */
+	ev_store(&mt, 0, DATA, 8, 0x1111);
+	ev_dc(&mt, 0, DC_CVAC, DATA);
+	ev_store(&mt, 0, DATA + 8, 8, 0x2222);
+	ev_dsb(&mt, 0, DOM_SY, BAR_ALL);
+	/* msr sctlr_el2, MMU and caches off; isb; ldr x3, [DATA+8]: a Device read of the PoC */
+	ev_msr(&mt, 0, SR_SCTLR_EL2, SCTLR_EL2_BOOT);
+	ev_isb(&mt, 0);
+	mt_clear(&mt);
+	ev_load(&mt, 0, DATA + 8, 8);
+	EXPECT(&mt, HZ_DATA_NOT_AT_POC, 1);
+	mt_fini(&mt);
+}
+END_TEST
+
 /* B2.7.2 / D7.5: a Non-cacheable write to a line that may be cached leaves a stale copy. */
 START_TEST(nc_write_then_cacheable_read_data_not_at_poc_B2_7)
 {
@@ -1148,6 +1174,7 @@ static Suite *checker_suite(void)
 	tcase_add_test(tc, walk_after_dc_cvac_without_dsb_missing_dsb_B2_3);
 	tcase_add_test(tc, cacheable_walk_of_stale_clean_table_D8_2_B2_7);
 	tcase_add_test(tc, dc_ivac_dirty_line_lost_write_D7_5);
+	tcase_add_test(tc, dc_cvac_cleans_in_program_order_not_at_dsb_D7_5);
 	tcase_add_test(tc, nc_write_then_cacheable_read_data_not_at_poc_B2_7);
 	tcase_add_test(tc, tlbi_vale2_keeps_walk_cache_stale_tlb_D8_13);
 	tcase_add_test(tc, tlbi_vae2_removes_walk_cache_D8_13);

@@ -729,18 +729,14 @@ static bool vector_fault_reported(const struct fm *f, enum hz_class cls)
  * is hyp_data_page's HYP VA in the runtime table, so the load at __hyp_read_answer may
  * return the bounce page's bytes (what QEMU prints).
  *
- * MODEL BUG (reported; this test fails until the checker is fixed): that load is not the
- * first access with two outcomes. The first access at a HYP VA is the fetch of the
- * runtime vector (HYP VA 0x4010_3400, PA __kvm_hyp_vector+0x400). The boot table's
- * walk-cache entries for the range 0x4000_0000-0x401f_ffff (L1[1] -> boot L2, L2[0] ->
- * boot L3, used by every fetch of the bounce page) are not removed by the TTBR write
- * (the EL2 regime has no ASID); a walk that starts from them reads the boot L3 table,
- * where 0x4010_3000 is invalid, so a Translation fault is a permitted outcome of that
- * fetch (D8.13: table entries may be cached and only a TLBI removes them; a fault is not
- * cached, but a walk from cached table entries can fault). The checker considers walks
- * that start from cached table entries only when the table descriptor itself changed
- * (tlb.c lk_level fresh_ok needs stale_table), not when the entries belong to an earlier
- * TTBR0_EL2 context. docs/firmware.md names __hyp_read_answer for the same reason.
+ * It is not the first access with two outcomes, though: the first access at a HYP VA is the
+ * fetch of the runtime vector (HYP VA 0x4010_3400, PA __kvm_hyp_vector+0x400). The boot
+ * table's walk-cache entries for 0x4000_0000-0x401f_ffff (L1[1] -> boot L2, L2[0] -> boot
+ * L3, used by every fetch of the bounce page) survive the TTBR write (the EL2 regime has
+ * no ASID); a walk that starts from them reads the boot L3 table, where 0x4010_3000 is
+ * invalid, so a Translation fault is a permitted outcome of that fetch (D8.13: table
+ * entries may be cached and only a TLBI removes them; a fault is not cached, but a walk
+ * from cached table entries can fault). This test asserts both reports.
  */
 START_TEST(kds_no_tlbi_stale_tlb_D8_13)
 {
@@ -762,7 +758,7 @@ START_TEST(kds_no_tlbi_stale_tlb_D8_13)
 	if (!at_read)
 		fm_dump(&f);
 	ck_assert(at_read);
-	/* The architectural answer (fails with the current model, see above). */
+	/* The first report is at the runtime vector fetch (see above). */
 	EXPECT_FIRST(&f, HZ_STALE_TLB, KDS_PC_HYP_VECTOR);
 	ck_assert(vector_fault_reported(&f, HZ_STALE_TLB));
 	fm_fini(&f);
@@ -772,8 +768,8 @@ END_TEST
 /*
  * D8.13 / B2.3.12 "Ordering and completion of TLB maintenance instructions": TLBI ALLE2
  * with no DSB; the ISB does not wait for it and no DSB follows before the hypercall.
- * MODEL BUG (as for no-tlbi; this test fails until the checker is fixed): the first
- * access that depends on the incomplete TLBI is the runtime vector fetch.
+ * As for no-tlbi, the first access that depends on the incomplete TLBI is the runtime
+ * vector fetch.
  */
 START_TEST(kds_no_dsb_missing_dsb_D8_13_B2_3_12)
 {
@@ -786,7 +782,7 @@ START_TEST(kds_no_dsb_missing_dsb_D8_13_B2_3_12)
 	if (!at_read)
 		fm_dump(&f);
 	ck_assert(at_read);
-	/* The architectural answer (fails with the current model, see no-tlbi). */
+	/* The first report is at the runtime vector fetch (see no-tlbi). */
 	EXPECT_FIRST(&f, HZ_MISSING_DSB, KDS_PC_HYP_VECTOR);
 	ck_assert(vector_fault_reported(&f, HZ_MISSING_DSB));
 	fm_fini(&f);

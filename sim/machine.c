@@ -56,8 +56,9 @@ bool mach_ram_base_ok(uint64_t base, const char **why)
 		*why = "not a multiple of 2 MiB";
 		return false;
 	}
-	if (base >> 48) {
-		*why = "beyond the 48-bit physical address range";
+	if (base >> MACH_PA_BITS) {
+		*why = "beyond the 44-bit physical address range of the emulated CPU (Unicorn "
+		       "2.0.1's A64 CPUs all report PARange 44 bits)";
 		return false;
 	}
 	return true;
@@ -65,8 +66,8 @@ bool mach_ram_base_ok(uint64_t base, const char **why)
 
 bool mach_ram_fits(uint64_t base, uint64_t size, const char **why)
 {
-	if (base + size > (UINT64_C(1) << 48) || base + size < base) {
-		*why = "RAM would end beyond the 48-bit physical address range";
+	if (base + size > (UINT64_C(1) << MACH_PA_BITS) || base + size < base) {
+		*why = "RAM would end beyond the 44-bit physical address range of the emulated CPU";
 		return false;
 	}
 	if (base < MACH_UART_BASE + MACH_UART_SIZE && MACH_UART_BASE < base + size) {

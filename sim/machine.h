@@ -34,8 +34,15 @@ struct mach_region {
 bool mach_parse_size(const char *s, uint64_t *out, const char **why);
 
 /*
- * --ram-base: a 2 MiB-aligned PA below 2^48 (the PA size of the CPU models hypsim uses).
- * mach_ram_fits: the whole RAM lies below 2^48 and clear of the UART.
+ * Physical address size of the CPU hypsim runs: Unicorn 2.0.1's Cortex-A72 (and every other
+ * A64 model it has, "max" included) reports ID_AA64MMFR0_EL1.PARange = 44 bits, and its
+ * MMU-off accesses above that take an Address size fault. RAM must lie below it.
+ */
+#define MACH_PA_BITS 44
+
+/*
+ * --ram-base: a 2 MiB-aligned PA below 2^MACH_PA_BITS.
+ * mach_ram_fits: the whole RAM lies below 2^MACH_PA_BITS and clear of the UART.
  */
 bool mach_ram_base_ok(uint64_t base, const char **why);
 bool mach_ram_fits(uint64_t base, uint64_t size, const char **why);

@@ -266,10 +266,10 @@ static int machine_setup(struct sim *s)
 		s->uc = NULL;
 		return -1;
 	}
-	/* Before any other call (UNICORN-2.0.1.md): the CPU QEMU's peer run uses too, unless
-	 * RAM lies beyond its 44-bit PA range (--ram-base): then Unicorn's "max" CPU, whose
-	 * ID_AA64MMFR0_EL1.PARange is 48 bits (README "CPU model"). */
-	uc_ctl_set_cpu_model(s->uc, sim_cpu_model(s->opt.ram_base, s->opt.ram_size));
+	/* Before any other call (UNICORN-2.0.1.md): the CPU QEMU's peer run uses too. Every
+	 * A64 model of Unicorn 2.0.1 (A57, A53, A72, max) reports PARange <= 44 bits
+	 * (measured), hence MACH_PA_BITS. */
+	uc_ctl_set_cpu_model(s->uc, UC_CPU_ARM64_A72);
 	s->ram =
 	    mmap(NULL, s->opt.ram_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (s->ram == MAP_FAILED) {
@@ -608,12 +608,6 @@ int sim_run(struct sim *s)
 		if (r == LOOP_END)
 			return status;
 	}
-}
-
-int sim_cpu_model(uint64_t ram_base, uint64_t ram_size)
-{
-	/* Unicorn 2.0.1's Cortex-A72 reports PARange 0b0100 (44 bits). */
-	return ram_base + ram_size > (UINT64_C(1) << 44) ? UC_CPU_ARM64_MAX : UC_CPU_ARM64_A72;
 }
 
 void sim_free_machine(struct sim *s)

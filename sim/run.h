@@ -20,9 +20,6 @@ int sim_run(struct sim *s);
  */
 int sim_take_exception(struct sim *s, struct exc_info *info, uint64_t pc, uint64_t pref_return);
 
-/* The Unicorn CPU model for RAM at [ram_base, ram_base + ram_size) (README "CPU model"). */
-int sim_cpu_model(uint64_t ram_base, uint64_t ram_size);
-
 /* Release the Unicorn instance and guest RAM. */
 void sim_free_machine(struct sim *s);
 

@@ -1,14 +1,15 @@
 #!/bin/sh
 # e2e-buggy.sh SIM ELF HAZARD_CHECK CLASS SYMBOL [CLASS@SYMBOL[@EVENT]]... - a buggy variant
 # (docs/firmware.md "Buggy variants"): exit 1, the first report of class CLASS at SYMBOL,
-# and every further report named. The text report is shown, as a kernel engineer reads it.
+# and every further report named. HYPSIM_SIM_ARGS adds options (--check-unicorn). The text report is shown, as a kernel engineer reads it.
 set -u
 sim=$1 elf=$2 check=$3
 shift 3
 [ -f "$elf" ] || { echo "no $elf (cross toolchain missing): skipped"; exit 77; }
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-"$sim" run "$elf" --json --uart "$dir/uart" >"$dir/json" 2>"$dir/err"
+# shellcheck disable=SC2086
+"$sim" run "$elf" --json --uart "$dir/uart" ${HYPSIM_SIM_ARGS:-} >"$dir/json" 2>"$dir/err"
 rc=$?
 head -c 20000 "$dir/err"
 fails=0

@@ -37,7 +37,8 @@ static bool report_matches(json_t *o, const char *cls, const char *sym, const ch
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
-		fprintf(stderr, "usage: hazard-check CLASS SYMBOL [CLASS@SYMBOL[@EVENT]]... < json\n");
+		fprintf(stderr,
+		        "usage: hazard-check CLASS SYMBOL [CLASS@SYMBOL[@EVENT]]... < json\n");
 		return 2;
 	}
 	json_t *reps = json_array();
@@ -78,16 +79,16 @@ int main(int argc, char **argv)
 		size_t k;
 		json_t *o;
 		json_array_foreach(reps, k, o) found |= report_matches(o, cls, sym, ev);
-		printf("%s: a %s report at %s%s%s\n", found ? "ok" : "FAIL", cls, sym, ev ? " for a " : "",
-		       ev ? ev : "");
+		printf("%s: a %s report at %s%s%s\n", found ? "ok" : "FAIL", cls, sym,
+		       ev ? " for a " : "", ev ? ev : "");
 		fails += !found;
 	}
 	if (fails) {
 		size_t k;
 		json_t *o;
-		json_array_foreach(reps, k, o) printf("  report %zu: %s at %s (%s, %s)\n", k,
-		                                      str(o, "class"), str(o, "sym"), str(o, "event"),
-		                                      str(o, "insn"));
+		json_array_foreach(reps, k, o)
+		    printf("  report %zu: %s at %s (%s, %s)\n", k, str(o, "class"), str(o, "sym"),
+		           str(o, "event"), str(o, "insn"));
 	}
 	json_decref(reps);
 	return fails ? 1 : 0;

@@ -179,7 +179,11 @@ static void on_hazard(void *arg, const struct hazard *hz)
 		return;
 	json_t *o;
 	if (is_new) {
+		/* The trace's own "seq" numbers its lines: the model's event number is
+		 * "model_seq" here. */
 		o = report_json(e);
+		json_object_set(o, "model_seq", json_object_get(o, "seq"));
+		json_object_del(o, "seq");
 	} else {
 		/* A repeat: which report it folds into, and where it happened this time. */
 		char k[24], pc[24];
@@ -188,7 +192,7 @@ static void on_hazard(void *arg, const struct hazard *hz)
 		o = json_pack("{s:s, s:I, s:s, s:s, s:I}", "class", hz_class_name(hz->cls), "cpu",
 		              (json_int_t)hz->cpu, "pc", pc, "fold_key", k, "count",
 		              (json_int_t)e->count);
-		json_object_set_new(o, "hseq", json_integer((json_int_t)hz->seq));
+		json_object_set_new(o, "model_seq", json_integer((json_int_t)hz->seq));
 	}
 	trace_json_event(s->trace, "hazard", o);
 }

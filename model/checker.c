@@ -513,8 +513,11 @@ static void report_alts(struct acc_ctx *a)
 		hz.n_outcomes = 1;
 		/* Same cause: the same earlier events behind the other outcomes, for the
 		 * same page (every instruction of a page fetched through one stale entry, or
-		 * run between one MSR and its missing ISB, folds into one report). */
+		 * run between one MSR and its missing ISB, folds into one report). The event
+		 * kind is part of it: an instruction's fetch and its own load of the same page
+		 * are different accesses, each worth its report. */
 		uint64_t key = hash64(order[k], hash64(a->va >> 12, a->ev->cpu));
+		key = hash64(key, (uint64_t)a->ev->kind);
 		for (unsigned i = 0; i < a->nalts && hz.n_outcomes < HZ_MAX_OUTCOMES; i++) {
 			const struct alt *t = &a->alts[i];
 			if (t->cls != order[k])

@@ -108,6 +108,9 @@ static void sequential_pa(struct sim *s, const struct hazard *hz, struct fetch_r
 	for (unsigned i = 0; i < hz->n_outcomes && i < HZ_MAX_OUTCOMES; i++)
 		if (hz->outcomes[i].has_pa && hz->outcomes[i].pa == prev->pa + 4) {
 			r->pa = prev->pa + 4;
+			/* Disassemble what that outcome fetches, so name and text agree. */
+			if (hz->outcomes[i].has_value)
+				r->enc = (uint32_t)hz->outcomes[i].value;
 			return;
 		}
 }
@@ -169,12 +172,8 @@ static void on_hazard(void *arg, const struct hazard *hz)
 	struct sim *s = arg;
 	struct rep_annot an;
 	annotate(s, hz, &an);
-	/* The model's fold_key names the cause and the PC; a fetch and the load of the same
-	 * instruction can share both yet are different accesses: keep them apart. */
-	struct hazard h = *hz;
-	h.fold_key = hz->fold_key ^ ((uint64_t)(hz->ev + 1) * UINT64_C(0x9e3779b97f4a7c15));
 	bool is_new;
-	const struct rep_entry *e = report_add(s->chk->rep, &h, &an, &is_new);
+	const struct rep_entry *e = report_add(s->chk->rep, hz, &an, &is_new);
 	if (!e || !s->trace)
 		return;
 	json_t *o;
@@ -187,7 +186,7 @@ static void on_hazard(void *arg, const struct hazard *hz)
 	} else {
 		/* A repeat: which report it folds into, and where it happened this time. */
 		char k[24], pc[24];
-		snprintf(k, sizeof(k), "0x%" PRIx64, h.fold_key);
+		snprintf(k, sizeof(k), "0x%" PRIx64, hz->fold_key);
 		snprintf(pc, sizeof(pc), "0x%" PRIx64, hz->pc);
 		o = json_pack("{s:s, s:I, s:s, s:s, s:I}", "class", hz_class_name(hz->cls), "cpu",
 		              (json_int_t)hz->cpu, "pc", pc, "fold_key", k, "count",

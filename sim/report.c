@@ -141,9 +141,14 @@ static void site_where(const struct rep_site *s, char *buf, size_t len)
 		snprintf(buf + n, len - (size_t)n, " (PA 0x%" PRIx64 ")", s->pa);
 }
 
-static void print_cause(const struct hz_cause *c, const struct rep_site *s, FILE *f)
+static void print_cause(const struct hz_cause *c, const struct rep_site *s, uint64_t hz_seq,
+                        FILE *f)
 {
 	fprintf(f, "(cause: %s", c->what[0] ? c->what : ev_kind_name(c->kind));
+	if (c->seq == hz_seq) { /* the reported instruction itself: already named above */
+		fprintf(f, ")");
+		return;
+	}
 	if (c->seq == 0) {
 		fprintf(f, ", at machine reset)");
 		return;
@@ -178,7 +183,7 @@ void report_print_text(const struct rep_entry *e, FILE *f)
 	for (unsigned i = 0; i < hz->n_outcomes && i < HZ_MAX_OUTCOMES; i++) {
 		const struct hz_outcome *o = &hz->outcomes[i];
 		fprintf(f, "    - %s ", o->text);
-		print_cause(&o->cause, &e->an.cause[i], f);
+		print_cause(&o->cause, &e->an.cause[i], hz->seq, f);
 		fputc('\n', f);
 	}
 	fprintf(f, "  rule: %s\n", hz->rule ? hz->rule : "-");

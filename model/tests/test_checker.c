@@ -75,6 +75,35 @@ START_TEST(stale_tlb_ttbr_switch_without_tlbi_D8_13)
 }
 END_TEST
 
+/*
+ * D8.13, and the fold_key contract of model.h: an instruction fetched through a stale entry
+ * that also loads from the same page through it makes two accesses, each with its own
+ * report; folding must not merge a fetch with a load.
+ */
+START_TEST(stale_fetch_and_load_of_one_page_fold_apart_D8_13)
+{
+	struct machine mt;
+	uint64_t a, b;
+	mt_init(&mt);
+	two_tables(&mt, &a, &b, PA2);
+	ram_w64(&mt, PA1 + 8, 0x1111); /* the two pages differ at the loaded address */
+	ram_w64(&mt, PA2 + 8, 0x2222);
+	mt_mmu_on(&mt, 0, a, SCTLR_ON);
+	ev_fetch(&mt, 0, VX);
+	mt_clear(&mt);
+	/* msr ttbr0_el2, B; isb; then at VX: ldr x1, [VX + 8] */
+	ev_msr(&mt, 0, SR_TTBR0_EL2, b);
+	ev_isb(&mt, 0);
+	ev_fetch(&mt, 0, VX);
+	ev_load(&mt, 0, VX + 8, 8);
+	EXPECT(&mt, HZ_STALE_TLB, 2);
+	ck_assert_int_eq(mt.hz[0].ev, EV_FETCH);
+	ck_assert_int_eq(mt.hz[1].ev, EV_LOAD);
+	ck_assert_uint_ne(mt.hz[0].fold_key, mt.hz[1].fold_key);
+	mt_fini(&mt);
+}
+END_TEST
+
 /* D8.13: a trampoline page (same VA -> same PA in both tables) gives one outcome. */
 START_TEST(trampoline_same_pa_is_silent_D8_13)
 {
@@ -1161,6 +1190,7 @@ static Suite *checker_suite(void)
 	TCase *tc = tcase_create("hazards");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, stale_tlb_ttbr_switch_without_tlbi_D8_13);
+	tcase_add_test(tc, stale_fetch_and_load_of_one_page_fold_apart_D8_13);
 	tcase_add_test(tc, trampoline_same_pa_is_silent_D8_13);
 	tcase_add_test(tc, old_walk_cache_entries_can_fault_D8_13);
 	tcase_add_test(tc, speculative_policy_flags_unaccessed_va_D8_13);

@@ -19,6 +19,7 @@
 #include "cpu.h"
 #include "decode.h"
 #include "disasm.h"
+#include "inject.h"
 #include "machine.h"
 #include "mmu.h"
 #include "model.h"
@@ -174,6 +175,8 @@ static void on_hazard(void *arg, const struct hazard *hz)
 	annotate(s, hz, &an);
 	bool is_new;
 	const struct rep_entry *e = report_add(s->chk->rep, hz, &an, &is_new);
+	if (e && s->inj)
+		inject_on_report(s, e, is_new); /* scenarios, campaigns */
 	if (!e || !s->trace)
 		return;
 	json_t *o;

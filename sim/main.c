@@ -9,16 +9,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "campaign.h"
 #include "disasm.h"
+#include "inject.h"
 #include "machine.h"
 #include "run.h"
+#include "scenario.h"
 #include "sim.h"
 #include "trace.h"
 
 static const char usage[] =
     "usage: sim run FIRMWARE.elf [--trace FILE] [--uart FILE] [--max-insns N] [--ram SIZE]\n"
     "                            [--ram-base ADDR] [--tlb speculative|accessed] [--json]\n"
-    "                            [--check-unicorn]\n"
+    "                            [--check-unicorn] [--inject SPEC]...\n"
+    "       sim run --scenario FILE [--json] [--trace FILE] [--uart FILE]\n"
+    "       sim campaign FIRMWARE.elf --drop-each CLASS[,CLASS]... [--jobs N] [--json]\n"
     "\n"
     "  run FIRMWARE.elf   boot an AArch64 ELF at EL2 on hypsim's virt machine until PSCI\n"
     "                     SYSTEM_OFF, checking every step against the Armv8-A model\n"
@@ -33,6 +38,14 @@ static const char usage[] =
     "  --json             one JSON object per hazard report on stdout\n"
     "  --check-unicorn    debug: stop with an internal error (exit 4) when Unicorn's\n"
     "                     accesses disagree with the model's coherent translation\n"
+    "  --inject SPEC      a fault to inject (repeatable): drop@SYMBOL[+OFF][#N],\n"
+    "                     drop@0xPC, drop=CLASS#N (tlbi dc ic dsb dmb isb msr),\n"
+    "                     weaken@WHERE:OPT or weaken=dsb#N:OPT (e.g. nsh), flip@PA:BIT#N,\n"
+    "                     tlb=speculative|accessed (docs/scenarios.md)\n"
+    "  --scenario FILE    run a scenario file (docs/scenarios.md): exit 0 when its\n"
+    "                     expected verdict holds, 1 when not\n"
+    "  campaign           one run per dropped instruction, a detection table (sim\n"
+    "                     campaign --help)\n"
     "\n"
     "exit status: 0 SYSTEM_OFF, 1 hazards reported, 2 bad input or usage, 3 the guest did\n"
     "not finish (instruction budget, hang, unrecoverable state) and no hazard other than\n"
@@ -81,7 +94,9 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 		OPT_RAM_BASE,
 		OPT_TLB,
 		OPT_JSON,
-		OPT_CHECK
+		OPT_CHECK,
+		OPT_INJECT,
+		OPT_SCENARIO
 	};
 	static const struct option opts[] = {
 	    {"trace", required_argument, NULL, OPT_TRACE},
@@ -92,6 +107,8 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 	    {"tlb", required_argument, NULL, OPT_TLB},
 	    {"json", no_argument, NULL, OPT_JSON},
 	    {"check-unicorn", no_argument, NULL, OPT_CHECK},
+	    {"inject", required_argument, NULL, OPT_INJECT},
+	    {"scenario", required_argument, NULL, OPT_SCENARIO},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -105,7 +122,10 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 	s->opt.argc = all_argc;
 	s->opt.argv = all_argv;
 	int c, status = SIM_EXIT_USAGE;
-	const char *why;
+	const char *why, *scenario_path = NULL;
+	struct scenario *sc = NULL;
+	struct inj_spec spec;
+	char ierr[300];
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -151,6 +171,22 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 		case OPT_CHECK:
 			s->opt.check_unicorn = true;
 			break;
+		case OPT_INJECT:
+			if (inj_parse(optarg, &spec, ierr, sizeof(ierr))) {
+				fprintf(stderr, "sim: %s\n", ierr);
+				goto out;
+			}
+			if ((!s->inj && !(s->inj = calloc(1, sizeof(*s->inj)))) ||
+			    inject_add(s->inj, &spec)) {
+				fprintf(stderr, "sim: out of memory\n");
+				goto out;
+			}
+			if (spec.kind == INJ_TLB)
+				s->opt.tlb_accessed = spec.tlb_accessed;
+			break;
+		case OPT_SCENARIO:
+			scenario_path = optarg;
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			status = 0;
@@ -160,13 +196,25 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 			goto out;
 		}
 	}
-	if (optind != argc - 1) {
+	if (scenario_path) {
+		/* The file names the firmware and its settings win over the command line's. */
+		if (optind != argc) {
+			status = usage_error("%s", "run: --scenario FILE takes no FIRMWARE.elf");
+			goto out;
+		}
+		if (!(sc = scenario_load(scenario_path, &s->opt, &s->inj, ierr, sizeof(ierr)))) {
+			fprintf(stderr, "sim: %s\n", ierr);
+			goto out;
+		}
+		s->name = s->opt.firmware;
+	} else if (optind != argc - 1) {
 		status =
 		    usage_error("%s", optind >= argc ? "run: missing FIRMWARE.elf"
 		                                     : "run: exactly one FIRMWARE.elf expected");
 		goto out;
+	} else {
+		s->opt.firmware = s->name = argv[optind];
 	}
-	s->opt.firmware = s->name = argv[optind];
 
 	char err[IMG_ERR_LEN];
 	if (!mach_ram_fits(s->opt.ram_base, s->opt.ram_size, &why)) {
@@ -179,6 +227,18 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 		fprintf(stderr, "sim: %s: %s\n", s->name, err);
 		goto out;
 	}
+	if (s->inj &&
+	    inject_resolve(s->inj, &s->img, s->opt.ram_base, s->opt.ram_size, ierr, sizeof(ierr))) {
+		fprintf(stderr, "sim: %s\n", ierr);
+		goto out;
+	}
+	for (size_t i = 0; s->inj && s->opt.check_unicorn && i < s->inj->nspecs; i++)
+		if (s->inj->specs[i].kind == INJ_WEAKEN) {
+			/* The model sees another encoding than Unicorn runs, by design. */
+			fprintf(stderr, "sim: --inject %s: not with --check-unicorn\n",
+			        s->inj->specs[i].text);
+			goto out;
+		}
 	/* With --json, stdout carries only the hazard reports. */
 	s->uart_out = s->opt.json ? stderr : stdout;
 	if (s->opt.uart_path && !(s->uart_out = fopen(s->opt.uart_path, "w"))) {
@@ -217,6 +277,11 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	signal_sim = NULL;
+	/* A spec that named code which never ran is a mistake in the spec (exit 2). */
+	if (s->inj && inject_unapplied(s->inj, s->name) && status != SIM_EXIT_INTERNAL)
+		status = SIM_EXIT_USAGE;
+	else if (sc)
+		status = scenario_judge(sc, s, status);
 out:
 	sim_free_machine(s);
 	if (s->trace && trace_close(s->trace, err, sizeof(err))) {
@@ -229,6 +294,8 @@ out:
 		fflush(stdout);
 	disasm_free(s->dis);
 	img_free(&s->img);
+	inject_free(s->inj);
+	scenario_free(sc);
 	free(s);
 	return status;
 }
@@ -243,5 +310,7 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "run"))
 		return cmd_run(argc - 1, argv + 1, argv, argc);
+	if (!strcmp(argv[1], "campaign"))
+		return campaign_main(argc - 1, argv + 1);
 	return usage_error("unknown command '%s'", argv[1]);
 }

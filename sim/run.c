@@ -28,6 +28,7 @@
 
 #include "arch.h"
 #include "hazards.h"
+#include "inject.h"
 #include "cpu.h"
 #include "disasm.h"
 #include "machine.h"
@@ -172,6 +173,8 @@ static void hook_code(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 	uint32_t enc = 0;
 	if (!read_insn(s, addr, &enc))
 		return; /* Unicorn raises the abort */
+	if (s->inj && inject_code(s, addr, &enc))
+		return; /* dropped (inject.h): Unicorn continues after it, the model never sees it */
 	check_fetch(s, addr, enc);
 	if (s->trace)
 		trace_insn(s->trace, 0, addr, s->el, disasm_get(s->dis, addr, enc, sym_cb, s));
@@ -350,6 +353,8 @@ static int finish(struct sim *s, const char *reason, int status, const char *fmt
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	s->end_reason = reason;
+	snprintf(s->end_msg, sizeof(s->end_msg), "%s", msg);
 	uart_flush_line(s);
 	fflush(s->uart_out);
 	uint64_t pc = s->uc ? cpu_reg(s, UC_ARM64_REG_PC) : 0;

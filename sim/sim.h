@@ -25,6 +25,7 @@
 struct trace;
 struct disasm;
 struct check;
+struct inject;
 
 /* Exit statuses (DESIGN §5, README). A run that reported hazards (other than only a
  * guest hang) exits 1 whatever its ending; 4 is hypsim's own failure (--check-unicorn). */
@@ -118,6 +119,7 @@ struct sim {
 	struct trace *trace;
 	struct disasm *dis;
 	struct check *chk; /* the model and the hazard reports (hazards.c) */
+	struct inject *inj; /* --inject, scenarios, campaigns (inject.h); NULL: none */
 	/* One cached instruction-page translation (mmu_read_va), dropped whenever the run
 	 * loop regains control: every translation change goes through it. */
 	bool fetch_valid;
@@ -146,6 +148,8 @@ struct sim {
 	struct last_exc last_exc;
 	uint64_t exceptions;
 	volatile int interrupted;
+	const char *end_reason; /* how the run ended (trace "end" reason) and why */
+	char end_msg[512];
 	struct block_info blocks[BLOCK_CACHE_SIZE];
 };
 

@@ -252,18 +252,7 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 			fprintf(stderr, "sim: %s: %s\n", s->opt.trace_path, err);
 			goto out;
 		}
-		struct trace_header_info h = {
-		    .firmware_path = s->opt.firmware,
-		    .sha256 = s->img.sha256,
-		    .build_id = s->img.build_id,
-		    .entry = s->img.entry,
-		    .ram_size = s->opt.ram_size,
-		    .max_insns = s->opt.max_insns,
-		    .uart_path = s->opt.uart_path,
-		    .argc = s->opt.argc,
-		    .argv = s->opt.argv,
-		};
-		trace_header(s->trace, &h);
+		/* The header is written when the model is configured (hazards.c). */
 	}
 	s->dis = disasm_new();
 	if (!s->dis) {

@@ -62,11 +62,6 @@ char *sim_symbolize(struct sim *s, uint64_t va, char *buf, size_t len)
 	return buf;
 }
 
-static void sym_cb(void *arg, uint64_t va, char *buf, size_t len)
-{
-	sim_symbolize(arg, va, buf, len);
-}
-
 /* The instruction at va (fetch permission, current regime); false if it cannot be read. */
 static bool read_insn(struct sim *s, uint64_t va, uint32_t *enc)
 {
@@ -175,9 +170,7 @@ static void hook_code(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 		return; /* Unicorn raises the abort */
 	if (s->inj && inject_code(s, addr, &enc))
 		return; /* dropped (inject.h): Unicorn continues after it, the model never sees it */
-	check_fetch(s, addr, enc);
-	if (s->trace)
-		trace_insn(s->trace, 0, addr, s->el, disasm_get(s->dis, addr, enc, sym_cb, s));
+	check_fetch(s, addr, enc); /* also its `insn` trace event (session.c) */
 }
 
 static void hook_intr(uc_engine *uc, uint32_t intno, void *user)
@@ -365,9 +358,10 @@ static int finish(struct sim *s, const char *reason, int status, const char *fmt
 		fprintf(stderr, "sim: internal error: %s (%s)\n", msg, s->name);
 	else
 		fprintf(stderr, "sim: %s: %s\n", s->name, msg);
+	int run_status = status;
 	status = check_end(s, status);
 	if (s->trace)
-		trace_end(s->trace, reason, status, s->insns, pc, sym, msg);
+		trace_end(s->trace, reason, run_status, status, s->insns, pc, sym, msg);
 	return status;
 }
 

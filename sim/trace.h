@@ -3,9 +3,9 @@
  * then one event per line, each with "type" and a sequence number "seq". 64-bit values are
  * hex strings ("0x40100000"): JSON numbers are not exact beyond 2^53.
  *
- * The schema is versioned (TRACE_SCHEMA) and extensible: readers ignore unknown fields and
- * unknown event types, so later versions add events (mem, walk, tlbi, dc, ic, barrier,
- * hazard) without breaking older readers.
+ * Every event the checker receives is a line (written before its hazards), so a trace is
+ * enough to re-run the checker without Unicorn (`sim replay`, replay.c). The schema is
+ * versioned (TRACE_SCHEMA): readers ignore unknown fields and event types.
  */
 #ifndef HYPSIM_SIM_TRACE_H
 #define HYPSIM_SIM_TRACE_H
@@ -19,21 +19,32 @@
 struct trace;
 struct dis_insn;
 struct json_t;
+struct model_step_result;
 
 struct trace_header_info {
 	const char *firmware_path;
 	const char *sha256;
 	const char *build_id; /* "" when the ELF has none */
 	uint64_t entry;
+	uint64_t ram_base;
 	uint64_t ram_size;
 	uint64_t max_insns;    /* 0: none */
 	const char *uart_path; /* NULL: stdout */
+	const char *tlb;       /* "speculative" or "accessed" */
+	bool check_unicorn;
+	/* The model's configuration (struct model_cfg). */
+	unsigned ncpus;
+	bool ctr_idc, ctr_dic, feat_ets;
 	int argc;
 	char **argv;
 };
 
-/* Open path for writing (buffered). NULL with a reason in err on failure. */
+/* Open path for writing (buffered; gzip-compressed with zlib when path ends in ".gz").
+ * NULL with a reason in err on failure. */
 struct trace *trace_open(const char *path, char *err, size_t errlen);
+
+/* Write out what is buffered (a signal may end the process soon). 0 or -1. */
+int trace_flush(struct trace *t);
 
 /* Flush and close; returns 0, or -1 if any write failed (reason in err). */
 int trace_close(struct trace *t, char *err, size_t errlen);
@@ -41,8 +52,32 @@ int trace_close(struct trace *t, char *err, size_t errlen);
 void trace_header(struct trace *t, const struct trace_header_info *h);
 
 void trace_insn(struct trace *t, unsigned cpu, uint64_t pc, unsigned el, const struct dis_insn *d);
+/* A fetch that faulted (prefetch abort): checked by the model, not executed. */
+void trace_fetch_fault(struct trace *t, unsigned cpu, uint64_t pc, unsigned el);
 void trace_sysreg(struct trace *t, unsigned cpu, uint64_t pc, const char *sym, unsigned el,
                   const char *name, uint64_t old, uint64_t new_value);
+/* A DSB/DMB/ISB: kind "dsb"/"dmb"/"isb", domain "sy"/"ish"/..., type enum barrier_type. */
+void trace_barrier(struct trace *t, unsigned cpu, uint64_t pc, const char *kind,
+                   const char *domain, unsigned type);
+/* A load or store of size <= 8 bytes; ok: translated (pa, attributes), else fault names
+ * the coherent fault. mem_type is enum mem_type of the inner attributes. */
+void trace_mem(struct trace *t, unsigned cpu, uint64_t pc, bool store, uint64_t va, bool ok,
+               uint64_t pa, unsigned size, bool mmu_on, unsigned mem_type, unsigned mair_attr,
+               uint64_t value, const char *fault);
+/* TLBI/DC/IC/AT: type, op name, operand (named argname); res (may be NULL) gives the PA. */
+void trace_op(struct trace *t, unsigned cpu, uint64_t pc, const char *type, const char *op,
+              const char *argname, uint64_t arg, const struct model_step_result *res);
+/* One descriptor read by a table walk, and the TLB entry the walk made. */
+void trace_walk(struct trace *t, unsigned cpu, uint64_t va, int level, uint64_t desc_pa,
+                uint64_t desc, bool cacheable);
+void trace_tlb_fill(struct trace *t, unsigned cpu, uint64_t va, uint64_t pa, int level,
+                    uint64_t block_size, unsigned mair_attr);
+/* The checker's exception entry (insn_abort: after a faulting fetch of far). */
+void trace_exc_entry(struct trace *t, unsigned cpu, uint64_t pc, bool insn_abort, uint64_t far,
+                     unsigned from_el, unsigned to_el, bool requested, uint64_t esr,
+                     uint64_t elr, uint64_t vector, const char *what);
+/* `reset`, `abandon`, `hang`: cpu, pc and an optional text "what". */
+void trace_simple(struct trace *t, const char *type, unsigned cpu, uint64_t pc, const char *what);
 
 struct trace_exc {
 	unsigned cpu;
@@ -68,7 +103,9 @@ void trace_uart(struct trace *t, unsigned cpu, const char *text, size_t len);
 /* An event built by the caller (a `hazard`, report.c): "type" and "seq" are added; the
  * reference to o is taken. */
 void trace_json_event(struct trace *t, const char *type, struct json_t *o);
-void trace_end(struct trace *t, const char *reason, int exit_status, uint64_t insns, uint64_t pc,
-               const char *sym, const char *message);
+/* status: the run's own exit status before hazards counted (what replay starts from);
+ * exit_status: the final one. */
+void trace_end(struct trace *t, const char *reason, int status, int exit_status, uint64_t insns,
+               uint64_t pc, const char *sym, const char *message);
 
 #endif /* HYPSIM_SIM_TRACE_H */

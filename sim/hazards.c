@@ -26,6 +26,7 @@
 #include "report.h"
 #include "session.h"
 #include "sim.h"
+#include "timing.h"
 #include "trace.h"
 
 #define PAGE_BITS 12
@@ -65,6 +66,13 @@ static void on_report(void *arg, const struct rep_entry *e, bool is_new)
 	struct sim *s = arg;
 	if (s->inj)
 		inject_on_report(s, e, is_new); /* scenarios, campaigns */
+}
+
+/* The session's step callback: --timing's cost model follows every event (timing.h). */
+static void on_step(void *arg, const struct model *m, const struct model_event *ev,
+                    const struct model_step_result *res)
+{
+	sim_timing_event(arg, m, ev, res);
 }
 
 /* ---- --check-unicorn ---- */
@@ -516,6 +524,8 @@ int check_new(struct sim *s)
 		    .ctr_idc = (ctr >> 28) & 1,
 		    .ctr_dic = (ctr >> 29) & 1,
 		    .feat_ets = false,
+		    .on_step = s->timing ? on_step : NULL,
+		    .step_arg = s->timing,
 		};
 		if (!c || !(c->ss = session_new(&cfg))) {
 			free(c);

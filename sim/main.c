@@ -16,12 +16,14 @@
 #include "run.h"
 #include "scenario.h"
 #include "sim.h"
+#include "timing.h"
 #include "trace.h"
 
 static const char usage[] =
     "usage: sim run FIRMWARE.elf [--trace FILE] [--uart FILE] [--max-insns N] [--ram SIZE]\n"
     "                            [--ram-base ADDR] [--tlb speculative|accessed] [--json]\n"
     "                            [--check-unicorn] [--inject SPEC]...\n"
+    "                            [--timing [--cpu-profile NAME|FILE] [--phase SYMBOL]...]\n"
     "       sim run --scenario FILE [--json] [--trace FILE] [--uart FILE]\n"
     "       sim campaign FIRMWARE.elf --drop-each CLASS[,CLASS]... [--jobs N] [--json]\n"
     "\n"
@@ -42,6 +44,11 @@ static const char usage[] =
     "                     drop@0xPC, drop=CLASS#N (tlbi dc ic dsb dmb isb msr),\n"
     "                     weaken@WHERE:OPT or weaken=dsb#N:OPT (e.g. nsh), flip@PA:BIT#N,\n"
     "                     tlb=speculative|accessed (docs/scenarios.md)\n"
+    "  --timing           estimate cycles with a CPU profile's cost model; at the end,\n"
+    "                     a table of phases (split at MMU on/off, TTBR writes, exception\n"
+    "                     entry/return) on stderr (docs/timing.md)\n"
+    "  --cpu-profile P    cortex-a72 (default), cortex-a53, or a profile FILE\n"
+    "  --phase SYMBOL     also split phases where SYMBOL is fetched (repeatable)\n"
     "  --scenario FILE    run a scenario file (docs/scenarios.md): exit 0 when its\n"
     "                     expected verdict holds, 1 when not\n"
     "  campaign           one run per dropped instruction, a detection table (sim\n"
@@ -96,7 +103,10 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 		OPT_JSON,
 		OPT_CHECK,
 		OPT_INJECT,
-		OPT_SCENARIO
+		OPT_SCENARIO,
+		OPT_TIMING,
+		OPT_CPU_PROFILE,
+		OPT_PHASE
 	};
 	static const struct option opts[] = {
 	    {"trace", required_argument, NULL, OPT_TRACE},
@@ -109,9 +119,13 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 	    {"check-unicorn", no_argument, NULL, OPT_CHECK},
 	    {"inject", required_argument, NULL, OPT_INJECT},
 	    {"scenario", required_argument, NULL, OPT_SCENARIO},
+	    {"timing", no_argument, NULL, OPT_TIMING},
+	    {"cpu-profile", required_argument, NULL, OPT_CPU_PROFILE},
+	    {"phase", required_argument, NULL, OPT_PHASE},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
+	struct sim_timing_args targs = {0};
 	struct sim *s = calloc(1, sizeof(*s));
 	if (!s) {
 		fprintf(stderr, "sim: out of memory\n");
@@ -187,6 +201,21 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 		case OPT_SCENARIO:
 			scenario_path = optarg;
 			break;
+		case OPT_TIMING: /* --cpu-profile and --phase imply it */
+			targs.on = true;
+			break;
+		case OPT_CPU_PROFILE:
+			targs.on = true;
+			targs.profile = optarg;
+			break;
+		case OPT_PHASE:
+			targs.on = true;
+			if (targs.nphase_syms == SIM_TIMING_MAX_PHASE_SYMS) {
+				status = usage_error("--phase %s: at most 32 --phase symbols", optarg);
+				goto out;
+			}
+			targs.phase_syms[targs.nphase_syms++] = optarg;
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			status = 0;
@@ -239,6 +268,11 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 			        s->inj->specs[i].text);
 			goto out;
 		}
+	if (targs.on && !(s->timing = sim_timing_new(&targs, &s->img, &s->ram_ops, ierr,
+	                                             sizeof(ierr)))) {
+		fprintf(stderr, "sim: %s\n", ierr);
+		goto out;
+	}
 	/* With --json, stdout carries only the hazard reports. */
 	s->uart_out = s->opt.json ? stderr : stdout;
 	if (s->opt.uart_path && !(s->uart_out = fopen(s->opt.uart_path, "w"))) {
@@ -285,6 +319,7 @@ out:
 	img_free(&s->img);
 	inject_free(s->inj);
 	scenario_free(sc);
+	sim_timing_free(s->timing);
 	free(s);
 	return status;
 }

@@ -33,6 +33,7 @@
 #include "disasm.h"
 #include "machine.h"
 #include "mmu.h"
+#include "timing.h"
 #include "trace.h"
 
 #define ENC_ERET      UINT32_C(0xd69f03e0)
@@ -360,6 +361,8 @@ static int finish(struct sim *s, const char *reason, int status, const char *fmt
 		fprintf(stderr, "sim: %s: %s\n", s->name, msg);
 	int run_status = status;
 	status = check_end(s, status);
+	if (s->timing)
+		sim_timing_print(s->timing, &s->img, stderr);
 	if (s->trace)
 		trace_end(s->trace, reason, run_status, status, s->insns, pc, sym, msg);
 	return status;

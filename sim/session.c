@@ -241,6 +241,8 @@ static void step(struct session *ss, const struct model_event *ev, struct model_
 {
 	ss->events++;
 	model_step(ss->m, ev, res);
+	if (ss->cfg.on_step)
+		ss->cfg.on_step(ss->cfg.step_arg, ss->m, ev, res);
 }
 
 /* The descriptors a real walk read (none on a model-TLB hit), and the entry it made. */

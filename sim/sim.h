@@ -25,6 +25,7 @@
 struct trace;
 struct disasm;
 struct check;
+struct sim_timing;
 struct inject;
 
 /* Exit statuses (DESIGN §5, README). A run that reported hazards (other than only a
@@ -119,6 +120,7 @@ struct sim {
 	struct trace *trace;
 	struct disasm *dis;
 	struct check *chk; /* the model and the hazard reports (hazards.c) */
+	struct sim_timing *timing; /* --timing: the cost model and its phases (timing.c) */
 	struct inject *inj; /* --inject, scenarios, campaigns (inject.h); NULL: none */
 	/* One cached instruction-page translation (mmu_read_va), dropped whenever the run
 	 * loop regains control: every translation change goes through it. */

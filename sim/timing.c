@@ -278,13 +278,12 @@ void sim_timing_event(struct sim_timing *st, const struct model *m, const struct
 	}
 	case EV_SYSREG:
 		if (out.ttbr_write) {
-			snprintf(why, sizeof(why), "%s write", sysreg_name(ev->u.sysreg.reg));
+			snprintf(why, sizeof(why), "%s", sysreg_name(ev->u.sysreg.reg));
 			open_phase(st, why, &before);
 		}
 		break;
 	case EV_EXC_ENTRY:
-		snprintf(why, sizeof(why), "exception EL%u->EL%u", ev->u.exc.from_el,
-		         ev->u.exc.to_el);
+		snprintf(why, sizeof(why), "exc EL%u->EL%u", ev->u.exc.from_el, ev->u.exc.to_el);
 		open_phase(st, why, &before);
 		break;
 	case EV_ERET:
@@ -342,6 +341,67 @@ static uint64_t cyc(uint64_t centi)
 	return (centi + 50) / 100;
 }
 
+static const char *maint_op_name(const struct maint *m, char *buf, size_t len)
+{
+	switch (m->kind) {
+	case EV_TLBI:
+		snprintf(buf, len, "tlbi %s", tlbi_op_name((enum tlbi_op)m->op));
+		break;
+	case EV_DC:
+		snprintf(buf, len, "dc %s", dc_op_name((enum dc_op)m->op));
+		break;
+	case EV_IC:
+		snprintf(buf, len, "ic %s", ic_op_name((enum ic_op)m->op));
+		break;
+	case EV_DSB:
+	case EV_DMB:
+		snprintf(buf, len, "%s %s", m->kind == EV_DSB ? "dsb" : "dmb",
+		         barrier_domain_name((enum barrier_domain)m->op));
+		break;
+	default:
+		snprintf(buf, len, "isb");
+		break;
+	}
+	return buf;
+}
+
+static int cmp_maint(const void *a, const void *b)
+{
+	const struct maint *x = a, *y = b;
+	if (x->pc != y->pc)
+		return x->pc < y->pc ? -1 : 1;
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	return x->op < y->op ? -1 : x->op > y->op;
+}
+
+static int cmp_cost(const void *a, const void *b)
+{
+	const struct maint *x = a, *y = b;
+	uint64_t cx = x->centicycles + x->latency, cy = y->centicycles + y->latency;
+	if (cx != cy)
+		return cx > cy ? -1 : 1;
+	return cmp_maint(a, b);
+}
+
+/* The maintenance and barrier instructions that cost most (charged plus queued), most
+ * first, ties in PC order; returns how many were copied into out. */
+static size_t top_maint(const struct sim_timing *st, struct maint *out, size_t max)
+{
+	struct maint *all = malloc(sizeof(*all) * (st->nmaint ? st->nmaint : 1));
+	size_t n = 0;
+	for (size_t i = 0; all && i < MAINT_SLOTS; i++)
+		if (st->maint[i].used)
+			all[n++] = st->maint[i];
+	qsort(all, n, sizeof(*all), cmp_cost);
+	if (n > max)
+		n = max;
+	if (n)
+		memcpy(out, all, n * sizeof(*all));
+	free(all);
+	return n;
+}
+
 void sim_timing_print(const struct sim_timing *st, const struct image *img, FILE *f)
 {
 	const struct tm_counters *end = tm_counters(st->tm);
@@ -375,6 +435,20 @@ void sim_timing_print(const struct sim_timing *st, const struct image *img, FILE
 	        end->nc_accesses, end->tlbi, end->dc, end->ic, end->dsb, end->isb);
 	fprintf(f, "sim: timing: DSBs waited %" PRIu64 " cycles for maintenance in flight\n",
 	        cyc(end->dsb_wait));
+	struct maint top[8];
+	size_t n = top_maint(st, top, 8);
+	if (n)
+		fprintf(f, "sim: timing: costliest maintenance and barriers (cycles at the "
+		           "instruction + latency queued for a DSB):\n");
+	for (size_t i = 0; i < n; i++) {
+		char sym[96], op[48];
+		img_symbolize(img, top[i].pa, sym, sizeof(sym));
+		fprintf(f,
+		        "    %-30.30s pc 0x%-10" PRIx64 " %-14s x%-5" PRIu64 " %7" PRIu64
+		        " + %7" PRIu64 "\n",
+		        sym[0] ? sym : "?", top[i].pc, maint_op_name(&top[i], op, sizeof(op)),
+		        top[i].count, cyc(top[i].centicycles), cyc(top[i].latency));
+	}
 }
 
 static json_t *hex(uint64_t v)
@@ -395,40 +469,6 @@ static json_t *counters_json(const struct tm_counters *c)
 	    (json_int_t)c->nc_accesses, "tlbi", (json_int_t)c->tlbi, "dc", (json_int_t)c->dc, "ic",
 	    (json_int_t)c->ic, "dsb", (json_int_t)c->dsb, "isb", (json_int_t)c->isb,
 	    "dsb_wait_cycles", (json_int_t)cyc(c->dsb_wait));
-}
-
-static const char *maint_op_name(const struct maint *m, char *buf, size_t len)
-{
-	switch (m->kind) {
-	case EV_TLBI:
-		snprintf(buf, len, "tlbi %s", tlbi_op_name((enum tlbi_op)m->op));
-		break;
-	case EV_DC:
-		snprintf(buf, len, "dc %s", dc_op_name((enum dc_op)m->op));
-		break;
-	case EV_IC:
-		snprintf(buf, len, "ic %s", ic_op_name((enum ic_op)m->op));
-		break;
-	case EV_DSB:
-	case EV_DMB:
-		snprintf(buf, len, "%s %s", m->kind == EV_DSB ? "dsb" : "dmb",
-		         barrier_domain_name((enum barrier_domain)m->op));
-		break;
-	default:
-		snprintf(buf, len, "isb");
-		break;
-	}
-	return buf;
-}
-
-static int cmp_maint(const void *a, const void *b)
-{
-	const struct maint *x = a, *y = b;
-	if (x->pc != y->pc)
-		return x->pc < y->pc ? -1 : 1;
-	if (x->kind != y->kind)
-		return x->kind < y->kind ? -1 : 1;
-	return x->op < y->op ? -1 : x->op > y->op;
 }
 
 json_t *sim_timing_json(const struct sim_timing *st, const struct image *img)

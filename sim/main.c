@@ -13,6 +13,7 @@
 #include "disasm.h"
 #include "inject.h"
 #include "machine.h"
+#include "replay.h"
 #include "run.h"
 #include "scenario.h"
 #include "sim.h"
@@ -26,6 +27,8 @@ static const char usage[] =
     "                            [--timing [--cpu-profile NAME|FILE] [--phase SYMBOL]...]\n"
     "       sim run --scenario FILE [--json] [--trace FILE] [--uart FILE]\n"
     "       sim campaign FIRMWARE.elf --drop-each CLASS[,CLASS]... [--jobs N] [--json]\n"
+    "       sim replay TRACE [--firmware ELF] [--json] [--bench]\n"
+    "       sim diff A B\n"
     "\n"
     "  run FIRMWARE.elf   boot an AArch64 ELF at EL2 on hypsim's virt machine until PSCI\n"
     "                     SYSTEM_OFF, checking every step against the Armv8-A model\n"
@@ -53,6 +56,8 @@ static const char usage[] =
     "                     expected verdict holds, 1 when not\n"
     "  campaign           one run per dropped instruction, a detection table (sim\n"
     "                     campaign --help)\n"
+    "  replay TRACE       re-check a recorded trace with the model alone (sim replay\n"
+    "                     --help); diff A B: the first divergence of two traces\n"
     "\n"
     "exit status: 0 SYSTEM_OFF, 1 hazards reported, 2 bad input or usage, 3 the guest did\n"
     "not finish (instruction budget, hang, unrecoverable state) and no hazard other than\n"
@@ -336,5 +341,9 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1, argv, argc);
 	if (!strcmp(argv[1], "campaign"))
 		return campaign_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "replay"))
+		return replay_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "diff"))
+		return diff_main(argc - 1, argv + 1);
 	return usage_error("unknown command '%s'", argv[1]);
 }

@@ -27,6 +27,7 @@
 
 #define RING (1u << 16)
 #define MAX_PENDING 16
+#define WALK_SEEN   4096
 
 struct session {
 	struct session_cfg cfg;
@@ -47,6 +48,7 @@ struct session {
 	/* Hazard trace events found during one model_step: written after its event line. */
 	json_t *pending[MAX_PENDING];
 	unsigned npending;
+	uint64_t walk_seen[WALK_SEEN]; /* per page: a hash of the last walk traced */
 };
 
 /* ---- translation with the registers as last written ---- */
@@ -245,24 +247,32 @@ static void step(struct session *ss, const struct model_event *ev, struct model_
 		ss->cfg.on_step(ss->cfg.step_arg, ss->m, ev, res);
 }
 
-/* The descriptors a real walk read (none on a model-TLB hit), and the entry it made. */
+/*
+ * The descriptors a real walk read (none on a model-TLB hit) and the entry it made. A walk
+ * that read the same descriptors as the last one traced for its page is not repeated: the
+ * model re-walks on every access it does not cache, and those lines would dominate a
+ * trace without saying anything new.
+ */
 static void trace_walk_of(struct session *ss, const struct model_event *ev,
                           const struct model_step_result *res, uint64_t va)
 {
 	if (!ss->cfg.trace || !res->is_access || !res->mmu_on || !res->tr.nsteps)
 		return;
+	uint64_t h = va >> 12;
+	for (unsigned i = 0; i < res->tr.nsteps && i < PT_MAX_STEPS; i++)
+		h = (h ^ res->tr.steps[i].desc_pa ^ (res->tr.steps[i].desc << 1)) *
+		    UINT64_C(0x9e3779b97f4a7c15);
+	uint64_t *slot = &ss->walk_seen[(va >> 12) % WALK_SEEN];
+	if (*slot == h)
+		return;
+	*slot = h;
 	unsigned el = model_cpu_el(ss->m, ev->cpu);
 	bool el2 = el == 2;
-	/* D8.2.x: a walk is cacheable iff SCTLR.C and TCR.IRGN0 say so (DESIGN §3 "Walks"). */
+	/* DESIGN §3 "Walks": cacheable iff SCTLR.C and TCR.IRGN0 != 00 (D8.2.x). */
 	uint64_t tcr = ss->sr[el2 ? SR_TCR_EL2 : SR_TCR_EL1];
 	bool cacheable = (ss->sr[el2 ? SR_SCTLR_EL2 : SR_SCTLR_EL1] & SCTLR_ELx_C) &&
 	                 ((tcr >> 8) & 3) != 0;
-	for (unsigned i = 0; i < res->tr.nsteps && i < PT_MAX_STEPS; i++)
-		trace_walk(ss->cfg.trace, ev->cpu, va, res->tr.steps[i].level,
-		           res->tr.steps[i].desc_pa, res->tr.steps[i].desc, cacheable);
-	if (res->tr.fault.type == FAULT_NONE)
-		trace_tlb_fill(ss->cfg.trace, ev->cpu, va, res->tr.oa, res->tr.level,
-		               res->tr.block_size, res->tr.attrs.mair_attr);
+	trace_walk(ss->cfg.trace, ev->cpu, va, cacheable, &res->tr);
 }
 
 static void deliver_fetch(struct session *ss, uint64_t pc, uint32_t enc, unsigned el,
@@ -486,6 +496,7 @@ int session_machine(struct session *ss)
 	ss->cur_valid = false;
 	ss->nstores = 0;
 	ss->exc_seq = 0;
+	memset(ss->walk_seen, 0, sizeof(ss->walk_seen));
 	if (ss->cfg.trace)
 		trace_simple(ss->cfg.trace, "reset", 0, 0, NULL);
 	return 0;

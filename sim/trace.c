@@ -43,7 +43,7 @@ struct trace *trace_open(const char *path, char *err, size_t errlen)
 	}
 	size_t n = strlen(path);
 	if (n > 3 && !strcmp(path + n - 3, ".gz"))
-		t->gz = gzopen(path, "wb6");
+		t->gz = gzopen(path, "wb9");
 	else
 		t->f = fopen(path, "w");
 	if (!t->f && !t->gz) {
@@ -259,24 +259,28 @@ void trace_op(struct trace *t, unsigned cpu, uint64_t pc, const char *type, cons
 	            type, ++t->seq, cpu, pc, op, argname, arg, tail);
 }
 
-void trace_walk(struct trace *t, unsigned cpu, uint64_t va, int level, uint64_t desc_pa,
-                uint64_t desc, bool cacheable)
+void trace_walk(struct trace *t, unsigned cpu, uint64_t va, bool cacheable,
+                const struct walk_result *w)
 {
-	line_printf(t, 256,
+	char steps[PT_MAX_STEPS * 72] = "";
+	size_t n = 0;
+	for (unsigned i = 0; i < w->nsteps && i < PT_MAX_STEPS; i++)
+		n += (size_t)snprintf(steps + n, sizeof(steps) - n,
+		                      "%s[%d,\"0x%" PRIx64 "\",\"0x%" PRIx64 "\"]", i ? "," : "",
+		                      w->steps[i].level, w->steps[i].desc_pa, w->steps[i].desc);
+	char fill[160] = "";
+	if (w->fault.type == FAULT_NONE)
+		snprintf(fill, sizeof(fill),
+		         ",\"pa\":\"0x%" PRIx64 "\",\"level\":%d,\"size\":\"0x%" PRIx64
+		         "\",\"mair\":\"0x%02x\"",
+		         w->oa, w->level, w->block_size, w->attrs.mair_attr);
+	else
+		snprintf(fill, sizeof(fill), ",\"fault\":\"%s\",\"level\":%d",
+		         pt_fault_name(w->fault.type), w->fault.level);
+	line_printf(t, 768,
 	            "{\"type\":\"walk\",\"seq\":%" PRIu64 ",\"cpu\":%u,\"va\":\"0x%" PRIx64
-	            "\",\"level\":%d,\"desc_pa\":\"0x%" PRIx64 "\",\"value\":\"0x%" PRIx64
-	            "\",\"cacheable\":%s}\n",
-	            ++t->seq, cpu, va, level, desc_pa, desc, cacheable ? "true" : "false");
-}
-
-void trace_tlb_fill(struct trace *t, unsigned cpu, uint64_t va, uint64_t pa, int level,
-                    uint64_t block_size, unsigned mair_attr)
-{
-	line_printf(t, 256,
-	            "{\"type\":\"tlb-fill\",\"seq\":%" PRIu64 ",\"cpu\":%u,\"va\":\"0x%" PRIx64
-	            "\",\"pa\":\"0x%" PRIx64 "\",\"level\":%d,\"size\":\"0x%" PRIx64
-	            "\",\"mair\":\"0x%02x\"}\n",
-	            ++t->seq, cpu, va, pa, level, block_size, mair_attr);
+	            "\",\"cacheable\":%s,\"steps\":[%s]%s}\n",
+	            ++t->seq, cpu, va, cacheable ? "true" : "false", steps, fill);
 }
 
 void trace_exc_entry(struct trace *t, unsigned cpu, uint64_t pc, bool insn_abort, uint64_t far,

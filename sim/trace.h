@@ -20,6 +20,7 @@ struct trace;
 struct dis_insn;
 struct json_t;
 struct model_step_result;
+struct walk_result;
 
 struct trace_header_info {
 	const char *firmware_path;
@@ -67,11 +68,10 @@ void trace_mem(struct trace *t, unsigned cpu, uint64_t pc, bool store, uint64_t 
 /* TLBI/DC/IC/AT: type, op name, operand (named argname); res (may be NULL) gives the PA. */
 void trace_op(struct trace *t, unsigned cpu, uint64_t pc, const char *type, const char *op,
               const char *argname, uint64_t arg, const struct model_step_result *res);
-/* One descriptor read by a table walk, and the TLB entry the walk made. */
-void trace_walk(struct trace *t, unsigned cpu, uint64_t va, int level, uint64_t desc_pa,
-                uint64_t desc, bool cacheable);
-void trace_tlb_fill(struct trace *t, unsigned cpu, uint64_t va, uint64_t pa, int level,
-                    uint64_t block_size, unsigned mair_attr);
+/* A table walk: the descriptors it read (level, PA, value) and, when it did not fault,
+ * the TLB entry it filled (DESIGN §4 `walk` and `tlb-fill`, one line). */
+void trace_walk(struct trace *t, unsigned cpu, uint64_t va, bool cacheable,
+                const struct walk_result *w);
 /* The checker's exception entry (insn_abort: after a faulting fetch of far). */
 void trace_exc_entry(struct trace *t, unsigned cpu, uint64_t pc, bool insn_abort, uint64_t far,
                      unsigned from_el, unsigned to_el, bool requested, uint64_t esr,

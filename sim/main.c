@@ -292,6 +292,8 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 			goto out;
 		}
 		/* The header is written when the model is configured (hazards.c). */
+		if (s->timing)
+			sim_timing_set_trace(s->timing, s->trace);
 	}
 	s->dis = disasm_new();
 	if (!s->dis) {

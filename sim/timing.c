@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "trace.h"
+
 struct sim_builtin_profile {
 	const char *name, *path, *text;
 	size_t len;
@@ -46,6 +48,7 @@ struct sim_timing {
 	const char *phase_name[SIM_TIMING_MAX_PHASE_SYMS];
 	unsigned nphase;
 	const struct model *last_model; /* a new model: a new machine, caches invalid */
+	struct trace *trace;
 	struct phase *ph;
 	size_t nph, cap;
 	uint64_t cur_pa; /* PA of the instruction in progress */
@@ -200,6 +203,18 @@ void sim_timing_free(struct sim_timing *st)
 	free(st);
 }
 
+void sim_timing_set_trace(struct sim_timing *st, struct trace *t)
+{
+	st->trace = t;
+}
+
+/* "1.5" for 150 hundredths of a cycle. */
+static json_t *cycles_json(uint64_t centi)
+{
+	return centi % 100 ? json_real((double)centi / 100)
+	                   : json_integer((json_int_t)(centi / 100));
+}
+
 const uint64_t *sim_timing_centicycles(const struct sim_timing *st)
 {
 	return &tm_counters(st->tm)->centicycles;
@@ -253,6 +268,18 @@ void sim_timing_event(struct sim_timing *st, const struct model *m, const struct
 	struct tm_counters before = *tm_counters(st->tm);
 	struct tm_step out;
 	tm_event(st->tm, m, ev, res, &out);
+	if (st->trace && (out.centicycles || out.queued)) {
+		/* docs/trace-format.md `cost`: the event is named by its model number. */
+		char pc[24];
+		snprintf(pc, sizeof(pc), "0x%" PRIx64, ev->pc);
+		json_t *o =
+		    json_pack("{s:I, s:I, s:s, s:s, s:o}", "cpu", (json_int_t)ev->cpu, "model_seq",
+		              (json_int_t)model_seq(m), "event", ev_kind_name(ev->kind), "pc", pc,
+		              "cyc", cycles_json(out.centicycles));
+		if (out.queued)
+			json_object_set_new(o, "queued", cycles_json(out.queued));
+		trace_json_event(st->trace, "cost", o);
+	}
 	char why[64];
 	switch (ev->kind) {
 	case EV_FETCH: {

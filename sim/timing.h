@@ -52,6 +52,10 @@ void sim_timing_free(struct sim_timing *st);
 void sim_timing_event(struct sim_timing *st, const struct model *m, const struct model_event *ev,
                       const struct model_step_result *res);
 
+/* Write a `cost` event to t after every event the cost model charges (NULL: none). */
+struct trace;
+void sim_timing_set_trace(struct sim_timing *st, struct trace *t);
+
 /* Cycles (x 100) charged so far: a stable pointer, for per-event deltas in a trace. */
 const uint64_t *sim_timing_centicycles(const struct sim_timing *st);
 

@@ -1,0 +1,86 @@
+#!/bin/sh
+# trace-regress.sh MODE SIM ELF GOLDEN [ARGS...] - the regression suite 'trace' (issue #6).
+#   run       sim run ELF ARGS again and `sim diff` the new trace against GOLDEN (exit 0)
+#   replay    sim replay GOLDEN: its stderr is GOLDEN's .stderr (the run's report) byte for
+#             byte and its exit status the one the trace's `end` event recorded
+#   patched   ARGS = PATCH-INSN ADDR SYMBOL: ELF with the instruction at ADDR made a NOP
+#             runs; `sim diff` must exit 1 naming that instruction (PC, symbol, `nop`)
+#   truncated GOLDEN cut in the middle of a line (plain and gzip): replay warns and reports
+#             up to the last complete event, never exit 2
+#   not-trace sim replay / sim diff of a file that is no trace (the ELF): exit 2, one line
+#             naming the file
+# Exits 77 (skipped) when the firmware could not be built (no cross toolchain).
+set -u
+mode=$1 sim=$2 elf=$3 golden=$4
+shift 4
+[ -f "$elf" ] || { echo "no $elf (cross toolchain missing): skipped"; exit 77; }
+[ -f "$golden" ] || { echo "FAIL: no golden trace $golden (tools/regen-traces)"; exit 1; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+expected_exit() { # the exit status the recorded run ended with
+	gzip -dc "$1" | tail -n 1 | sed -n 's/.*"type":"end".*"exit":\([0-9]*\).*/\1/p'
+}
+case $mode in
+run)
+	"$sim" run "$elf" "$@" --trace "$tmp/new.jsonl.gz" --uart /dev/null 2>"$tmp/err"
+	"$sim" diff "$golden" "$tmp/new.jsonl.gz" >"$tmp/diff" 2>&1
+	rc=$?
+	cat "$tmp/diff"
+	[ "$rc" -eq 0 ] || fail "sim diff exited $rc: the run no longer matches $golden" \
+		"(a deliberate change? tools/regen-traces)"
+	;;
+replay)
+	want=$(expected_exit "$golden")
+	[ -n "$want" ] || fail "$golden has no end event"
+	"$sim" replay "$golden" --firmware "$elf" 2>"$tmp/err"
+	rc=$?
+	diff -u "${golden%.jsonl.gz}.stderr" "$tmp/err" || fail "replay's report differs from the run's"
+	[ "$rc" -eq "$want" ] || fail "replay exited $rc, the run $want"
+	;;
+patched)
+	patch=$1 addr=$2 sym=$3
+	"$patch" "$elf" "$tmp/patched.elf" "$addr" 0xd503201f || fail "cannot patch $elf"
+	"$sim" run "$tmp/patched.elf" --trace "$tmp/new.jsonl.gz" --uart /dev/null 2>/dev/null
+	"$sim" diff "$golden" "$tmp/new.jsonl.gz" >"$tmp/diff" 2>&1
+	rc=$?
+	cat "$tmp/diff"
+	[ "$rc" -eq 1 ] || fail "sim diff exited $rc, expected 1"
+	line=$(grep '^  B: ' "$tmp/diff" | head -n 1)
+	pc=$(printf '0x%x' "$addr")
+	case $line in *"PC $pc $sym \`nop\`"*) ;; *) fail "the divergence does not name $pc $sym nop" ;; esac
+	grep -q "^  enc: " "$tmp/diff" || fail "no enc field named"
+	grep -q "further event" "$tmp/diff" || fail "no count of further differences"
+	;;
+truncated)
+	gzip -dc "$golden" >"$tmp/full.jsonl"
+	size=$(wc -c <"$tmp/full.jsonl")
+	head -c $((size / 2)) "$tmp/full.jsonl" >"$tmp/cut.jsonl"
+	tail -c 1 "$tmp/cut.jsonl" | od -c | grep -q '\\n' && fail "cut at a line end: pick another size"
+	head -c $(($(wc -c <"$golden") / 2)) "$golden" >"$tmp/cut.jsonl.gz"
+	for t in "$tmp/cut.jsonl" "$tmp/cut.jsonl.gz"; do
+		"$sim" replay "$t" --firmware "$elf" >/dev/null 2>"$tmp/err"
+		rc=$?
+		cat "$tmp/err"
+		[ "$rc" -eq 1 ] || [ "$rc" -eq 3 ] || fail "replay of $t exited $rc"
+		grep -q "^sim: $t: warning: the trace ends without its .end. event" "$tmp/err" ||
+			fail "no warning for $t"
+	done
+	grep -q "cut off mid-line" "$tmp/err" || true
+	;;
+not-trace)
+	for cmd in "replay $elf" "diff $elf $golden"; do
+		# shellcheck disable=SC2086
+		"$sim" $cmd >/dev/null 2>"$tmp/err"
+		rc=$?
+		cat "$tmp/err"
+		[ "$rc" -eq 2 ] || fail "sim $cmd exited $rc, expected 2"
+		[ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "sim $cmd: not one line"
+		grep -q "^sim: $elf: not a hypsim trace" "$tmp/err" || fail "sim $cmd: does not name $elf"
+	done
+	;;
+*)
+	fail "unknown mode $mode"
+	;;
+esac
+echo "ok"

@@ -4,6 +4,7 @@
 #include "tracefile.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,9 +155,18 @@ static const char *skip_ws(const char *p, const char *e)
 /* The end of the string starting after its opening quote at p. */
 static const char *str_end(const char *p, const char *e)
 {
-	while (p < e && *p != '"')
-		p += *p == '\\' ? 2 : 1;
-	return p < e ? p : NULL;
+	for (;;) {
+		const char *q = p < e ? memchr(p, '"', (size_t)(e - p)) : NULL;
+		if (!q)
+			return NULL;
+		/* Escaped when preceded by an odd number of backslashes. */
+		size_t bs = 0;
+		while (q - bs > p && q[-1 - (ptrdiff_t)bs] == '\\')
+			bs++;
+		if (!(bs & 1))
+			return q;
+		p = q + 1;
+	}
 }
 
 /* The end of a nested object or array starting at p. */

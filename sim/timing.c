@@ -436,9 +436,18 @@ void sim_timing_print(const struct sim_timing *st, const struct image *img, FILE
 	        "sim: timing, CPU profile %s (%s); phases split at MMU on/off, TTBR writes, "
 	        "exception entry/return%s\n",
 	        st->prof.name, st->profile_src, st->nphase ? " and --phase symbols" : "");
-	fprintf(f, "%3s %-30s %-26s %2s %8s %9s %5s %5s %5s %5s %5s %5s %4s %4s %4s %4s %4s\n", "#",
-	        "start", "reason", "EL", "insns", "cycles", "tlbm", "walk", "wchit", "dmiss",
-	        "imiss", "nc", "tlbi", "dc", "ic", "dsb", "isb");
+	/* Columns as wide as their widest entry: a symbol+offset is never cut short. */
+	int wloc = 5, wreason = 6;
+	for (size_t i = 0; i < st->nph; i++) {
+		char loc[96];
+		where(&st->ph[i], img, loc, sizeof(loc));
+		int l = (int)strlen(loc), r = (int)strlen(st->ph[i].reason);
+		wloc = l > wloc ? l : wloc;
+		wreason = r > wreason ? r : wreason;
+	}
+	fprintf(f, "%3s %-*s %-*s %2s %8s %9s %5s %5s %5s %5s %5s %5s %4s %4s %4s %4s %4s\n", "#",
+	        wloc, "start", wreason, "reason", "EL", "insns", "cycles", "tlbm", "walk", "wchit",
+	        "dmiss", "imiss", "nc", "tlbi", "dc", "ic", "dsb", "isb");
 	for (size_t i = 0; i < st->nph; i++) {
 		const struct phase *p = &st->ph[i];
 		struct tm_counters d;
@@ -446,18 +455,18 @@ void sim_timing_print(const struct sim_timing *st, const struct image *img, FILE
 		char loc[96];
 		where(p, img, loc, sizeof(loc));
 		fprintf(f,
-		        "%3zu %-30.30s %-26.26s %2u %8" PRIu64 " %9" PRIu64 " %5" PRIu64
+		        "%3zu %-*s %-*s %2u %8" PRIu64 " %9" PRIu64 " %5" PRIu64
 		        " %5" PRIu64 " %5" PRIu64 " %5" PRIu64 " %5" PRIu64 " %5" PRIu64
 		        " %4" PRIu64 " %4" PRIu64 " %4" PRIu64 " %4" PRIu64 " %4" PRIu64 "\n",
-		        i, loc, p->reason, p->el, d.insns, cyc(d.centicycles), d.tlb_misses,
+		        i, wloc, loc, wreason, p->reason, p->el, d.insns, cyc(d.centicycles), d.tlb_misses,
 		        d.walk_reads, d.walk_cache_hits, d.dcache_misses, d.icache_misses,
 		        d.nc_accesses, d.tlbi, d.dc, d.ic, d.dsb, d.isb);
 	}
 	fprintf(f,
-	        "%3s %-30s %-26s %2s %8" PRIu64 " %9" PRIu64 " %5" PRIu64 " %5" PRIu64 " %5" PRIu64
+	        "%3s %-*s %-*s %2s %8" PRIu64 " %9" PRIu64 " %5" PRIu64 " %5" PRIu64 " %5" PRIu64
 	        " %5" PRIu64 " %5" PRIu64 " %5" PRIu64 " %4" PRIu64 " %4" PRIu64 " %4" PRIu64
 	        " %4" PRIu64 " %4" PRIu64 "\n",
-	        "", "total", "", "", end->insns, cyc(end->centicycles), end->tlb_misses,
+	        "", wloc, "total", wreason, "", "", end->insns, cyc(end->centicycles), end->tlb_misses,
 	        end->walk_reads, end->walk_cache_hits, end->dcache_misses, end->icache_misses,
 	        end->nc_accesses, end->tlbi, end->dc, end->ic, end->dsb, end->isb);
 	fprintf(f, "sim: timing: DSBs waited %" PRIu64 " cycles for maintenance in flight\n",
@@ -471,7 +480,7 @@ void sim_timing_print(const struct sim_timing *st, const struct image *img, FILE
 		char sym[96], op[48];
 		img_symbolize(img, top[i].pa, sym, sizeof(sym));
 		fprintf(f,
-		        "    %-30.30s pc 0x%-10" PRIx64 " %-14s x%-5" PRIu64 " %7" PRIu64
+		        "    %-30s pc 0x%-10" PRIx64 " %-14s x%-5" PRIu64 " %7" PRIu64
 		        " + %7" PRIu64 "\n",
 		        sym[0] ? sym : "?", top[i].pc, maint_op_name(&top[i], op, sizeof(op)),
 		        top[i].count, cyc(top[i].centicycles), cyc(top[i].latency));

@@ -53,5 +53,6 @@ expect 2 "^sim: --ram-base 0x40001000: not a multiple of 2 MiB" run "$hello" --r
 expect 2 "^sim: --ram-base 0x0 --ram 0x10000000: RAM would overlap the UART" run "$hello" --ram-base 0
 expect 2 "^sim: --tlb eager: expected speculative or accessed" run "$hello" --tlb eager
 expect 2 "^sim: run: missing FIRMWARE.elf" run
-expect 2 "^sim: unknown command 'replay'" replay x
+expect 2 "^sim: unknown command 'frobnicate'" frobnicate x
+expect 2 "^sim: x: cannot open: No such file or directory" replay x
 [ "$fails" -eq 0 ] || exit 1

@@ -588,6 +588,9 @@ int sim_run(struct sim *s)
 		case STOP_FATAL:
 			return finish(s, "fatal", SIM_EXIT_UNFINISHED, "%s", s->fatal);
 		case STOP_NONE:
+			/* A signal stops Unicorn from outside any hook: reported at the top. */
+			if (s->interrupted)
+				break;
 			if (e != UC_ERR_OK)
 				return finish(s, "fatal", SIM_EXIT_UNFINISHED, "unicorn: %s at %s",
 				              uc_strerror(e), where(s, npc, w, sizeof(w)));

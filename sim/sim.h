@@ -12,6 +12,7 @@
 #ifndef HYPSIM_SIM_SIM_H
 #define HYPSIM_SIM_SIM_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -149,7 +150,7 @@ struct sim {
 	char fatal[160];
 	struct last_exc last_exc;
 	uint64_t exceptions;
-	volatile int interrupted;
+	volatile sig_atomic_t interrupted;
 	const char *end_reason; /* how the run ended (trace "end" reason) and why */
 	char end_msg[512];
 	struct block_info blocks[BLOCK_CACHE_SIZE];

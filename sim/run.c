@@ -433,6 +433,27 @@ static enum loop_result smc(struct sim *s, uint64_t pc_after, int *status)
 	return LOOP_CONTINUE;
 }
 
+/*
+ * An instruction abort whose vector is the faulting address itself: the vector's fetch
+ * faults again and the CPU takes the same exception forever without completing an
+ * instruction, which neither the budget nor the branch-to-self check can see. Ended as
+ * a guest hang (DESIGN §2).
+ */
+static bool abort_loops(struct sim *s, uint64_t pc_insn, int *status)
+{
+	char w[128];
+	if (!s->last_exc.valid || s->last_exc.cause != EXC_CAUSE_INSN_ABORT ||
+	    s->last_exc.vector != pc_insn)
+		return false;
+	check_hang(s, pc_insn, "the instruction abort vector faults itself: the same exception "
+	                       "is taken forever");
+	*status = finish(s, "hang", SIM_EXIT_UNFINISHED,
+	                 "guest hang: the fetch at the instruction abort vector %s faults, "
+	                 "taking the same exception forever",
+	                 where(s, pc_insn, w, sizeof(w)));
+	return true;
+}
+
 static enum loop_result exception(struct sim *s, uint64_t pc, int *status)
 {
 	struct exc_info info = {0};
@@ -482,6 +503,8 @@ static enum loop_result exception(struct sim *s, uint64_t pc, int *status)
 		*status = finish(s, "fatal", SIM_EXIT_UNFINISHED, "%s", s->fatal);
 		return LOOP_END;
 	}
+	if (info.cause == EXC_CAUSE_INSN_ABORT && abort_loops(s, pc_insn, status))
+		return LOOP_END;
 	return LOOP_CONTINUE;
 }
 
@@ -499,6 +522,8 @@ static enum loop_result abort_unmapped(struct sim *s, uint64_t pc, int *status)
 		*status = finish(s, "fatal", SIM_EXIT_UNFINISHED, "%s", s->fatal);
 		return LOOP_END;
 	}
+	if (info.cause == EXC_CAUSE_INSN_ABORT && abort_loops(s, pc, status))
+		return LOOP_END;
 	return LOOP_CONTINUE;
 }
 

@@ -907,7 +907,7 @@ static void check_access(struct model *m, const struct model_event *ev, enum acc
 			pa += chunk;
 			rem -= chunk;
 		}
-		if (single && ncombo == 1 && !tlb_pending_any(m->t) && !m->npm &&
+		if (single && ncombo == 1 && !tlb_pending_any(m->t) &&
 		    (va & (CACHE_PAGE_SIZE - 1)) + a->size <= CACHE_PAGE_SIZE &&
 		    (acc == ACC_FETCH || acc == ACC_READ || acc == ACC_WRITE))
 			tc_fill(m, ev->cpu, va, acc, co);
@@ -928,8 +928,13 @@ static bool fast_access(struct model *m, const struct model_event *ev, enum acce
 	uint64_t va = ev->u.mem.va;
 	unsigned size = ev->u.mem.size ? ev->u.mem.size : 1;
 	struct tc_entry *e = &c->tc[(va >> 12) % TC_SIZE];
+	/* DC/IC maintenance not yet completed does not bar the fast path: it changes the line
+	 * state only at its DSB (IC: at the next context synchronisation), and until then it
+	 * only decides the class (missing-dsb) of an outcome other than the coherent one, which
+	 * the line checks below exclude. Firmware cleans whole tables with DC CVAC and runs
+	 * thousands of instructions before the DSB. */
 	if (e->vpage != (va >> 12) + 1 || e->gen != cur_gen(m) || e->el != c->el ||
-	    !(e->ok & (1u << acc)) || c->sr.pending || m->npm || *m->tpend)
+	    !(e->ok & (1u << acc)) || c->sr.pending || *m->tpend)
 		return false;
 	uint64_t off = va & (CACHE_PAGE_SIZE - 1);
 	if (off + size > CACHE_PAGE_SIZE)

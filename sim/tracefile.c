@@ -147,7 +147,8 @@ struct tf_reader *tf_open(const char *path, json_t **header, char *err, size_t e
 
 static const char *skip_ws(const char *p, const char *e)
 {
-	while (p < e && (*p == ' ' || *p == '\t' || *p == '\r'))
+	/* hypsim writes no blanks between tokens: one test settles the common case. */
+	while (p < e && (unsigned char)*p <= ' ' && (*p == ' ' || *p == '\t' || *p == '\r'))
 		p++;
 	return p;
 }
@@ -245,6 +246,13 @@ int tf_scan(const char *line, size_t len, struct tf_field *f, int max)
 	}
 }
 
+/* Hex digit values plus one (0: not a hex digit). */
+static const uint8_t hex1[256] = {
+    ['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,  ['6'] = 7,  ['7'] = 8,
+    ['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+    ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+
 uint64_t tf_u64(const struct tf_field *f)
 {
 	if (!f || !f->vlen)
@@ -253,14 +261,10 @@ uint64_t tf_u64(const struct tf_field *f)
 	uint64_t v = 0;
 	if (f->vlen > 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
 		for (unsigned i = 2; i < f->vlen; i++) {
-			char c = p[i];
-			unsigned d = c >= '0' && c <= '9'   ? (unsigned)(c - '0')
-			             : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
-			             : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10)
-			                                    : 16;
-			if (d == 16)
+			unsigned d = hex1[(unsigned char)p[i]];
+			if (!d)
 				break;
-			v = (v << 4) | d;
+			v = (v << 4) | (d - 1);
 		}
 		return v;
 	}

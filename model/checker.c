@@ -909,7 +909,7 @@ static void check_access(struct model *m, const struct model_event *ev, enum acc
 		}
 		if (single && ncombo == 1 && !tlb_pending_any(m->t) &&
 		    (va & (CACHE_PAGE_SIZE - 1)) + a->size <= CACHE_PAGE_SIZE &&
-		    (acc == ACC_FETCH || acc == ACC_READ || acc == ACC_WRITE))
+		    (acc == ACC_FETCH || acc == ACC_READ || acc == ACC_WRITE || acc == ACC_DC_READ))
 			tc_fill(m, ev->cpu, va, acc, co);
 	}
 	if (res) {
@@ -922,11 +922,10 @@ static void check_access(struct model *m, const struct model_event *ev, enum acc
 
 /* The common case: a translation known to have one outcome and clean lines. */
 static bool fast_access(struct model *m, const struct model_event *ev, enum access_type acc,
-                        struct model_step_result *res)
+                        uint64_t va, unsigned size, struct model_step_result *res)
 {
 	struct cpu *c = &m->cpu[ev->cpu];
-	uint64_t va = ev->u.mem.va;
-	unsigned size = ev->u.mem.size ? ev->u.mem.size : 1;
+	size = size ? size : 1;
 	struct tc_entry *e = &c->tc[(va >> 12) % TC_SIZE];
 	/* DC/IC maintenance not yet completed does not bar the fast path: it changes the line
 	 * state only at its DSB (IC: at the next context synchronisation), and until then it
@@ -981,6 +980,8 @@ static bool fast_access(struct model *m, const struct model_event *ev, enum acce
 		} else if (pg->dirty & lines) {
 			return false;
 		}
+		break;
+	case ACC_DC_READ: /* DC clean by VA: the translation only (no bytes, no line change) */
 		break;
 	default:
 		return false;
@@ -1088,8 +1089,11 @@ static void do_dc(struct model *m, const struct model_event *ev, struct model_st
 	if (op == DC_ZVA)
 		va &= CACHE_LINE_MASK; /* DCZID_EL0.BS: 64-byte blocks */
 	struct model_step_result r;
-	check_access(m, ev, wr ? ACC_DC_WRITE : ACC_DC_READ, va, op == DC_ZVA ? 64 : 1,
-	             op == DC_ZVA, &r);
+	/* A clean by VA needs only its translation: firmware cleans tables and code line by
+	 * line, so the single-outcome cache of translations serves it as it serves loads. */
+	if (wr || !fast_access(m, ev, ACC_DC_READ, va, 1, &r))
+		check_access(m, ev, wr ? ACC_DC_WRITE : ACC_DC_READ, va, op == DC_ZVA ? 64 : 1,
+		             op == DC_ZVA, &r);
 	if (res)
 		*res = r;
 	if (r.fault.type != FAULT_NONE)
@@ -1343,7 +1347,7 @@ void model_step(struct model *m, const struct model_event *ev, struct model_step
 		enum access_type acc = ev->kind == EV_FETCH  ? ACC_FETCH
 		                       : ev->kind == EV_LOAD ? ACC_READ
 		                                             : ACC_WRITE;
-		if (!fast_access(m, ev, acc, res))
+		if (!fast_access(m, ev, acc, ev->u.mem.va, ev->u.mem.size, res))
 			check_access(m, ev, acc, ev->u.mem.va, ev->u.mem.size, false, res);
 		break;
 	}

@@ -452,6 +452,40 @@ START_TEST(dc_cvac_cleans_in_program_order_not_at_dsb_D7_5)
 }
 END_TEST
 
+/*
+ * B2.3 / D7.5.9 and the checker's fast path: a DC CVAC that no DSB has completed does not
+ * bar the fast path for other lines, but the line it cleans stays dirty until the DSB, so a
+ * Non-cacheable read of it after the MMU goes off still has the PoC's older bytes as an
+ * outcome: missing-dsb (and, with the DSB, nothing).
+ */
+START_TEST(pending_clean_with_fast_path_accesses_still_missing_dsb_B2_3)
+{
+	for (int with_dsb = 0; with_dsb < 2; with_dsb++) {
+		struct machine mt;
+		mt_init(&mt);
+		uint64_t a = mt_idmap(&mt);
+		mt_mmu_on(&mt, 0, a, SCTLR_ON);
+		/* str x1, [DATA]; dc cvac, DATA; then a loop over other data (fast path) */
+		ev_store(&mt, 0, DATA, 8, 0x5555);
+		ev_dc(&mt, 0, DC_CVAC, DATA);
+		for (unsigned i = 1; i < 64; i++)
+			ev_load(&mt, 0, DATA + 0x1000 + 64 * i, 8);
+		if (with_dsb)
+			ev_dsb(&mt, 0, DOM_SY, BAR_ALL);
+		/* msr sctlr_el2, MMU off; isb; ldr x2, [DATA]: a Device read of the PoC */
+		ev_msr(&mt, 0, SR_SCTLR_EL2, SCTLR_EL2_BOOT);
+		ev_isb(&mt, 0);
+		mt_clear(&mt);
+		ev_load(&mt, 0, DATA, 8);
+		if (with_dsb)
+			EXPECT_NONE(&mt);
+		else
+			EXPECT(&mt, HZ_MISSING_DSB, 1);
+		mt_fini(&mt);
+	}
+}
+END_TEST
+
 /* B2.7.2 / D7.5: a Non-cacheable write to a line that may be cached leaves a stale copy. */
 START_TEST(nc_write_then_cacheable_read_data_not_at_poc_B2_7)
 {
@@ -1205,6 +1239,7 @@ static Suite *checker_suite(void)
 	tcase_add_test(tc, cacheable_walk_of_stale_clean_table_D8_2_B2_7);
 	tcase_add_test(tc, dc_ivac_dirty_line_lost_write_D7_5);
 	tcase_add_test(tc, dc_cvac_cleans_in_program_order_not_at_dsb_D7_5);
+	tcase_add_test(tc, pending_clean_with_fast_path_accesses_still_missing_dsb_B2_3);
 	tcase_add_test(tc, nc_write_then_cacheable_read_data_not_at_poc_B2_7);
 	tcase_add_test(tc, tlbi_vale2_keeps_walk_cache_stale_tlb_D8_13);
 	tcase_add_test(tc, tlbi_vae2_removes_walk_cache_D8_13);

@@ -177,9 +177,12 @@ static void hook_code(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 static void hook_intr(uc_engine *uc, uint32_t intno, void *user)
 {
 	struct sim *s = user;
-	(void)uc;
-	if (s->host_op)
+	if (s->host_op) {
+		/* hypsim's own ERET (cpu_enter) reached a target whose fetch faults: stop, or
+		 * Unicorn retries that fetch forever. The run loop then meets the fault. */
+		uc_emu_stop(uc);
 		return;
+	}
 	s->intno = intno;
 	sim_request_stop(s, STOP_INTR);
 }

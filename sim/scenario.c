@@ -198,6 +198,9 @@ struct scenario *scenario_load(const char *path, struct sim_options *opt, struct
 		           "the current directory)",
 		           fw);
 	opt->firmware = sc->firmware;
+	/* The reports are judged through the injection state (inject_on_report). */
+	if (!*inj && !(*inj = calloc(1, sizeof(**inj))))
+		return bad(sc, root, err, len, path, "out of memory", NULL);
 	const char *d = json_string_value(json_object_get(root, "description"));
 	sc->description = strdup(d ? d : "");
 
@@ -246,8 +249,6 @@ struct scenario *scenario_load(const char *path, struct sim_options *opt, struct
 		char why2[256];
 		if (inj_parse(spec, &sp, why2, sizeof(why2)))
 			return bad(sc, root, err, len, path, why2, NULL);
-		if (!*inj && !(*inj = calloc(1, sizeof(**inj))))
-			return bad(sc, root, err, len, path, "out of memory", NULL);
 		if (inject_add(*inj, &sp))
 			return bad(sc, root, err, len, path, "out of memory", NULL);
 		if (sp.kind == INJ_TLB)

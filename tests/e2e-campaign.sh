@@ -1,0 +1,17 @@
+#!/bin/sh
+# e2e-campaign.sh SIM ELF CAMPAIGN_CHECK CLASSES [--min N] RULE... - `sim campaign` on an
+# init flow: exit 0, its --json detection table checked by campaign-check (each needed
+# instruction detected with its class, redundant ones explained, no miss, no failure).
+set -u
+sim=$1 elf=$2 check=$3 classes=$4
+shift 4
+[ -f "$elf" ] || { echo "no $elf (cross toolchain missing): skipped"; exit 77; }
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+"$sim" campaign "$elf" --drop-each "$classes" --json >"$dir/json" 2>"$dir/err"
+rc=$?
+cat "$dir/err"
+fails=0
+[ "$rc" -eq 0 ] || { echo "FAIL: exit status $rc, expected 0"; fails=1; }
+"$check" "$@" <"$dir/json" || fails=1
+exit "$fails"

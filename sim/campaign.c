@@ -384,9 +384,10 @@ static void print_json(struct campaign *c, double secs)
 		const struct variant *v = &c->v[i];
 		char pc[24];
 		snprintf(pc, sizeof(pc), "0x%" PRIx64, v->pc);
-		json_t *o = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:i, s:s}", "class",
+		json_t *o = json_pack("{s:s, s:I, s:s, s:s, s:s, s:I, s:s, s:i, s:s}", "class",
 		                      inj_class_name(v->cls), "nth", (json_int_t)v->nth, "pc", pc,
-		                      "sym", v->sym, "insn", v->text, "verdict", kind_name(v->kind),
+		                      "sym", v->sym, "insn", v->text, "at_insn",
+		                      (json_int_t)v->insn_no, "verdict", kind_name(v->kind),
 		                      "status", v->status, "detail", v->detail);
 		if (v->kind == V_HAZARD) {
 			json_object_set_new(o, "hazard", json_string(hz_class_name(v->hz_cls)));

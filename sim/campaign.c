@@ -302,6 +302,7 @@ static bool at_occurrence(void *arg, struct sim *s, enum inj_class cls, uint64_t
 	struct campaign *c = arg;
 	if (c->in_child || c->nv == c->cap)
 		return false;
+	reap(c, false); /* collect finished variants as they end (progress bar) */
 	while (c->running >= c->jobs)
 		reap(c, true);
 	struct variant *v = &c->v[c->nv];

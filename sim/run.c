@@ -543,6 +543,14 @@ static void after_eret(struct sim *s, uint64_t eret_pc, uint64_t target)
 	mmu_sweep(s);
 }
 
+/* Unicorn stopped for a fault at npc, outside the block that ended with an ERET: the
+ * ERET ran and the fault is the fetch at its target. */
+static bool ret_target_faulted(const struct sim *s, uint64_t npc)
+{
+	bool fault = s->stop == STOP_INTR || s->stop == STOP_ABORT || s->stop == STOP_PLACEHOLDER;
+	return fault && (npc < s->blk_va || npc >= s->blk_va + s->blk_size);
+}
+
 int sim_run(struct sim *s)
 {
 	int status = SIM_EXIT_UNFINISHED;
@@ -577,6 +585,12 @@ int sim_run(struct sim *s)
 			return finish(s, "internal-error", SIM_EXIT_INTERNAL, "%s at %s", s->fatal,
 			              where(s, npc, w, sizeof(w)));
 		enum loop_result r = LOOP_CONTINUE;
+		if (s->prev_block_eret && ret_target_faulted(s, npc)) {
+			/* The ERET that ended the last block went to a target whose fetch faults:
+			 * no block hook ran after it, yet the EL has changed. */
+			s->prev_block_eret = false;
+			after_eret(s, s->blk_va + s->blk_size - 4, npc);
+		}
 		switch (s->stop) {
 		case STOP_BUDGET:
 			s->until = s->budget_stop_at;

@@ -369,8 +369,8 @@ static void print_table(struct campaign *c, double secs)
 			         hz_class_name(v->hz_cls), v->hz_sym, v->hz_text, v->detail);
 		else
 			snprintf(verdict, sizeof(verdict), "%s", v->detail);
-		printf("%-4zu %-8s %-34s %-30s %s\n", i + 1, what, v->sym[0] ? v->sym : "?", v->text,
-		       verdict);
+		printf("%-4zu %-8s %-34s %-30s %s\n", i + 1, what, v->sym[0] ? v->sym : "?",
+		       v->text, verdict);
 	}
 	printf("\n%zu variants in %.2f s (%.0f variants/s, %u jobs): %zu detected, %zu no hazard, "
 	       "%zu missed (output differs), %zu failed\n",
@@ -385,11 +385,11 @@ static void print_json(struct campaign *c, double secs)
 		const struct variant *v = &c->v[i];
 		char pc[24];
 		snprintf(pc, sizeof(pc), "0x%" PRIx64, v->pc);
-		json_t *o = json_pack("{s:s, s:I, s:s, s:s, s:s, s:I, s:s, s:i, s:s}", "class",
-		                      inj_class_name(v->cls), "nth", (json_int_t)v->nth, "pc", pc,
-		                      "sym", v->sym, "insn", v->text, "at_insn",
-		                      (json_int_t)v->insn_no, "verdict", kind_name(v->kind),
-		                      "status", v->status, "detail", v->detail);
+		json_t *o =
+		    json_pack("{s:s, s:I, s:s, s:s, s:s, s:I, s:s, s:i, s:s}", "class",
+		              inj_class_name(v->cls), "nth", (json_int_t)v->nth, "pc", pc, "sym",
+		              v->sym, "insn", v->text, "at_insn", (json_int_t)v->insn_no, "verdict",
+		              kind_name(v->kind), "status", v->status, "detail", v->detail);
 		if (v->kind == V_HAZARD) {
 			json_object_set_new(o, "hazard", json_string(hz_class_name(v->hz_cls)));
 			json_object_set_new(o, "hazard_sym", json_string(v->hz_sym));
@@ -399,10 +399,10 @@ static void print_json(struct campaign *c, double secs)
 		}
 		json_array_append_new(arr, o);
 	}
-	json_t *root = json_pack("{s:s, s:i, s:I, s:o, s:f, s:i}", "firmware", c->fw,
-	                         "baseline_status", c->base_status, "baseline_insns",
-	                         (json_int_t)c->base_insns, "variants", arr, "seconds", secs,
-	                         "jobs", (int)c->jobs);
+	json_t *root =
+	    json_pack("{s:s, s:i, s:I, s:o, s:f, s:i}", "firmware", c->fw, "baseline_status",
+	              c->base_status, "baseline_insns", (json_int_t)c->base_insns, "variants", arr,
+	              "seconds", secs, "jobs", (int)c->jobs);
 	json_dumpf(root, stdout, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
 	fputc('\n', stdout);
 	json_decref(root);
@@ -534,17 +534,19 @@ int campaign_main(int argc, char **argv)
 		switch (ch) {
 		case OPT_DROP:
 			if (parse_classes(optarg, &c.mask)) {
-				fprintf(stderr,
-				        "sim: --drop-each %s: expected a comma-separated list of tlbi, "
-				        "dc, ic, dsb, dmb, isb, msr\n",
-				        optarg);
+				fprintf(
+				    stderr,
+				    "sim: --drop-each %s: expected a comma-separated list of tlbi, "
+				    "dc, ic, dsb, dmb, isb, msr\n",
+				    optarg);
 				goto out;
 			}
 			break;
 		case OPT_JOBS: {
 			unsigned long j = strtoul(optarg, &end, 10);
 			if (*end || !j || j > 1024 || *optarg < '0' || *optarg > '9') {
-				fprintf(stderr, "sim: --jobs %s: expected a number from 1 to 1024\n",
+				fprintf(stderr,
+				        "sim: --jobs %s: expected a number from 1 to 1024\n",
 				        optarg);
 				goto out;
 			}
@@ -606,13 +608,15 @@ int campaign_main(int argc, char **argv)
 			status = 0;
 			goto out;
 		default:
-			fprintf(stderr, "sim: invalid option for 'campaign' (try 'sim campaign --help')\n");
+			fprintf(stderr,
+			        "sim: invalid option for 'campaign' (try 'sim campaign --help')\n");
 			goto out;
 		}
 	}
 	if (optind != argc - 1) {
 		fprintf(stderr, "sim: campaign: %s (try 'sim campaign --help')\n",
-		        optind >= argc ? "missing FIRMWARE.elf" : "exactly one FIRMWARE.elf expected");
+		        optind >= argc ? "missing FIRMWARE.elf"
+		                       : "exactly one FIRMWARE.elf expected");
 		goto out;
 	}
 	if (!c.mask) {

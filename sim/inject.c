@@ -37,7 +37,9 @@ enum inj_class inj_classify(uint32_t enc)
 {
 	struct model_event ev;
 	if (dec_barrier(enc, &ev))
-		return ev.kind == EV_DSB ? INJ_CLS_DSB : ev.kind == EV_DMB ? INJ_CLS_DMB : INJ_CLS_ISB;
+		return ev.kind == EV_DSB   ? INJ_CLS_DSB
+		       : ev.kind == EV_DMB ? INJ_CLS_DMB
+		                           : INJ_CLS_ISB;
 	bool is_msr;
 	if (dec_is_sys_reg(enc, &is_msr))
 		return is_msr ? INJ_CLS_MSR : INJ_CLS_NONE;
@@ -64,8 +66,8 @@ static const struct {
 	const char *name;
 	unsigned crm;
 } options[] = {
-    {"oshld", 1}, {"oshst", 2}, {"osh", 3}, {"nshld", 5}, {"nshst", 6}, {"nsh", 7},
-    {"ishld", 9}, {"ishst", 10}, {"ish", 11}, {"ld", 13},   {"st", 14},    {"sy", 15},
+    {"oshld", 1}, {"oshst", 2},  {"osh", 3},  {"nshld", 5}, {"nshst", 6}, {"nsh", 7},
+    {"ishld", 9}, {"ishst", 10}, {"ish", 11}, {"ld", 13},   {"st", 14},   {"sy", 15},
 };
 
 bool inj_barrier_option(const char *name, unsigned *crm)
@@ -188,7 +190,8 @@ int inj_parse(const char *spec, struct inj_spec *o, char *err, size_t len)
 			return fail(err, len, spec, "BIT must be 0..63");
 		o->bit = (unsigned)bit;
 		if (!nth_of(hash, end, &o->nth))
-			return fail(err, len, spec, "expected #N with N >= 1 (before instruction N)");
+			return fail(err, len, spec,
+			            "expected #N with N >= 1 (before instruction N)");
 		return 0;
 	}
 	bool drop = !strncmp(spec, "drop", 4);
@@ -202,9 +205,10 @@ int inj_parse(const char *spec, struct inj_spec *o, char *err, size_t len)
 	if (weaken) {
 		const char *colon = strrchr(p, ':');
 		if (!colon || !inj_barrier_option(colon + 1, &o->option))
-			return fail(err, len, spec,
-			            "expected :OPTION at the end (sy, st, ld, ish, ishst, ishld, nsh, "
-			            "nshst, nshld, osh, oshst, oshld)");
+			return fail(
+			    err, len, spec,
+			    "expected :OPTION at the end (sy, st, ld, ish, ishst, ishld, nsh, "
+			    "nshst, nshld, osh, oshst, oshld)");
 		end = colon;
 	}
 	if (*p == '@')
@@ -216,8 +220,9 @@ int inj_parse(const char *spec, struct inj_spec *o, char *err, size_t len)
 			return fail(err, len, spec, "only a dsb or dmb can be weakened");
 		return 0;
 	}
-	return fail(err, len, spec, drop ? "expected drop@WHERE or drop=CLASS#N"
-	                                 : "expected weaken@WHERE:OPT or weaken=CLASS#N:OPT");
+	return fail(err, len, spec,
+	            drop ? "expected drop@WHERE or drop=CLASS#N"
+	                 : "expected weaken@WHERE:OPT or weaken=CLASS#N:OPT");
 }
 
 int inject_add(struct inject *inj, const struct inj_spec *spec)
@@ -385,9 +390,10 @@ size_t inject_unapplied(const struct inject *inj, const char *name)
 		if (o->kind == INJ_TLB || o->applied)
 			continue;
 		fprintf(stderr, "sim: %s: --inject %s: never took effect (%s)\n", name, o->text,
-		        o->kind == INJ_FLIP    ? "the run ended before that instruction"
-		        : o->kind == INJ_WEAKEN && o->seen ? "the instruction there is not a DSB/DMB"
-		                                           : "no such instruction was executed");
+		        o->kind == INJ_FLIP ? "the run ended before that instruction"
+		        : o->kind == INJ_WEAKEN && o->seen
+		            ? "the instruction there is not a DSB/DMB"
+		            : "no such instruction was executed");
 		n++;
 	}
 	return n;

@@ -76,8 +76,8 @@ struct inj_spec {
 /* A hazard report as hypsim folded it: what scenarios and campaigns compare. */
 struct inj_report {
 	enum hz_class cls;
-	char sym[64];   /* symbol+offset of the PC (through its PA) */
-	char text[96];  /* disassembly */
+	char sym[64];  /* symbol+offset of the PC (through its PA) */
+	char text[96]; /* disassembly */
 	enum ev_kind ev;
 	char summary[160];
 };
@@ -87,17 +87,17 @@ struct inj_report {
  * instruction runs: `sim campaign` forks there. Returns true when this process must drop
  * the instruction (the variant's child).
  */
-typedef bool (*inj_occ_fn)(void *arg, struct sim *s, enum inj_class cls, uint64_t nth,
-                           uint64_t pc, uint32_t enc);
+typedef bool (*inj_occ_fn)(void *arg, struct sim *s, enum inj_class cls, uint64_t nth, uint64_t pc,
+                           uint32_t enc);
 /* Called for every new (folded) report. */
 typedef void (*inj_report_fn)(void *arg, struct sim *s, const struct rep_entry *e);
 
 struct inject {
 	struct inj_spec *specs;
 	size_t nspecs, cap;
-	uint64_t insns;                   /* code-hook instructions so far */
-	uint64_t count[INJ_CLS_COUNT];    /* dynamic occurrences so far, per class */
-	bool any_addr;                    /* some spec is by address: translate PCs */
+	uint64_t insns;                /* code-hook instructions so far */
+	uint64_t count[INJ_CLS_COUNT]; /* dynamic occurrences so far, per class */
+	bool any_addr;                 /* some spec is by address: translate PCs */
 	uint32_t occ_mask;
 	inj_occ_fn occ;
 	void *occ_arg;

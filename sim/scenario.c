@@ -119,9 +119,10 @@ static struct scenario *parse_expect(struct scenario *sc, json_t *root, json_t *
 		else if (!strcmp(v, "unfinished"))
 			sc->expect = EXPECT_UNFINISHED;
 		else
-			return bad(sc, root, err, len, path,
-			           "\"expect\" must be \"clean\", \"unfinished\" or {\"hazards\": [...]}",
-			           v);
+			return bad(
+			    sc, root, err, len, path,
+			    "\"expect\" must be \"clean\", \"unfinished\" or {\"hazards\": [...]}",
+			    v);
 		return sc;
 	}
 	json_t *list = json_object_get(ex, "hazards");
@@ -151,8 +152,8 @@ static struct scenario *parse_expect(struct scenario *sc, json_t *root, json_t *
 			return bad(sc, root, err, len, path, "unknown hazard class", cls);
 		json_t *at = json_object_get(h, "at");
 		if (at && !json_is_string(at))
-			return bad(sc, root, err, len, path, "\"at\" must be a string (symbol+0xoff)",
-			           NULL);
+			return bad(sc, root, err, len, path,
+			           "\"at\" must be a string (symbol+0xoff)", NULL);
 		snprintf(e->at, sizeof(e->at), "%s", at ? json_string_value(at) : "");
 		const char *ev = json_string_value(json_object_get(h, "event"));
 		if (ev) {
@@ -218,9 +219,10 @@ struct scenario *scenario_load(const char *path, struct sim_options *opt, struct
 		           "\"0x100000000\" below 2^44",
 		           NULL);
 	if (o && (v = json_object_get(o, "ram"))) {
-		if (!json_is_string(v) || !mach_parse_size(json_string_value(v), &opt->ram_size, &why))
-			return bad(sc, root, err, len, path, "options.ram must be a size such as \"256M\"",
-			           NULL);
+		if (!json_is_string(v) ||
+		    !mach_parse_size(json_string_value(v), &opt->ram_size, &why))
+			return bad(sc, root, err, len, path,
+			           "options.ram must be a size such as \"256M\"", NULL);
 	}
 	if (o && (v = json_object_get(o, "max_insns")) &&
 	    (!json_u64(v, &opt->max_insns) || !opt->max_insns))
@@ -243,8 +245,8 @@ struct scenario *scenario_load(const char *path, struct sim_options *opt, struct
 	{
 		const char *spec = json_string_value(v);
 		if (!spec)
-			return bad(sc, root, err, len, path, "\"inject\" must be an array of spec strings",
-			           NULL);
+			return bad(sc, root, err, len, path,
+			           "\"inject\" must be an array of spec strings", NULL);
 		struct inj_spec sp;
 		char why2[256];
 		if (inj_parse(spec, &sp, why2, sizeof(why2)))
@@ -287,18 +289,21 @@ int scenario_judge(const struct scenario *sc, const struct sim *s, int status)
 	switch (sc->expect) {
 	case EXPECT_CLEAN:
 		if (status != SIM_EXIT_OFF) {
-			fprintf(stderr, "sim: scenario %s: expected a clean run, got exit status %d%s%s\n",
+			fprintf(stderr,
+			        "sim: scenario %s: expected a clean run, got exit status %d%s%s\n",
 			        p, status, s->end_msg[0] ? ": " : "", s->end_msg);
 			fails++;
 		}
 		for (size_t i = 0; i < n; i++, fails++)
-			fprintf(stderr, "sim: scenario %s: expected no hazard, got %s at %s: %s\n", p,
-			        hz_class_name(r[i].cls), r[i].sym[0] ? r[i].sym : "?", r[i].text);
+			fprintf(stderr, "sim: scenario %s: expected no hazard, got %s at %s: %s\n",
+			        p, hz_class_name(r[i].cls), r[i].sym[0] ? r[i].sym : "?",
+			        r[i].text);
 		break;
 	case EXPECT_UNFINISHED:
 		if (status != SIM_EXIT_UNFINISHED) {
 			fprintf(stderr,
-			        "sim: scenario %s: expected a run that does not finish (exit status 3), "
+			        "sim: scenario %s: expected a run that does not finish (exit "
+			        "status 3), "
 			        "got exit status %d\n",
 			        p, status);
 			fails++;
@@ -319,7 +324,8 @@ int scenario_judge(const struct scenario *sc, const struct sim *s, int status)
 				fprintf(stderr, " (%s reported at %s: %s)", hz_class_name(r[i].cls),
 				        r[i].sym[0] ? r[i].sym : "?", r[i].text);
 			else if (!n)
-				fprintf(stderr, " (no hazard was reported; exit status %d)", status);
+				fprintf(stderr, " (no hazard was reported; exit status %d)",
+				        status);
 			fputc('\n', stderr);
 			fails++;
 		}
@@ -329,7 +335,8 @@ int scenario_judge(const struct scenario *sc, const struct sim *s, int status)
 				k++;
 			if (k < sc->nhz)
 				continue;
-			fprintf(stderr, "sim: scenario %s: unexpected %s at %s: %s (\"only\": true)\n", p,
+			fprintf(stderr,
+			        "sim: scenario %s: unexpected %s at %s: %s (\"only\": true)\n", p,
 			        hz_class_name(r[i].cls), r[i].sym[0] ? r[i].sym : "?", r[i].text);
 			fails++;
 		}

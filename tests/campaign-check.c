@@ -76,8 +76,8 @@ int main(int argc, char **argv)
 			if (!ok && all)
 				printf("FAIL: %s (%s #%lld): expected %s, got %s%s%s at %s\n", sym,
 				       json_string_value(json_object_get(v, "class")),
-				       (long long)json_integer_value(json_object_get(v, "nth")), want,
-				       verdict, cls ? " " : "", cls ? cls : "",
+				       (long long)json_integer_value(json_object_get(v, "nth")),
+				       want, verdict, cls ? " " : "", cls ? cls : "",
 				       json_string_value(json_object_get(v, "hazard_sym"))
 				           ? json_string_value(json_object_get(v, "hazard_sym"))
 				           : "-");
@@ -87,11 +87,12 @@ int main(int argc, char **argv)
 			fails++;
 		} else if (all ? match != seen : match == 0) {
 			if (!all)
-				printf("FAIL: %s: none of its %zu variants reports %s\n", sym, seen, want);
+				printf("FAIL: %s: none of its %zu variants reports %s\n", sym, seen,
+				       want);
 			fails++;
 		} else {
-			printf("ok: %s %s %s (%zu variant%s)\n", sym, all ? "always" : "at least once",
-			       want, seen, seen == 1 ? "" : "s");
+			printf("ok: %s %s %s (%zu variant%s)\n", sym,
+			       all ? "always" : "at least once", want, seen, seen == 1 ? "" : "s");
 		}
 	}
 	json_decref(root);

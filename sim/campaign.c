@@ -226,16 +226,23 @@ static void child_end(struct campaign *c, struct sim *s, int status)
 	struct variant *v = &c->v[c->cur];
 	fflush(s->uart_out);
 	v->status = status;
-	int kind;
 	const struct out_hash *o = c->run_out;
-	if (status == SIM_EXIT_OFF && o->h == c->base_out.h && o->len == c->base_out.len) {
+	/* No report the unchanged run lacks (child_report would have ended us): the variant
+	 * is judged on how it ended and what the guest printed. */
+	bool same_end = status == c->base_status;
+	bool same_out = o->h == c->base_out.h && o->len == c->base_out.len;
+	int kind;
+	if (same_end && same_out) {
 		kind = V_CLEAN;
-		snprintf(v->detail, sizeof(v->detail),
-		         "no hazard: every outcome coincides (same UART output, SYSTEM_OFF)");
-	} else if (status == SIM_EXIT_OFF) {
+		snprintf(v->detail, sizeof(v->detail), "%s",
+		         status == SIM_EXIT_OFF
+		             ? "no hazard: every outcome coincides (same UART output, SYSTEM_OFF)"
+		             : "no new hazard: every outcome coincides with the unchanged run's "
+		               "(same reports, same ending, same UART output)");
+	} else if (same_end) {
 		kind = V_OUTPUT;
 		snprintf(v->detail, sizeof(v->detail),
-		         "no hazard reported, but the guest's UART output differs from the "
+		         "no new hazard reported, but the guest's UART output differs from the "
 		         "unchanged run's (%" PRIu64 " bytes, not %" PRIu64 ")",
 		         o->len, c->base_out.len);
 	} else {

@@ -637,7 +637,17 @@ int campaign_main(int argc, char **argv)
 	}
 	c.fw = argv[optind];
 	c.tty = isatty(2);
+	/* The runs' own stderr goes to /dev/null while they run (quiet_run): the campaign's
+	 * messages and progress bar use a copy of the real one. */
+	int errfd = dup(2);
+	FILE *err_copy = errfd >= 0 ? fdopen(errfd, "w") : NULL;
+	if (err_copy) {
+		setvbuf(err_copy, NULL, _IONBF, 0);
+		c.err = err_copy;
+	}
 	status = run_campaign(&c);
+	if (err_copy)
+		fclose(err_copy);
 out:
 	if (c.v && c.v != MAP_FAILED)
 		munmap(c.v, c.cap * sizeof(*c.v));

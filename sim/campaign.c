@@ -451,7 +451,8 @@ static int run_campaign(struct campaign *c)
 	c->base_rep = malloc((c->nbase + 1) * sizeof(*c->base_rep));
 	if (c->base_rep && c->nbase)
 		memcpy(c->base_rep, s->inj->reports, c->nbase * sizeof(*c->base_rep));
-	bool bad_input = c->base_status == SIM_EXIT_USAGE;
+	/* A --inject spec that named code which never ran is a mistake in the spec. */
+	bool bad_input = c->base_status == SIM_EXIT_USAGE || inject_unapplied(s->inj, c->fw);
 	free_sim(s);
 	fclose(uart);
 	if (bad_input)

@@ -1449,6 +1449,21 @@ unsigned model_cpu_el(const struct model *m, unsigned cpu)
 	return m->cpu[cpu].el;
 }
 
+enum model_line_state model_line_state(struct model *m, uint64_t pa)
+{
+	struct cache_page *pg = cache_page_find(m->c, pa);
+	uint64_t lm = cache_line_mask(pa & CACHE_LINE_MASK, CACHE_LINE_SIZE);
+	if (!pg || !(pg->dirty & lm))
+		return MODEL_LINE_CLEAN;
+	uint8_t poc[CACHE_LINE_SIZE], cur[CACHE_LINE_SIZE];
+	uint64_t l = pa & CACHE_LINE_MASK;
+	/* Bytes that cannot be read cannot be shown equal. */
+	if (!cache_read(m->c, CV_POC, l, poc, sizeof(poc)) ||
+	    !cache_read(m->c, CV_LATEST, l, cur, sizeof(cur)) || memcmp(poc, cur, sizeof(poc)))
+		return MODEL_LINE_DIRTY_DIFFERS;
+	return MODEL_LINE_DIRTY_SAME;
+}
+
 bool model_regime_cfg(const struct model *m, unsigned cpu, uint64_t va, struct pt_cfg *cfg,
                       struct fault *f)
 {

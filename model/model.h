@@ -250,6 +250,16 @@ uint64_t model_sysreg(const struct model *m, unsigned cpu, enum sysreg_id r);
 unsigned model_cpu_el(const struct model *m, unsigned cpu);
 
 /*
+ * The data-cache state of the 64-byte line holding pa (DESIGN §3 "Caches and PoC"): clean
+ * (the PoC holds what the program sees), dirty with the same bytes at the PoC (a store
+ * wrote what was already there), or dirty with older bytes at the PoC. A question for
+ * tools that explain a run (`sim campaign`: why dropping a DC changed nothing); it
+ * reports nothing and changes nothing.
+ */
+enum model_line_state { MODEL_LINE_CLEAN, MODEL_LINE_DIRTY_SAME, MODEL_LINE_DIRTY_DIFFERS };
+enum model_line_state model_line_state(struct model *m, uint64_t pa);
+
+/*
  * The coherent translation configuration of cpu for va in its current regime (EL2 at
  * EL2, EL1&0 at EL1/EL0). Returns false if the MMU of that regime is off (then va is a
  * PA) or va is outside both halves (*f says why).

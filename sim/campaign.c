@@ -24,9 +24,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cpu.h"
+#include "decode.h"
 #include "disasm.h"
+#include "hazards.h"
 #include "inject.h"
 #include "machine.h"
+#include "mmu.h"
+#include "model.h"
 #include "run.h"
 #include "sim.h"
 
@@ -40,6 +45,7 @@ struct variant {
 	uint32_t enc;
 	char sym[64];
 	char text[96];
+	char why[128]; /* what the model says about a dropped DC's line ("" : nothing) */
 	/* Filled by the child. */
 	int kind;
 	int status;
@@ -234,11 +240,12 @@ static void child_end(struct campaign *c, struct sim *s, int status)
 	int kind;
 	if (same_end && same_out) {
 		kind = V_CLEAN;
-		snprintf(v->detail, sizeof(v->detail), "%s",
+		snprintf(v->detail, sizeof(v->detail), "%s%s%s",
 		         status == SIM_EXIT_OFF
 		             ? "no hazard: every outcome coincides (same UART output, SYSTEM_OFF)"
 		             : "no new hazard: every outcome coincides with the unchanged run's "
-		               "(same reports, same ending, same UART output)");
+		               "(same reports, same ending, same UART output)",
+		         v->why[0] ? "; " : "", v->why);
 	} else if (same_end) {
 		kind = V_OUTPUT;
 		snprintf(v->detail, sizeof(v->detail),
@@ -302,6 +309,50 @@ static void sym_cb(void *arg, uint64_t va, char *buf, size_t len)
 	sim_symbolize(arg, va, buf, len);
 }
 
+/*
+ * Why dropping a DC by VA may change nothing: the model's state of its line at the DC
+ * (model_line_state), the same in the parent and in the child that drops it. Empty when
+ * the DC is not a clean/invalidate by VA or its address does not translate.
+ */
+static void dc_reason(struct sim *s, uint32_t enc, char *buf, size_t len)
+{
+	buf[0] = 0;
+	struct model_event ev;
+	unsigned op0, op1, crn, crm, op2, rt = enc & 31;
+	dec_sys_fields(enc, &op0, &op1, &crn, &crm, &op2);
+	if (!dec_sys(op1, crn, crm, op2, 0, &ev) || ev.kind != EV_DC || ev.u.dc.op == DC_ZVA ||
+	    ev.u.dc.op == DC_ISW || ev.u.dc.op == DC_CSW || ev.u.dc.op == DC_CISW)
+		return;
+	uint64_t va = rt == 31   ? 0
+	              : rt == 29 ? cpu_reg(s, UC_ARM64_REG_X29)
+	              : rt == 30 ? cpu_reg(s, UC_ARM64_REG_X30)
+	                         : cpu_reg(s, UC_ARM64_REG_X0 + (int)rt);
+	struct mmu_xlate x;
+	mmu_translate(s, va, ev.u.dc.op == DC_IVAC ? ACC_DC_WRITE : ACC_DC_READ, 1, &x);
+	struct model *m = check_model(s);
+	if (!m || x.fault.type != FAULT_NONE)
+		return;
+	uint64_t pa = x.mmu_on ? x.pa : va;
+	bool inval = ev.u.dc.op == DC_IVAC;
+	switch (model_line_state(m, pa)) {
+	case MODEL_LINE_CLEAN:
+		snprintf(buf, len, "the line at PA 0x%" PRIx64 " was clean: nothing to %s",
+		         pa & ~UINT64_C(63), inval ? "discard" : "write back");
+		break;
+	case MODEL_LINE_DIRTY_SAME:
+		snprintf(buf, len,
+		         "the line at PA 0x%" PRIx64 " was dirty but the PoC held the same bytes",
+		         pa & ~UINT64_C(63));
+		break;
+	case MODEL_LINE_DIRTY_DIFFERS:
+		snprintf(buf, len,
+		         "the line at PA 0x%" PRIx64 " held newer bytes than the PoC, but no later "
+		         "access had an outcome that depended on them",
+		         pa & ~UINT64_C(63));
+		break;
+	}
+}
+
 /* At each occurrence in the forking run: fork the variant that drops it. */
 static bool at_occurrence(void *arg, struct sim *s, enum inj_class cls, uint64_t nth, uint64_t pc,
                           uint32_t enc)
@@ -321,6 +372,8 @@ static bool at_occurrence(void *arg, struct sim *s, enum inj_class cls, uint64_t
 	v->insn_no = s->inj->insns;
 	sim_symbolize(s, pc, v->sym, sizeof(v->sym));
 	snprintf(v->text, sizeof(v->text), "%.95s", disasm_get(s->dis, pc, enc, sym_cb, s)->text);
+	if (cls == INJ_CLS_DC)
+		dc_reason(s, enc, v->why, sizeof(v->why));
 	fflush(NULL);
 	pid_t p = fork();
 	if (p < 0) {

@@ -568,6 +568,11 @@ int check_end(struct sim *s, int status)
 	return session_end(s->chk->ss, status);
 }
 
+struct model *check_model(struct sim *s)
+{
+	return s->chk && s->chk->ss ? session_model(s->chk->ss) : NULL;
+}
+
 void check_free(struct sim *s)
 {
 	struct check *c = s->chk;

@@ -53,4 +53,8 @@ void check_settle(struct sim *s);
 int check_end(struct sim *s, int status);
 void check_free(struct sim *s);
 
+/* The model of the running machine (NULL before check_new), for questions that change
+ * nothing: `sim campaign` asks it why a dropped DC changed nothing (inject.h). */
+struct model *check_model(struct sim *s);
+
 #endif /* HYPSIM_SIM_HAZARDS_H */

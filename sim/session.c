@@ -325,6 +325,11 @@ const struct session_insn *session_current(const struct session *ss)
 	return ss->cur_valid ? &ss->cur : NULL;
 }
 
+struct model *session_model(struct session *ss)
+{
+	return ss->m;
+}
+
 static void trace_event_of(struct session *ss, const struct model_event *ev,
                            const struct model_step_result *res)
 {

@@ -68,6 +68,9 @@ int session_machine(struct session *ss);
 /* The instruction in progress, NULL before the first fetch of a machine. */
 const struct session_insn *session_current(const struct session *ss);
 
+/* The current machine's model, for questions that change nothing (model_line_state). */
+struct model *session_model(struct session *ss);
+
 /*
  * The fetch of the instruction at pc (EV_FETCH), executed at el; faulted: Unicorn took a
  * prefetch abort there (enc 0). A DSB/DMB/ISB encoding is then delivered as its barrier

@@ -5,6 +5,7 @@
  *     SYM=CLASS      every variant that dropped the instruction at SYM reports CLASS first
  *     SYM~CLASS      at least one of them does (a loop over lines, some of them dead)
  *     SYM=no-hazard  every one of them ends clean with the unchanged run's UART output
+ *     SYM:TEXT       every one of them has TEXT in its verdict's detail (the model's reason)
  *   and always: at least one variant per SYM named, at least N variants in all, none
  *   "missed" (output changed without a hazard) and none "failed".
  *
@@ -52,7 +53,7 @@ int main(int argc, char **argv)
 	}
 	for (int a = first; a < argc; a++) {
 		char sym[128];
-		const char *sep = strpbrk(argv[a], "=~");
+		const char *sep = strpbrk(argv[a], "=~:");
 		if (!sep || (size_t)(sep - argv[a]) >= sizeof(sym)) {
 			printf("FAIL: bad rule '%s'\n", argv[a]);
 			fails++;
@@ -61,7 +62,7 @@ int main(int argc, char **argv)
 		memcpy(sym, argv[a], (size_t)(sep - argv[a]));
 		sym[sep - argv[a]] = 0;
 		const char *want = sep + 1;
-		int all = *sep == '=', clean = !strcmp(want, "no-hazard");
+		int all = *sep != '~', clean = !strcmp(want, "no-hazard"), text = *sep == ':';
 		size_t seen = 0, match = 0;
 		json_array_foreach(vs, i, v)
 		{
@@ -70,8 +71,10 @@ int main(int argc, char **argv)
 			seen++;
 			const char *verdict = json_string_value(json_object_get(v, "verdict"));
 			const char *cls = json_string_value(json_object_get(v, "hazard"));
-			int ok = clean ? !strcmp(verdict, "no-hazard")
-			               : !strcmp(verdict, "hazard") && cls && !strcmp(cls, want);
+			const char *detail = json_string_value(json_object_get(v, "detail"));
+			int ok = text    ? detail && strstr(detail, want) != NULL
+			         : clean ? !strcmp(verdict, "no-hazard")
+			                 : !strcmp(verdict, "hazard") && cls && !strcmp(cls, want);
 			match += ok;
 			if (!ok && all)
 				printf("FAIL: %s (%s #%lld): expected %s, got %s%s%s at %s\n", sym,

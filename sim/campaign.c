@@ -34,6 +34,7 @@
 #include "model.h"
 #include "run.h"
 #include "sim.h"
+#include "timing.h"
 
 enum verdict_kind { V_PENDING, V_HAZARD, V_CLEAN, V_OUTPUT, V_FAILED };
 
@@ -92,6 +93,7 @@ struct campaign {
 	struct inj_report *base_rep;
 	size_t nbase;
 	char base_msg[512];
+	json_t *base_timing; /* --json: the unchanged run's cost model (timing.h), or NULL */
 
 	/* Variants. */
 	struct variant *v; /* shared */
@@ -438,6 +440,25 @@ static void print_table(struct campaign *c, double secs)
 	       count[V_CLEAN], count[V_OUTPUT], count[V_FAILED]);
 }
 
+/*
+ * The unchanged run's cost of the maintenance or barrier instruction at pc (all its
+ * executions: count, cycles at the instruction, latency a DSB waited for), from the cost
+ * model's per-instruction table; NULL when it cost nothing there or timing is off.
+ */
+static json_t *maint_cost(const struct campaign *c, const char *pc)
+{
+	json_t *arr = c->base_timing ? json_object_get(c->base_timing, "maintenance") : NULL;
+	size_t i;
+	json_t *e;
+	json_array_foreach(arr, i, e)
+	{
+		const char *epc = json_string_value(json_object_get(e, "pc"));
+		if (epc && !strcmp(epc, pc))
+			return e;
+	}
+	return NULL;
+}
+
 static void print_json(struct campaign *c, double secs)
 {
 	json_t *arr = json_array();
@@ -450,6 +471,9 @@ static void print_json(struct campaign *c, double secs)
 		              inj_class_name(v->cls), "nth", (json_int_t)v->nth, "pc", pc, "sym",
 		              v->sym, "insn", v->text, "at_insn", (json_int_t)v->insn_no, "verdict",
 		              kind_name(v->kind), "status", v->status, "detail", v->detail);
+		json_t *cost = maint_cost(c, pc);
+		if (cost)
+			json_object_set(o, "cost", cost);
 		if (v->kind == V_HAZARD) {
 			json_object_set_new(o, "hazard", json_string(hz_class_name(v->hz_cls)));
 			json_object_set_new(o, "hazard_sym", json_string(v->hz_sym));
@@ -463,6 +487,8 @@ static void print_json(struct campaign *c, double secs)
 	    json_pack("{s:s, s:i, s:I, s:o, s:f, s:i}", "firmware", c->fw, "baseline_status",
 	              c->base_status, "baseline_insns", (json_int_t)c->base_insns, "variants", arr,
 	              "seconds", secs, "jobs", (int)c->jobs);
+	if (c->base_timing)
+		json_object_set(root, "timing", c->base_timing);
 	json_dumpf(root, stdout, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
 	fputc('\n', stdout);
 	json_decref(root);
@@ -492,7 +518,25 @@ static int run_campaign(struct campaign *c)
 	struct sim *s = uart ? new_sim(c, uart) : NULL;
 	if (!s)
 		return SIM_EXIT_USAGE;
+	/* --json: the unchanged run's cost (docs/timing.md), so that what each maintenance
+	 * instruction costs, and at most saves when dropped, stands beside its verdict. */
+	if (c->json) {
+		char terr[256];
+		s->timing = sim_timing_new(&(struct sim_timing_args){.on = true}, &s->img,
+		                           &s->ram_ops, terr, sizeof(terr));
+		if (!s->timing) {
+			fprintf(c->err, "sim: %s: %s\n", c->fw, terr);
+			free_sim(s);
+			fclose(uart);
+			return SIM_EXIT_USAGE;
+		}
+	}
 	c->base_status = quiet_run(c, s);
+	if (s->timing) {
+		c->base_timing = sim_timing_json(s->timing, &s->img);
+		sim_timing_free(s->timing);
+		s->timing = NULL;
+	}
 	fflush(uart);
 	c->base_insns = s->insns;
 	snprintf(c->base_msg, sizeof(c->base_msg), "%s", s->end_msg);
@@ -561,6 +605,8 @@ static int run_campaign(struct campaign *c)
 		print_json(c, secs);
 	else
 		print_table(c, secs);
+	json_decref(c->base_timing);
+	c->base_timing = NULL;
 	fflush(stdout);
 	return c->base_status == SIM_EXIT_OFF && c->nv == c->cap ? 0 : SIM_EXIT_UNFINISHED;
 }

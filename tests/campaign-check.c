@@ -7,7 +7,9 @@
  *     SYM=no-hazard  every one of them ends clean with the unchanged run's UART output
  *     SYM:TEXT       every one of them has TEXT in its verdict's detail (the model's reason)
  *   and always: at least one variant per SYM named, at least N variants in all, none
- *   "missed" (output changed without a hazard) and none "failed".
+ *   "missed" (output changed without a hazard) and none "failed"; the unchanged run's cost
+ *   ("timing" with cycles > 0, issue #9) and, for every variant, the cost of the dropped
+ *   instruction in that run ("cost": executed at least once, cycles and latency given).
  *
  * Prints one line per failed assertion; exit status 0 when all hold, 1 otherwise.
  */
@@ -39,9 +41,23 @@ int main(int argc, char **argv)
 		printf("FAIL: %zu variants, expected at least %zu\n", json_array_size(vs), min);
 		fails++;
 	}
+	json_t *timing = json_object_get(root, "timing");
+	if (json_integer_value(json_object_get(timing, "cycles")) <= 0) {
+		printf("FAIL: no \"timing\" of the unchanged run with its cycles\n");
+		fails++;
+	}
 	json_t *v;
 	json_array_foreach(vs, i, v)
 	{
+		json_t *cost = json_object_get(v, "cost");
+		if (json_integer_value(json_object_get(cost, "count")) < 1 ||
+		    !json_is_integer(json_object_get(cost, "cycles")) ||
+		    !json_is_integer(json_object_get(cost, "latency"))) {
+			printf("FAIL: variant %zu (%s at %s) has no cost of its instruction\n", i + 1,
+			       json_string_value(json_object_get(v, "insn")),
+			       json_string_value(json_object_get(v, "sym")));
+			fails++;
+		}
 		const char *verdict = json_string_value(json_object_get(v, "verdict"));
 		if (verdict && (!strcmp(verdict, "missed") || !strcmp(verdict, "failed"))) {
 			printf("FAIL: variant %zu (%s at %s): %s: %s\n", i + 1,

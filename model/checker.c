@@ -1145,8 +1145,9 @@ static void complete_maint(struct model *m, unsigned cpu, enum barrier_domain do
 		if (p->kind == EV_DC) {
 			if (p->has_snap) {
 				bool inval = p->op == DC_CIVAC || p->op == DC_IVAC;
-				cache_complete_dc_line(m->c, p->pa, p->snap, p->op != DC_IVAC,
-				                       p->op == DC_CVAU, inval);
+				bool to_poc = p->op == DC_CVAC || p->op == DC_CVAP || p->op == DC_CIVAC;
+				cache_complete_dc_line(m->c, p->pa, p->snap, to_poc, p->op == DC_CVAU,
+				                       inval);
 				continue;
 			}
 			switch (p->op) {

@@ -118,16 +118,37 @@ static bool ph_add(struct sim *s, uint64_t va, uint64_t size)
 	return true;
 }
 
-/* Map the largest aligned window (<= 2 MiB) around va that the leaf maps to backed PAs. */
+/* Whether the placeholder window [va, va + size) may stay mapped in Unicorn: every 4 KiB of
+ * it translates (Unicorn raises a permission fault itself, its walk sees it too) to backed
+ * memory, so Unicorn never reads zeros or drops stores where the model sees an abort. */
+static bool ph_window_ok(struct sim *s, uint64_t va, uint64_t size)
+{
+	for (uint64_t off = 0; off < size; off += PAGE) {
+		struct mmu_xlate x;
+		mmu_translate(s, va + off, ACC_READ, (unsigned)PAGE, &x);
+		if (!x.mmu_on || (x.fault.type != FAULT_NONE && x.fault.type != FAULT_PERMISSION))
+			return false;
+		if (x.fault.type == FAULT_PERMISSION &&
+		    !mach_pa_backed(s->opt.ram_base, s->opt.ram_size, x.walk.oa, (unsigned)PAGE))
+			return false;
+	}
+	return true;
+}
+
+/* Map the largest aligned window (<= 2 MiB) around va that translates to backed PAs. A
+ * window larger than the leaf is checked page by page: with 4 KiB pages, one placeholder per
+ * page would exhaust Unicorn 2.0.1's 4096 physical sections (an assertion in exec.c) after
+ * a few thousand pages (firmware/stress touches 16384). */
 static bool ph_map(struct sim *s, uint64_t va, const struct mmu_xlate *x)
 {
-	uint64_t size = x->walk.block_size < PH_MAX_SIZE ? x->walk.block_size : PH_MAX_SIZE;
-	if (size < PAGE)
-		size = PAGE;
-	for (; size >= PAGE; size >>= 1) {
+	uint64_t block = x->walk.block_size < PAGE ? PAGE : x->walk.block_size;
+	for (uint64_t size = PH_MAX_SIZE; size >= PAGE; size >>= 1) {
 		uint64_t base = va & ~(size - 1);
 		uint64_t pa = x->pa - (va - base);
-		if (!mach_pa_backed(s->opt.ram_base, s->opt.ram_size, pa, size) && size > PAGE)
+		if (size > PAGE && size <= block &&
+		    !mach_pa_backed(s->opt.ram_base, s->opt.ram_size, pa, size))
+			continue;
+		if (size > block && !ph_window_ok(s, base, size))
 			continue;
 		if (ph_add(s, base, size))
 			return true;
@@ -174,18 +195,8 @@ void mmu_sweep(struct sim *s)
 	size_t keep = 0;
 	for (size_t i = 0; i < s->nph; i++) {
 		struct placeholder p = s->ph[i];
-		bool ok = true;
 		/* Every 4 KiB of the window must still translate to backed memory. */
-		for (uint64_t off = 0; ok && off < p.size; off += PAGE) {
-			struct mmu_xlate x;
-			mmu_translate(s, p.va + off, ACC_READ, (unsigned)PAGE, &x);
-			ok = x.mmu_on &&
-			     (x.fault.type == FAULT_NONE || x.fault.type == FAULT_PERMISSION);
-			/* A permission fault is Unicorn's to raise: its walk sees it too. */
-			if (ok && x.fault.type == FAULT_PERMISSION)
-				ok = mach_pa_backed(s->opt.ram_base, s->opt.ram_size, x.walk.oa,
-				                    (unsigned)PAGE);
-		}
+		bool ok = ph_window_ok(s, p.va, p.size);
 		if (ok)
 			s->ph[keep++] = p;
 		else

@@ -23,7 +23,7 @@
 static const char usage[] =
     "usage: sim run FIRMWARE.elf [--trace FILE] [--uart FILE] [--max-insns N] [--ram SIZE]\n"
     "                            [--ram-base ADDR] [--tlb speculative|accessed] [--json]\n"
-    "                            [--check-unicorn] [--inject SPEC]...\n"
+    "                            [--check-unicorn] [--no-check] [--inject SPEC]...\n"
     "                            [--timing [--cpu-profile NAME|FILE] [--phase SYMBOL]...]\n"
     "       sim run --scenario FILE [--json] [--trace FILE] [--uart FILE]\n"
     "       sim campaign FIRMWARE.elf --drop-each CLASS[,CLASS]... [--jobs N] [--json]\n"
@@ -43,6 +43,8 @@ static const char usage[] =
     "  --json             one JSON object per hazard report on stdout\n"
     "  --check-unicorn    debug: stop with an internal error (exit 4) when Unicorn's\n"
     "                     accesses disagree with the model's coherent translation\n"
+    "  --no-check         for benchmarks: runs on Unicorn with the same loader and\n"
+    "                     machine, without the model's hooks (no hazard is looked for)\n"
     "  --inject SPEC      a fault to inject (repeatable): drop@SYMBOL[+OFF][#N],\n"
     "                     drop@0xPC, drop=CLASS#N (tlbi dc ic dsb dmb isb msr),\n"
     "                     weaken@WHERE:OPT or weaken=dsb#N:OPT (e.g. nsh), flip@PA:BIT#N,\n"
@@ -111,7 +113,8 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 		OPT_SCENARIO,
 		OPT_TIMING,
 		OPT_CPU_PROFILE,
-		OPT_PHASE
+		OPT_PHASE,
+		OPT_NO_CHECK
 	};
 	static const struct option opts[] = {
 	    {"trace", required_argument, NULL, OPT_TRACE},
@@ -122,6 +125,7 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 	    {"tlb", required_argument, NULL, OPT_TLB},
 	    {"json", no_argument, NULL, OPT_JSON},
 	    {"check-unicorn", no_argument, NULL, OPT_CHECK},
+	    {"no-check", no_argument, NULL, OPT_NO_CHECK},
 	    {"inject", required_argument, NULL, OPT_INJECT},
 	    {"scenario", required_argument, NULL, OPT_SCENARIO},
 	    {"timing", no_argument, NULL, OPT_TIMING},
@@ -190,6 +194,9 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 		case OPT_CHECK:
 			s->opt.check_unicorn = true;
 			break;
+		case OPT_NO_CHECK:
+			s->opt.no_check = true;
+			break;
 		case OPT_INJECT:
 			if (inj_parse(optarg, &spec, ierr, sizeof(ierr))) {
 				fprintf(stderr, "sim: %s\n", ierr);
@@ -248,6 +255,13 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 		goto out;
 	} else {
 		s->opt.firmware = s->name = argv[optind];
+	}
+	/* Everything else needs the model's events (a trace is its record of them). */
+	if (s->opt.no_check && (scenario_path || s->opt.trace_path || s->opt.json ||
+	                        s->opt.check_unicorn || s->inj || targs.on)) {
+		status = usage_error("%s", "run: --no-check takes none of --trace, --json, "
+		                           "--check-unicorn, --inject, --scenario, --timing");
+		goto out;
 	}
 
 	char err[IMG_ERR_LEN];

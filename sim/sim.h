@@ -48,6 +48,7 @@ struct sim_options {
 	uint64_t ram_size;
 	bool json;          /* --json: one JSON object per hazard report on stdout */
 	bool check_unicorn; /* --check-unicorn: compare Unicorn with the model (debug) */
+	bool no_check;      /* --no-check: no model hooks, for benchmarks (tools/bench) */
 	bool tlb_accessed;  /* --tlb accessed (default speculative) */
 	int argc;           /* the command line, recorded in the trace header */
 	char **argv;

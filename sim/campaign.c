@@ -637,7 +637,8 @@ int campaign_main(int argc, char **argv)
 	char *end;
 	char err[300];
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	int idx = 0; /* which long option getopt_long matched */
+	while ((ch = getopt_long(argc, argv, "h", opts, &idx)) != -1) {
 		switch (ch) {
 		case OPT_DROP:
 			if (parse_classes(optarg, &c.mask)) {
@@ -664,36 +665,12 @@ int campaign_main(int argc, char **argv)
 			c.json = true;
 			break;
 		case OPT_RAM:
-			if (!mach_parse_size(optarg, &c.opt.ram_size, &why)) {
-				fprintf(stderr, "sim: --ram %s: %s\n", optarg, why);
-				goto out;
-			}
-			break;
 		case OPT_RAM_BASE:
-			c.opt.ram_base = strtoull(optarg, &end, 0);
-			if (*end || *optarg < '0' || *optarg > '9' ||
-			    !mach_ram_base_ok(c.opt.ram_base, &why)) {
-				fprintf(stderr, "sim: --ram-base %s: %s\n", optarg,
-				        *end ? "expected an address such as 0x40000000" : why);
-				goto out;
-			}
-			break;
 		case OPT_TLB:
-			if (strcmp(optarg, "speculative") && strcmp(optarg, "accessed")) {
-				fprintf(stderr, "sim: --tlb %s: expected speculative or accessed\n",
-				        optarg);
-				goto out;
-			}
-			c.opt.tlb_accessed = !strcmp(optarg, "accessed");
-			break;
 		case OPT_MAX:
-			c.opt.max_insns = strtoull(optarg, &end, 0);
-			if (*end || !c.opt.max_insns || *optarg < '0' || *optarg > '9') {
-				fprintf(stderr, "sim: --max-insns %s: expected a positive number\n",
-				        optarg);
+			if (!sim_parse_machine_option(opts[idx].name, optarg, &c.opt))
 				goto out;
-			}
-			c.user_budget = true;
+			c.user_budget |= ch == OPT_MAX;
 			break;
 		case OPT_INJ: {
 			struct inj_spec sp;

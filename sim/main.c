@@ -86,18 +86,6 @@ static int usage_error(const char *fmt, const char *arg)
 	return SIM_EXIT_USAGE;
 }
 
-static int parse_u64(const char *s, uint64_t *out)
-{
-	char *end;
-	if (!s || *s < '0' || *s > '9')
-		return -1;
-	unsigned long long v = strtoull(s, &end, 0);
-	if (*end)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 {
 	enum {
@@ -150,7 +138,8 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 	struct inj_spec spec;
 	char ierr[300];
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	int idx = 0; /* which long option getopt_long matched */
+	while ((c = getopt_long(argc, argv, "h", opts, &idx)) != -1) {
 		switch (c) {
 		case OPT_TRACE:
 			s->opt.trace_path = optarg;
@@ -159,34 +148,11 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 			s->opt.uart_path = optarg;
 			break;
 		case OPT_MAX:
-			if (parse_u64(optarg, &s->opt.max_insns) || s->opt.max_insns == 0) {
-				status = usage_error("--max-insns %s: expected a positive number",
-				                     optarg);
-				goto out;
-			}
-			break;
 		case OPT_RAM:
-			if (!mach_parse_size(optarg, &s->opt.ram_size, &why)) {
-				fprintf(stderr, "sim: --ram %s: %s\n", optarg, why);
-				goto out;
-			}
-			break;
 		case OPT_RAM_BASE:
-			if (parse_u64(optarg, &s->opt.ram_base) ||
-			    !mach_ram_base_ok(s->opt.ram_base, &why)) {
-				fprintf(stderr, "sim: --ram-base %s: %s\n", optarg,
-				        s->opt.ram_base ? why
-				                        : "expected an address such as 0x40000000");
-				goto out;
-			}
-			break;
 		case OPT_TLB:
-			if (strcmp(optarg, "speculative") && strcmp(optarg, "accessed")) {
-				status = usage_error("--tlb %s: expected speculative or accessed",
-				                     optarg);
+			if (!sim_parse_machine_option(opts[idx].name, optarg, &s->opt))
 				goto out;
-			}
-			s->opt.tlb_accessed = !strcmp(optarg, "accessed");
 			break;
 		case OPT_JSON:
 			s->opt.json = true;

@@ -19,6 +19,7 @@
  */
 #include "run.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -48,6 +49,52 @@ void sim_request_stop(struct sim *s, enum stop_kind k)
 	if (s->stop == STOP_NONE)
 		s->stop = k;
 	uc_emu_stop(s->uc);
+}
+
+/* A number in C syntax (decimal, 0x hex, 0 octal), nothing before or after it. */
+static bool parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+	if (*s < '0' || *s > '9')
+		return false;
+	unsigned long long v = strtoull(s, &end, 0);
+	if (*end)
+		return false;
+	*out = v;
+	return true;
+}
+
+bool sim_parse_machine_option(const char *name, const char *arg, struct sim_options *o)
+{
+	const char *why = NULL;
+	uint64_t v;
+	if (!strcmp(name, "ram")) {
+		if (mach_parse_size(arg, &o->ram_size, &why))
+			return true;
+	} else if (!strcmp(name, "ram-base")) {
+		if (!parse_u64(arg, &v))
+			why = "expected an address such as 0x40000000";
+		else if (mach_ram_base_ok(v, &why)) {
+			o->ram_base = v;
+			return true;
+		}
+	} else if (!strcmp(name, "tlb")) {
+		if (!strcmp(arg, "speculative") || !strcmp(arg, "accessed")) {
+			o->tlb_accessed = !strcmp(arg, "accessed");
+			return true;
+		}
+		why = "expected speculative or accessed";
+	} else if (!strcmp(name, "max-insns")) {
+		if (parse_u64(arg, &v) && v) {
+			o->max_insns = v;
+			return true;
+		}
+		why = "expected a positive number";
+	} else {
+		assert(!"not a machine option");
+	}
+	fprintf(stderr, "sim: --%s %s: %s\n", name, arg, why);
+	return false;
 }
 
 char *sim_symbolize(struct sim *s, uint64_t va, char *buf, size_t len)

@@ -14,6 +14,13 @@
 int sim_run(struct sim *s);
 
 /*
+ * The machine options `sim run` and `sim campaign` share: name is "ram", "ram-base",
+ * "tlb" or "max-insns" (without dashes), arg its value. Stores it in *o, or prints one line
+ * "sim: --NAME ARG: problem" on stderr and returns false.
+ */
+bool sim_parse_machine_option(const char *name, const char *arg, struct sim_options *o);
+
+/*
  * Take a synchronous exception described by info (from_el filled in here) with preferred
  * return address pref_return (D1.10.1): ESR/ELR/FAR/SPSR of the target EL, PSTATE, PC =
  * vector. pc is the instruction that caused it (for the trace). Returns 0 or -1 (s->fatal).

@@ -50,6 +50,7 @@ expect 2 "^sim: $dir/missing.elf: cannot open: No such file or directory$" run "
 expect 2 "lies outside RAM" run "$hello" --ram 1M
 expect 2 "^sim: --ram 3X: " run "$hello" --ram 3X
 expect 2 "^sim: --ram-base 0x40001000: not a multiple of 2 MiB" run "$hello" --ram-base 0x40001000
+expect 2 "^sim: --ram-base xyz: expected an address such as 0x40000000$" run "$hello" --ram-base xyz
 expect 2 "^sim: --ram-base 0x0 --ram 0x10000000: RAM would overlap the UART" run "$hello" --ram-base 0
 expect 2 "^sim: --tlb eager: expected speculative or accessed" run "$hello" --tlb eager
 expect 2 "^sim: run: missing FIRMWARE.elf" run

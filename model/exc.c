@@ -278,17 +278,17 @@ const char *exc_cause_name(enum exc_cause c)
 	case EXC_CAUSE_BRK:
 		return "brk";
 	case EXC_CAUSE_UNDEFINED:
-		return "undefined-instruction";
+		return "undefined";
 	case EXC_CAUSE_INSN_ABORT:
-		return "instruction-abort";
+		return "insn-abort";
 	case EXC_CAUSE_DATA_ABORT:
 		return "data-abort";
 	case EXC_CAUSE_PC_ALIGN:
-		return "pc-alignment";
+		return "pc-align";
 	case EXC_CAUSE_SP_ALIGN:
-		return "sp-alignment";
+		return "sp-align";
 	}
-	return "unknown-cause";
+	return "unknown";
 }
 
 const char *exc_ec_name(unsigned ec)

@@ -94,6 +94,7 @@ struct eret_result {
 };
 struct eret_result exc_eret(uint64_t spsr, unsigned current_el, uint64_t hcr_el2);
 
+/* Short names, also the `cause` vocabulary of hypsim traces (docs/trace-format.md). */
 const char *exc_cause_name(enum exc_cause c);
 const char *exc_ec_name(unsigned ec);
 

@@ -15,31 +15,6 @@
 #include "run.h"
 #include "trace.h"
 
-static const char *cause_trace_name(enum exc_cause c)
-{
-	switch (c) {
-	case EXC_CAUSE_SVC:
-		return "svc";
-	case EXC_CAUSE_HVC:
-		return "hvc";
-	case EXC_CAUSE_SMC:
-		return "smc";
-	case EXC_CAUSE_BRK:
-		return "brk";
-	case EXC_CAUSE_UNDEFINED:
-		return "undefined";
-	case EXC_CAUSE_INSN_ABORT:
-		return "insn-abort";
-	case EXC_CAUSE_DATA_ABORT:
-		return "data-abort";
-	case EXC_CAUSE_PC_ALIGN:
-		return "pc-align";
-	case EXC_CAUSE_SP_ALIGN:
-		return "sp-align";
-	}
-	return "unknown";
-}
-
 static bool is_abort(enum exc_cause c)
 {
 	return c == EXC_CAUSE_INSN_ABORT || c == EXC_CAUSE_DATA_ABORT;
@@ -92,7 +67,7 @@ int sim_take_exception(struct sim *s, struct exc_info *info, uint64_t pc, uint64
 	if (s->trace) {
 		struct trace_exc te = {
 		    .cpu = 0,
-		    .cause = cause_trace_name(info->cause),
+		    .cause = exc_cause_name(info->cause),
 		    .requested = !is_abort(info->cause) && info->cause != EXC_CAUSE_UNDEFINED &&
 		                 info->cause != EXC_CAUSE_PC_ALIGN &&
 		                 info->cause != EXC_CAUSE_SP_ALIGN,
@@ -126,7 +101,7 @@ void sim_describe_last_exc(struct sim *s, char *buf, size_t len)
 	const char *sym = l->sym;
 	int n = snprintf(
 	    buf, len, "%s from EL%u to EL%u at 0x%" PRIx64 "%s%s%s, ESR 0x%" PRIx64 " (%s)",
-	    cause_trace_name(l->cause), l->from_el, l->to_el, l->pc, sym[0] ? " (" : "", sym,
+	    exc_cause_name(l->cause), l->from_el, l->to_el, l->pc, sym[0] ? " (" : "", sym,
 	    sym[0] ? ")" : "", l->esr, exc_ec_name((unsigned)FIELD_GET(l->esr, ESR_EC_SHIFT, 6)));
 	if (l->far_valid && n > 0 && (size_t)n < len)
 		snprintf(buf + n, len - (size_t)n, ", FAR 0x%" PRIx64, l->far);

@@ -60,4 +60,38 @@
 #define PT_START_LEVEL 32 /* 0 for 48-bit VAs, 1 for 39-bit VAs (4K granule) */
 #define PT_SIZE 40
 
+#ifdef __ASSEMBLER__
+/* A vector entry (Arm ARM "Exception vectors": 0x80 bytes each) that nothing should reach. */
+.macro invalid_vector
+	.balign 0x80
+	b	.
+.endm
+
+/*
+ * The 16 entries of a vector table whose only live entry is "lower EL using AArch64,
+ * synchronous" (VBAR + 0x400), branching to \handler: a hypervisor's stub or runtime vectors
+ * taking the host's HVCs. The caller aligns the table to 2 KiB and places its label.
+ */
+.macro vectors_lower_sync handler
+	invalid_vector		/* current EL, SP0 */
+	invalid_vector
+	invalid_vector
+	invalid_vector
+	invalid_vector		/* current EL, SPx */
+	invalid_vector
+	invalid_vector
+	invalid_vector
+	.balign 0x80		/* lower EL, AArch64: synchronous */
+	b	\handler
+	invalid_vector
+	invalid_vector
+	invalid_vector
+	invalid_vector		/* lower EL, AArch32 */
+	invalid_vector
+	invalid_vector
+	invalid_vector
+	.balign 0x80
+.endm
+#endif /* __ASSEMBLER__ */
+
 #endif /* HYPSIM_HYP_H */

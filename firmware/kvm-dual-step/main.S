@@ -37,11 +37,6 @@
 /* Walks by the EL2 MMU are Normal Non-cacheable: IRGN0 = ORGN0 = 0b00. */
 #define KVM_TCR_EL2 (TCR_EL2_RES1 | TCR_T0SZ(VA_BITS) | TCR_SH0_INNER | TCR_TG0_4K)
 
-.macro invalid_vector
-	.balign 0x80
-	b	.
-.endm
-
 /* ---------------------------------------------------------------- host, EL1 */
 	.section .text.boot, "ax"
 	.global _start
@@ -296,24 +291,7 @@ __hyp_text_start:
 	.balign 2048
 	.global __kvm_hyp_vector
 __kvm_hyp_vector:
-	invalid_vector
-	invalid_vector
-	invalid_vector
-	invalid_vector
-	invalid_vector
-	invalid_vector
-	invalid_vector
-	invalid_vector
-	.balign 0x80
-	b	__kvm_hyp_host_hvc
-	invalid_vector
-	invalid_vector
-	invalid_vector
-	invalid_vector
-	invalid_vector
-	invalid_vector
-	invalid_vector
-	.balign 0x80
+	vectors_lower_sync __kvm_hyp_host_hvc
 /* HYP_FN_ANSWER(x1): x0 = hyp data seed + x1, x1 = the HYP VA the seed was read at. */
 __kvm_hyp_host_hvc:
 	mov64	x9, HYP_FN_ANSWER

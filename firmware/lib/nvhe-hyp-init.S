@@ -18,11 +18,6 @@
 #include "hypsim-fw.h"
 #include "hypsim-hyp.h"
 
-.macro invalid_vector
-	.balign 0x80
-	b	.
-.endm
-
 /* The tail of the init: MMU on (x3 = SCTLR_EL2), SP = x4, VBAR_EL2 = x5, back to the host.
  * ERET synchronises the VBAR write (EOS is RES1). */
 .macro hyp_init_mmu_on isb=1
@@ -124,24 +119,7 @@ __kvm_hyp_reset:
 	.balign 2048
 	.global __kvm_hyp_vector
 __kvm_hyp_vector:
-	invalid_vector
-	invalid_vector
-	invalid_vector
-	invalid_vector
-	invalid_vector
-	invalid_vector
-	invalid_vector
-	invalid_vector
-	.balign 0x80
-	b	__kvm_hyp_host_hvc
-	invalid_vector
-	invalid_vector
-	invalid_vector
-	invalid_vector
-	invalid_vector
-	invalid_vector
-	invalid_vector
-	.balign 0x80
+	vectors_lower_sync __kvm_hyp_host_hvc
 
 /* Host hypercalls: x0 = function, x1..x3 = arguments; results in x0, x1. Clobbers x2..x17. */
 	.global __kvm_hyp_host_hvc

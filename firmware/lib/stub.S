@@ -9,33 +9,11 @@
 #include "hypsim-fw.h"
 #include "hypsim-hyp.h"
 
-.macro invalid_vector
-	.balign 0x80
-	b	.
-.endm
-
 	.section .text
 	.balign 2048
 	.global __hyp_stub_vectors
 __hyp_stub_vectors:
-	invalid_vector		/* current EL, SP0 */
-	invalid_vector
-	invalid_vector
-	invalid_vector
-	invalid_vector		/* current EL, SPx */
-	invalid_vector
-	invalid_vector
-	invalid_vector
-	.balign 0x80		/* lower EL, AArch64: synchronous */
-	b	__hyp_stub_sync
-	invalid_vector
-	invalid_vector
-	invalid_vector
-	invalid_vector		/* lower EL, AArch32 */
-	invalid_vector
-	invalid_vector
-	invalid_vector
-	.balign 0x80
+	vectors_lower_sync __hyp_stub_sync
 
 	.global __hyp_stub_sync
 __hyp_stub_sync:

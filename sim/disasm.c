@@ -73,6 +73,7 @@ const struct dis_insn *disasm_get(struct disasm *d, uint64_t va, uint32_t enc,
 	if (e->valid && e->va == va && e->enc == enc)
 		return e;
 	d->decodes++;
+	e->id = d->decodes;
 	e->valid = true;
 	e->va = va;
 	e->enc = enc;

@@ -17,6 +17,7 @@ struct dis_insn {
 	uint64_t va;
 	uint32_t enc;
 	bool valid;
+	uint64_t id;         /* which decode filled the entry (1, 2, ...): same id, same text */
 	char text[200];      /* "msr sctlr_el2, x0", or ".inst 0x..." when undecodable */
 	char text_json[240]; /* the same, as a JSON string literal with its quotes */
 	char sym[64];        /* "name+0xoff" or "" */

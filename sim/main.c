@@ -21,8 +21,9 @@
 #include "trace.h"
 
 static const char usage[] =
-    "usage: sim run FIRMWARE.elf [--trace FILE] [--uart FILE] [--max-insns N] [--ram SIZE]\n"
-    "                            [--ram-base ADDR] [--tlb speculative|accessed] [--json]\n"
+    "usage: sim run FIRMWARE.elf [--trace FILE [--trace-schema N]] [--uart FILE]\n"
+    "                            [--max-insns N] [--ram SIZE] [--ram-base ADDR]\n"
+    "                            [--tlb speculative|accessed] [--json]\n"
     "                            [--check-unicorn] [--no-check] [--inject SPEC]...\n"
     "                            [--timing [--cpu-profile NAME|FILE] [--phase SYMBOL]...]\n"
     "       sim run --scenario FILE [--json] [--trace FILE] [--uart FILE]\n"
@@ -33,6 +34,8 @@ static const char usage[] =
     "  run FIRMWARE.elf   boot an AArch64 ELF at EL2 on hypsim's virt machine until PSCI\n"
     "                     SYSTEM_OFF, checking every step against the Armv8-A model\n"
     "  --trace FILE       write a JSON Lines trace (docs/trace-format.md)\n"
+    "  --trace-schema N   write trace schema N: 2 (default), or 1 for readers that\n"
+    "                     expect \"asm\" and \"sym\" on every insn event\n"
     "  --uart FILE        write the guest's UART output to FILE instead of stdout\n"
     "                     (with --json and no --uart: to stderr)\n"
     "  --max-insns N      stop after N instructions (exit status 3)\n"
@@ -102,10 +105,12 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 		OPT_TIMING,
 		OPT_CPU_PROFILE,
 		OPT_PHASE,
-		OPT_NO_CHECK
+		OPT_NO_CHECK,
+		OPT_TRACE_SCHEMA
 	};
 	static const struct option opts[] = {
 	    {"trace", required_argument, NULL, OPT_TRACE},
+	    {"trace-schema", required_argument, NULL, OPT_TRACE_SCHEMA},
 	    {"uart", required_argument, NULL, OPT_UART},
 	    {"max-insns", required_argument, NULL, OPT_MAX},
 	    {"ram", required_argument, NULL, OPT_RAM},
@@ -143,6 +148,13 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 		switch (c) {
 		case OPT_TRACE:
 			s->opt.trace_path = optarg;
+			break;
+		case OPT_TRACE_SCHEMA:
+			if (strcmp(optarg, "1") && strcmp(optarg, "2")) {
+				status = usage_error("--trace-schema %s: 1 or 2 expected", optarg);
+				goto out;
+			}
+			s->opt.trace_schema = (unsigned)atoi(optarg);
 			break;
 		case OPT_UART:
 			s->opt.uart_path = optarg;
@@ -222,6 +234,10 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 	} else {
 		s->opt.firmware = s->name = argv[optind];
 	}
+	if (s->opt.trace_schema && !s->opt.trace_path) {
+		status = usage_error("%s", "run: --trace-schema without --trace");
+		goto out;
+	}
 	/* Everything else needs the model's events (a trace is its record of them). */
 	if (s->opt.no_check && (scenario_path || s->opt.trace_path || s->opt.json ||
 	                        s->opt.check_unicorn || s->inj || targs.on)) {
@@ -271,6 +287,8 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 			fprintf(stderr, "sim: %s: %s\n", s->opt.trace_path, err);
 			goto out;
 		}
+		if (s->opt.trace_schema)
+			trace_set_schema(s->trace, s->opt.trace_schema);
 		/* The header is written when the model is configured (hazards.c). */
 		if (s->timing)
 			sim_timing_set_trace(s->timing, s->trace);

@@ -42,6 +42,7 @@ enum sim_exit {
 struct sim_options {
 	const char *firmware;
 	const char *trace_path; /* NULL: no trace */
+	unsigned trace_schema;  /* --trace-schema; 0: TRACE_SCHEMA */
 	const char *uart_path;  /* NULL: guest text to stdout */
 	uint64_t max_insns;     /* 0: no budget */
 	uint64_t ram_base;      /* PA of RAM (--ram-base, default MACH_RAM_BASE) */

@@ -1,74 +1,219 @@
 /*
  * trace.c - writer of hypsim's JSON Lines traces. Rare events are built with jansson; the
- * frequent ones (insn, mem, barrier, walk) are printed directly, `insn` from the decode
- * cache's pre-quoted strings (the disassembly is escaped once per decode). Lines collect in
- * a buffer that is written (to a file, or through zlib's gzip stream) only as whole lines,
- * so a trace cut short by a kill still ends on a complete event or a partial last line.
+ * frequent ones (insn, mem, barrier, walk, maintenance) are formatted by hand into the
+ * buffer (printf's format interpretation cost more than the rest of a traced run), `insn`
+ * from the decode cache's pre-quoted strings (the disassembly is escaped once per decode).
+ *
+ * Lines collect in one of a few fixed buffers. A full buffer goes to a writer thread, which
+ * writes it (to the file, or through zlib's gzip stream) while the run fills the next one,
+ * so the run does not wait for the kernel's copy into the page cache or for compression
+ * unless every buffer is waiting: memory stays bounded at TRACE_NBUF buffers. Buffers hold
+ * whole lines only, so a trace cut short by a crash ends on a complete event or a partial
+ * last line; every ending of `sim run` goes through trace_close, which writes them all.
  */
 #include "trace.h"
 
 #include <errno.h>
-#include <stdarg.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <jansson.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "disasm.h"
 #include "model.h"
 
-#define BUF_SIZE (1u << 20)
+#ifndef BUF_SIZE
+#define BUF_SIZE (1u << 19)
+#endif
+#define TRACE_NBUF 4
+#define SEEN       (1u << 14)
+
+/* Schema 2: an (pc, enc, el) whose asm and sym were written, and by which decode. */
+struct seen {
+	uint64_t pc, dis_id;
+	uint32_t enc;
+	uint8_t el;
+	bool valid;
+};
 
 struct trace {
-	FILE *f;   /* plain JSON Lines ... */
+	int fd;    /* plain JSON Lines ... */
 	gzFile gz; /* ... or gzip (path ending in ".gz") */
+	unsigned schema;
 	uint64_t seq;
-	char *buf; /* whole lines only: a flush never cuts one */
+	/* seq in decimal, kept up to date digit by digit: cheaper than converting it. */
+	char seq_txt[24];
+	unsigned seq_len;
+	/* The run's side: the buffer being filled, whole lines only. */
+	char *buf;
 	size_t len;
+	/* Shared with the writer thread, under mu. Buffers are used in turn: bufs[head] is
+	 * the oldest of the `queued` ones handed over, the one after them is being filled. */
+	pthread_mutex_t mu;
+	pthread_cond_t work, done;
+	pthread_t thread;
+	bool threaded, stop;
+	char *bufs[TRACE_NBUF];
+	size_t lens[TRACE_NBUF];
+	unsigned head, queued;
 	bool failed;
 	int err; /* errno of the first failure */
+	struct seen seen[SEEN];
 };
+
+/* Write one buffer out (the writer thread, or the run when there is none). */
+static void write_out(struct trace *t, const char *p, size_t n, bool *failed, int *err)
+{
+	if (*failed)
+		return;
+	if (t->gz) {
+		while (n) {
+			unsigned chunk = n > (1u << 30) ? 1u << 30 : (unsigned)n;
+			if (gzwrite(t->gz, p, chunk) != (int)chunk) {
+				*failed = true;
+				*err = errno ? errno : EIO;
+				return;
+			}
+			p += chunk;
+			n -= chunk;
+		}
+		return;
+	}
+	while (n) {
+		ssize_t w = write(t->fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			*failed = true;
+			*err = w < 0 ? errno : EIO;
+			return;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+static void *writer(void *arg)
+{
+	struct trace *t = arg;
+	pthread_mutex_lock(&t->mu);
+	for (;;) {
+		while (!t->queued && !t->stop)
+			pthread_cond_wait(&t->work, &t->mu);
+		if (!t->queued)
+			break;
+		unsigned i = t->head;
+		bool failed = t->failed;
+		int err = t->err;
+		pthread_mutex_unlock(&t->mu);
+		write_out(t, t->bufs[i], t->lens[i], &failed, &err);
+		pthread_mutex_lock(&t->mu);
+		t->failed = failed;
+		t->err = err;
+		t->head = (t->head + 1) % TRACE_NBUF;
+		t->queued--;
+		pthread_cond_signal(&t->done);
+	}
+	pthread_mutex_unlock(&t->mu);
+	return NULL;
+}
+
+/* Hand the buffer being filled to the writer and take the next free one (waiting for
+ * the writer when every buffer is queued). */
+static void submit(struct trace *t)
+{
+	if (!t->len)
+		return;
+	if (!t->threaded) {
+		write_out(t, t->buf, t->len, &t->failed, &t->err);
+		t->len = 0;
+		return;
+	}
+	pthread_mutex_lock(&t->mu);
+	unsigned i = (t->head + t->queued) % TRACE_NBUF;
+	t->lens[i] = t->len;
+	t->queued++;
+	pthread_cond_signal(&t->work);
+	while (t->queued == TRACE_NBUF)
+		pthread_cond_wait(&t->done, &t->mu);
+	t->buf = t->bufs[(t->head + t->queued) % TRACE_NBUF];
+	pthread_mutex_unlock(&t->mu);
+	t->len = 0;
+}
+
+static void free_trace(struct trace *t)
+{
+	for (unsigned i = 0; i < TRACE_NBUF; i++)
+		free(t->bufs[i]);
+	free(t);
+}
 
 struct trace *trace_open(const char *path, char *err, size_t errlen)
 {
 	struct trace *t = calloc(1, sizeof(*t));
-	if (t)
-		t->buf = malloc(BUF_SIZE);
-	if (!t || !t->buf) {
-		free(t);
+	bool ok = t != NULL;
+	for (unsigned i = 0; ok && i < TRACE_NBUF; i++)
+		ok = (t->bufs[i] = malloc(BUF_SIZE)) != NULL;
+	if (!ok) {
+		if (t)
+			free_trace(t);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	t->buf = t->bufs[0];
+	t->schema = TRACE_SCHEMA;
+	t->seq_txt[0] = '0';
+	t->seq_len = 1;
+	t->fd = -1;
 	size_t n = strlen(path);
+	errno = 0;
 	if (n > 3 && !strcmp(path + n - 3, ".gz"))
 		t->gz = gzopen(path, "wb9");
 	else
-		t->f = fopen(path, "w");
-	if (!t->f && !t->gz) {
+		t->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (t->fd < 0 && !t->gz) {
 		snprintf(err, errlen, "cannot create: %s", strerror(errno ? errno : ENOMEM));
-		free(t->buf);
-		free(t);
+		free_trace(t);
 		return NULL;
 	}
+	pthread_mutex_init(&t->mu, NULL);
+	pthread_cond_init(&t->work, NULL);
+	pthread_cond_init(&t->done, NULL);
+	/* SIGINT and SIGTERM are the run's to handle (they end it with a complete trace):
+	 * the writer starts with every signal blocked. Without a thread, the run writes. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	t->threaded = pthread_create(&t->thread, NULL, writer, t) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return t;
+}
+
+int trace_set_schema(struct trace *t, unsigned schema)
+{
+	if (schema < 1 || schema > TRACE_SCHEMA)
+		return -1;
+	t->schema = schema;
+	return 0;
 }
 
 int trace_flush(struct trace *t)
 {
-	if (!t || !t->len)
-		return t && t->failed ? -1 : 0;
-	if (!t->failed) {
-		bool ok = t->gz ? gzwrite(t->gz, t->buf, (unsigned)t->len) == (int)t->len
-		                : fwrite(t->buf, 1, t->len, t->f) == t->len;
-		if (!ok) {
-			t->failed = true;
-			t->err = errno ? errno : EIO;
-		}
-	}
-	t->len = 0;
-	return t->failed ? -1 : 0;
+	if (!t)
+		return 0;
+	submit(t);
+	pthread_mutex_lock(&t->mu);
+	while (t->queued)
+		pthread_cond_wait(&t->done, &t->mu);
+	bool failed = t->failed;
+	pthread_mutex_unlock(&t->mu);
+	return failed ? -1 : 0;
 }
 
 int trace_close(struct trace *t, char *err, size_t errlen)
@@ -76,7 +221,15 @@ int trace_close(struct trace *t, char *err, size_t errlen)
 	if (!t)
 		return 0;
 	trace_flush(t);
-	int rc = t->gz ? gzclose(t->gz) : fclose(t->f);
+	if (t->threaded) {
+		pthread_mutex_lock(&t->mu);
+		t->stop = true;
+		pthread_cond_signal(&t->work);
+		pthread_mutex_unlock(&t->mu);
+		pthread_join(t->thread, NULL);
+	}
+	errno = 0;
+	int rc = t->gz ? gzclose(t->gz) : close(t->fd);
 	if (rc != 0 && !t->failed) {
 		t->failed = true;
 		t->err = errno ? errno : EIO;
@@ -86,8 +239,10 @@ int trace_close(struct trace *t, char *err, size_t errlen)
 		snprintf(err, errlen, "write error: %s", strerror(t->err));
 		rc = -1;
 	}
-	free(t->buf);
-	free(t);
+	pthread_mutex_destroy(&t->mu);
+	pthread_cond_destroy(&t->work);
+	pthread_cond_destroy(&t->done);
+	free_trace(t);
 	return rc;
 }
 
@@ -95,23 +250,100 @@ int trace_close(struct trace *t, char *err, size_t errlen)
 static char *reserve(struct trace *t, size_t n)
 {
 	if (t->len + n > BUF_SIZE)
-		trace_flush(t);
+		submit(t);
 	return t->buf + t->len;
 }
 
-/* Append one printf-formatted line (n bytes at most, '\n' included by the caller). */
-static void line_printf(struct trace *t, size_t max, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/* ---- hand formatting: each returns the end of what it wrote ---- */
 
-static void line_printf(struct trace *t, size_t max, const char *fmt, ...)
+/* A string literal, without its NUL. */
+#define PUT(p, lit) put_mem(p, lit, sizeof(lit) - 1)
+
+static inline char *put_mem(char *p, const char *s, size_t n)
 {
-	char *p = reserve(t, max);
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(p, max, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		t->len += (size_t)n < max ? (size_t)n : max - 1;
+	memcpy(p, s, n);
+	return p + n;
+}
+
+static inline char *put_str(char *p, const char *s)
+{
+	return put_mem(p, s, strlen(s));
+}
+
+/* printf's %" PRIu64 " */
+static inline char *put_dec(char *p, uint64_t v)
+{
+	char tmp[20];
+	unsigned n = 0;
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+/* printf's %d */
+static inline char *put_int(char *p, int v)
+{
+	if (v < 0) {
+		*p++ = '-';
+		return put_dec(p, (uint64_t)0 - (uint64_t)(int64_t)v);
+	}
+	return put_dec(p, (uint64_t)v);
+}
+
+/* printf's 0x%0<width>" PRIx64 ": at least width digits (1: no padding). */
+static inline char *put_hex(char *p, uint64_t v, unsigned width)
+{
+	static const char digits[] = "0123456789abcdef";
+	unsigned n = v ? (unsigned)(67 - __builtin_clzll(v)) / 4 : 1;
+	if (n < width)
+		n = width;
+	*p++ = '0';
+	*p++ = 'x';
+	for (unsigned i = n; i-- > 0; v >>= 4)
+		p[i] = digits[v & 0xf];
+	return p + n;
+}
+
+/* The next event's number: t->seq and its decimal text. */
+static void next_seq(struct trace *t)
+{
+	t->seq++;
+	unsigned i = t->seq_len;
+	while (i > 0 && t->seq_txt[i - 1] == '9')
+		t->seq_txt[--i] = '0';
+	if (i > 0) {
+		t->seq_txt[i - 1]++;
+	} else { /* 99...9 + 1 */
+		memmove(t->seq_txt + 1, t->seq_txt, t->seq_len++);
+		t->seq_txt[0] = '1';
+	}
+}
+
+/* The opening every hand-formatted event shares: {"type":"T","seq":N,"cpu":C (T given
+ * with its length: a literal's is known at compile time). */
+#define put_event(t, p, type, cpu) put_event_n(t, p, type, strlen(type), cpu)
+
+static inline char *put_event_n(struct trace *t, char *p, const char *type, size_t tlen,
+                                unsigned cpu)
+{
+	next_seq(t);
+	p = PUT(p, "{\"type\":\"");
+	p = put_mem(p, type, tlen);
+	p = PUT(p, "\",\"seq\":");
+	p = put_mem(p, t->seq_txt, t->seq_len);
+	p = PUT(p, ",\"cpu\":");
+	return put_dec(p, cpu);
+}
+
+/* End the line started at reserve(): "}\n", and count it in. */
+static void end_line(struct trace *t, char *p)
+{
+	p = PUT(p, "}\n");
+	t->len = (size_t)(p - t->buf);
 }
 
 static void dump_line(struct trace *t, json_t *o)
@@ -137,7 +369,8 @@ static void emit(struct trace *t, const char *type, json_t *o)
 {
 	json_t *line = json_object();
 	json_object_set_new(line, "type", json_string(type));
-	json_object_set_new(line, "seq", json_integer((json_int_t)++t->seq));
+	next_seq(t);
+	json_object_set_new(line, "seq", json_integer((json_int_t)t->seq));
 	json_object_update(line, o);
 	json_decref(o);
 	dump_line(t, line);
@@ -178,7 +411,7 @@ void trace_header(struct trace *t, const struct trace_header_info *h)
 	json_object_set_new(model, "feat_ets", json_boolean(h->feat_ets));
 	json_t *o = json_object();
 	json_object_set_new(o, "type", json_string("header"));
-	json_object_set_new(o, "schema", json_integer(TRACE_SCHEMA));
+	json_object_set_new(o, "schema", json_integer(t->schema));
 	json_object_set_new(o, "tool", json_string("hypsim"));
 	json_object_set_new(o, "firmware", fw);
 	json_object_set_new(o, "options", opt);
@@ -187,30 +420,66 @@ void trace_header(struct trace *t, const struct trace_header_info *h)
 	json_decref(o);
 }
 
+/* Schema 2 writes asm and sym only when (pc, enc, el) has not had them from this decode
+ * (readers take them from the latest insn with the same three that has them). A slot
+ * lost to another instruction only means writing them again. */
+static bool insn_needs_text(struct trace *t, uint64_t pc, unsigned el, const struct dis_insn *d)
+{
+	if (t->schema < 2)
+		return true;
+	struct seen *s = &t->seen[((pc >> 2) ^ ((uint64_t)el << 12)) % SEEN];
+	if (s->valid && s->pc == pc && s->enc == d->enc && s->el == el && s->dis_id == d->id)
+		return false;
+	*s = (struct seen){
+	    .pc = pc, .dis_id = d->id, .enc = d->enc, .el = (uint8_t)el, .valid = true};
+	return true;
+}
+
 void trace_insn(struct trace *t, unsigned cpu, uint64_t pc, unsigned el, const struct dis_insn *d)
 {
-	line_printf(t, 512,
-	            "{\"type\":\"insn\",\"seq\":%" PRIu64 ",\"cpu\":%u,\"pc\":\"0x%" PRIx64
-	            "\",\"el\":%u,\"enc\":\"0x%08" PRIx32 "\",\"asm\":%s,\"sym\":\"%s\"}\n",
-	            ++t->seq, cpu, pc, el, d->enc, d->text_json, d->sym);
+	char *p = put_event(t, reserve(t, 512), "insn", cpu);
+	p = PUT(p, ",\"pc\":\"");
+	p = put_hex(p, pc, 1);
+	p = PUT(p, "\",\"el\":");
+	p = put_dec(p, el);
+	p = PUT(p, ",\"enc\":\"");
+	p = put_hex(p, d->enc, 8);
+	*p++ = '"';
+	if (insn_needs_text(t, pc, el, d)) {
+		p = PUT(p, ",\"asm\":");
+		p = put_str(p, d->text_json);
+		p = PUT(p, ",\"sym\":\"");
+		p = put_str(p, d->sym);
+		*p++ = '"';
+	}
+	end_line(t, p);
 }
 
 void trace_fetch_fault(struct trace *t, unsigned cpu, uint64_t pc, unsigned el)
 {
-	line_printf(t, 128,
-	            "{\"type\":\"fetch-fault\",\"seq\":%" PRIu64 ",\"cpu\":%u,\"pc\":\"0x%" PRIx64
-	            "\",\"el\":%u}\n",
-	            ++t->seq, cpu, pc, el);
+	char *p = put_event(t, reserve(t, 128), "fetch-fault", cpu);
+	p = PUT(p, ",\"pc\":\"");
+	p = put_hex(p, pc, 1);
+	p = PUT(p, "\",\"el\":");
+	p = put_dec(p, el);
+	end_line(t, p);
 }
 
 void trace_barrier(struct trace *t, unsigned cpu, uint64_t pc, const char *kind,
                    const char *domain, unsigned type)
 {
 	static const char *const types[] = {"ld", "st", "all"};
-	line_printf(t, 160,
-	            "{\"type\":\"barrier\",\"seq\":%" PRIu64 ",\"cpu\":%u,\"pc\":\"0x%" PRIx64
-	            "\",\"kind\":\"%s\",\"domain\":\"%s\",\"access\":\"%s\"}\n",
-	            ++t->seq, cpu, pc, kind, domain, types[type < 3 ? type : 2]);
+	char *p = put_event(t, reserve(t, 160), "barrier", cpu);
+	p = PUT(p, ",\"pc\":\"");
+	p = put_hex(p, pc, 1);
+	p = PUT(p, "\",\"kind\":\"");
+	p = put_str(p, kind);
+	p = PUT(p, "\",\"domain\":\"");
+	p = put_str(p, domain);
+	p = PUT(p, "\",\"access\":\"");
+	p = put_str(p, types[type < 3 ? type : 2]);
+	*p++ = '"';
+	end_line(t, p);
 }
 
 static const char *mem_type_name(bool mmu_on, unsigned mt)
@@ -225,62 +494,98 @@ void trace_mem(struct trace *t, unsigned cpu, uint64_t pc, bool store, uint64_t 
                uint64_t pa, unsigned size, bool mmu_on, unsigned mem_type, unsigned mair_attr,
                uint64_t value, const char *fault)
 {
-	if (ok)
-		line_printf(t, 320,
-		            "{\"type\":\"mem\",\"seq\":%" PRIu64 ",\"cpu\":%u,\"pc\":\"0x%" PRIx64
-		            "\",\"access\":\"%s\",\"va\":\"0x%" PRIx64 "\",\"pa\":\"0x%" PRIx64
-		            "\",\"size\":%u,\"attrs\":\"%s\",\"mair\":\"0x%02x\",\"value\":\"0x%" PRIx64
-		            "\"}\n",
-		            ++t->seq, cpu, pc, store ? "store" : "load", va, pa, size,
-		            mem_type_name(mmu_on, mem_type), mair_attr, value);
-	else
-		line_printf(t, 320,
-		            "{\"type\":\"mem\",\"seq\":%" PRIu64 ",\"cpu\":%u,\"pc\":\"0x%" PRIx64
-		            "\",\"access\":\"%s\",\"va\":\"0x%" PRIx64
-		            "\",\"size\":%u,\"fault\":\"%s\",\"value\":\"0x%" PRIx64 "\"}\n",
-		            ++t->seq, cpu, pc, store ? "store" : "load", va, size, fault,
-		            store ? value : 0);
+	char *p = put_event(t, reserve(t, 320), "mem", cpu);
+	p = PUT(p, ",\"pc\":\"");
+	p = put_hex(p, pc, 1);
+	p = store ? PUT(p, "\",\"access\":\"store\",\"va\":\"")
+	          : PUT(p, "\",\"access\":\"load\",\"va\":\"");
+	p = put_hex(p, va, 1);
+	if (ok) {
+		p = PUT(p, "\",\"pa\":\"");
+		p = put_hex(p, pa, 1);
+		p = PUT(p, "\",\"size\":");
+		p = put_dec(p, size);
+		p = PUT(p, ",\"attrs\":\"");
+		p = put_str(p, mem_type_name(mmu_on, mem_type));
+		p = PUT(p, "\",\"mair\":\"");
+		p = put_hex(p, mair_attr, 2);
+	} else {
+		p = PUT(p, "\",\"size\":");
+		p = put_dec(p, size);
+		p = PUT(p, ",\"fault\":\"");
+		p = put_str(p, fault);
+		if (!store)
+			value = 0;
+	}
+	p = PUT(p, "\",\"value\":\"");
+	p = put_hex(p, value, 1);
+	*p++ = '"';
+	end_line(t, p);
 }
 
 void trace_op(struct trace *t, unsigned cpu, uint64_t pc, const char *type, const char *op,
               const char *argname, uint64_t arg, const struct model_step_result *res)
 {
-	char tail[64] = "";
+	char *p = put_event(t, reserve(t, 256), type, cpu);
+	p = PUT(p, ",\"pc\":\"");
+	p = put_hex(p, pc, 1);
+	p = PUT(p, "\",\"op\":\"");
+	p = put_str(p, op);
+	p = PUT(p, "\",\"");
+	p = put_str(p, argname);
+	p = PUT(p, "\":\"");
+	p = put_hex(p, arg, 1);
+	*p++ = '"';
 	if (res && res->is_access) {
-		if (res->fault.type == FAULT_NONE)
-			snprintf(tail, sizeof(tail), ",\"pa\":\"0x%" PRIx64 "\"", res->tr.oa);
-		else
-			snprintf(tail, sizeof(tail), ",\"fault\":\"%s\"",
-			         pt_fault_name(res->fault.type));
+		if (res->fault.type == FAULT_NONE) {
+			p = PUT(p, ",\"pa\":\"");
+			p = put_hex(p, res->tr.oa, 1);
+		} else {
+			p = PUT(p, ",\"fault\":\"");
+			p = put_str(p, pt_fault_name(res->fault.type));
+		}
+		*p++ = '"';
 	}
-	line_printf(t, 256,
-	            "{\"type\":\"%s\",\"seq\":%" PRIu64 ",\"cpu\":%u,\"pc\":\"0x%" PRIx64
-	            "\",\"op\":\"%s\",\"%s\":\"0x%" PRIx64 "\"%s}\n",
-	            type, ++t->seq, cpu, pc, op, argname, arg, tail);
+	end_line(t, p);
 }
 
 void trace_walk(struct trace *t, unsigned cpu, uint64_t va, bool cacheable,
                 const struct walk_result *w)
 {
-	char steps[PT_MAX_STEPS * 72] = "";
-	size_t n = 0;
-	for (unsigned i = 0; i < w->nsteps && i < PT_MAX_STEPS; i++)
-		n += (size_t)snprintf(steps + n, sizeof(steps) - n,
-		                      "%s[%d,\"0x%" PRIx64 "\",\"0x%" PRIx64 "\"]", i ? "," : "",
-		                      w->steps[i].level, w->steps[i].desc_pa, w->steps[i].desc);
-	char fill[160] = "";
-	if (w->fault.type == FAULT_NONE)
-		snprintf(fill, sizeof(fill),
-		         ",\"pa\":\"0x%" PRIx64 "\",\"level\":%d,\"size\":\"0x%" PRIx64
-		         "\",\"mair\":\"0x%02x\"",
-		         w->oa, w->level, w->block_size, w->attrs.mair_attr);
-	else
-		snprintf(fill, sizeof(fill), ",\"fault\":\"%s\",\"level\":%d",
-		         pt_fault_name(w->fault.type), w->fault.level);
-	line_printf(t, 768,
-	            "{\"type\":\"walk\",\"seq\":%" PRIu64 ",\"cpu\":%u,\"va\":\"0x%" PRIx64
-	            "\",\"cacheable\":%s,\"steps\":[%s]%s}\n",
-	            ++t->seq, cpu, va, cacheable ? "true" : "false", steps, fill);
+	char *p = put_event(t, reserve(t, 768), "walk", cpu);
+	p = PUT(p, ",\"va\":\"");
+	p = put_hex(p, va, 1);
+	p = cacheable ? PUT(p, "\",\"cacheable\":true,\"steps\":[")
+	              : PUT(p, "\",\"cacheable\":false,\"steps\":[");
+	for (unsigned i = 0; i < w->nsteps && i < PT_MAX_STEPS; i++) {
+		if (i)
+			*p++ = ',';
+		*p++ = '[';
+		p = put_int(p, w->steps[i].level);
+		p = PUT(p, ",\"");
+		p = put_hex(p, w->steps[i].desc_pa, 1);
+		p = PUT(p, "\",\"");
+		p = put_hex(p, w->steps[i].desc, 1);
+		p = PUT(p, "\"]");
+	}
+	*p++ = ']';
+	if (w->fault.type == FAULT_NONE) {
+		p = PUT(p, ",\"pa\":\"");
+		p = put_hex(p, w->oa, 1);
+		p = PUT(p, "\",\"level\":");
+		p = put_int(p, w->level);
+		p = PUT(p, ",\"size\":\"");
+		p = put_hex(p, w->block_size, 1);
+		p = PUT(p, "\",\"mair\":\"");
+		p = put_hex(p, w->attrs.mair_attr, 2);
+		*p++ = '"';
+	} else {
+		p = PUT(p, ",\"fault\":\"");
+		p = put_str(p, pt_fault_name(w->fault.type));
+		p = PUT(p, "\",\"level\":");
+		p = put_int(p, w->fault.level);
+	}
+	end_line(t, p);
 }
 
 void trace_exc_entry(struct trace *t, unsigned cpu, uint64_t pc, bool insn_abort, uint64_t far,

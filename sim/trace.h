@@ -5,7 +5,9 @@
  *
  * Every event the checker receives is a line (written before its hazards), so a trace is
  * enough to re-run the checker without Unicorn (`sim replay`, replay.c). The schema is
- * versioned (TRACE_SCHEMA): readers ignore unknown fields and event types.
+ * versioned (TRACE_SCHEMA): readers ignore unknown fields and event types. Schema 2 differs
+ * from 1 only in `insn` events: their "asm" and "sym" are written the first time an
+ * (pc, enc, el) appears, not on every line.
  */
 #ifndef HYPSIM_SIM_TRACE_H
 #define HYPSIM_SIM_TRACE_H
@@ -14,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TRACE_SCHEMA 1
+#define TRACE_SCHEMA 2 /* the newest, which sim writes unless told otherwise */
 
 struct trace;
 struct dis_insn;
@@ -40,11 +42,14 @@ struct trace_header_info {
 	char **argv;
 };
 
-/* Open path for writing (buffered; gzip-compressed with zlib when path ends in ".gz").
- * NULL with a reason in err on failure. */
+/* Open path for writing (buffered, written by a thread of its own; gzip-compressed with
+ * zlib when path ends in ".gz"). NULL with a reason in err on failure. */
 struct trace *trace_open(const char *path, char *err, size_t errlen);
 
-/* Write out what is buffered (a signal may end the process soon). 0 or -1. */
+/* Write schema 1..TRACE_SCHEMA (before the header); -1 for another. */
+int trace_set_schema(struct trace *t, unsigned schema);
+
+/* Write out what is buffered and wait until it is written. 0 or -1 (a write failed). */
 int trace_flush(struct trace *t);
 
 /* Flush and close; returns 0, or -1 if any write failed (reason in err). */

@@ -8,6 +8,11 @@
  * Ignored because they legitimately vary: the firmware's path, the command line and the
  * --uart path. A different firmware sha256 is noted, not counted: the events say whether
  * it behaves differently.
+ *
+ * Traces of schema 2 write an `insn` event's "asm" and "sym" only the first time its
+ * (pc, enc, el) appears: each trace's events are completed from the latest ones given
+ * before being compared, so a schema 1 and a schema 2 trace of one run are equal, and the
+ * header's "schema" is not compared (a difference is noted).
  */
 #include <inttypes.h>
 #include <jansson.h>
@@ -24,6 +29,35 @@ struct ctx {
 	json_int_t cpu;
 	char pc[24], sym[80], text[200];
 };
+
+/*
+ * Schema 2: fill in an `insn` event's "asm" and "sym" from the latest event with the same
+ * (pc, enc, el) that had them; texts maps "pc/enc/el" to {"asm", "sym"}. Events that carry
+ * them (every one in schema 1) update the map.
+ */
+static void complete_insn(json_t *texts, json_t *ev)
+{
+	const char *type = json_string_value(json_object_get(ev, "type"));
+	if (!type || strcmp(type, "insn"))
+		return;
+	const char *pc = json_string_value(json_object_get(ev, "pc"));
+	const char *enc = json_string_value(json_object_get(ev, "enc"));
+	char key[80];
+	snprintf(key, sizeof(key), "%s/%s/%" JSON_INTEGER_FORMAT, pc ? pc : "", enc ? enc : "",
+	         json_integer_value(json_object_get(ev, "el")));
+	json_t *a = json_object_get(ev, "asm"), *s = json_object_get(ev, "sym");
+	if (a || s) {
+		json_object_set_new(texts, key, json_pack("{s:O?,s:O?}", "asm", a, "sym", s));
+		return;
+	}
+	json_t *known = json_object_get(texts, key);
+	if (!known)
+		return;
+	if ((a = json_object_get(known, "asm")) && !json_is_null(a))
+		json_object_set(ev, "asm", a);
+	if ((s = json_object_get(known, "sym")) && !json_is_null(s))
+		json_object_set(ev, "sym", s);
+}
 
 static void ctx_update(struct ctx *c, json_t *ev)
 {
@@ -43,8 +77,9 @@ static void ctx_update(struct ctx *c, json_t *ev)
 
 static bool ignored(const char *path)
 {
-	static const char *const skip[] = {"seq",          "firmware.path", "firmware.sha256",
-	                                   "firmware.build_id", "options.argv", "options.uart"};
+	static const char *const skip[] = {
+	    "seq",          "schema",       "firmware.path",    "firmware.sha256",
+	    "options.argv", "options.uart", "firmware.build_id"};
 	for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
 		if (!strcmp(path, skip[i]))
 			return true;
@@ -154,6 +189,13 @@ int diff_main(int argc, char **argv)
 	if (sa && sb && strcmp(sa, sb))
 		fprintf(out, "note: the firmware differs (sha256 %.12s... in A, %.12s... in B)\n", sa,
 		        sb);
+	json_int_t schema_a = json_integer_value(json_object_get(ha, "schema"));
+	json_int_t schema_b = json_integer_value(json_object_get(hb, "schema"));
+	if (schema_a != schema_b)
+		fprintf(out,
+		        "note: trace schema %" JSON_INTEGER_FORMAT " in A, %" JSON_INTEGER_FORMAT
+		        " in B (insn events compared with their asm and sym filled in)\n",
+		        schema_a, schema_b);
 	if (compare(ha, hb, "", NULL)) {
 		fprintf(out, "A = %s, B = %s\nfirst divergence in the header (the runs' settings):\n",
 		        pa, pb);
@@ -161,6 +203,7 @@ int diff_main(int argc, char **argv)
 		first_done = true;
 	}
 	struct ctx ca = {0}, cb = {0};
+	json_t *texts_a = json_object(), *texts_b = json_object();
 	for (;;) {
 		char *la = NULL, *lb = NULL;
 		size_t lena = 0, lenb = 0;
@@ -183,14 +226,20 @@ int diff_main(int argc, char **argv)
 			json_decref(eb);
 			json_decref(ha);
 			json_decref(hb);
+			json_decref(texts_a);
+			json_decref(texts_b);
 			tf_close(ra);
 			tf_close(rb);
 			return 2;
 		}
-		if (ea)
+		if (ea) {
+			complete_insn(texts_a, ea);
 			ctx_update(&ca, ea);
-		if (eb)
+		}
+		if (eb) {
+			complete_insn(texts_b, eb);
 			ctx_update(&cb, eb);
+		}
 		bool differ = !ea || !eb || compare(ea, eb, "", NULL);
 		if (differ && !first_done) {
 			first_done = true;
@@ -222,6 +271,8 @@ int diff_main(int argc, char **argv)
 		        further, further == 1 ? "" : "s", na, nb);
 	json_decref(ha);
 	json_decref(hb);
+	json_decref(texts_a);
+	json_decref(texts_b);
 	tf_close(ra);
 	tf_close(rb);
 	return first_done ? 1 : 0;

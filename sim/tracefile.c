@@ -132,8 +132,9 @@ struct tf_reader *tf_open(const char *path, json_t **header, char *err, size_t e
 		return NULL;
 	}
 	json_int_t schema = json_integer_value(json_object_get(h, "schema"));
-	if (schema != TRACE_SCHEMA) {
-		snprintf(err, errlen, "trace schema %lld is not one this sim reads (schema %d)",
+	if (schema < 1 || schema > TRACE_SCHEMA) {
+		snprintf(err, errlen,
+		         "trace schema %lld is not one this sim reads (schemas 1 to %d)",
 		         (long long)schema, TRACE_SCHEMA);
 		json_decref(h);
 		tf_close(r);

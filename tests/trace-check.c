@@ -1,9 +1,12 @@
 /*
  * trace-check.c - end-to-end check of a hypsim trace (DESIGN §4), with the JSON library
  * rather than by pattern: every line parses as a JSON object; the first is the header
- * (schema 1, tool "hypsim", the firmware's sha256); every later line has a "type" and a
- * strictly increasing "seq"; the `end` event's instruction count equals the number of
- * `insn` events. Options add the checks a scenario needs:
+ * (schema 1 or 2, tool "hypsim", the firmware's sha256); every later line has a "type" and
+ * a strictly increasing "seq"; the `end` event's instruction count equals the number of
+ * `insn` events; `insn` events carry "asm" and "sym" always (schema 1) or at least the
+ * first time their (pc, enc, el) appears (schema 2). Options add the checks a scenario
+ * needs:
+ *   --schema N         the header says schema N
  *   --sha256 HEX       the header names this digest
  *   --insns N          exactly N `insn` events
  *   --mmu-enable       a `sysreg` event writes SCTLR_EL2 with M 0 -> 1 (the MMU-enable)
@@ -12,6 +15,7 @@
  */
 #include <inttypes.h>
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,16 +39,18 @@ static uint64_t hexval(json_t *o, const char *key)
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: trace-check TRACE [--sha256 HEX] [--insns N] "
+		fprintf(stderr, "usage: trace-check TRACE [--schema N] [--sha256 HEX] [--insns N] "
 				"[--mmu-enable] [--type T]...\n");
 		return 2;
 	}
 	const char *sha = NULL, *types[16];
-	long want_insns = -1;
+	long want_insns = -1, want_schema = -1, schema = 0;
 	int ntypes = 0;
 	int mmu_enable = 0;
 	for (int i = 2; i < argc; i++) {
-		if (!strcmp(argv[i], "--sha256") && i + 1 < argc)
+		if (!strcmp(argv[i], "--schema") && i + 1 < argc)
+			want_schema = atol(argv[++i]);
+		else if (!strcmp(argv[i], "--sha256") && i + 1 < argc)
 			sha = argv[++i];
 		else if (!strcmp(argv[i], "--insns") && i + 1 < argc)
 			want_insns = atol(argv[++i]);
@@ -67,6 +73,7 @@ int main(int argc, char **argv)
 	ssize_t len;
 	long lineno = 0, insns = 0, end_insns = -1, last_seq = 0;
 	int seen_mmu_enable = 0, seen[16] = {0};
+	json_t *texts = json_object(); /* "pc/enc/el" of the insn events that had asm and sym */
 	while ((len = getline(&buf, &cap, f)) > 0) {
 		lineno++;
 		json_error_t err;
@@ -82,8 +89,11 @@ int main(int argc, char **argv)
 		} else if (lineno == 1) {
 			if (strcmp(type, "header"))
 				fail("first line is %s, not the header%.0ld", type, 0);
-			if (json_integer_value(json_object_get(o, "schema")) != 1)
-				fail("header schema is not 1%s%.0ld", "", 0);
+			schema = (long)json_integer_value(json_object_get(o, "schema"));
+			if (schema != 1 && schema != 2)
+				fail("header schema %s%ld is neither 1 nor 2", "", schema);
+			if (want_schema >= 0 && schema != want_schema)
+				fail("header schema %s%ld is not the one expected", "", schema);
 			if (!json_is_string(json_object_get(o, "tool")) ||
 			    strcmp(json_string_value(json_object_get(o, "tool")), "hypsim"))
 				fail("header tool is not hypsim%s%.0ld", "", 0);
@@ -98,8 +108,25 @@ int main(int argc, char **argv)
 			if (seq <= last_seq)
 				fail("seq does not increase at line %s%ld", "", lineno);
 			last_seq = seq;
-			if (!strcmp(type, "insn"))
+			if (!strcmp(type, "insn")) {
 				insns++;
+				char key[80];
+				snprintf(key, sizeof(key), "%s/%s/%lld",
+				         json_string_value(json_object_get(o, "pc")),
+				         json_string_value(json_object_get(o, "enc")),
+				         (long long)json_integer_value(json_object_get(o, "el")));
+				bool text = json_is_string(json_object_get(o, "asm")) &&
+				            json_is_string(json_object_get(o, "sym"));
+				if (text)
+					json_object_set_new(texts, key, json_true());
+				else if (schema == 1)
+					fail("schema 1: insn at line %s%ld without asm and sym", "",
+					     lineno);
+				else if (!json_object_get(texts, key))
+					fail("insn at line %s%ld, the first of its pc/enc/el: "
+					     "no asm and sym",
+					     "", lineno);
+			}
 			if (!strcmp(type, "end"))
 				end_insns = (long)json_integer_value(json_object_get(o, "insns"));
 			for (int i = 0; i < ntypes; i++)
@@ -114,6 +141,7 @@ int main(int argc, char **argv)
 	}
 	free(buf);
 	fclose(f);
+	json_decref(texts);
 	if (lineno == 0)
 		fail("empty trace%s%.0ld", "", 0);
 	if (end_insns < 0)

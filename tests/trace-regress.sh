@@ -9,6 +9,12 @@
 #             up to the last complete event, never exit 2
 #   not-trace sim replay / sim diff of a file that is no trace (the ELF): exit 2, one line
 #             naming the file
+#   schema1   ARGS = TRACE-CHECK TRACE-SUMMARY [RUN ARGS...]: the run written as schema 1
+#             (--trace-schema 1: asm and sym on every insn) and as schema 2 (the default):
+#             trace-check accepts each as its schema; sim diff finds schema 1 equal to
+#             GOLDEN (schema 2) and to the schema 2 run; replay of schema 1 gives GOLDEN's
+#             report and exit status; trace-summary says the same of both but the schema;
+#             schema 2 is the smaller file
 # Exits 77 (skipped) when the firmware could not be built (no cross toolchain).
 set -u
 mode=$1 sim=$2 elf=$3 golden=$4
@@ -78,6 +84,35 @@ not-trace)
 		[ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "sim $cmd: not one line"
 		grep -q "^sim: $elf: not a hypsim trace" "$tmp/err" || fail "sim $cmd: does not name $elf"
 	done
+	;;
+schema1)
+	check=$1 summary=$2
+	shift 2
+	"$sim" run "$elf" "$@" --trace-schema 1 --trace "$tmp/s1.jsonl" --uart /dev/null 2>"$tmp/err1"
+	rc1=$?
+	"$sim" run "$elf" "$@" --trace "$tmp/s2.jsonl" --uart /dev/null 2>"$tmp/err2"
+	rc2=$?
+	[ "$rc1" -eq "$rc2" ] || fail "the schema 1 run exited $rc1, the schema 2 run $rc2"
+	cmp -s "$tmp/err1" "$tmp/err2" || fail "the runs' reports differ with the schema"
+	"$check" "$tmp/s1.jsonl" --schema 1 || fail "trace-check of the schema 1 trace"
+	"$check" "$tmp/s2.jsonl" --schema 2 || fail "trace-check of the schema 2 trace"
+	"$sim" diff "$golden" "$tmp/s1.jsonl" >"$tmp/diff" 2>&1
+	rc=$?
+	cat "$tmp/diff"
+	[ "$rc" -eq 0 ] || fail "sim diff GOLDEN schema-1 exited $rc"
+	grep -q "^note: trace schema 2 in A, 1 in B" "$tmp/diff" || fail "no note of the schemas"
+	"$sim" diff "$tmp/s1.jsonl" "$tmp/s2.jsonl" >"$tmp/diff" 2>&1 ||
+		{ cat "$tmp/diff"; fail "sim diff schema-1 schema-2 exited $?"; }
+	want=$(expected_exit "$golden")
+	"$sim" replay "$tmp/s1.jsonl" --firmware "$elf" 2>"$tmp/err"
+	rc=$?
+	diff -u "${golden%.jsonl.gz}.stderr" "$tmp/err" || fail "replay of schema 1: another report"
+	[ "$rc" -eq "$want" ] || fail "replay of schema 1 exited $rc, the run $want"
+	"$summary" "$tmp/s1.jsonl" | grep -v "schema [12]$" | sed "s|$tmp/s1|TRACE|" >"$tmp/sum1"
+	"$summary" "$tmp/s2.jsonl" | grep -v "schema [12]$" | sed "s|$tmp/s2|TRACE|" >"$tmp/sum2"
+	diff -u "$tmp/sum1" "$tmp/sum2" || fail "trace-summary differs with the schema"
+	[ "$(wc -c <"$tmp/s2.jsonl")" -lt "$(wc -c <"$tmp/s1.jsonl")" ] ||
+		fail "the schema 2 trace is not smaller"
 	;;
 *)
 	fail "unknown mode $mode"

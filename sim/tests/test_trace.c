@@ -1,16 +1,21 @@
 /*
  * test_trace.c - the first line of every hypsim trace (DESIGN §4): schema version, tool,
  * firmware path/sha256/build-id and options, parsed back with jansson; an `insn` line from
- * the decode cache; and the decode cache and effective addresses of disasm.c.
+ * the decode cache, with its asm and sym the first time an (pc, enc, el) appears (schema 2)
+ * or every time (schema 1); the hand-formatted frequent events against the printf formats
+ * they replace; and the decode cache and effective addresses of disasm.c.
  */
 #include <check.h>
+#include <inttypes.h>
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unicorn/unicorn.h>
 #include <unistd.h>
 
 #include "disasm.h"
+#include "model.h"
 #include "sha256.h"
 #include "trace.h"
 
@@ -77,6 +82,186 @@ START_TEST(test_header_fields)
 	ck_assert_str_eq(json_string_value(json_object_get(ij, "enc")), "0xd51c1000");
 	ck_assert_str_eq(json_string_value(json_object_get(ij, "asm")), "msr sctlr_el2, x0");
 	json_decref(ij);
+	fclose(f);
+	unlink(path);
+}
+END_TEST
+
+static char *tmp_trace(void)
+{
+	static char path[32];
+	snprintf(path, sizeof(path), "/tmp/hypsim-trace-XXXXXX");
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	return path;
+}
+
+/* Whether the next line is an insn event with asm (and sym) as given, or without both. */
+static void expect_insn(FILE *f, const char *pc, int el, const char *text)
+{
+	json_t *j = line(f);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "type")), "insn");
+	ck_assert_str_eq(json_string_value(json_object_get(j, "pc")), pc);
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "el")), el);
+	if (text) {
+		ck_assert_str_eq(json_string_value(json_object_get(j, "asm")), text);
+		ck_assert_ptr_nonnull(json_object_get(j, "sym"));
+	} else {
+		ck_assert_ptr_null(json_object_get(j, "asm"));
+		ck_assert_ptr_null(json_object_get(j, "sym"));
+	}
+	json_decref(j);
+}
+
+/* Schema 2: asm and sym once per (pc, enc, el) and decode; schema 1: on every insn. */
+START_TEST(test_insn_text_once)
+{
+	for (unsigned schema = 1; schema <= 2; schema++) {
+		char *path = tmp_trace(), err[128];
+		struct trace *t = trace_open(path, err, sizeof(err));
+		ck_assert_ptr_nonnull(t);
+		ck_assert_int_eq(trace_set_schema(t, schema), 0);
+		struct disasm *d = disasm_new();
+		/* d503201f  nop;  d69f03e0  eret */
+		trace_insn(t, 0, 0x40100000, 2, disasm_get(d, 0x40100000, 0xd503201f, NULL, NULL));
+		trace_insn(t, 0, 0x40100000, 2, disasm_get(d, 0x40100000, 0xd503201f, NULL, NULL));
+		trace_insn(t, 0, 0x40100000, 1, disasm_get(d, 0x40100000, 0xd503201f, NULL, NULL));
+		/* Rewritten code: a new encoding at the same PC, then the old one decoded again. */
+		trace_insn(t, 0, 0x40100000, 2, disasm_get(d, 0x40100000, 0xd69f03e0, NULL, NULL));
+		trace_insn(t, 0, 0x40100000, 2, disasm_get(d, 0x40100000, 0xd503201f, NULL, NULL));
+		trace_insn(t, 0, 0x40100000, 1, disasm_get(d, 0x40100000, 0xd503201f, NULL, NULL));
+		ck_assert_int_eq(trace_close(t, err, sizeof(err)), 0);
+		disasm_free(d);
+		bool all = schema == 1;
+		FILE *f = fopen(path, "r");
+		expect_insn(f, "0x40100000", 2, "nop");
+		expect_insn(f, "0x40100000", 2, all ? "nop" : NULL);
+		expect_insn(f, "0x40100000", 1, "nop");
+		expect_insn(f, "0x40100000", 2, "eret");
+		expect_insn(f, "0x40100000", 2, "nop");
+		/* Decoded anew since EL1's nop was written: its text is written again. */
+		expect_insn(f, "0x40100000", 1, "nop");
+		fclose(f);
+		unlink(path);
+	}
+	char *path = tmp_trace(), err[128];
+	struct trace *t = trace_open(path, err, sizeof(err));
+	ck_assert_int_eq(trace_set_schema(t, 0), -1);
+	ck_assert_int_eq(trace_set_schema(t, TRACE_SCHEMA + 1), -1);
+	ck_assert_int_eq(trace_close(t, err, sizeof(err)), 0);
+	unlink(path);
+}
+END_TEST
+
+/* The hand-formatted events are what the printf formats of schema 1 gave, byte for byte
+ * (numbers of every width, zero padding, negative levels, the fault forms). */
+START_TEST(test_hand_formatting)
+{
+	char *path = tmp_trace(), err[128];
+	struct trace *t = trace_open(path, err, sizeof(err));
+	struct disasm *d = disasm_new();
+	char want[64][512];
+	unsigned n = 0;
+	uint64_t seq = 0;
+	/* Enough events that seq crosses 9 -> 10, 99 -> 100 and 999 -> 1000. */
+	for (unsigned i = 0; i < 1100; i++) {
+		uint64_t pc = i & 1 ? 0x40101000 + 4 * i : 0xffff800000000000ull | i;
+		trace_fetch_fault(t, i % 2, pc, 2);
+		seq++;
+		if (i == 8 || i == 98 || i == 998 || i == 1099)
+			snprintf(want[n++], sizeof(want[0]),
+			         "{\"type\":\"fetch-fault\",\"seq\":%" PRIu64
+			         ",\"cpu\":%u,\"pc\":\"0x%" PRIx64 "\",\"el\":2}\n",
+			         seq, i % 2, pc);
+	}
+	trace_mem(t, 0, 0, false, 0x0, true, 0x0, 1, false, 0, 0, 0, NULL);
+	snprintf(want[n++], sizeof(want[0]),
+	         "{\"type\":\"mem\",\"seq\":%" PRIu64 ",\"cpu\":0,\"pc\":\"0x0\",\"access\":"
+	         "\"load\",\"va\":\"0x0\",\"pa\":\"0x0\",\"size\":1,\"attrs\":\"device\","
+	         "\"mair\":\"0x00\",\"value\":\"0x0\"}\n",
+	         ++seq);
+	trace_mem(t, 0, 0x40101004, true, 0xffffffffffffffffull, true, 0xfffffffff000ull, 8, true,
+	          3, 0xff, 0x8000000000000001ull, NULL);
+	snprintf(want[n++], sizeof(want[0]),
+	         "{\"type\":\"mem\",\"seq\":%" PRIu64 ",\"cpu\":0,\"pc\":\"0x40101004\",\"access\":"
+	         "\"store\",\"va\":\"0xffffffffffffffff\",\"pa\":\"0xfffffffff000\",\"size\":8,"
+	         "\"attrs\":\"normal-wb\",\"mair\":\"0xff\",\"value\":\"0x8000000000000001\"}\n",
+	         ++seq);
+	trace_mem(t, 0, 0x40101008, false, 0x1234, false, 0, 4, true, 3, 0xff, 0x55, "translation");
+	snprintf(
+	    want[n++], sizeof(want[0]),
+	    "{\"type\":\"mem\",\"seq\":%" PRIu64 ",\"cpu\":0,\"pc\":\"0x40101008\",\"access\":"
+	    "\"load\",\"va\":\"0x1234\",\"size\":4,\"fault\":\"translation\",\"value\":\"0x0\"}\n",
+	    ++seq);
+	trace_barrier(t, 0, 0x4010100c, "dsb", "ish", 1);
+	snprintf(want[n++], sizeof(want[0]),
+	         "{\"type\":\"barrier\",\"seq\":%" PRIu64
+	         ",\"cpu\":0,\"pc\":\"0x4010100c\",\"kind\":"
+	         "\"dsb\",\"domain\":\"ish\",\"access\":\"st\"}\n",
+	         ++seq);
+	trace_op(t, 0, 0x40101010, "tlbi", "alle2", "arg", 0, NULL);
+	snprintf(want[n++], sizeof(want[0]),
+	         "{\"type\":\"tlbi\",\"seq\":%" PRIu64 ",\"cpu\":0,\"pc\":\"0x40101010\",\"op\":"
+	         "\"alle2\",\"arg\":\"0x0\"}\n",
+	         ++seq);
+	struct walk_result w = {.oa = 0x40200000, .level = 2, .block_size = 0x200000};
+	w.attrs.mair_attr = 0x4;
+	w.nsteps = 2;
+	w.steps[0].level = -1;
+	w.steps[0].desc_pa = 0x40400000;
+	w.steps[0].desc = 0x40401003;
+	w.steps[1].level = 2;
+	w.steps[1].desc_pa = 0x40401008;
+	w.steps[1].desc = 0x40200401;
+	trace_walk(t, 0, 0x40200abc, true, &w);
+	snprintf(
+	    want[n++], sizeof(want[0]),
+	    "{\"type\":\"walk\",\"seq\":%" PRIu64 ",\"cpu\":0,\"va\":\"0x40200abc\","
+	    "\"cacheable\":true,\"steps\":[[-1,\"0x40400000\",\"0x40401003\"],[2,\"0x40401008\","
+	    "\"0x40200401\"]],\"pa\":\"0x40200000\",\"level\":2,\"size\":\"0x200000\","
+	    "\"mair\":\"0x04\"}\n",
+	    ++seq);
+	w.fault.type = FAULT_TRANSLATION;
+	w.fault.level = 3;
+	trace_walk(t, 1, 0x0, false, &w);
+	snprintf(
+	    want[n++], sizeof(want[0]),
+	    "{\"type\":\"walk\",\"seq\":%" PRIu64 ",\"cpu\":1,\"va\":\"0x0\","
+	    "\"cacheable\":false,\"steps\":[[-1,\"0x40400000\",\"0x40401003\"],[2,\"0x40401008\","
+	    "\"0x40200401\"]],\"fault\":\"%s\",\"level\":3}\n",
+	    ++seq, pt_fault_name(FAULT_TRANSLATION));
+	/* d51c1000  msr sctlr_el2, x0 */
+	trace_insn(t, 0, 0x40101000, 2, disasm_get(d, 0x40101000, 0xd51c1000, NULL, NULL));
+	trace_insn(t, 0, 0x40101000, 2, disasm_get(d, 0x40101000, 0xd51c1000, NULL, NULL));
+	snprintf(want[n++], sizeof(want[0]),
+	         "{\"type\":\"insn\",\"seq\":%" PRIu64 ",\"cpu\":0,\"pc\":\"0x40101000\",\"el\":2,"
+	         "\"enc\":\"0xd51c1000\",\"asm\":\"msr sctlr_el2, x0\",\"sym\":\"\"}\n",
+	         ++seq);
+	snprintf(want[n++], sizeof(want[0]),
+	         "{\"type\":\"insn\",\"seq\":%" PRIu64 ",\"cpu\":0,\"pc\":\"0x40101000\",\"el\":2,"
+	         "\"enc\":\"0xd51c1000\"}\n",
+	         ++seq);
+	/* 00000001: not an instruction; enc is zero-padded to 8 digits */
+	trace_insn(t, 0, 0x40101004, 2, disasm_get(d, 0x40101004, 0x1, NULL, NULL));
+	snprintf(want[n++], sizeof(want[0]),
+	         "{\"type\":\"insn\",\"seq\":%" PRIu64 ",\"cpu\":0,\"pc\":\"0x40101004\",\"el\":2,"
+	         "\"enc\":\"0x00000001\",\"asm\":\".inst 0x00000001\",\"sym\":\"\"}\n",
+	         ++seq);
+	ck_assert_int_eq(trace_close(t, err, sizeof(err)), 0);
+	disasm_free(d);
+	FILE *f = fopen(path, "r");
+	char buf[1024];
+	unsigned k = 0;
+	while (fgets(buf, sizeof(buf), f)) {
+		json_t *j = json_loads(buf, 0, NULL);
+		ck_assert_msg(j != NULL, "not JSON: %s", buf);
+		uint64_t s = (uint64_t)json_integer_value(json_object_get(j, "seq"));
+		json_decref(j);
+		if (s == 9 || s == 99 || s == 999 || s >= 1100)
+			ck_assert_str_eq(buf, want[k++]);
+	}
+	ck_assert_uint_eq(k, n);
 	fclose(f);
 	unlink(path);
 }
@@ -167,6 +352,8 @@ int main(void)
 	Suite *s = suite_create("trace");
 	TCase *tc = tcase_create("trace");
 	tcase_add_test(tc, test_header_fields);
+	tcase_add_test(tc, test_insn_text_once);
+	tcase_add_test(tc, test_hand_formatting);
 	tcase_add_test(tc, test_sha256_vectors);
 	tcase_add_test(tc, test_decode_cache_decodes_once);
 	tcase_add_test(tc, test_effective_addresses);

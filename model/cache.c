@@ -111,6 +111,26 @@ bool cache_read(struct cache *c, enum cache_view v, uint64_t pa, void *buf, size
 	return true;
 }
 
+bool cache_view_differs(struct cache *c, enum cache_view v, uint64_t pa, size_t len)
+{
+	if (v == CV_LATEST)
+		return false;
+	struct cache_page *pg = cache_page_find(c, pa);
+	if (!pg || !pg->x)
+		return false; /* cache_read overlays nothing */
+	uint64_t lines = cache_line_mask(pa, len);
+	switch (v) {
+	case CV_POC:
+		return (pg->dirty & lines) != 0;
+	case CV_POU:
+		return (pg->dirty_pou & lines) != 0;
+	case CV_CACHE:
+		return (pg->stale & lines) != 0;
+	default:
+		return false;
+	}
+}
+
 static bool view_read(void *ctx, uint64_t pa, void *buf, size_t len)
 {
 	struct cache_view_ops *cv = ctx;

@@ -89,6 +89,10 @@ static inline uint64_t cache_line_mask(uint64_t pa, uint64_t size)
 /* Read len bytes at pa as view v sees them (false: nothing behind some byte). */
 bool cache_read(struct cache *c, enum cache_view v, uint64_t pa, void *buf, size_t len);
 
+/* Whether view v may show [pa, pa + len) (inside one page) with bytes other than the latest:
+ * false means cache_read through v gives exactly what CV_LATEST gives there. */
+bool cache_view_differs(struct cache *c, enum cache_view v, uint64_t pa, size_t len);
+
 /* A mem_ops table reading through view v (valid while c lives): handed to the walker. */
 struct cache_view_ops {
 	struct mem_ops ops;

@@ -687,6 +687,20 @@ static void data_effects(struct model *m, const struct model_event *ev, enum acc
 
 /* ---------- the full access check ---------- */
 
+/*
+ * Whether a walk reading through view v may differ from the coherent walk tr: some
+ * descriptor tr read lies in a line v shows with other bytes. Otherwise the walk through v
+ * reads the same value at every step, hence the same descriptors in the same order (a walk
+ * reads nothing but its steps), and ends in the same translation: nothing to compare.
+ */
+static bool walk_view_differs(struct model *m, const struct walk_result *tr, enum cache_view v)
+{
+	for (unsigned i = 0; i < tr->nsteps && i < PT_MAX_STEPS; i++)
+		if (cache_view_differs(m->c, v, tr->steps[i].desc_pa, 8))
+			return true;
+	return false;
+}
+
 static void tc_fill(struct model *m, unsigned cpu, uint64_t va, enum access_type acc,
                     const struct xlat *x)
 {
@@ -745,9 +759,11 @@ static void check_access(struct model *m, const struct model_event *ev, enum acc
 	data_alternatives(a);
 
 	/* 2. The walk reads through the cache (cacheable walk) or at the PoC. */
-	if (co->mmu_on && co->tr.fault.type != FAULT_EXTERNAL_WALK) {
+	enum cache_view wv = co->cfg.walk_cacheable ? CV_CACHE : CV_POC;
+	if (co->mmu_on && co->tr.fault.type != FAULT_EXTERNAL_WALK &&
+	    walk_view_differs(m, &co->tr, wv)) {
 		struct cache_view_ops cv;
-		cache_view_init(&cv, m->c, co->cfg.walk_cacheable ? CV_CACHE : CV_POC);
+		cache_view_init(&cv, m->c, wv);
 		struct xlat wx;
 		translate_ctx(m, &c->sr, c->el, 0, acc, va, a->size, zva, &cv.ops, &wx);
 		struct obs o;
@@ -920,20 +936,80 @@ static void check_access(struct model *m, const struct model_event *ev, enum acc
 	}
 }
 
+/*
+ * The translation cache entry of va if it still holds va's one outcome for acc: nothing that
+ * could add an outcome has happened since it was filled (generations of the checker and the
+ * TLB), and no register write awaits its context synchronisation and no TLBI its DSB. NULL
+ * otherwise. DC/IC maintenance not yet completed does not bar the fast path: it changes the
+ * line state only at its DSB (IC: at the next context synchronisation), and until then it
+ * only decides the class (missing-dsb) of an outcome other than the coherent one, which the
+ * line checks of the callers exclude. Firmware cleans whole tables with DC CVAC and runs
+ * thousands of instructions before the DSB.
+ */
+static inline struct tc_entry *tc_hit(struct model *m, struct cpu *c, enum access_type acc,
+                                      uint64_t va)
+{
+	struct tc_entry *e = &c->tc[(va >> 12) % TC_SIZE];
+	if (e->vpage != (va >> 12) + 1 || e->gen != cur_gen(m) || e->el != c->el ||
+	    !(e->ok & (1u << acc)) || c->sr.pending || *m->tpend)
+		return NULL;
+	return e;
+}
+
+/*
+ * A fetch of the lines of pa in e's page obtains the latest bytes and nothing else (D7.5.x,
+ * B2.4.4): from the I-cache only lines filled since their last invalidation and not stored
+ * to since (with CTR_EL0.DIC, lines whose PoU holds the latest bytes), and without the
+ * I-cache no dirty line, whose PoC bytes a Non-cacheable fetch would read.
+ */
+static inline bool tc_fetch_lines_ok(const struct model *m, const struct tc_entry *e,
+                                     uint64_t lines)
+{
+	const struct cache_page *pg = e->pg;
+	if (!e->icache)
+		return !(pg->dirty & lines);
+	if (m->cfg.ctr_dic)
+		return !(pg->dirty_pou & lines);
+	return (pg->ivalid & lines) == lines && !(pg->imod & lines);
+}
+
+/* What model_step returns for an access served by e: a TLB hit reads no descriptors, so
+ * everything but the walk steps. */
+static void tc_result(const struct tc_entry *e, uint64_t va, uint64_t pa,
+                      struct model_step_result *res)
+{
+	res->is_access = true;
+	res->mmu_on = e->mmu_on;
+	struct walk_result *t = &res->tr;
+	t->va = va;
+	t->oa = pa;
+	t->attrs = e->attrs;
+	t->level = e->level;
+	t->block_size = e->block_size;
+	t->leaf_desc = e->leaf_desc;
+	t->ro = e->ro;
+	t->el0 = e->el0;
+	t->xn = e->xn;
+	t->pxn = e->pxn;
+	t->ng = e->ng;
+	t->contiguous = e->contiguous;
+	t->af = e->af;
+	t->fault.type = FAULT_NONE;
+	t->fault.level = 0;
+	t->nsteps = 0;
+	res->fault.type = FAULT_NONE;
+	res->fault.level = 0;
+	res->n_hazards = 0;
+}
+
 /* The common case: a translation known to have one outcome and clean lines. */
 static bool fast_access(struct model *m, const struct model_event *ev, enum access_type acc,
                         uint64_t va, unsigned size, struct model_step_result *res)
 {
 	struct cpu *c = &m->cpu[ev->cpu];
 	size = size ? size : 1;
-	struct tc_entry *e = &c->tc[(va >> 12) % TC_SIZE];
-	/* DC/IC maintenance not yet completed does not bar the fast path: it changes the line
-	 * state only at its DSB (IC: at the next context synchronisation), and until then it
-	 * only decides the class (missing-dsb) of an outcome other than the coherent one, which
-	 * the line checks below exclude. Firmware cleans whole tables with DC CVAC and runs
-	 * thousands of instructions before the DSB. */
-	if (e->vpage != (va >> 12) + 1 || e->gen != cur_gen(m) || e->el != c->el ||
-	    !(e->ok & (1u << acc)) || c->sr.pending || *m->tpend)
+	struct tc_entry *e = tc_hit(m, c, acc, va);
+	if (!e)
 		return false;
 	uint64_t off = va & (CACHE_PAGE_SIZE - 1);
 	if (off + size > CACHE_PAGE_SIZE)
@@ -970,46 +1046,16 @@ static bool fast_access(struct model *m, const struct model_event *ev, enum acce
 		pg->imod |= pg->ivalid & lines;
 		break;
 	case ACC_FETCH:
-		if (e->icache) {
-			if (m->cfg.ctr_dic) {
-				if (pg->dirty_pou & lines)
-					return false;
-			} else if ((pg->ivalid & lines) != lines || (pg->imod & lines)) {
-				return false;
-			}
-		} else if (pg->dirty & lines) {
+		if (!tc_fetch_lines_ok(m, e, lines))
 			return false;
-		}
 		break;
 	case ACC_DC_READ: /* DC clean by VA: the translation only (no bytes, no line change) */
 		break;
 	default:
 		return false;
 	}
-	if (res) {
-		/* A TLB hit reads no descriptors: everything but the walk steps. */
-		res->is_access = true;
-		res->mmu_on = e->mmu_on;
-		struct walk_result *t = &res->tr;
-		t->va = va;
-		t->oa = pa;
-		t->attrs = e->attrs;
-		t->level = e->level;
-		t->block_size = e->block_size;
-		t->leaf_desc = e->leaf_desc;
-		t->ro = e->ro;
-		t->el0 = e->el0;
-		t->xn = e->xn;
-		t->pxn = e->pxn;
-		t->ng = e->ng;
-		t->contiguous = e->contiguous;
-		t->af = e->af;
-		t->fault.type = FAULT_NONE;
-		t->fault.level = 0;
-		t->nsteps = 0;
-		res->fault.type = FAULT_NONE;
-		res->fault.level = 0;
-	}
+	if (res)
+		tc_result(e, va, pa, res);
 	return true;
 }
 
@@ -1423,6 +1469,27 @@ void model_step(struct model *m, const struct model_event *ev, struct model_step
 	if (res)
 		res->n_hazards = m->nhz;
 	m->ev = NULL;
+}
+
+bool model_fetch_fast(struct model *m, unsigned cpu, uint64_t va, uint64_t *pa_out,
+                      struct model_step_result *res)
+{
+	assert(cpu < m->cfg.ncpus);
+	/* Table stores waiting for tlb_finalize need model_step (break-before-make); so does a
+	 * misaligned PC, whose 4 bytes may span two lines or pages. */
+	if (m->stores_pending || (va & 3))
+		return false;
+	struct tc_entry *e = tc_hit(m, &m->cpu[cpu], ACC_FETCH, va);
+	if (!e)
+		return false;
+	uint64_t pa = e->pa_page | (va & (CACHE_PAGE_SIZE - 1));
+	if (!tc_fetch_lines_ok(m, e, UINT64_C(1) << ((pa & (CACHE_PAGE_SIZE - 1)) >> 6)))
+		return false;
+	m->seq++; /* the event model_step would have counted */
+	*pa_out = pa;
+	if (res)
+		tc_result(e, va, pa, res);
+	return true;
 }
 
 void model_report(struct model *m, struct hazard *hz)

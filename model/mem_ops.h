@@ -29,9 +29,10 @@ static inline bool mem_read64(const struct mem_ops *ops, uint64_t pa, uint64_t *
 	uint8_t b[8];
 	if (!ops->read(ops->ctx, pa, b, sizeof(b)))
 		return false;
-	*out = 0;
-	for (int i = 7; i >= 0; i--)
-		*out = (*out << 8) | b[i];
+	/* Spelled out so that the compiler makes it one load on a little-endian host. */
+	*out = (uint64_t)b[0] | (uint64_t)b[1] << 8 | (uint64_t)b[2] << 16 | (uint64_t)b[3] << 24 |
+	       (uint64_t)b[4] << 32 | (uint64_t)b[5] << 40 | (uint64_t)b[6] << 48 |
+	       (uint64_t)b[7] << 56;
 	return true;
 }
 

@@ -237,6 +237,20 @@ void model_reset_cpu(struct model *m, unsigned cpu, const struct model_cpu_reset
 void model_step(struct model *m, const struct model_event *ev, struct model_step_result *res);
 
 /*
+ * model_step for the fetch of the 4-byte instruction at va on cpu (EV_FETCH), when the
+ * model already knows that fetch's one outcome: its translation is cached with one outcome
+ * and nothing that could add another has happened since (a register write, context
+ * synchronisation, exception entry or return, TLBI not completed, table store, new TLB
+ * context: the fast path's generation counters), and the lines it reads can only give the
+ * latest bytes. Then the fetch is counted as the next event, *pa gets its PA, *res (may be
+ * NULL) is filled as model_step would fill it, and true is returned; no hazard is
+ * possible. Otherwise nothing changes and false is returned: deliver the event with
+ * model_step.
+ */
+bool model_fetch_fast(struct model *m, unsigned cpu, uint64_t va, uint64_t *pa,
+                      struct model_step_result *res);
+
+/*
  * Hazards found outside model_step's events (a guest hang is detected by the simulator):
  * stamped with the current event number and passed to on_hazard like the others.
  */

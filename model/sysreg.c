@@ -71,6 +71,8 @@ unsigned sr_ctx_count(const struct sr_file *f, enum regime r)
 
 uint64_t sr_ctx_value(const struct sr_file *f, enum regime rg, uint32_t combo, enum sysreg_id r)
 {
+	if (!combo) /* the coherent context: every register at its latest value */
+		return f->latest[r];
 	enum sysreg_id ids[5];
 	unsigned n = sr_regime_regs(rg, ids);
 	unsigned k = 0;

@@ -139,7 +139,7 @@ bool dec_sys(unsigned op1, unsigned crn, unsigned crm, unsigned op2, uint64_t xt
 bool dec_barrier(uint32_t enc, struct model_event *ev)
 {
 	/* C6.2: 1101 0101 0000 0011 0011 CRm op2 11111; op2 = 100 DSB, 101 DMB, 110 ISB. */
-	if ((enc & 0xfffff01f) != 0xd503301f)
+	if (!dec_barrier_space(enc))
 		return false;
 	unsigned crm = (enc >> 8) & 0xf, op2 = (enc >> 5) & 7;
 	if (op2 == 6) {

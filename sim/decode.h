@@ -37,6 +37,13 @@ bool dec_sys(unsigned op1, unsigned crn, unsigned crm, unsigned op2, uint64_t xt
  */
 bool dec_barrier(uint32_t enc, struct model_event *ev);
 
+/* Whether enc lies in the space of DSB, DMB and ISB (C6.2: 0xd503301f with CRm and op2), the
+ * only encodings dec_barrier can accept: a cheap test for every instruction fetched. */
+static inline bool dec_barrier_space(uint32_t enc)
+{
+	return (enc & 0xfffff01f) == 0xd503301f;
+}
+
 /* Instruction classes, for hypsim's cross-check of what Unicorn executed. */
 bool dec_is_load_store(uint32_t enc);            /* C4.1 "Loads and Stores" group */
 bool dec_is_sys_reg(uint32_t enc, bool *is_msr); /* MSR/MRS (register form) */

@@ -295,25 +295,27 @@ static struct model_event ev_of(enum ev_kind k)
 void check_fetch(struct sim *s, uint64_t pc, uint32_t enc)
 {
 	struct check *c = s->chk;
-	verify_store(s);
+	if (c->store_pending)
+		verify_store(s);
 	flush_if_tables(s);
 	c->nloads = 0;
+	if (!s->opt.check_unicorn) {
+		session_fetch(c->ss, pc, enc, s->el, false, NULL);
+		return;
+	}
 	struct model_step_result res;
 	session_fetch(c->ss, pc, enc, s->el, false, &res);
-	if (s->opt.check_unicorn) {
-		uint32_t want = 0;
-		if (res.fault.type != FAULT_NONE)
-			internal_error(s,
-			               "Unicorn executes the instruction at VA 0x%" PRIx64
-			               " where the model's coherent fetch takes a %s fault",
-			               pc, pt_fault_name(res.fault.type));
-		else if (ram_bytes(s, res.tr.oa, &want, 4) && want != enc)
-			internal_error(s,
-			               "fetch at VA 0x%" PRIx64
-			               ": Unicorn runs 0x%08x, the model's "
-			               "PA 0x%" PRIx64 " holds 0x%08x",
-			               pc, enc, res.tr.oa, want);
-	}
+	uint32_t want = 0;
+	if (res.fault.type != FAULT_NONE)
+		internal_error(s,
+		               "Unicorn executes the instruction at VA 0x%" PRIx64
+		               " where the model's coherent fetch takes a %s fault",
+		               pc, pt_fault_name(res.fault.type));
+	else if (ram_bytes(s, res.tr.oa, &want, 4) && want != enc)
+		internal_error(s,
+		               "fetch at VA 0x%" PRIx64 ": Unicorn runs 0x%08x, the model's "
+		               "PA 0x%" PRIx64 " holds 0x%08x",
+		               pc, enc, res.tr.oa, want);
 }
 
 void check_msr(struct sim *s, const uc_arm64_cp_reg *cp)

@@ -79,9 +79,9 @@ void mmu_translate(struct sim *s, uint64_t va, enum access_type acc, unsigned le
 int mmu_read_va(struct sim *s, uint64_t va, void *buf, unsigned len, enum access_type acc)
 {
 	uint64_t off = va & (PAGE - 1);
-	if (acc == ACC_FETCH && s->fetch_valid && s->fetch_el == s->el &&
-	    (va & ~(PAGE - 1)) == s->fetch_va_page && off + len <= PAGE) {
-		memcpy(buf, s->fetch_host + off, len);
+	const uint8_t *cached = acc == ACC_FETCH ? mmu_fetch_cached(s, va, len) : NULL;
+	if (cached) {
+		memcpy(buf, cached, len);
 		return 0;
 	}
 	struct mmu_xlate x;

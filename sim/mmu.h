@@ -11,8 +11,7 @@
 #include <unicorn/unicorn.h>
 
 #include "pt.h"
-
-struct sim;
+#include "sim.h"
 
 /* The translation of va for an access by the current EL (its regime, its registers). */
 struct mmu_xlate {
@@ -26,6 +25,17 @@ void mmu_translate(struct sim *s, uint64_t va, enum access_type acc, unsigned le
 
 /* Read guest memory at a VA of the current regime (for decoding). 0, or -1 on a fault. */
 int mmu_read_va(struct sim *s, uint64_t va, void *buf, unsigned len, enum access_type acc);
+
+/* The host bytes of [va, va + len) when they lie in the page of the last fetch mmu_read_va
+ * translated (struct sim: fetch_*), else NULL: for instructions, a load without a walk. */
+static inline const uint8_t *mmu_fetch_cached(const struct sim *s, uint64_t va, unsigned len)
+{
+	uint64_t off = va & UINT64_C(0xfff);
+	if (!s->fetch_valid || s->fetch_el != s->el || va - off != s->fetch_va_page ||
+	    off + len > UINT64_C(0x1000))
+		return NULL;
+	return s->fetch_host + off;
+}
 
 /* UC_HOOK_MEM_UNMAPPED: record the placeholder to map, or the abort to take, and stop. */
 bool mmu_hook_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,

@@ -170,7 +170,7 @@ static bool replay_line(struct replay *r, const char *line, size_t len, struct e
 			r->nundo = 0;
 			session_fetch(r->ss, tf_u64(tf_get(f, n, "pc")),
 			              (uint32_t)tf_u64(tf_get(f, n, "enc")),
-			              (unsigned)tf_u64(tf_get(f, n, "el")), false, &res);
+			              (unsigned)tf_u64(tf_get(f, n, "el")), false, NULL);
 			return true;
 		}
 		if (!memcmp(t, "eret", 4)) {

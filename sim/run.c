@@ -113,6 +113,11 @@ char *sim_symbolize(struct sim *s, uint64_t va, char *buf, size_t len)
 /* The instruction at va (fetch permission, current regime); false if it cannot be read. */
 static bool read_insn(struct sim *s, uint64_t va, uint32_t *enc)
 {
+	const uint8_t *cached = mmu_fetch_cached(s, va, 4);
+	if (cached) {
+		memcpy(enc, cached, 4);
+		return true;
+	}
 	return mmu_read_va(s, va, enc, 4, ACC_FETCH) == 0;
 }
 

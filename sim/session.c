@@ -278,30 +278,56 @@ static void trace_walk_of(struct session *ss, const struct model_event *ev,
 static void deliver_fetch(struct session *ss, uint64_t pc, uint32_t enc, unsigned el,
                           bool faulted, struct model_step_result *res)
 {
-	struct model_event ev = {.kind = EV_FETCH, .cpu = 0, .pc = pc, .insn = enc};
-	ev.u.mem.va = pc;
-	ev.u.mem.size = 4;
+	struct session_insn *slot = &ss->ring[ss->nfetch++ % RING];
 	ss->cur_valid = true;
 	ss->nstores = 0;
-	ss->cur = (struct session_insn){
-	    .va = pc, .pa = pc, .enc = enc, .el = (uint8_t)el, .faulted = faulted};
+	/* The model already knows this fetch's one outcome: no hazard, no walk to trace (a
+	 * cached translation reads no descriptors), so nothing is written between the fetch
+	 * and its `insn` line and the order of the two does not matter. */
+	uint64_t pa;
+	if (!faulted && !ss->cfg.on_step && model_fetch_fast(ss->m, 0, pc, &pa, res)) {
+		ss->events++;
+		/* Both copies from this local: storing ss->cur field by field and then copying
+		 * it whole would make the CPU wait for the stores (no store forwarding). */
+		struct session_insn r = {
+		    .seq = model_seq(ss->m), .va = pc, .pa = pa, .enc = enc, .el = (uint8_t)el};
+		ss->cur = r;
+		ss->cur_pa_known = true;
+		*slot = r;
+		if (ss->cfg.trace)
+			trace_insn(ss->cfg.trace, 0, pc, el, dis(ss, pc, enc, el));
+		return;
+	}
 	/* The PA is known after the step; a hazard of this very fetch is annotated with the
-	 * session's own walk of the VA (annotate), which is the same coherent translation. */
+	 * session's own walk of the VA (annotate), which is the same coherent translation.
+	 * Recorded first, so that a hazard of this fetch finds the one before it. */
+	struct session_insn r = {.seq = model_seq(ss->m) + 1,
+	                         .va = pc,
+	                         .pa = pc,
+	                         .enc = enc,
+	                         .el = (uint8_t)el,
+	                         .faulted = faulted};
+	ss->cur = r;
 	ss->cur_pa_known = false;
-	ss->cur.seq = model_seq(ss->m) + 1;
-	/* Recorded first, so that a hazard of this fetch finds the one before it. */
-	ss->ring[ss->nfetch++ % RING] = ss->cur;
+	*slot = r;
 	if (ss->cfg.trace) {
 		if (faulted)
 			trace_fetch_fault(ss->cfg.trace, 0, pc, el);
 		else
 			trace_insn(ss->cfg.trace, 0, pc, el, dis(ss, pc, enc, el));
 	}
+	struct model_event ev = {.kind = EV_FETCH, .cpu = 0, .pc = pc, .insn = enc};
+	ev.u.mem.va = pc;
+	ev.u.mem.size = 4;
+	struct model_step_result local;
+	if (!res)
+		res = &local;
 	step(ss, &ev, res);
 	if (res->fault.type == FAULT_NONE && !faulted)
-		ss->cur.pa = res->tr.oa;
+		r.pa = res->tr.oa;
+	ss->cur.pa = r.pa;
 	ss->cur_pa_known = true;
-	ss->ring[(ss->nfetch - 1) % RING] = ss->cur;
+	*slot = r;
 	trace_walk_of(ss, &ev, res, pc);
 }
 
@@ -309,12 +335,16 @@ void session_fetch(struct session *ss, uint64_t pc, uint32_t enc, unsigned el, b
                    struct model_step_result *res)
 {
 	deliver_fetch(ss, pc, enc, el, faulted, res);
-	struct model_event bar = {.cpu = 0, .pc = pc, .insn = enc};
-	if (!faulted && dec_barrier(enc, &bar)) {
-		if (ss->cfg.trace)
-			trace_barrier(ss->cfg.trace, 0, pc, ev_kind_name(bar.kind),
-			              barrier_domain_name(bar.u.barrier.dom), bar.u.barrier.type);
-		step(ss, &bar, NULL);
+	struct model_event bar;
+	if (!faulted && dec_barrier_space(enc)) {
+		bar = (struct model_event){.cpu = 0, .pc = pc, .insn = enc};
+		if (dec_barrier(enc, &bar)) {
+			if (ss->cfg.trace)
+				trace_barrier(ss->cfg.trace, 0, pc, ev_kind_name(bar.kind),
+				              barrier_domain_name(bar.u.barrier.dom),
+				              bar.u.barrier.type);
+			step(ss, &bar, NULL);
+		}
 	}
 	if (ss->cfg.trace)
 		flush_pending(ss);
@@ -401,10 +431,8 @@ void session_exception(struct session *ss, bool insn_abort, uint64_t far, uint64
                        unsigned from_el, unsigned to_el, bool requested, uint64_t esr,
                        uint64_t elr, uint64_t vector, const char *what)
 {
-	if (insn_abort) {
-		struct model_step_result res;
-		deliver_fetch(ss, far, 0, from_el, true, &res);
-	}
+	if (insn_abort)
+		deliver_fetch(ss, far, 0, from_el, true, NULL);
 	struct model_event ev = {.kind = EV_EXC_ENTRY, .cpu = 0, .pc = pc};
 	if (ss->cur_valid)
 		ev.insn = ss->cur.enc;

@@ -74,7 +74,8 @@ struct model *session_model(struct session *ss);
 /*
  * The fetch of the instruction at pc (EV_FETCH), executed at el; faulted: Unicorn took a
  * prefetch abort there (enc 0). A DSB/DMB/ISB encoding is then delivered as its barrier
- * event. Writes the `insn` (or `fetch-fault`) and `barrier` trace events.
+ * event. Writes the `insn` (or `fetch-fault`) and `barrier` trace events. res (may be
+ * NULL) gets the fetch's model_step_result.
  */
 void session_fetch(struct session *ss, uint64_t pc, uint32_t enc, unsigned el, bool faulted,
                    struct model_step_result *res);

@@ -120,6 +120,11 @@ START_TEST(view_ops_for_the_walker_D8_2)
 	uint64_t d;
 	ck_assert(mem_read64(&v.ops, BASE + 0x2000, &d));
 	ck_assert_uint_eq(d, 1);
+	/* Descriptors are little-endian (SCTLR.EE = 0): byte 0 is bits [7:0]. */
+	static const uint8_t le[8] = {0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88};
+	memcpy(ram + 0x2040, le, 8);
+	ck_assert(mem_read64(&v.ops, BASE + 0x2040, &d));
+	ck_assert_uint_eq(d, UINT64_C(0x8877665544332211));
 	ck_assert(!mem_read64(&v.ops, 0x1000, &d)); /* nothing behind it */
 	uint64_t pa;
 	struct hz_cause got;
@@ -128,6 +133,43 @@ START_TEST(view_ops_for_the_walker_D8_2)
 	ck_assert_uint_eq(got.seq, 3);
 	cache_invalidate(c, 0, 0, true); /* set/way: every line */
 	ck_assert(!cache_any_dirty(c, &pa, &got));
+	cache_free(c);
+}
+END_TEST
+
+/*
+ * cache_view_differs: a view may show other bytes than the latest exactly where cache_read
+ * overlays them (B2.4: the PoC of a dirty line, D7.5: the PoU of a line not cleaned by DC
+ * CVAU, B2.7.2: the stale copy a Non-cacheable write left), line by line; where it says
+ * no, the view reads the latest bytes.
+ */
+START_TEST(view_differs_only_on_overlaid_lines_B2_4)
+{
+	struct cache *c = fresh();
+	uint64_t a = BASE + 0x3000, b = BASE + 0x3040, nc = BASE + 0x5000;
+	for (int v = CV_LATEST; v <= CV_CACHE; v++)
+		ck_assert(!cache_view_differs(c, (enum cache_view)v, a, 8)); /* untouched page */
+	put64(a, 0x1);
+	cache_store_wb(c, a, 8, false, &cz); /* dirty at the PoC and the PoU */
+	put64(a, 0x2);
+	cache_touch(c, nc, 8);
+	cache_store_nc(c, nc, 8, &cz); /* a stale clean copy in the cache */
+	put64(nc, 0x3);
+	ck_assert(cache_view_differs(c, CV_POC, a, 8));
+	ck_assert(cache_view_differs(c, CV_POU, a, 8));
+	ck_assert(!cache_view_differs(c, CV_CACHE, a, 8));
+	ck_assert(!cache_view_differs(c, CV_LATEST, a, 8));
+	ck_assert(!cache_view_differs(c, CV_POC, b, 8));    /* the next line of the page */
+	ck_assert(cache_view_differs(c, CV_POC, b - 4, 8)); /* spans both lines */
+	ck_assert(cache_view_differs(c, CV_CACHE, nc, 8));
+	ck_assert(!cache_view_differs(c, CV_POC, nc, 8));
+	/* Where it says no, the view gives the latest bytes. */
+	ck_assert_uint_eq(view64(c, CV_CACHE, a), view64(c, CV_LATEST, a));
+	ck_assert_uint_eq(view64(c, CV_POC, nc), view64(c, CV_LATEST, nc));
+	ck_assert_uint_eq(view64(c, CV_POC, b), view64(c, CV_LATEST, b));
+	ck_assert_uint_ne(view64(c, CV_POC, a), view64(c, CV_LATEST, a));
+	cache_clean_poc(c, a, 64, false); /* DC CVAC completed */
+	ck_assert(!cache_view_differs(c, CV_POC, a, 8));
 	cache_free(c);
 }
 END_TEST
@@ -159,6 +201,7 @@ int main(void)
 	tcase_add_test(tc, idc_leaves_pou_coherent_D7_5);
 	tcase_add_test(tc, nc_store_to_present_line_goes_stale_B2_7_2);
 	tcase_add_test(tc, view_ops_for_the_walker_D8_2);
+	tcase_add_test(tc, view_differs_only_on_overlaid_lines_B2_4);
 	tcase_add_test(tc, icache_keeps_fetched_bytes_B2_4_4);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);

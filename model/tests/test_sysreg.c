@@ -73,8 +73,13 @@ START_TEST(pending_registers_give_combinations_D1_context_sync)
 		ck_assert_uint_eq(sr_ctx_value(&f, REGIME_EL2, k, SR_TTBR0_EL2), 0);
 	}
 	ck_assert_uint_eq(seen, 0xf);
+	/* Combination 0 is the coherent context: every register at its latest value. */
 	ck_assert_uint_eq(sr_ctx_value(&f, REGIME_EL2, 0, SR_SCTLR_EL2), 1);
 	ck_assert_uint_eq(sr_ctx_value(&f, REGIME_EL2, 0, SR_TCR_EL2), 25);
+	ck_assert_uint_eq(sr_ctx_value(&f, REGIME_EL2, 0, SR_VBAR_EL2), 0x800);
+	/* The last combination: every pending register of the regime at its old value. */
+	ck_assert_uint_eq(sr_ctx_value(&f, REGIME_EL2, 3, SR_SCTLR_EL2), 0);
+	ck_assert_uint_eq(sr_ctx_value(&f, REGIME_EL2, 3, SR_TCR_EL2), 0);
 }
 END_TEST
 

@@ -824,18 +824,24 @@ static void check_access(struct model *m, const struct model_event *ev, enum acc
 		uint16_t asid = tlb_el1_asid(c->sr.latest[SR_TCR_EL1], c->sr.latest[SR_TTBR0_EL1],
 		                             c->sr.latest[SR_TTBR1_EL1]);
 		struct tlb_regs cur = regs_of(&c->sr, rg, 0);
+		const struct walk_result *walk = co->mmu_on ? &co->tr : NULL;
 		unsigned n = tlb_lookup(m->t, ev->cpu, rg, va, acc == ACC_FETCH, asid, m->seq, &cur,
-		                        cands, MAX_CANDS);
+		                        walk, cands, MAX_CANDS);
 		struct tlb_cand *nofetch = NULL;
 		unsigned nn = 0;
 		if (acc == ACC_FETCH && !m->cfg.feat_ets && n) {
 			nofetch = calloc(MAX_CANDS, sizeof(*nofetch));
 			assert(nofetch);
-			nn = tlb_lookup(m->t, ev->cpu, rg, va, false, asid, m->seq, &cur, nofetch,
-			                MAX_CANDS);
+			nn = tlb_lookup(m->t, ev->cpu, rg, va, false, asid, m->seq, &cur, walk,
+			                nofetch, MAX_CANDS);
 		}
 		for (unsigned i = 0; i < n; i++) {
 			struct tlb_cand *cd = &cands[i];
+			/* The coherent walk itself: the same translation, attributes and views as
+			 * the coherent outcome, whose other bytes data_alternatives has claimed,
+			 * and no other context for a TLB conflict. Nothing to add. */
+			if (cd->coherent)
+				continue;
 			struct xlat tx = *co;
 			tx.mmu_on = true;
 			tx.cfg = cd->cfg;

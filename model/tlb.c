@@ -979,6 +979,7 @@ struct lk {
 	uint64_t va, now, hi;
 	bool fetch, incl, same_ctx;
 	uint16_t cur_asid;
+	const struct walk_result *coherent_tr; /* see tlb_lookup */
 	struct pview pv;
 	bool stale_table;
 	struct hz_cause table_cause;
@@ -1003,7 +1004,7 @@ static bool acc_bound(const struct lk *s, int level, uint64_t base, uint64_t *lo
 }
 
 static void emit(struct lk *s, const struct walk_result *r, bool stale_leaf,
-                 const struct dver *leafv, uint64_t leaf_pa)
+                 const struct dver *leafv, uint64_t leaf_pa, bool coherent)
 {
 	if (s->n >= s->max)
 		return;
@@ -1014,6 +1015,7 @@ static void emit(struct lk *s, const struct walk_result *r, bool stale_leaf,
 	c->stale_leaf = stale_leaf;
 	c->stale_table = s->stale_table;
 	c->old_ctx = !s->same_ctx;
+	c->coherent = coherent;
 	c->ctx_regime = s->x->regs.regime;
 	c->ctx_ttbr = s->x->regs.ttbr0;
 	c->ctx_open = s->x->open;
@@ -1126,22 +1128,29 @@ static void lk_level(struct lk *s, int level, uint64_t table_pa, uint64_t t_lo)
 		    current && level > s->cfg.start_level && (s->stale_table || other_ctx);
 		if (!cached_ok && !fresh_ok)
 			continue;
-		s->pv.n = d + 1;
+		/* The coherent context over the current descriptors: the coherent walk. */
+		bool coherent = s->coherent_tr && s->same_ctx && current && !s->stale_table;
 		struct walk_result r;
-		pt_translate(&s->cfg, &s->pv.ops, s->va, &r);
-		s->pv.n = d;
+		if (coherent) {
+			r = *s->coherent_tr;
+		} else {
+			s->pv.n = d + 1;
+			pt_translate(&s->cfg, &s->pv.ops, s->va, &r);
+			s->pv.n = d;
+		}
 		if (r.fault.type != FAULT_NONE && !fresh_ok)
 			continue; /* faulting translations are never cached */
 		if (s->x->regs.regime == REGIME_EL10 && r.fault.type == FAULT_NONE && r.ng &&
 		    s->x->asid != s->cur_asid)
 			continue;
-		emit(s, &r, !current, v, desc_pa);
+		emit(s, &r, !current, v, desc_pa, coherent);
 	}
 }
 
 static unsigned lookup_once(struct tlb *t, unsigned cpu, enum regime rg, uint64_t va, bool fetch,
                             uint16_t cur_asid, uint64_t now, const struct tlb_regs *coherent,
-                            bool incl, struct tlb_cand *out, unsigned max)
+                            const struct walk_result *coherent_tr, bool incl,
+                            struct tlb_cand *out, unsigned max)
 {
 	unsigned n = 0;
 	for (unsigned i = 0; i < t->nctx[cpu] && n < max; i++) {
@@ -1161,6 +1170,7 @@ static unsigned lookup_once(struct tlb *t, unsigned cpu, enum regime rg, uint64_
 		s.incl = incl;
 		s.same_ctx = coherent && regs_equal(&x->regs, coherent);
 		s.cur_asid = cur_asid;
+		s.coherent_tr = coherent_tr;
 		s.pv.ops.read = pview_read;
 		s.pv.ops.ctx = &s.pv;
 		s.pv.base = &t->mem;
@@ -1185,15 +1195,17 @@ static bool same_translation(const struct walk_result *a, const struct walk_resu
 
 unsigned tlb_lookup(struct tlb *t, unsigned cpu, enum regime rg, uint64_t va, bool fetch,
                     uint16_t cur_asid, uint64_t now, const struct tlb_regs *coherent,
-                    struct tlb_cand *out, unsigned max)
+                    const struct walk_result *coherent_tr, struct tlb_cand *out, unsigned max)
 {
-	unsigned n = lookup_once(t, cpu, rg, va, fetch, cur_asid, now, coherent, false, out, max);
+	unsigned n = lookup_once(t, cpu, rg, va, fetch, cur_asid, now, coherent, coherent_tr,
+	                         false, out, max);
 	if (!t->npending || !n)
 		return n;
 	/* Which of them only a not-yet-completed TLBI would remove (missing DSB)? */
 	struct tlb_cand *with = calloc(max, sizeof(*with));
 	assert(with);
-	unsigned m = lookup_once(t, cpu, rg, va, fetch, cur_asid, now, coherent, true, with, max);
+	unsigned m = lookup_once(t, cpu, rg, va, fetch, cur_asid, now, coherent, coherent_tr, true,
+	                         with, max);
 	for (unsigned i = 0; i < n; i++) {
 		bool found = false;
 		for (unsigned k = 0; k < m && !found; k++)

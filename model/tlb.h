@@ -53,6 +53,8 @@ struct tlb_cand {
 	bool stale_leaf;            /* the leaf descriptor value is not the latest */
 	bool stale_table;           /* some table descriptor value is not the latest */
 	bool old_ctx;               /* made under a context other than the coherent one */
+	bool coherent;              /* the coherent context's entry of the current descriptors:
+	                               r is the coherent walk (tlb_lookup's coherent_tr) */
 	struct hz_cause cause;      /* the event that made it possible (what[] not filled) */
 	uint64_t old_desc, desc_pa; /* the stale descriptor value and where it lives */
 	enum regime ctx_regime;     /* the context it was made under */
@@ -136,10 +138,14 @@ void tlb_note_access(struct tlb *t, unsigned cpu, const struct pt_cfg *cfg, uint
  * Every translation cpu's TLB may supply for va in regime rg at event now (see the
  * contract above), including fresh walks that use stale walk-cache entries. cur_asid is the
  * ASID of the current EL1&0 context (ignored for EL2). Returns the number written to out.
+ * coherent_tr (may be NULL): the walk of va under the coherent registers and the current
+ * tables, which the caller has made; the entry the coherent context makes from the current
+ * descriptors is that walk (the same configuration reads the same descriptors), so it is
+ * taken instead of walking again, and marked `coherent`.
  */
 unsigned tlb_lookup(struct tlb *t, unsigned cpu, enum regime rg, uint64_t va, bool fetch,
                     uint16_t cur_asid, uint64_t now, const struct tlb_regs *coherent,
-                    struct tlb_cand *out, unsigned max);
+                    const struct walk_result *coherent_tr, struct tlb_cand *out, unsigned max);
 
 /* True if break-before-make is needed to change desc old into new at level (D8.14.1). */
 bool tlb_bbm_needed(uint64_t old_desc, uint64_t new_desc, int level, unsigned granule_shift);

@@ -127,7 +127,7 @@ static unsigned store_leaf(struct rig *r, uint64_t v, uint64_t seq)
 
 static unsigned lookup(struct rig *r, unsigned cpu, uint64_t now, struct tlb_cand *out)
 {
-	return tlb_lookup(r->t, cpu, REGIME_EL2, VA, false, 0, now, &r->regs, out, 16);
+	return tlb_lookup(r->t, cpu, REGIME_EL2, VA, false, 0, now, &r->regs, NULL, out, 16);
 }
 
 static bool has_pa(const struct tlb_cand *c, unsigned n, uint64_t pa, bool *pending)
@@ -235,6 +235,87 @@ START_TEST(accessed_policy_needs_an_access_D8_13)
 }
 END_TEST
 
+/* Candidates with and without the caller's coherent walk: the same list, entry for entry. */
+static void same_cands(const struct tlb_cand *a, unsigned na, const struct tlb_cand *b, unsigned nb)
+{
+	ck_assert_uint_eq(na, nb);
+	for (unsigned i = 0; i < na; i++) {
+		ck_assert_int_eq(a[i].r.fault.type, b[i].r.fault.type);
+		ck_assert_uint_eq(a[i].r.oa, b[i].r.oa);
+		ck_assert_uint_eq(a[i].r.block_size, b[i].r.block_size);
+		ck_assert_uint_eq(a[i].r.nsteps, b[i].r.nsteps);
+		ck_assert_uint_eq(a[i].r.leaf_desc, b[i].r.leaf_desc);
+		ck_assert_int_eq(a[i].stale_leaf, b[i].stale_leaf);
+		ck_assert_int_eq(a[i].stale_table, b[i].stale_table);
+		ck_assert_int_eq(a[i].old_ctx, b[i].old_ctx);
+		ck_assert_int_eq(a[i].needs_pending, b[i].needs_pending);
+	}
+}
+
+/*
+ * D8.13: the entry the coherent context makes from the current descriptors is the walk of
+ * the current tables with the current registers. tlb_lookup takes it from the caller's walk
+ * (marked coherent) and gives the same list as when it walks; an entry holding an old leaf
+ * value, or made under another TTBR, is never the coherent walk.
+ */
+START_TEST(coherent_entry_is_the_current_walk_D8_13)
+{
+	struct rig r;
+	struct tlb_cand a[16], b[16];
+	struct hz_cause cz = {.seq = 1};
+	rig_init(&r, TLB_POLICY_SPECULATIVE, 1);
+	tlb_ctx_open(r.t, 0, &r.regs, 1, &cz);
+	struct pt_cfg cfg;
+	struct fault f;
+	struct walk_result w;
+	ck_assert(pt_cfg_from_regs(REGIME_EL2, r.regs.sctlr, r.regs.tcr, r.regs.ttbr0, 0,
+	                           r.regs.mair, VA, &cfg, &f));
+	pt_translate(&cfg, &r.ops, VA, &w);
+	unsigned na = lookup(&r, 0, 2, a);
+	unsigned nb = tlb_lookup(r.t, 0, REGIME_EL2, VA, false, 0, 2, &r.regs, &w, b, 16);
+	same_cands(a, na, b, nb);
+	ck_assert_uint_eq(nb, 1);
+	ck_assert(b[0].coherent && !a[0].coherent);
+	/* The leaf rewritten in place (VA -> +2 MiB), no TLBI: old and new entries. */
+	store_leaf(&r, PAGE_DESC(BASE + 0x300000), 10);
+	tlb_dsb(r.t, 0, DOM_ISH, BAR_ALL, 11);
+	pt_translate(&cfg, &r.ops, VA, &w);
+	ck_assert_uint_eq(w.oa, BASE + 0x300000);
+	na = lookup(&r, 0, 12, a);
+	nb = tlb_lookup(r.t, 0, REGIME_EL2, VA, false, 0, 12, &r.regs, &w, b, 16);
+	same_cands(a, na, b, nb);
+	ck_assert_uint_eq(nb, 2);
+	for (unsigned i = 0; i < nb; i++)
+		ck_assert_int_eq(b[i].coherent, b[i].r.oa == BASE + 0x300000 && !b[i].stale_leaf);
+	/* The level 2 descriptor pointed at a new level 3 table (VA -> +4 MiB), no TLBI: a
+	 * walk-cache entry still leads to the old table, whose leaf is current there. */
+	uint64_t l2e = BASE + 0x11000 + 8, l3b = BASE + 0x13000;
+	put64(l3b, PAGE_DESC(BASE + 0x400000));
+	unsigned nbbm = 0;
+	ck_assert(tlb_note_store(r.t, 0, l2e, 8, 20, &cz));
+	put64(l2e, l3b | 3);
+	tlb_finalize(r.t, 21, no_bbm, &nbbm);
+	tlb_dsb(r.t, 0, DOM_ISH, BAR_ALL, 22);
+	pt_translate(&cfg, &r.ops, VA, &w);
+	ck_assert_uint_eq(w.oa, BASE + 0x400000);
+	na = lookup(&r, 0, 23, a);
+	nb = tlb_lookup(r.t, 0, REGIME_EL2, VA, false, 0, 23, &r.regs, &w, b, 16);
+	same_cands(a, na, b, nb);
+	ck_assert(has_pa(b, nb, BASE + 0x300000, NULL)); /* through the old table */
+	for (unsigned i = 0; i < nb; i++)
+		ck_assert_int_eq(b[i].coherent, b[i].r.oa == BASE + 0x400000);
+	/* Another TTBR is the coherent one now: no entry of the old context is coherent. */
+	struct tlb_regs other = r.regs;
+	other.ttbr0 = BASE + 0x20000;
+	nb = tlb_lookup(r.t, 0, REGIME_EL2, VA, false, 0, 13, &other, &w, b, 16);
+	na = tlb_lookup(r.t, 0, REGIME_EL2, VA, false, 0, 13, &other, NULL, a, 16);
+	same_cands(a, na, b, nb);
+	for (unsigned i = 0; i < nb; i++)
+		ck_assert(!b[i].coherent && b[i].old_ctx);
+	rig_fini(&r);
+}
+END_TEST
+
 /* D8.13: an ASID-tagged (nG) entry matches only its ASID; TCR_EL1.A1 selects the TTBR. */
 START_TEST(el1_asid_selection_D8_13)
 {
@@ -254,6 +335,7 @@ int main(void)
 	tcase_add_test(tc, is_forms_reach_every_cpu_and_need_ish_D8_13);
 	tcase_add_test(tc, accessed_policy_needs_an_access_D8_13);
 	tcase_add_test(tc, el1_asid_selection_D8_13);
+	tcase_add_test(tc, coherent_entry_is_the_current_walk_D8_13);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -1,15 +1,19 @@
 /*
- * trace.c - writer of hypsim's JSON Lines traces. Rare events are built with jansson; the
- * frequent ones (insn, mem, barrier, walk, maintenance) are formatted by hand into the
- * buffer (printf's format interpretation cost more than the rest of a traced run), `insn`
- * from the decode cache's pre-quoted strings (the disassembly is escaped once per decode).
+ * trace.c - writer of hypsim's JSON Lines traces.
  *
- * Lines collect in one of a few fixed buffers. A full buffer goes to a writer thread, which
- * writes it (to the file, or through zlib's gzip stream) while the run fills the next one,
- * so the run does not wait for the kernel's copy into the page cache or for compression
- * unless every buffer is waiting: memory stays bounded at TRACE_NBUF buffers. Buffers hold
- * whole lines only, so a trace cut short by a crash ends on a complete event or a partial
- * last line; every ending of `sim run` goes through trace_close, which writes them all.
+ * The run's thread only records: the two frequent events, `insn` and `mem`, as small binary
+ * records (their asm/sym text, when an `insn` carries it, pre-formatted); every other
+ * event as its line of text, formatted by hand (walk, barrier, maintenance) or with
+ * jansson (the rare ones), without its "seq". Records fill one of a few fixed buffers; a
+ * full buffer goes to a writer thread, which formats the lines, numbers them ("seq") and
+ * writes them (to the file, or through zlib's gzip stream) while the run fills the next
+ * buffer. The run waits only when every buffer is queued, so memory stays bounded. On
+ * firmware/stress, formatting and the kernel's copy into the page cache cost more than the
+ * run itself; this way the run pays neither.
+ *
+ * The writer writes whole lines only, so a trace cut short by a crash ends on a complete
+ * event or a partial last line; every ending of `sim run` goes through trace_close, which
+ * writes everything.
  */
 #include "trace.h"
 
@@ -28,11 +32,10 @@
 #include "disasm.h"
 #include "model.h"
 
-#ifndef BUF_SIZE
-#define BUF_SIZE (1u << 19)
-#endif
+#define BUF_SIZE   (1u << 18) /* records */
 #define TRACE_NBUF 4
-#define SEEN       (1u << 14)
+#define OUT_SIZE   (1u << 20) /* text, the writer's: more than any record's line */
+#define SEEN       (1u << 12)
 
 /* Schema 2: an (pc, enc, el) whose asm and sym were written, and by which decode. */
 struct seen {
@@ -42,17 +45,50 @@ struct seen {
 	bool valid;
 };
 
+/* ---- records: what the run hands the writer, 8-byte aligned ---- */
+
+enum rec_kind {
+	REC_LINE, /* a line of text; "seq" goes in at `split` */
+	REC_INSN,
+	REC_MEM,
+};
+
+struct rec {
+	uint32_t kind;
+	uint32_t len; /* of the whole record, a multiple of 8 */
+};
+
+#define NO_SEQ UINT32_MAX
+
+struct rec_line {
+	struct rec r;
+	uint32_t split; /* ",\"seq\":N" is inserted after this many bytes; NO_SEQ: none */
+	uint32_t n;     /* bytes of text that follow, '\n' included */
+};
+
+struct rec_insn {
+	struct rec r;
+	uint64_t pc;
+	uint32_t enc;
+	uint8_t cpu, el;
+	uint16_t ntext; /* bytes that follow: ,"asm":...,"sym":"..." (0: none) */
+};
+
+struct rec_mem {
+	struct rec r;
+	uint64_t pc, va, pa, value;
+	const char *name; /* the attributes (translated) or the fault: static strings */
+	uint8_t cpu, size, store, ok, mair;
+};
+
 struct trace {
 	int fd;    /* plain JSON Lines ... */
 	gzFile gz; /* ... or gzip (path ending in ".gz") */
 	unsigned schema;
-	uint64_t seq;
-	/* seq in decimal, kept up to date digit by digit: cheaper than converting it. */
-	char seq_txt[24];
-	unsigned seq_len;
-	/* The run's side: the buffer being filled, whole lines only. */
+	/* The run's side: the buffer being filled. */
 	char *buf;
 	size_t len;
+	struct seen seen[SEEN];
 	/* Shared with the writer thread, under mu. Buffers are used in turn: bufs[head] is
 	 * the oldest of the `queued` ones handed over, the one after them is being filled. */
 	pthread_mutex_t mu;
@@ -64,10 +100,99 @@ struct trace {
 	unsigned head, queued;
 	bool failed;
 	int err; /* errno of the first failure */
-	struct seen seen[SEEN];
+	/* The writer's side (the run's when there is no thread): lines and their numbers. */
+	char *out;
+	size_t out_len;
+	char seq_txt[24]; /* the last seq in decimal, kept up to date digit by digit */
+	unsigned seq_len;
 };
 
-/* Write one buffer out (the writer thread, or the run when there is none). */
+/* ---- hand formatting: each returns the end of what it wrote ---- */
+
+/* A string literal, without its NUL. */
+#define PUT(p, lit) put_mem(p, lit, sizeof(lit) - 1)
+
+static inline char *put_mem(char *p, const char *s, size_t n)
+{
+	memcpy(p, s, n);
+	return p + n;
+}
+
+static inline char *put_str(char *p, const char *s)
+{
+	return put_mem(p, s, strlen(s));
+}
+
+/* printf's %" PRIu64 " */
+static inline char *put_dec(char *p, uint64_t v)
+{
+	if (v < 10) { /* cpu, el, size: the common case */
+		*p = (char)('0' + v);
+		return p + 1;
+	}
+	char tmp[20];
+	unsigned n = 0;
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+/* printf's %d */
+static inline char *put_int(char *p, int v)
+{
+	if (v < 0) {
+		*p++ = '-';
+		return put_dec(p, (uint64_t)0 - (uint64_t)(int64_t)v);
+	}
+	return put_dec(p, (uint64_t)v);
+}
+
+/* The 8 hex digits of v as ASCII, the first in the lowest byte (little-endian x86-64 and
+ * AArch64 store it first): nibbles spread to bytes, then '0'..'9' or 'a'..'f' added to
+ * all eight at once. */
+static inline uint64_t hex8(uint32_t v)
+{
+	uint64_t x = v;
+	x = ((x & 0xffff0000u) << 16) | (x & 0xffffu);
+	x = ((x & 0x0000ff000000ff00ull) << 8) | (x & 0x000000ff000000ffull);
+	x = ((x & 0x00f000f000f000f0ull) << 4) | (x & 0x000f000f000f000full);
+	uint64_t letters = ((x + 0x0606060606060606ull) >> 4) & 0x0101010101010101ull;
+	x += 0x3030303030303030ull + letters * ('a' - '0' - 10);
+	return __builtin_bswap64(x);
+}
+
+/*
+ * printf's 0x%0<width>" PRIx64 ": at least width digits (1: no padding). Writes up to 18
+ * bytes whatever the value (the digits left-aligned, then bytes the next put overwrites),
+ * so every caller reserves that much beyond what it keeps.
+ */
+static inline char *put_hex(char *p, uint64_t v, unsigned width)
+{
+	unsigned n = v ? (unsigned)(67 - __builtin_clzll(v)) / 4 : 1;
+	if (n < width)
+		n = width;
+	*p++ = '0';
+	*p++ = 'x';
+	if (n <= 8) {
+		/* Encodings, most addresses: one word, the first digit at its top. */
+		uint64_t d = hex8((uint32_t)(v << (4 * (8 - n))));
+		memcpy(p, &d, 8);
+		return p + n;
+	}
+	uint64_t x = n < 16 ? v << (4 * (16 - n)) : v;
+	uint64_t hi = hex8((uint32_t)(x >> 32)), lo = hex8((uint32_t)x);
+	memcpy(p, &hi, 8);
+	memcpy(p + 8, &lo, 8);
+	return p + n;
+}
+
+/* ---- the writer: records to lines ---- */
+
+/* Write n bytes out (the writer thread, or the run when there is none). */
 static void write_out(struct trace *t, const char *p, size_t n, bool *failed, int *err)
 {
 	if (*failed)
@@ -99,6 +224,114 @@ static void write_out(struct trace *t, const char *p, size_t n, bool *failed, in
 	}
 }
 
+/* The next event's ",\"seq\":N", N counted here (every record but the header's is one
+ * event, in order). */
+static char *put_seq(struct trace *t, char *p)
+{
+	unsigned i = t->seq_len;
+	while (i > 0 && t->seq_txt[i - 1] == '9')
+		t->seq_txt[--i] = '0';
+	if (i > 0) {
+		t->seq_txt[i - 1]++;
+	} else { /* 99...9 + 1 */
+		memmove(t->seq_txt + 1, t->seq_txt, t->seq_len++);
+		t->seq_txt[0] = '1';
+	}
+	p = PUT(p, ",\"seq\":");
+	memcpy(p, t->seq_txt, sizeof(t->seq_txt)); /* a fixed size: no call to memcpy */
+	return p + t->seq_len;
+}
+
+static char *format_insn(struct trace *t, char *p, const struct rec_insn *r)
+{
+	p = PUT(p, "{\"type\":\"insn\"");
+	p = put_seq(t, p);
+	p = PUT(p, ",\"cpu\":");
+	p = put_dec(p, r->cpu);
+	p = PUT(p, ",\"pc\":\"");
+	p = put_hex(p, r->pc, 1);
+	p = PUT(p, "\",\"el\":");
+	p = put_dec(p, r->el);
+	p = PUT(p, ",\"enc\":\"");
+	p = put_hex(p, r->enc, 8);
+	*p++ = '"';
+	p = put_mem(p, (const char *)(r + 1), r->ntext);
+	return PUT(p, "}\n");
+}
+
+static char *format_mem(struct trace *t, char *p, const struct rec_mem *r)
+{
+	p = PUT(p, "{\"type\":\"mem\"");
+	p = put_seq(t, p);
+	p = PUT(p, ",\"cpu\":");
+	p = put_dec(p, r->cpu);
+	p = PUT(p, ",\"pc\":\"");
+	p = put_hex(p, r->pc, 1);
+	p = r->store ? PUT(p, "\",\"access\":\"store\",\"va\":\"")
+	             : PUT(p, "\",\"access\":\"load\",\"va\":\"");
+	p = put_hex(p, r->va, 1);
+	if (r->ok) {
+		p = PUT(p, "\",\"pa\":\"");
+		p = put_hex(p, r->pa, 1);
+		p = PUT(p, "\",\"size\":");
+		p = put_dec(p, r->size);
+		p = PUT(p, ",\"attrs\":\"");
+		p = put_str(p, r->name);
+		p = PUT(p, "\",\"mair\":\"");
+		p = put_hex(p, r->mair, 2);
+	} else {
+		p = PUT(p, "\",\"size\":");
+		p = put_dec(p, r->size);
+		p = PUT(p, ",\"fault\":\"");
+		p = put_str(p, r->name);
+	}
+	p = PUT(p, "\",\"value\":\"");
+	p = put_hex(p, r->value, 1);
+	return PUT(p, "\"}\n");
+}
+
+static char *format_line(struct trace *t, char *p, const struct rec_line *r)
+{
+	const char *text = (const char *)(r + 1);
+	if (r->split == NO_SEQ)
+		return put_mem(p, text, r->n);
+	p = put_mem(p, text, r->split);
+	p = put_seq(t, p);
+	return put_mem(p, text + r->split, r->n - r->split);
+}
+
+/* Format and write one buffer of records (whole lines: the output is written when the
+ * next line might not fit, and at the end). */
+static void format_buffer(struct trace *t, const char *buf, size_t len, bool *failed, int *err)
+{
+	for (size_t off = 0; off < len;) {
+		const struct rec *r = (const struct rec *)(buf + off);
+		size_t room = r->kind == REC_LINE   ? ((const struct rec_line *)r)->n + 64
+		              : r->kind == REC_INSN ? ((const struct rec_insn *)r)->ntext + 160u
+		                                    : 320u;
+		if (t->out_len + room > OUT_SIZE) {
+			write_out(t, t->out, t->out_len, failed, err);
+			t->out_len = 0;
+		}
+		char *p = t->out + t->out_len;
+		switch (r->kind) {
+		case REC_INSN:
+			p = format_insn(t, p, (const struct rec_insn *)r);
+			break;
+		case REC_MEM:
+			p = format_mem(t, p, (const struct rec_mem *)r);
+			break;
+		default:
+			p = format_line(t, p, (const struct rec_line *)r);
+			break;
+		}
+		t->out_len = (size_t)(p - t->out);
+		off += r->len;
+	}
+	write_out(t, t->out, t->out_len, failed, err);
+	t->out_len = 0;
+}
+
 static void *writer(void *arg)
 {
 	struct trace *t = arg;
@@ -112,7 +345,7 @@ static void *writer(void *arg)
 		bool failed = t->failed;
 		int err = t->err;
 		pthread_mutex_unlock(&t->mu);
-		write_out(t, t->bufs[i], t->lens[i], &failed, &err);
+		format_buffer(t, t->bufs[i], t->lens[i], &failed, &err);
 		pthread_mutex_lock(&t->mu);
 		t->failed = failed;
 		t->err = err;
@@ -131,7 +364,7 @@ static void submit(struct trace *t)
 	if (!t->len)
 		return;
 	if (!t->threaded) {
-		write_out(t, t->buf, t->len, &t->failed, &t->err);
+		format_buffer(t, t->buf, t->len, &t->failed, &t->err);
 		t->len = 0;
 		return;
 	}
@@ -151,13 +384,14 @@ static void free_trace(struct trace *t)
 {
 	for (unsigned i = 0; i < TRACE_NBUF; i++)
 		free(t->bufs[i]);
+	free(t->out);
 	free(t);
 }
 
 struct trace *trace_open(const char *path, char *err, size_t errlen)
 {
 	struct trace *t = calloc(1, sizeof(*t));
-	bool ok = t != NULL;
+	bool ok = t && (t->out = malloc(OUT_SIZE));
 	for (unsigned i = 0; ok && i < TRACE_NBUF; i++)
 		ok = (t->bufs[i] = malloc(BUF_SIZE)) != NULL;
 	if (!ok) {
@@ -246,115 +480,49 @@ int trace_close(struct trace *t, char *err, size_t errlen)
 	return rc;
 }
 
-/* Room for n more bytes in the buffer. */
-static char *reserve(struct trace *t, size_t n)
+/* ---- the run's side: records ---- */
+
+/* Room for a record of up to n bytes in the buffer. */
+static void *reserve(struct trace *t, size_t n)
 {
 	if (t->len + n > BUF_SIZE)
 		submit(t);
 	return t->buf + t->len;
 }
 
-/* ---- hand formatting: each returns the end of what it wrote ---- */
-
-/* A string literal, without its NUL. */
-#define PUT(p, lit) put_mem(p, lit, sizeof(lit) - 1)
-
-static inline char *put_mem(char *p, const char *s, size_t n)
+static void commit(struct trace *t, struct rec *r, enum rec_kind kind, size_t len)
 {
-	memcpy(p, s, n);
-	return p + n;
+	r->kind = kind;
+	r->len = (uint32_t)((len + 7) & ~(size_t)7);
+	t->len += r->len;
 }
 
-static inline char *put_str(char *p, const char *s)
+/* A line record: the caller writes the text at the returned pointer, up to max bytes. */
+static char *line_start(struct trace *t, size_t max)
 {
-	return put_mem(p, s, strlen(s));
+	struct rec_line *r = reserve(t, sizeof(*r) + max + 8);
+	return (char *)(r + 1);
 }
 
-/* printf's %" PRIu64 " */
-static inline char *put_dec(char *p, uint64_t v)
+/* The line that starts at text ends at p ('\n' included); seq goes in after split bytes. */
+static void line_end(struct trace *t, char *text, char *p, uint32_t split)
 {
-	char tmp[20];
-	unsigned n = 0;
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n)
-		*p++ = tmp[--n];
-	return p;
+	struct rec_line *r = (struct rec_line *)text - 1;
+	r->split = split;
+	r->n = (uint32_t)(p - text);
+	commit(t, &r->r, REC_LINE, sizeof(*r) + r->n);
 }
 
-/* printf's %d */
-static inline char *put_int(char *p, int v)
+/* The opening of every hand-formatted line, {"type":"T" then ,"cpu":C, written at text;
+ * *split is where the seq goes in between. */
+static char *put_event(char *text, const char *type, unsigned cpu, uint32_t *split)
 {
-	if (v < 0) {
-		*p++ = '-';
-		return put_dec(p, (uint64_t)0 - (uint64_t)(int64_t)v);
-	}
-	return put_dec(p, (uint64_t)v);
-}
-
-/* printf's 0x%0<width>" PRIx64 ": at least width digits (1: no padding). */
-static inline char *put_hex(char *p, uint64_t v, unsigned width)
-{
-	static const char digits[] = "0123456789abcdef";
-	unsigned n = v ? (unsigned)(67 - __builtin_clzll(v)) / 4 : 1;
-	if (n < width)
-		n = width;
-	*p++ = '0';
-	*p++ = 'x';
-	for (unsigned i = n; i-- > 0; v >>= 4)
-		p[i] = digits[v & 0xf];
-	return p + n;
-}
-
-/* The next event's number: t->seq and its decimal text. */
-static void next_seq(struct trace *t)
-{
-	t->seq++;
-	unsigned i = t->seq_len;
-	while (i > 0 && t->seq_txt[i - 1] == '9')
-		t->seq_txt[--i] = '0';
-	if (i > 0) {
-		t->seq_txt[i - 1]++;
-	} else { /* 99...9 + 1 */
-		memmove(t->seq_txt + 1, t->seq_txt, t->seq_len++);
-		t->seq_txt[0] = '1';
-	}
-}
-
-/* The opening every hand-formatted event shares: {"type":"T","seq":N,"cpu":C (T given
- * with its length: a literal's is known at compile time). */
-#define put_event(t, p, type, cpu) put_event_n(t, p, type, strlen(type), cpu)
-
-static inline char *put_event_n(struct trace *t, char *p, const char *type, size_t tlen,
-                                unsigned cpu)
-{
-	next_seq(t);
-	p = PUT(p, "{\"type\":\"");
-	p = put_mem(p, type, tlen);
-	p = PUT(p, "\",\"seq\":");
-	p = put_mem(p, t->seq_txt, t->seq_len);
+	char *p = PUT(text, "{\"type\":\"");
+	p = put_str(p, type);
+	*p++ = '"';
+	*split = (uint32_t)(p - text);
 	p = PUT(p, ",\"cpu\":");
 	return put_dec(p, cpu);
-}
-
-/* End the line started at reserve(): "}\n", and count it in. */
-static void end_line(struct trace *t, char *p)
-{
-	p = PUT(p, "}\n");
-	t->len = (size_t)(p - t->buf);
-}
-
-static void dump_line(struct trace *t, json_t *o)
-{
-	size_t n = json_dumpb(o, NULL, 0, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	if (n + 1 > BUF_SIZE)
-		return; /* cannot happen: events are small */
-	char *p = reserve(t, n + 1);
-	json_dumpb(o, p, n, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	p[n] = '\n';
-	t->len += n + 1;
 }
 
 static json_t *hex(uint64_t v)
@@ -364,17 +532,44 @@ static json_t *hex(uint64_t v)
 	return json_string(b);
 }
 
-/* Add "type" and "seq", write the object as one line, and release it. */
+/* A line without seq: the header. */
+static void dump_line(struct trace *t, json_t *o)
+{
+	size_t n = json_dumpb(o, NULL, 0, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (n + 64 > BUF_SIZE)
+		return; /* cannot happen: events are small */
+	char *text = line_start(t, n + 1);
+	json_dumpb(o, text, n, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	text[n] = '\n';
+	line_end(t, text, text + n + 1, NO_SEQ);
+}
+
+/* Write "type", the seq and then the fields of o as one line, and release o. */
 static void emit(struct trace *t, const char *type, json_t *o)
 {
-	json_t *line = json_object();
-	json_object_set_new(line, "type", json_string(type));
-	next_seq(t);
-	json_object_set_new(line, "seq", json_integer((json_int_t)t->seq));
-	json_object_update(line, o);
+	json_object_del(o, "type"); /* the line's own */
+	json_object_del(o, "seq");
+	size_t n = json_dumpb(o, NULL, 0, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	size_t tl = strlen(type);
+	if (n + tl + 64 > BUF_SIZE) {
+		json_decref(o);
+		return; /* cannot happen: events are small */
+	}
+	char *text = line_start(t, n + tl + 16);
+	char *p = PUT(text, "{\"type\":\"");
+	p = put_mem(p, type, tl);
+	*p++ = '"';
+	uint32_t split = (uint32_t)(p - text);
+	if (n > 2) { /* {"a":...}: its fields follow the type (and the seq) */
+		json_dumpb(o, p, n, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		*p = ',';
+		p += n;
+	} else {
+		*p++ = '}';
+	}
+	*p++ = '\n';
+	line_end(t, text, p, split);
 	json_decref(o);
-	dump_line(t, line);
-	json_decref(line);
 }
 
 void trace_json_event(struct trace *t, const char *type, json_t *o)
@@ -437,39 +632,45 @@ static bool insn_needs_text(struct trace *t, uint64_t pc, unsigned el, const str
 
 void trace_insn(struct trace *t, unsigned cpu, uint64_t pc, unsigned el, const struct dis_insn *d)
 {
-	char *p = put_event(t, reserve(t, 512), "insn", cpu);
-	p = PUT(p, ",\"pc\":\"");
-	p = put_hex(p, pc, 1);
-	p = PUT(p, "\",\"el\":");
-	p = put_dec(p, el);
-	p = PUT(p, ",\"enc\":\"");
-	p = put_hex(p, d->enc, 8);
-	*p++ = '"';
-	if (insn_needs_text(t, pc, el, d)) {
-		p = PUT(p, ",\"asm\":");
-		p = put_str(p, d->text_json);
-		p = PUT(p, ",\"sym\":\"");
-		p = put_str(p, d->sym);
-		*p++ = '"';
+	bool text = insn_needs_text(t, pc, el, d);
+	struct rec_insn *r = reserve(t, sizeof(*r) + (text ? 360 : 0));
+	r->pc = pc;
+	r->enc = d->enc;
+	r->cpu = (uint8_t)cpu;
+	r->el = (uint8_t)el;
+	r->ntext = 0;
+	if (text) {
+		char *p = (char *)(r + 1), *q = p;
+		q = PUT(q, ",\"asm\":");
+		q = put_str(q, d->text_json);
+		q = PUT(q, ",\"sym\":\"");
+		q = put_str(q, d->sym);
+		*q++ = '"';
+		r->ntext = (uint16_t)(q - p);
 	}
-	end_line(t, p);
+	commit(t, &r->r, REC_INSN, sizeof(*r) + r->ntext);
 }
 
 void trace_fetch_fault(struct trace *t, unsigned cpu, uint64_t pc, unsigned el)
 {
-	char *p = put_event(t, reserve(t, 128), "fetch-fault", cpu);
+	uint32_t split;
+	char *text = line_start(t, 128);
+	char *p = put_event(text, "fetch-fault", cpu, &split);
 	p = PUT(p, ",\"pc\":\"");
 	p = put_hex(p, pc, 1);
 	p = PUT(p, "\",\"el\":");
 	p = put_dec(p, el);
-	end_line(t, p);
+	p = PUT(p, "}\n");
+	line_end(t, text, p, split);
 }
 
 void trace_barrier(struct trace *t, unsigned cpu, uint64_t pc, const char *kind,
                    const char *domain, unsigned type)
 {
 	static const char *const types[] = {"ld", "st", "all"};
-	char *p = put_event(t, reserve(t, 160), "barrier", cpu);
+	uint32_t split;
+	char *text = line_start(t, 160);
+	char *p = put_event(text, "barrier", cpu, &split);
 	p = PUT(p, ",\"pc\":\"");
 	p = put_hex(p, pc, 1);
 	p = PUT(p, "\",\"kind\":\"");
@@ -478,8 +679,8 @@ void trace_barrier(struct trace *t, unsigned cpu, uint64_t pc, const char *kind,
 	p = put_str(p, domain);
 	p = PUT(p, "\",\"access\":\"");
 	p = put_str(p, types[type < 3 ? type : 2]);
-	*p++ = '"';
-	end_line(t, p);
+	p = PUT(p, "\"}\n");
+	line_end(t, text, p, split);
 }
 
 static const char *mem_type_name(bool mmu_on, unsigned mt)
@@ -494,39 +695,26 @@ void trace_mem(struct trace *t, unsigned cpu, uint64_t pc, bool store, uint64_t 
                uint64_t pa, unsigned size, bool mmu_on, unsigned mem_type, unsigned mair_attr,
                uint64_t value, const char *fault)
 {
-	char *p = put_event(t, reserve(t, 320), "mem", cpu);
-	p = PUT(p, ",\"pc\":\"");
-	p = put_hex(p, pc, 1);
-	p = store ? PUT(p, "\",\"access\":\"store\",\"va\":\"")
-	          : PUT(p, "\",\"access\":\"load\",\"va\":\"");
-	p = put_hex(p, va, 1);
-	if (ok) {
-		p = PUT(p, "\",\"pa\":\"");
-		p = put_hex(p, pa, 1);
-		p = PUT(p, "\",\"size\":");
-		p = put_dec(p, size);
-		p = PUT(p, ",\"attrs\":\"");
-		p = put_str(p, mem_type_name(mmu_on, mem_type));
-		p = PUT(p, "\",\"mair\":\"");
-		p = put_hex(p, mair_attr, 2);
-	} else {
-		p = PUT(p, "\",\"size\":");
-		p = put_dec(p, size);
-		p = PUT(p, ",\"fault\":\"");
-		p = put_str(p, fault);
-		if (!store)
-			value = 0;
-	}
-	p = PUT(p, "\",\"value\":\"");
-	p = put_hex(p, value, 1);
-	*p++ = '"';
-	end_line(t, p);
+	struct rec_mem *r = reserve(t, sizeof(*r));
+	r->pc = pc;
+	r->va = va;
+	r->pa = pa;
+	r->value = ok || store ? value : 0; /* a load that faults obtains nothing */
+	r->name = ok ? mem_type_name(mmu_on, mem_type) : fault;
+	r->cpu = (uint8_t)cpu;
+	r->size = (uint8_t)size;
+	r->store = store;
+	r->ok = ok;
+	r->mair = (uint8_t)mair_attr;
+	commit(t, &r->r, REC_MEM, sizeof(*r));
 }
 
 void trace_op(struct trace *t, unsigned cpu, uint64_t pc, const char *type, const char *op,
               const char *argname, uint64_t arg, const struct model_step_result *res)
 {
-	char *p = put_event(t, reserve(t, 256), type, cpu);
+	uint32_t split;
+	char *text = line_start(t, 256);
+	char *p = put_event(text, type, cpu, &split);
 	p = PUT(p, ",\"pc\":\"");
 	p = put_hex(p, pc, 1);
 	p = PUT(p, "\",\"op\":\"");
@@ -546,13 +734,16 @@ void trace_op(struct trace *t, unsigned cpu, uint64_t pc, const char *type, cons
 		}
 		*p++ = '"';
 	}
-	end_line(t, p);
+	p = PUT(p, "}\n");
+	line_end(t, text, p, split);
 }
 
 void trace_walk(struct trace *t, unsigned cpu, uint64_t va, bool cacheable,
                 const struct walk_result *w)
 {
-	char *p = put_event(t, reserve(t, 768), "walk", cpu);
+	uint32_t split;
+	char *text = line_start(t, 768);
+	char *p = put_event(text, "walk", cpu, &split);
 	p = PUT(p, ",\"va\":\"");
 	p = put_hex(p, va, 1);
 	p = cacheable ? PUT(p, "\",\"cacheable\":true,\"steps\":[")
@@ -585,7 +776,8 @@ void trace_walk(struct trace *t, unsigned cpu, uint64_t va, bool cacheable,
 		p = PUT(p, "\",\"level\":");
 		p = put_int(p, w->fault.level);
 	}
-	end_line(t, p);
+	p = PUT(p, "}\n");
+	line_end(t, text, p, split);
 }
 
 void trace_exc_entry(struct trace *t, unsigned cpu, uint64_t pc, bool insn_abort, uint64_t far,

@@ -110,6 +110,7 @@ struct model {
 	struct pend_maint *pm;
 	unsigned npm, cappm;
 	unsigned nhz;        /* hazards of the current event */
+	struct tlb_cand nofetch[MAX_CANDS]; /* check_access: a fetch's entries seen as data's */
 	bool stores_pending; /* table stores for tlb_finalize at the next event */
 	const struct model_event *ev;
 };
@@ -830,8 +831,7 @@ static void check_access(struct model *m, const struct model_event *ev, enum acc
 		struct tlb_cand *nofetch = NULL;
 		unsigned nn = 0;
 		if (acc == ACC_FETCH && !m->cfg.feat_ets && n) {
-			nofetch = calloc(MAX_CANDS, sizeof(*nofetch));
-			assert(nofetch);
+			nofetch = m->nofetch;
 			nn = tlb_lookup(m->t, ev->cpu, rg, va, false, asid, m->seq, &cur, walk,
 			                nofetch, MAX_CANDS);
 		}
@@ -900,7 +900,6 @@ static void check_access(struct model *m, const struct model_event *ev, enum acc
 				emit_hazard(m, &hz);
 			}
 		}
-		free(nofetch);
 	}
 
 	report_alts(a);
@@ -1477,25 +1476,24 @@ void model_step(struct model *m, const struct model_event *ev, struct model_step
 	m->ev = NULL;
 }
 
-bool model_fetch_fast(struct model *m, unsigned cpu, uint64_t va, uint64_t *pa_out,
-                      struct model_step_result *res)
+uint64_t model_fetch_fast(struct model *m, unsigned cpu, uint64_t va, uint64_t *pa_out,
+                          struct model_step_result *res)
 {
 	assert(cpu < m->cfg.ncpus);
 	/* Table stores waiting for tlb_finalize need model_step (break-before-make); so does a
 	 * misaligned PC, whose 4 bytes may span two lines or pages. */
 	if (m->stores_pending || (va & 3))
-		return false;
+		return 0;
 	struct tc_entry *e = tc_hit(m, &m->cpu[cpu], ACC_FETCH, va);
 	if (!e)
-		return false;
+		return 0;
 	uint64_t pa = e->pa_page | (va & (CACHE_PAGE_SIZE - 1));
 	if (!tc_fetch_lines_ok(m, e, UINT64_C(1) << ((pa & (CACHE_PAGE_SIZE - 1)) >> 6)))
-		return false;
-	m->seq++; /* the event model_step would have counted */
+		return 0;
 	*pa_out = pa;
 	if (res)
 		tc_result(e, va, pa, res);
-	return true;
+	return ++m->seq; /* the event model_step would have counted */
 }
 
 void model_report(struct model *m, struct hazard *hz)

@@ -243,12 +243,12 @@ void model_step(struct model *m, const struct model_event *ev, struct model_step
  * synchronisation, exception entry or return, TLBI not completed, table store, new TLB
  * context: the fast path's generation counters), and the lines it reads can only give the
  * latest bytes. Then the fetch is counted as the next event, *pa gets its PA, *res (may be
- * NULL) is filled as model_step would fill it, and true is returned; no hazard is
- * possible. Otherwise nothing changes and false is returned: deliver the event with
- * model_step.
+ * NULL) is filled as model_step would fill it, and the event's number is returned
+ * (model_seq() after it); no hazard is possible. Otherwise nothing changes and 0 is
+ * returned: deliver the event with model_step.
  */
-bool model_fetch_fast(struct model *m, unsigned cpu, uint64_t va, uint64_t *pa,
-                      struct model_step_result *res);
+uint64_t model_fetch_fast(struct model *m, unsigned cpu, uint64_t va, uint64_t *pa,
+                          struct model_step_result *res);
 
 /*
  * Hazards found outside model_step's events (a guest hang is detected by the simulator):

@@ -275,32 +275,19 @@ static void trace_walk_of(struct session *ss, const struct model_event *ev,
 	trace_walk(ss->cfg.trace, ev->cpu, va, cacheable, &res->tr);
 }
 
+/* The fetch through model_step: the first of a page, after anything that may change what it
+ * obtains, a faulting one, or every one under --timing. */
 static void deliver_fetch(struct session *ss, uint64_t pc, uint32_t enc, unsigned el,
                           bool faulted, struct model_step_result *res)
 {
 	struct session_insn *slot = &ss->ring[ss->nfetch++ % RING];
 	ss->cur_valid = true;
 	ss->nstores = 0;
-	/* The model already knows this fetch's one outcome: no hazard, no walk to trace (a
-	 * cached translation reads no descriptors), so nothing is written between the fetch
-	 * and its `insn` line and the order of the two does not matter. */
-	uint64_t pa;
-	if (!faulted && !ss->cfg.on_step && model_fetch_fast(ss->m, 0, pc, &pa, res)) {
-		ss->events++;
-		/* Both copies from this local: storing ss->cur field by field and then copying
-		 * it whole would make the CPU wait for the stores (no store forwarding). */
-		struct session_insn r = {
-		    .seq = model_seq(ss->m), .va = pc, .pa = pa, .enc = enc, .el = (uint8_t)el};
-		ss->cur = r;
-		ss->cur_pa_known = true;
-		*slot = r;
-		if (ss->cfg.trace)
-			trace_insn(ss->cfg.trace, 0, pc, el, dis(ss, pc, enc, el));
-		return;
-	}
 	/* The PA is known after the step; a hazard of this very fetch is annotated with the
 	 * session's own walk of the VA (annotate), which is the same coherent translation.
-	 * Recorded first, so that a hazard of this fetch finds the one before it. */
+	 * Recorded first, so that a hazard of this fetch finds the one before it. Both copies
+	 * are made from the local r: storing ss->cur field by field and then copying it whole
+	 * would make the CPU wait for the stores (no store forwarding). */
 	struct session_insn r = {.seq = model_seq(ss->m) + 1,
 	                         .va = pc,
 	                         .pa = pc,
@@ -334,7 +321,24 @@ static void deliver_fetch(struct session *ss, uint64_t pc, uint32_t enc, unsigne
 void session_fetch(struct session *ss, uint64_t pc, uint32_t enc, unsigned el, bool faulted,
                    struct model_step_result *res)
 {
-	deliver_fetch(ss, pc, enc, el, faulted, res);
+	/* The model already knows this fetch's one outcome: no hazard, no walk to trace (a
+	 * cached translation reads no descriptors), so nothing is written between the fetch
+	 * and its `insn` line and the order of the two does not matter. */
+	uint64_t pa, seq;
+	if (!faulted && !ss->cfg.on_step && (seq = model_fetch_fast(ss->m, 0, pc, &pa, res))) {
+		struct session_insn r = {
+		    .seq = seq, .va = pc, .pa = pa, .enc = enc, .el = (uint8_t)el};
+		ss->ring[ss->nfetch++ % RING] = r;
+		ss->cur = r;
+		ss->cur_valid = true;
+		ss->cur_pa_known = true;
+		ss->nstores = 0;
+		ss->events++;
+		if (ss->cfg.trace)
+			trace_insn(ss->cfg.trace, 0, pc, el, dis(ss, pc, enc, el));
+	} else {
+		deliver_fetch(ss, pc, enc, el, faulted, res);
+	}
 	struct model_event bar;
 	if (!faulted && dec_barrier_space(enc)) {
 		bar = (struct model_event){.cpu = 0, .pc = pc, .insn = enc};

@@ -50,12 +50,14 @@ static void dump(const struct machine *mt)
 /* The fetch as `sim` delivers it: the fast path first, model_step when it declines. */
 static bool fetch(struct machine *mt, uint64_t pc, struct model_step_result *r)
 {
-	uint64_t pa;
+	uint64_t pa, seq = model_seq(mt->m);
 	mt->pc[0] = pc;
 	if (model_fetch_fast(mt->m, 0, pc, &pa, r)) {
 		ck_assert_uint_eq(pa, r->tr.oa);
+		ck_assert_uint_eq(model_seq(mt->m), seq + 1);
 		return true;
 	}
+	ck_assert_uint_eq(model_seq(mt->m), seq); /* declined: nothing changed */
 	*r = ev_fetch(mt, 0, pc);
 	return false;
 }
@@ -72,8 +74,10 @@ START_TEST(fast_fetch_is_one_event_with_model_steps_result)
 	struct model_step_result slow, fast;
 	ck_assert(!fetch(&mt, CODE2, &slow)); /* fills the I-cache line and the cache */
 	uint64_t seq = model_seq(mt.m);
+	uint64_t pa;
+	ck_assert_uint_eq(model_fetch_fast(mt.m, 0, CODE2, &pa, NULL), seq + 1);
+	ck_assert_uint_eq(pa, PA1);
 	ck_assert(fetch(&mt, CODE2, &fast));
-	ck_assert_uint_eq(model_seq(mt.m), seq + 1);
 	ck_assert_uint_eq(fast.tr.oa, PA1);
 	ck_assert_uint_eq(fast.tr.oa, slow.tr.oa);
 	ck_assert_uint_eq(fast.tr.block_size, slow.tr.block_size);

@@ -1380,6 +1380,23 @@ static void finalize_stores(struct model *m)
 	m->stores_pending = tlb_finalize(m->t, m->seq, on_bbm, m);
 }
 
+void model_cpu_off(struct model *m, unsigned cpu)
+{
+	assert(cpu < m->cfg.ncpus);
+	struct cpu *c = &m->cpu[cpu];
+	if (m->stores_pending)
+		finalize_stores(m);
+	/* The power-down sequence's DSB SY: TLBIs, DC and IC of this CPU complete. A completed
+	 * IC has reached instruction fetch by the time the CPU runs again (a reset is a
+	 * context synchronisation event). */
+	tlb_dsb(m->t, cpu, DOM_SY, BAR_ALL, m->seq);
+	complete_maint(m, cpu, DOM_SY);
+	apply_ic(m, cpu);
+	tlb_cpu_reset(m->t, cpu);
+	memset(c->tc, 0, sizeof(c->tc));
+	c->up = false;
+}
+
 void model_step(struct model *m, const struct model_event *ev, struct model_step_result *res)
 {
 	assert(ev->cpu < m->cfg.ncpus);

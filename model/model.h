@@ -231,6 +231,15 @@ void model_free(struct model *m);
 void model_reset_cpu(struct model *m, unsigned cpu, const struct model_cpu_reset *r);
 
 /*
+ * cpu powers down (PSCI CPU_OFF, DEN0022 §5.5): the firmware's power-down sequence
+ * completes the CPU's outstanding TLB and cache maintenance (a DSB SY, PSCI §6.4) and takes
+ * the core out of coherency, and the core's TLB loses every entry with its power. From
+ * then on no translation of that CPU can be cached: the tables it used are no longer live
+ * through it (break-before-make, stale TLB entries), until model_reset_cpu (CPU_ON).
+ */
+void model_cpu_off(struct model *m, unsigned cpu);
+
+/*
  * The one entry point. Checks ev against the current state, reports hazards through
  * cfg->on_hazard, updates the state, and fills *res (may be NULL).
  */

@@ -45,6 +45,8 @@ const struct cpu_sysreg_desc cpu_sysregs[CSR_COUNT] = {
     SR(SCR_EL3, 3, 6, 1, 1, 0, false, false),
     SR(CTR_EL0, 3, 3, 0, 0, 1, false, false),
     SR(ID_AA64MMFR0_EL1, 3, 0, 0, 7, 0, false, false),
+    SR(MPIDR_EL1, 3, 0, 0, 0, 5, false, false),
+    SR(VMPIDR_EL2, 3, 4, 0, 0, 5, false, false),
 };
 #undef SR
 
@@ -198,7 +200,14 @@ int cpu_enter(struct sim *s, uint64_t pstate, uint64_t pc)
 	return 0;
 }
 
-int cpu_boot(struct sim *s, uint64_t entry)
+uint64_t cpu_mpidr(unsigned cpu)
+{
+	/* Aff0 = the CPU's index, Aff1..3 = 0; bit 31 RES1; U (bit 30) = 0: a multiprocessor
+	 * system (what Unicorn 2.0.1 reads for its one CPU: 0x80000000, measured). */
+	return UINT64_C(0x80000000) | cpu;
+}
+
+int cpu_boot(struct sim *s, uint64_t entry, uint64_t context_id)
 {
 	/* EL3 exists only as the PSCI firmware hypsim plays: non-secure, EL2 enabled,
 	 * lower ELs AArch64. The UNKNOWN reset values get the ones DESIGN §2 defines. */
@@ -223,6 +232,16 @@ int cpu_boot(struct sim *s, uint64_t entry)
 	for (size_t i = 0; i < sizeof(reset) / sizeof(reset[0]); i++)
 		if (cpu_write_sysreg(s, reset[i].r, reset[i].v))
 			return -1;
-	/* Linux arm64 boot protocol: EL2h, DAIF masked, x0..x3 = 0. */
-	return cpu_enter(s, PSTATE_DAIF | PSTATE_M_EL2H, entry);
+	/* What EL1 reads as MPIDR_EL1 (D17.2: VMPIDR_EL2 while EL2 is enabled): the CPU's own
+	 * MPIDR, as QEMU resets it. Unicorn has one MPIDR for every context: EL2 reads of
+	 * other CPUs are answered by run.c's MRS hook. */
+	if (s->cpu && cpu_write_sysreg(s, CSR_VMPIDR_EL2, cpu_mpidr(s->cpu)))
+		return -1;
+	/* Linux arm64 boot protocol: EL2h, DAIF masked, x0..x3 = 0; PSCI CPU_ON: x0 = the
+	 * context id (DEN0022 §6.4.3), the other registers as at reset. */
+	if (cpu_enter(s, PSTATE_DAIF | PSTATE_M_EL2H, entry))
+		return -1;
+	if (s->cpu)
+		cpu_set_reg(s, UC_ARM64_REG_X0, context_id);
+	return 0;
 }

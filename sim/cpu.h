@@ -38,6 +38,8 @@ enum cpu_sysreg {
 	CSR_SCR_EL3,
 	CSR_CTR_EL0,
 	CSR_ID_AA64MMFR0_EL1,
+	CSR_MPIDR_EL1,
+	CSR_VMPIDR_EL2,
 	CSR_COUNT
 };
 
@@ -74,7 +76,14 @@ void cpu_flush_tlb(struct sim *s);
  */
 int cpu_enter(struct sim *s, uint64_t pstate, uint64_t pc);
 
-/* Reset state of CPU 0 (DESIGN §2 boot convention), then enter EL2h at entry. */
-int cpu_boot(struct sim *s, uint64_t entry);
+/* MPIDR_EL1 of CPU cpu of hypsim's machine: Aff0 = cpu. */
+uint64_t cpu_mpidr(unsigned cpu);
+
+/*
+ * Reset state of the running CPU, s->cpu (DESIGN §2 boot convention; for a CPU other than
+ * CPU 0, Unicorn's own reset state first: run.c restores it), then enter EL2h at entry with
+ * x0 = context_id (PSCI CPU_ON; 0 for CPU 0 at boot).
+ */
+int cpu_boot(struct sim *s, uint64_t entry, uint64_t context_id);
 
 #endif /* HYPSIM_SIM_CPU_H */

@@ -66,7 +66,7 @@ int sim_take_exception(struct sim *s, struct exc_info *info, uint64_t pc, uint64
 	snprintf(s->last_exc.sym, sizeof(s->last_exc.sym), "%s", sym);
 	if (s->trace) {
 		struct trace_exc te = {
-		    .cpu = 0,
+		    .cpu = s->cpu,
 		    .cause = exc_cause_name(info->cause),
 		    .requested = !is_abort(info->cause) && info->cause != EXC_CAUSE_UNDEFINED &&
 		                 info->cause != EXC_CAUSE_PC_ALIGN &&

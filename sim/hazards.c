@@ -29,6 +29,9 @@
 #include "timing.h"
 #include "trace.h"
 
+/* hypsim's CPUs are the model's (sim.h, model.h). */
+_Static_assert(SIM_MAX_CPUS == MODEL_MAX_CPUS, "one CPU count for the machine and the model");
+
 #define PAGE_BITS 12
 #define MAX_LOADS 4
 
@@ -56,7 +59,7 @@ struct check {
 static const struct session_insn *cur(const struct sim *s)
 {
 	static const struct session_insn none;
-	const struct session_insn *r = session_current(s->chk->ss);
+	const struct session_insn *r = session_current(s->chk->ss, s->cpu);
 	return r ? r : &none;
 }
 
@@ -159,7 +162,7 @@ static void hook_read_after(uc_engine *uc, uc_mem_type type, uint64_t addr, int 
 static void verify_class(struct sim *s, bool mem, const uc_arm64_cp_reg *cp)
 {
 	struct check *c = s->chk;
-	if (!s->opt.check_unicorn || !session_current(c->ss))
+	if (!s->opt.check_unicorn || !session_current(c->ss, s->cpu))
 		return;
 	uint32_t enc = cur(s)->enc;
 	if (mem) {
@@ -286,10 +289,10 @@ static void flush_if_tables(struct sim *s)
 
 /* ---- events ---- */
 
-static struct model_event ev_of(enum ev_kind k)
+static struct model_event ev_of(enum ev_kind k, unsigned cpu)
 {
 	/* pc and insn: the session fills in the current instruction's. */
-	return (struct model_event){.kind = k, .cpu = 0};
+	return (struct model_event){.kind = k, .cpu = cpu};
 }
 
 void check_fetch(struct sim *s, uint64_t pc, uint32_t enc)
@@ -300,11 +303,11 @@ void check_fetch(struct sim *s, uint64_t pc, uint32_t enc)
 	flush_if_tables(s);
 	c->nloads = 0;
 	if (!s->opt.check_unicorn) {
-		session_fetch(c->ss, pc, enc, s->el, false, NULL);
+		session_fetch(c->ss, s->cpu, pc, enc, s->el, false, NULL);
 		return;
 	}
 	struct model_step_result res;
-	session_fetch(c->ss, pc, enc, s->el, false, &res);
+	session_fetch(c->ss, s->cpu, pc, enc, s->el, false, &res);
 	uint32_t want = 0;
 	if (res.fault.type != FAULT_NONE)
 		internal_error(s,
@@ -321,7 +324,7 @@ void check_fetch(struct sim *s, uint64_t pc, uint32_t enc)
 void check_msr(struct sim *s, const uc_arm64_cp_reg *cp)
 {
 	verify_class(s, false, cp);
-	struct model_event ev = ev_of(EV_SYSREG);
+	struct model_event ev = ev_of(EV_SYSREG, s->cpu);
 	if (!dec_sysreg(cp->op0, cp->op1, cp->crn, cp->crm, cp->op2, &ev.u.sysreg.reg))
 		return;
 	ev.u.sysreg.value = cp->val;
@@ -331,7 +334,7 @@ void check_msr(struct sim *s, const uc_arm64_cp_reg *cp)
 void check_sys(struct sim *s, const uc_arm64_cp_reg *cp)
 {
 	verify_class(s, false, cp);
-	struct model_event ev = ev_of(EV_COUNT);
+	struct model_event ev = ev_of(EV_COUNT, s->cpu);
 	if (cp->op0 != 1 || !dec_sys(cp->op1, cp->crn, cp->crm, cp->op2, cp->val, &ev))
 		return;
 	ev.pc = 0;
@@ -413,11 +416,11 @@ static void hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, i
 	verify_class(s, true, NULL);
 	bool write = type == UC_MEM_WRITE;
 	/* DC ZVA is the model's EV_DC (from the SYS hook): not a store as well. */
-	if (write && session_current(c->ss) && dec_is_sys(cur(s)->enc))
+	if (write && session_current(c->ss, s->cpu) && dec_is_sys(cur(s)->enc))
 		return;
 	for (unsigned off = 0; off < (unsigned)size; off += 8) {
 		unsigned n = (unsigned)size - off < 8 ? (unsigned)size - off : 8;
-		struct model_event ev = ev_of(write ? EV_STORE : EV_LOAD);
+		struct model_event ev = ev_of(write ? EV_STORE : EV_LOAD, s->cpu);
 		ev.u.mem.va = addr + off;
 		ev.u.mem.size = n;
 		ev.u.mem.value = off ? 0 : (uint64_t)value;
@@ -463,13 +466,14 @@ void check_exc_entry(struct sim *s, const struct exc_info *info, const struct ex
 	char what[80];
 	snprintf(what, sizeof(what), "%s exception taken to EL%u (ESR 0x%" PRIx64 ")",
 	         exc_cause_name(info->cause), e->target_el, e->esr);
-	session_exception(c->ss, info->cause == EXC_CAUSE_INSN_ABORT, info->far, pc, info->from_el,
-	                  e->target_el, requested(info->cause), e->esr, e->elr, e->vector, what);
+	session_exception(c->ss, s->cpu, info->cause == EXC_CAUSE_INSN_ABORT, info->far, pc,
+	                  info->from_el, e->target_el, requested(info->cause), e->esr, e->elr,
+	                  e->vector, what);
 }
 
 void check_eret(struct sim *s, uint64_t pc, unsigned from_el, unsigned to_el, uint64_t target)
 {
-	struct model_event ev = ev_of(EV_ERET);
+	struct model_event ev = ev_of(EV_ERET, s->cpu);
 	ev.pc = pc;
 	ev.u.eret.from_el = from_el;
 	ev.u.eret.to_el = to_el;
@@ -477,9 +481,19 @@ void check_eret(struct sim *s, uint64_t pc, unsigned from_el, unsigned to_el, ui
 	session_step(s->chk->ss, &ev, NULL);
 }
 
-void check_hang(struct sim *s, uint64_t pc, const char *what)
+void check_hang(struct sim *s, unsigned cpu, uint64_t pc, const char *what)
 {
-	session_hang(s->chk->ss, pc, what);
+	session_hang(s->chk->ss, cpu, pc, what);
+}
+
+void check_cpu_on(struct sim *s, unsigned cpu, uint64_t pc, uint64_t entry, uint64_t context_id)
+{
+	session_cpu_on(s->chk->ss, cpu, s->cpu, pc, entry, context_id);
+}
+
+void check_cpu_off(struct sim *s, uint64_t pc)
+{
+	session_cpu_off(s->chk->ss, s->cpu, pc);
 }
 
 void check_settle(struct sim *s)
@@ -493,7 +507,7 @@ void check_settle(struct sim *s)
 		 * its stores: the trace says so (`abandon`). */
 		s->chk->store_pending = false;
 		s->chk->nloads = 0;
-		session_abandon(s->chk->ss);
+		session_abandon(s->chk->ss, s->cpu);
 	}
 	verify_store(s);
 	flush_if_tables(s);
@@ -520,7 +534,7 @@ int check_new(struct sim *s)
 		    .trace = s->trace,
 		    .on_report = on_report,
 		    .report_arg = s,
-		    .ncpus = 1,
+		    .ncpus = s->opt.ncpus,
 		    .tlb_policy =
 		        s->opt.tlb_accessed ? TLB_POLICY_ACCESSED : TLB_POLICY_SPECULATIVE,
 		    .ctr_idc = (ctr >> 28) & 1,

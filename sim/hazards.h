@@ -37,8 +37,12 @@ void check_sys(struct sim *s, const uc_arm64_cp_reg *cp);
 void check_exc_entry(struct sim *s, const struct exc_info *info, const struct exc_entry *e,
                      uint64_t pc);
 void check_eret(struct sim *s, uint64_t pc, unsigned from_el, unsigned to_el, uint64_t target);
-/* The guest hangs at pc (reported as guest-hang: a class of its own, DESIGN §3). */
-void check_hang(struct sim *s, uint64_t pc, const char *what);
+/* CPU cpu hangs at pc (reported as guest-hang: a class of its own, DESIGN §3). */
+void check_hang(struct sim *s, unsigned cpu, uint64_t pc, const char *what);
+/* PSCI: the current CPU, at the SMC at pc, powered cpu up to enter at entry with x0 =
+ * context_id; or powers itself down. The model follows (session_cpu_on/off). */
+void check_cpu_on(struct sim *s, unsigned cpu, uint64_t pc, uint64_t entry, uint64_t context_id);
+void check_cpu_off(struct sim *s, uint64_t pc);
 
 /* After a stop for a context change: Unicorn's TLB follows the fresh translation. */
 void check_context(struct sim *s);

@@ -374,6 +374,7 @@ void inject_on_report(struct sim *s, const struct rep_entry *e, bool is_new)
 	struct inj_report *r = &inj->reports[inj->nreports++];
 	memset(r, 0, sizeof(*r));
 	r->cls = e->hz.cls;
+	r->cpu = e->hz.cpu;
 	r->ev = e->hz.ev;
 	snprintf(r->sym, sizeof(r->sym), "%s", e->an.pc.known ? e->an.pc.sym : "");
 	snprintf(r->text, sizeof(r->text), "%.95s", e->an.pc.known ? e->an.pc.text : "");

@@ -76,6 +76,7 @@ struct inj_spec {
 /* A hazard report as hypsim folded it: what scenarios and campaigns compare. */
 struct inj_report {
 	enum hz_class cls;
+	unsigned cpu;
 	char sym[64];  /* symbol+offset of the PC (through its PA) */
 	char text[96]; /* disassembly */
 	enum ev_kind ev;

@@ -103,37 +103,64 @@ static bool mpidr_valid(uint64_t mpidr, unsigned ncpus)
 	return (mpidr & ~UINT64_C(0xff)) == 0 && (mpidr & 0xff) < ncpus;
 }
 
-struct psci_result psci_dispatch(uint64_t x0, uint64_t x1, uint64_t x2, uint64_t x3, unsigned ncpus,
-                                 unsigned cpu)
+static struct psci_result cpu_on(uint64_t mpidr, uint64_t entry, uint64_t context_id,
+                                 const struct psci_machine *m)
+{
+	if (!mpidr_valid(mpidr, m->ncpus))
+		return ret("CPU_ON", PSCI_RET_INVALID_PARAMS);
+	unsigned t = (unsigned)(mpidr & 0xff);
+	if (m->power[t] == PSCI_POWER_ON)
+		return ret("CPU_ON", PSCI_RET_ALREADY_ON);
+	if (m->power[t] == PSCI_POWER_ON_PENDING)
+		return ret("CPU_ON", PSCI_RET_ON_PENDING);
+	/* The CPU enters with its MMU off: the entry is a PA, of an A64 instruction. */
+	if ((entry & 3) || !mach_pa_in_ram(m->ram_base, m->ram_size, entry, 4))
+		return ret("CPU_ON", PSCI_RET_INVALID_ADDRESS);
+	return (struct psci_result){.action = PSCI_ACT_CPU_ON,
+	                            .x0 = PSCI_RET_SUCCESS,
+	                            .name = "CPU_ON",
+	                            .target = t,
+	                            .entry = entry,
+	                            .context_id = context_id};
+}
+
+struct psci_result psci_dispatch(uint64_t x0, uint64_t x1, uint64_t x2, uint64_t x3,
+                                 const struct psci_machine *m, unsigned cpu)
 {
 	uint32_t fn = (uint32_t)x0;
-	(void)x2;
-	(void)x3;
 	(void)cpu;
 	switch (fn) {
 	case PSCI_0_2_VERSION:
 		return ret("VERSION", (int64_t)PSCI_VERSION_VALUE);
 	case PSCI_0_2_SYSTEM_OFF:
-		return (struct psci_result){PSCI_ACT_SYSTEM_OFF, 0, "SYSTEM_OFF"};
+		return (struct psci_result){.action = PSCI_ACT_SYSTEM_OFF, .name = "SYSTEM_OFF"};
 	case PSCI_0_2_SYSTEM_RESET:
-		return (struct psci_result){PSCI_ACT_SYSTEM_RESET, 0, "SYSTEM_RESET"};
+		return (struct psci_result){.action = PSCI_ACT_SYSTEM_RESET,
+		                            .name = "SYSTEM_RESET"};
 	case PSCI_0_2_CPU_OFF:
-		return (struct psci_result){PSCI_ACT_CPU_OFF, 0, "CPU_OFF"};
+		return (struct psci_result){.action = PSCI_ACT_CPU_OFF, .name = "CPU_OFF"};
 	case PSCI_0_2_CPU_ON:
+		/* SMC32: the arguments are W1..W3. */
+		return cpu_on((uint32_t)x1, (uint32_t)x2, (uint32_t)x3, m);
 	case PSCI_0_2_CPU_ON_64:
-		/* Every existing CPU is on: secondaries are not modelled yet (one CPU). */
-		if (fn == PSCI_0_2_CPU_ON)
-			x1 = (uint32_t)x1;
-		return ret("CPU_ON",
-		           mpidr_valid(x1, ncpus) ? PSCI_RET_ALREADY_ON : PSCI_RET_INVALID_PARAMS);
+		return cpu_on(x1, x2, x3, m);
 	case PSCI_0_2_AFFINITY_INFO:
 	case PSCI_0_2_AFFINITY_INFO_64:
-		if (fn == PSCI_0_2_AFFINITY_INFO)
+		if (fn == PSCI_0_2_AFFINITY_INFO) {
 			x1 = (uint32_t)x1;
+			x2 = (uint32_t)x2;
+		}
 		/* x2 = lowest affinity level: only level 0 names a single CPU here. */
-		if (x2 != 0 || !mpidr_valid(x1, ncpus))
+		if (x2 != 0 || !mpidr_valid(x1, m->ncpus))
 			return ret("AFFINITY_INFO", PSCI_RET_INVALID_PARAMS);
-		return ret("AFFINITY_INFO", 0 /* ON */);
+		switch (m->power[x1 & 0xff]) {
+		case PSCI_POWER_ON:
+			return ret("AFFINITY_INFO", PSCI_AFF_ON);
+		case PSCI_POWER_ON_PENDING:
+			return ret("AFFINITY_INFO", PSCI_AFF_ON_PENDING);
+		default:
+			return ret("AFFINITY_INFO", PSCI_AFF_OFF);
+		}
 	case PSCI_0_2_MIGRATE_INFO_TYPE:
 		return ret("MIGRATE_INFO_TYPE", 2 /* no Trusted OS that needs migration */);
 	case PSCI_1_0_FEATURES: {

@@ -66,36 +66,64 @@ bool mach_pa_backed(uint64_t ram_base, uint64_t ram_size, uint64_t pa, uint64_t 
 #define PSCI_0_2_SYSTEM_RESET      UINT32_C(0x84000009)
 #define PSCI_1_0_FEATURES          UINT32_C(0x8400000a)
 
-#define PSCI_RET_SUCCESS        0
-#define PSCI_RET_NOT_SUPPORTED  (-1)
-#define PSCI_RET_INVALID_PARAMS (-2)
-#define PSCI_RET_DENIED         (-3)
-#define PSCI_RET_ALREADY_ON     (-4)
+#define PSCI_RET_SUCCESS         0
+#define PSCI_RET_NOT_SUPPORTED   (-1)
+#define PSCI_RET_INVALID_PARAMS  (-2)
+#define PSCI_RET_DENIED          (-3)
+#define PSCI_RET_ALREADY_ON      (-4)
+#define PSCI_RET_ON_PENDING      (-5)
+#define PSCI_RET_INVALID_ADDRESS (-9)
+
+/* AFFINITY_INFO's answers (PSCI DEN0022 §5.7.2). */
+#define PSCI_AFF_ON         0
+#define PSCI_AFF_OFF        1
+#define PSCI_AFF_ON_PENDING 2
 
 /* PSCI 1.1, what QEMU's virt answers too. */
 #define PSCI_VERSION_VALUE UINT64_C(0x00010001)
+
+/* The power state of one CPU as EL3 firmware tracks it (PSCI DEN0022 §5.7: ON, OFF,
+ * ON_PENDING). ON_PENDING: CPU_ON succeeded, the CPU has not executed yet. */
+enum psci_power { PSCI_POWER_OFF, PSCI_POWER_ON_PENDING, PSCI_POWER_ON };
+
+/* The machine as PSCI sees it: its CPUs (MPIDR_EL1 Aff0 = index, Aff1..3 = 0), their power
+ * states, and where an entry point may lie (RAM). */
+struct psci_machine {
+	unsigned ncpus;
+	const enum psci_power *power; /* [ncpus] */
+	uint64_t ram_base, ram_size;
+};
 
 enum psci_action {
 	PSCI_ACT_RETURN,       /* write x0 and resume after the SMC */
 	PSCI_ACT_SYSTEM_OFF,   /* the run ends cleanly */
 	PSCI_ACT_SYSTEM_RESET, /* the machine restarts from the ELF entry */
-	PSCI_ACT_CPU_OFF,      /* the calling CPU stops (with one CPU: nothing runs any more) */
+	PSCI_ACT_CPU_OFF,      /* the calling CPU powers down; the call does not return */
+	PSCI_ACT_CPU_ON,       /* x0 = SUCCESS; target becomes ON_PENDING at entry, context */
 };
 
 struct psci_result {
 	enum psci_action action;
-	int64_t x0;       /* the value returned in x0 for PSCI_ACT_RETURN */
+	int64_t x0;       /* the value returned in x0 (RETURN, CPU_ON) */
 	const char *name; /* "SYSTEM_OFF", ... or "unknown" */
+	/* PSCI_ACT_CPU_ON: the CPU to power up, where it enters and its x0 (context id). */
+	unsigned target;
+	uint64_t entry, context_id;
 };
 
 /*
- * Answer an SMC as EL3 firmware of a machine with ncpus CPUs, all on (MPIDR_EL1 Aff0 =
- * index), called from cpu. fn is W0 (SMCCC: the upper half of X0 is ignored); x1..x3 the
- * arguments. Any function other than the PSCI ones listed above returns NOT_SUPPORTED.
- * CPU_ON of a CPU that does not exist answers INVALID_PARAMETERS, of one that is on,
- * ALREADY_ON (PSCI DEN0022 §5.6).
+ * Answer an SMC from CPU cpu as the EL3 firmware of machine m. fn is W0 (SMCCC: the upper
+ * half of X0 is ignored); x1..x3 the arguments (only their low 32 bits for SMC32 ids). Any
+ * function other than the PSCI ones listed above returns NOT_SUPPORTED.
+ *  - CPU_ON (§5.6): INVALID_PARAMETERS for an MPIDR naming no CPU, ALREADY_ON for one that
+ *    is on, ON_PENDING for one already powering up, INVALID_ADDRESS for an entry point that
+ *    is not a 4-byte aligned address in RAM (the CPU starts with its MMU off), else
+ *    PSCI_ACT_CPU_ON.
+ *  - AFFINITY_INFO (§5.7): ON, OFF or ON_PENDING of the CPU at lowest affinity level 0;
+ *    INVALID_PARAMETERS for another level or no such CPU.
+ *  - CPU_OFF (§5.5): the caller powers down.
  */
-struct psci_result psci_dispatch(uint64_t x0, uint64_t x1, uint64_t x2, uint64_t x3, unsigned ncpus,
-                                 unsigned cpu);
+struct psci_result psci_dispatch(uint64_t x0, uint64_t x1, uint64_t x2, uint64_t x3,
+                                 const struct psci_machine *m, unsigned cpu);
 
 #endif /* HYPSIM_SIM_MACHINE_H */

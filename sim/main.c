@@ -22,7 +22,7 @@
 
 static const char usage[] =
     "usage: sim run FIRMWARE.elf [--trace FILE [--trace-schema N]] [--uart FILE]\n"
-    "                            [--max-insns N] [--ram SIZE] [--ram-base ADDR]\n"
+    "                            [--max-insns N] [--cpus N] [--ram SIZE] [--ram-base ADDR]\n"
     "                            [--tlb speculative|accessed] [--json]\n"
     "                            [--check-unicorn] [--no-check] [--inject SPEC]...\n"
     "                            [--timing [--cpu-profile NAME|FILE] [--phase SYMBOL]...]\n"
@@ -38,7 +38,9 @@ static const char usage[] =
     "                     expect \"asm\" and \"sym\" on every insn event\n"
     "  --uart FILE        write the guest's UART output to FILE instead of stdout\n"
     "                     (with --json and no --uart: to stderr)\n"
-    "  --max-insns N      stop after N instructions (exit status 3)\n"
+    "  --max-insns N      stop after N instructions of all CPUs (exit status 3)\n"
+    "  --cpus N           CPUs of the machine, 1 to 8 (default 1); CPU 0 boots, the\n"
+    "                     others wait for PSCI CPU_ON\n"
     "  --ram SIZE         RAM size, with K/M/G suffix (default 256M)\n"
     "  --ram-base ADDR    RAM physical address (default 0x40000000, 2 MiB aligned)\n"
     "  --tlb POLICY       speculative (default): a TLB may hold any translation of the\n"
@@ -106,13 +108,15 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 		OPT_CPU_PROFILE,
 		OPT_PHASE,
 		OPT_NO_CHECK,
-		OPT_TRACE_SCHEMA
+		OPT_TRACE_SCHEMA,
+		OPT_CPUS
 	};
 	static const struct option opts[] = {
 	    {"trace", required_argument, NULL, OPT_TRACE},
 	    {"trace-schema", required_argument, NULL, OPT_TRACE_SCHEMA},
 	    {"uart", required_argument, NULL, OPT_UART},
 	    {"max-insns", required_argument, NULL, OPT_MAX},
+	    {"cpus", required_argument, NULL, OPT_CPUS},
 	    {"ram", required_argument, NULL, OPT_RAM},
 	    {"ram-base", required_argument, NULL, OPT_RAM_BASE},
 	    {"tlb", required_argument, NULL, OPT_TLB},
@@ -135,6 +139,7 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 	}
 	s->opt.ram_size = MACH_RAM_DEFAULT;
 	s->opt.ram_base = MACH_RAM_BASE;
+	s->opt.ncpus = 1;
 	s->opt.argc = all_argc;
 	s->opt.argv = all_argv;
 	int c, status = SIM_EXIT_USAGE;
@@ -160,6 +165,7 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 			s->opt.uart_path = optarg;
 			break;
 		case OPT_MAX:
+		case OPT_CPUS:
 		case OPT_RAM:
 		case OPT_RAM_BASE:
 		case OPT_TLB:
@@ -243,6 +249,13 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 	                        s->opt.check_unicorn || s->inj || targs.on)) {
 		status = usage_error("%s", "run: --no-check takes none of --trace, --json, "
 		                           "--check-unicorn, --inject, --scenario, --timing");
+		goto out;
+	}
+
+	/* --timing's cost model follows one CPU's pipeline, caches and phases. */
+	if (targs.on && s->opt.ncpus > 1) {
+		status =
+		    usage_error("%s", "run: --timing models one CPU: it takes no --cpus above 1");
 		goto out;
 	}
 

@@ -47,6 +47,7 @@ struct replay {
 	uint8_t *ram;
 	struct mem_ops ops;
 	struct session *ss;
+	unsigned ncpus; /* the model's: an event of another CPU is no trace of this header */
 	struct undo undo[MAX_UNDO]; /* the stores of the current instruction */
 	unsigned nundo;
 	uint64_t lines, events;
@@ -161,6 +162,8 @@ static bool replay_line(struct replay *r, const char *line, size_t len, struct e
 		return false;
 	r->lines++;
 	struct model_event ev = {.cpu = (unsigned)tf_u64(tf_get(f, n, "cpu"))};
+	if (ev.cpu >= r->ncpus)
+		return false;
 	struct model_step_result res;
 	int op;
 	const char *t = type->val;
@@ -168,7 +171,7 @@ static bool replay_line(struct replay *r, const char *line, size_t len, struct e
 	case 4:
 		if (!memcmp(t, "insn", 4)) {
 			r->nundo = 0;
-			session_fetch(r->ss, tf_u64(tf_get(f, n, "pc")),
+			session_fetch(r->ss, ev.cpu, tf_u64(tf_get(f, n, "pc")),
 			              (uint32_t)tf_u64(tf_get(f, n, "enc")),
 			              (unsigned)tf_u64(tf_get(f, n, "el")), false, NULL);
 			return true;
@@ -185,7 +188,7 @@ static bool replay_line(struct replay *r, const char *line, size_t len, struct e
 		if (!memcmp(t, "hang", 4)) {
 			char what[200];
 			field_text(tf_get(f, n, "what"), what, sizeof(what));
-			session_hang(r->ss, tf_u64(tf_get(f, n, "pc")), what);
+			session_hang(r->ss, ev.cpu, tf_u64(tf_get(f, n, "pc")), what);
 			return true;
 		}
 		break;
@@ -253,14 +256,20 @@ static bool replay_line(struct replay *r, const char *line, size_t len, struct e
 	} else if (tf_is(type, "exc-entry")) {
 		char what[80];
 		field_text(tf_get(f, n, "what"), what, sizeof(what));
-		session_exception(r->ss, tf_bool(tf_get(f, n, "insn_abort")),
-		                  tf_u64(tf_get(f, n, "far")), tf_u64(tf_get(f, n, "pc")),
-		                  (unsigned)tf_u64(tf_get(f, n, "from_el")),
-		                  (unsigned)tf_u64(tf_get(f, n, "to_el")),
-		                  tf_bool(tf_get(f, n, "requested")), tf_u64(tf_get(f, n, "esr")),
-		                  tf_u64(tf_get(f, n, "elr")), tf_u64(tf_get(f, n, "vector")), what);
+		session_exception(
+		    r->ss, ev.cpu, tf_bool(tf_get(f, n, "insn_abort")), tf_u64(tf_get(f, n, "far")),
+		    tf_u64(tf_get(f, n, "pc")), (unsigned)tf_u64(tf_get(f, n, "from_el")),
+		    (unsigned)tf_u64(tf_get(f, n, "to_el")), tf_bool(tf_get(f, n, "requested")),
+		    tf_u64(tf_get(f, n, "esr")), tf_u64(tf_get(f, n, "elr")),
+		    tf_u64(tf_get(f, n, "vector")), what);
 	} else if (tf_is(type, "abandon")) {
 		abandon(r);
+	} else if (tf_is(type, "cpu-on")) {
+		session_cpu_on(r->ss, ev.cpu, (unsigned)tf_u64(tf_get(f, n, "by")),
+		               tf_u64(tf_get(f, n, "pc")), tf_u64(tf_get(f, n, "entry")),
+		               tf_u64(tf_get(f, n, "context_id")));
+	} else if (tf_is(type, "cpu-off")) {
+		session_cpu_off(r->ss, ev.cpu, tf_u64(tf_get(f, n, "pc")));
 	} else if (tf_is(type, "reset")) {
 		if (machine_reset(r)) {
 			fprintf(stderr, "sim: %s: cannot allocate %" PRIu64 " bytes of RAM\n", r->path,
@@ -396,6 +405,7 @@ int replay_main(int argc, char **argv)
 	};
 	if (!cfg.ncpus || cfg.ncpus > MODEL_MAX_CPUS)
 		cfg.ncpus = 1;
+	r.ncpus = cfg.ncpus;
 	if (!name || !(r.ss = session_new(&cfg))) {
 		fprintf(stderr, "sim: out of memory\n");
 		goto out;

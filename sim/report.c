@@ -141,9 +141,10 @@ static void site_where(const struct rep_site *s, char *buf, size_t len)
 		snprintf(buf + n, len - (size_t)n, " (PA 0x%" PRIx64 ")", s->pa);
 }
 
-static void print_cause(const struct hz_cause *c, const struct rep_site *s, uint64_t hz_seq,
+static void print_cause(const struct hz_cause *c, const struct rep_site *s, const struct hazard *hz,
                         FILE *f)
 {
+	uint64_t hz_seq = hz->seq;
 	fprintf(f, "(cause: %s", c->what[0] ? c->what : ev_kind_name(c->kind));
 	if (c->seq == hz_seq) { /* the reported instruction itself: already named above */
 		fprintf(f, ")");
@@ -160,6 +161,8 @@ static void print_cause(const struct hz_cause *c, const struct rep_site *s, uint
 	} else {
 		fprintf(f, " at PC 0x%" PRIx64, c->pc);
 	}
+	if (c->cpu != hz->cpu) /* another CPU made this outcome possible */
+		fprintf(f, " on cpu%u", c->cpu);
 	fprintf(f, " (event #%" PRIu64 "))", c->seq);
 }
 
@@ -183,7 +186,7 @@ void report_print_text(const struct rep_entry *e, FILE *f)
 	for (unsigned i = 0; i < hz->n_outcomes && i < HZ_MAX_OUTCOMES; i++) {
 		const struct hz_outcome *o = &hz->outcomes[i];
 		fprintf(f, "    - %s ", o->text);
-		print_cause(&o->cause, &e->an.cause[i], hz->seq, f);
+		print_cause(&o->cause, &e->an.cause[i], hz, f);
 		fputc('\n', f);
 	}
 	fprintf(f, "  rule: %s\n", hz->rule ? hz->rule : "-");

@@ -15,7 +15,7 @@ int sim_run(struct sim *s);
 
 /*
  * The machine options `sim run` and `sim campaign` share: name is "ram", "ram-base",
- * "tlb" or "max-insns" (without dashes), arg its value. Stores it in *o, or prints one line
+ * "tlb", "max-insns" or "cpus" (without dashes), arg its value. Stores it in *o, or prints one line
  * "sim: --NAME ARG: problem" on stderr and returns false.
  */
 bool sim_parse_machine_option(const char *name, const char *arg, struct sim_options *o);

@@ -22,6 +22,8 @@ struct expected_hz {
 	char at[96]; /* "" : anywhere */
 	bool has_ev;
 	enum ev_kind ev;
+	bool has_cpu;
+	unsigned cpu;
 };
 
 struct scenario {
@@ -91,7 +93,7 @@ static bool json_u64(json_t *v, uint64_t *out)
 	return !*end;
 }
 
-static const char *const option_keys[] = {"ram_base", "ram", "max_insns", "tlb"};
+static const char *const option_keys[] = {"ram_base", "ram", "max_insns", "tlb", "cpus"};
 static const char *const top_keys[] = {"description", "firmware", "options", "inject", "expect"};
 
 static const char *unknown_key(json_t *obj, const char *const *keys, size_t n)
@@ -155,6 +157,13 @@ static struct scenario *parse_expect(struct scenario *sc, json_t *root, json_t *
 			return bad(sc, root, err, len, path,
 			           "\"at\" must be a string (symbol+0xoff)", NULL);
 		snprintf(e->at, sizeof(e->at), "%s", at ? json_string_value(at) : "");
+		json_t *cpu = json_object_get(h, "cpu");
+		if (cpu && (!json_is_integer(cpu) || json_integer_value(cpu) < 0 ||
+		            json_integer_value(cpu) >= SIM_MAX_CPUS))
+			return bad(sc, root, err, len, path, "\"cpu\" must be a CPU number, 0 to 7",
+			           NULL);
+		e->has_cpu = cpu != NULL;
+		e->cpu = cpu ? (unsigned)json_integer_value(cpu) : 0;
 		const char *ev = json_string_value(json_object_get(h, "event"));
 		if (ev) {
 			int k = 0;
@@ -228,6 +237,13 @@ struct scenario *scenario_load(const char *path, struct sim_options *opt, struct
 	    (!json_u64(v, &opt->max_insns) || !opt->max_insns))
 		return bad(sc, root, err, len, path, "options.max_insns must be a positive number",
 		           NULL);
+	if (o && (v = json_object_get(o, "cpus"))) {
+		uint64_t n;
+		if (!json_is_integer(v) || !json_u64(v, &n) || n < 1 || n > SIM_MAX_CPUS)
+			return bad(sc, root, err, len, path,
+			           "options.cpus must be a number of CPUs from 1 to 8", NULL);
+		opt->ncpus = (unsigned)n;
+	}
 	if (o && (v = json_object_get(o, "tlb"))) {
 		const char *t = json_string_value(v);
 		if (!t || (strcmp(t, "speculative") && strcmp(t, "accessed")))
@@ -268,13 +284,16 @@ struct scenario *scenario_load(const char *path, struct sim_options *opt, struct
 static bool matches(const struct expected_hz *e, const struct inj_report *r)
 {
 	return e->cls == r->cls && (!e->at[0] || !strcmp(e->at, r->sym)) &&
-	       (!e->has_ev || e->ev == r->ev);
+	       (!e->has_ev || e->ev == r->ev) && (!e->has_cpu || e->cpu == r->cpu);
 }
 
 static void describe(const struct expected_hz *e, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s%s%s%s%s", hz_class_name(e->cls), e->at[0] ? " at " : "", e->at,
-	         e->has_ev ? " on a " : "", e->has_ev ? ev_kind_name(e->ev) : "");
+	char cpu[16] = "";
+	if (e->has_cpu)
+		snprintf(cpu, sizeof(cpu), " on cpu%u", e->cpu);
+	snprintf(buf, len, "%s%s%s%s%s%s", hz_class_name(e->cls), e->at[0] ? " at " : "", e->at,
+	         e->has_ev ? " on a " : "", e->has_ev ? ev_kind_name(e->ev) : "", cpu);
 }
 
 int scenario_judge(const struct scenario *sc, const struct sim *s, int status)

@@ -29,13 +29,8 @@
 #define MAX_PENDING 16
 #define WALK_SEEN   4096
 
-struct session {
-	struct session_cfg cfg;
-	struct model *m;    /* per machine */
-	struct report *rep; /* per run: survives SYSTEM_RESET */
-	struct session_insn *ring;
-	uint64_t nfetch; /* fetches recorded so far (ring index = nfetch % RING) */
-	uint64_t events; /* delivered to the model, all machines */
+/* What the session follows of one CPU. */
+struct session_cpu {
 	/* The instruction in progress. */
 	bool cur_valid, cur_pa_known;
 	struct session_insn cur;
@@ -45,6 +40,16 @@ struct session {
 	/* The last exception entry, for the guest-hang report. */
 	uint64_t exc_seq, exc_pc;
 	char exc_what[80];
+};
+
+struct session {
+	struct session_cfg cfg;
+	struct model *m;           /* per machine */
+	struct report *rep;        /* per run: survives SYSTEM_RESET */
+	struct session_insn *ring; /* fetches of every CPU, in the order they happened */
+	uint64_t nfetch;           /* fetches recorded so far (ring index = nfetch % RING) */
+	uint64_t events;           /* delivered to the model, all machines */
+	struct session_cpu cpu[MODEL_MAX_CPUS];
 	/* Hazard trace events found during one model_step: written after its event line. */
 	json_t *pending[MAX_PENDING];
 	unsigned npending;
@@ -53,20 +58,20 @@ struct session {
 
 /* ---- translation with the registers as last written ---- */
 
-static bool translate(struct session *ss, uint64_t va, unsigned el, enum access_type acc,
-                      uint64_t *pa)
+static bool translate(struct session *ss, unsigned cpu, uint64_t va, unsigned el,
+                      enum access_type acc, uint64_t *pa)
 {
 	bool el2 = el == 2;
-	uint64_t sctlr = ss->sr[el2 ? SR_SCTLR_EL2 : SR_SCTLR_EL1];
+	const uint64_t *sr = ss->cpu[cpu].sr;
+	uint64_t sctlr = sr[el2 ? SR_SCTLR_EL2 : SR_SCTLR_EL1];
 	if (!(sctlr & SCTLR_ELx_M))
 		return false;
 	struct pt_cfg cfg;
 	struct fault f;
 	if (!pt_cfg_from_regs(el2 ? REGIME_EL2 : REGIME_EL10, sctlr,
-	                      ss->sr[el2 ? SR_TCR_EL2 : SR_TCR_EL1],
-	                      ss->sr[el2 ? SR_TTBR0_EL2 : SR_TTBR0_EL1],
-	                      el2 ? 0 : ss->sr[SR_TTBR1_EL1], ss->sr[el2 ? SR_MAIR_EL2 : SR_MAIR_EL1],
-	                      va, &cfg, &f))
+	                      sr[el2 ? SR_TCR_EL2 : SR_TCR_EL1],
+	                      sr[el2 ? SR_TTBR0_EL2 : SR_TTBR0_EL1], el2 ? 0 : sr[SR_TTBR1_EL1],
+	                      sr[el2 ? SR_MAIR_EL2 : SR_MAIR_EL1], va, &cfg, &f))
 		return false;
 	struct walk_result w;
 	pt_translate(&cfg, ss->cfg.mem, va, &w);
@@ -78,17 +83,18 @@ static bool translate(struct session *ss, uint64_t va, unsigned el, enum access_
 	return true;
 }
 
-uint64_t session_fetch_pa(struct session *ss, uint64_t va, unsigned el)
+uint64_t session_fetch_pa(struct session *ss, unsigned cpu, uint64_t va, unsigned el)
 {
 	uint64_t pa;
-	return translate(ss, va, el, ACC_FETCH, &pa) ? pa : va;
+	return translate(ss, cpu, va, el, ACC_FETCH, &pa) ? pa : va;
 }
 
-void session_symbolize(struct session *ss, uint64_t va, unsigned el, char *buf, size_t len)
+void session_symbolize(struct session *ss, unsigned cpu, uint64_t va, unsigned el, char *buf,
+                       size_t len)
 {
 	img_symbolize(ss->cfg.img, va, buf, len);
 	uint64_t pa;
-	if (!buf[0] && translate(ss, va, el, ACC_FETCH, &pa))
+	if (!buf[0] && translate(ss, cpu, va, el, ACC_FETCH, &pa))
 		img_symbolize(ss->cfg.img, pa, buf, len);
 }
 
@@ -96,18 +102,19 @@ void session_symbolize(struct session *ss, uint64_t va, unsigned el, char *buf, 
 
 struct sym_arg {
 	struct session *ss;
-	unsigned el;
+	unsigned cpu, el;
 };
 
 static void sym_cb(void *arg, uint64_t va, char *buf, size_t len)
 {
 	struct sym_arg *a = arg;
-	session_symbolize(a->ss, va, a->el, buf, len);
+	session_symbolize(a->ss, a->cpu, va, a->el, buf, len);
 }
 
-static const struct dis_insn *dis(struct session *ss, uint64_t va, uint32_t enc, unsigned el)
+static const struct dis_insn *dis(struct session *ss, unsigned cpu, uint64_t va, uint32_t enc,
+                                  unsigned el)
 {
-	struct sym_arg a = {ss, el};
+	struct sym_arg a = {ss, cpu, el};
 	return disasm_get(ss->cfg.dis, va, enc, sym_cb, &a);
 }
 
@@ -122,7 +129,7 @@ static void fill_site(struct session *ss, const struct session_insn *r, struct r
 		snprintf(site->text, sizeof(site->text), "(not fetched: the fetch faults)");
 		return;
 	}
-	snprintf(site->text, sizeof(site->text), "%s", dis(ss, r->va, r->enc, r->el)->text);
+	snprintf(site->text, sizeof(site->text), "%s", dis(ss, r->cpu, r->va, r->enc, r->el)->text);
 }
 
 /*
@@ -133,11 +140,16 @@ static void fill_site(struct session *ss, const struct session_insn *r, struct r
  */
 static void sequential_pa(struct session *ss, const struct hazard *hz, struct session_insn *r)
 {
-	/* The current fetch is the newest ring entry; the one before it precedes it. */
+	/* The current fetch is the newest ring entry; the CPU's one before it precedes it
+	 * (other CPUs' fetches may come in between, at a switch). */
 	if (hz->ev != EV_FETCH || hz->n_outcomes < 2 || ss->nfetch < 2)
 		return;
-	const struct session_insn *prev = &ss->ring[(ss->nfetch - 2) % RING];
-	if (prev->va + 4 != r->va)
+	const struct session_insn *prev = NULL;
+	uint64_t n = ss->nfetch < RING ? ss->nfetch : RING;
+	for (uint64_t i = 2; i <= n && i < 4096 && !prev; i++)
+		if (ss->ring[(ss->nfetch - i) % RING].cpu == r->cpu)
+			prev = &ss->ring[(ss->nfetch - i) % RING];
+	if (!prev || prev->va + 4 != r->va)
 		return;
 	for (unsigned i = 0; i < hz->n_outcomes && i < HZ_MAX_OUTCOMES; i++)
 		if (hz->outcomes[i].has_pa && hz->outcomes[i].pa == prev->pa + 4) {
@@ -149,8 +161,10 @@ static void sequential_pa(struct session *ss, const struct hazard *hz, struct se
 		}
 }
 
-/* The latest fetch of pc at or before event seq, searched among the last RING fetches. */
-static const struct session_insn *find_fetch(const struct session *ss, uint64_t pc, uint64_t seq)
+/* The latest fetch of pc by cpu at or before event seq, searched among the last RING
+ * fetches. */
+static const struct session_insn *find_fetch(const struct session *ss, unsigned cpu, uint64_t pc,
+                                             uint64_t seq)
 {
 	uint64_t n = ss->nfetch < RING ? ss->nfetch : RING;
 	uint64_t first = ss->nfetch - n;
@@ -165,7 +179,7 @@ static const struct session_insn *find_fetch(const struct session *ss, uint64_t 
 	}
 	for (uint64_t i = lo; i > first && lo - i < 256; i--) {
 		const struct session_insn *r = &ss->ring[(i - 1) % RING];
-		if (r->va == pc)
+		if (r->va == pc && r->cpu == cpu)
 			return r;
 	}
 	return NULL;
@@ -176,23 +190,25 @@ static void annotate(struct session *ss, const struct hazard *hz, struct rep_ann
 	memset(an, 0, sizeof(*an));
 	const struct session_insn *r = NULL;
 	struct session_insn cur;
-	if (ss->cur_valid && ss->cur.va == hz->pc) {
-		cur = ss->cur;
-		if (!ss->cur_pa_known && !cur.faulted)
-			cur.pa = session_fetch_pa(ss, cur.va, cur.el);
+	const struct session_cpu *c = &ss->cpu[hz->cpu];
+	if (c->cur_valid && c->cur.va == hz->pc) {
+		cur = c->cur;
+		if (!c->cur_pa_known && !cur.faulted)
+			cur.pa = session_fetch_pa(ss, hz->cpu, cur.va, cur.el);
 		r = &cur;
 		sequential_pa(ss, hz, &cur);
 	} else
-		r = find_fetch(ss, hz->pc, hz->seq);
+		r = find_fetch(ss, hz->cpu, hz->pc, hz->seq);
 	if (r)
 		fill_site(ss, r, &an->pc);
 	for (unsigned i = 0; i < hz->n_outcomes && i < HZ_MAX_OUTCOMES; i++) {
 		const struct hz_cause *cz = &hz->outcomes[i].cause;
 		if (cz->seq == 0)
 			continue;
-		if (an->pc.known && cz->pc == hz->pc && cz->seq >= ss->cur.seq && ss->cur_valid)
+		if (an->pc.known && cz->pc == hz->pc && cz->cpu == hz->cpu &&
+		    cz->seq >= c->cur.seq && c->cur_valid)
 			an->cause[i] = an->pc; /* this very instruction */
-		else if ((r = find_fetch(ss, cz->pc, cz->seq)))
+		else if ((r = find_fetch(ss, cz->cpu, cz->pc, cz->seq)))
 			fill_site(ss, r, &an->cause[i]);
 	}
 }
@@ -237,6 +253,24 @@ static void on_hazard(void *arg, const struct hazard *hz)
 	ss->pending[ss->npending++] = o;
 }
 
+/* ---- per-CPU state ---- */
+
+/* A CPU powering up (boot, PSCI CPU_ON): DESIGN §2 boot convention, the values cpu_boot
+ * gives Unicorn and model_new gives the model. */
+static void cpu_reset(struct session *ss, unsigned cpu)
+{
+	struct session_cpu *c = &ss->cpu[cpu];
+	memset(c, 0, sizeof(*c));
+	c->sr[SR_SCTLR_EL2] = SCTLR_EL2_BOOT;
+	c->sr[SR_SCTLR_EL1] = SCTLR_EL1_BOOT;
+}
+
+static uint64_t hash_cpu_pc(unsigned cpu, uint64_t pc)
+{
+	uint64_t h = (pc ^ ((uint64_t)cpu << 56) ^ HZ_GUEST_HANG) * UINT64_C(0x9e3779b97f4a7c15);
+	return h ^ (h >> 29);
+}
+
 /* ---- events ---- */
 
 static void step(struct session *ss, const struct model_event *ev, struct model_step_result *res)
@@ -258,7 +292,7 @@ static void trace_walk_of(struct session *ss, const struct model_event *ev,
 {
 	if (!ss->cfg.trace || !res->is_access || !res->mmu_on || !res->tr.nsteps)
 		return;
-	uint64_t h = va >> 12;
+	uint64_t h = (va >> 12) ^ ((uint64_t)ev->cpu << 52);
 	for (unsigned i = 0; i < res->tr.nsteps && i < PT_MAX_STEPS; i++)
 		h = (h ^ res->tr.steps[i].desc_pa ^ (res->tr.steps[i].desc << 1)) *
 		    UINT64_C(0x9e3779b97f4a7c15);
@@ -268,42 +302,45 @@ static void trace_walk_of(struct session *ss, const struct model_event *ev,
 	*slot = h;
 	unsigned el = model_cpu_el(ss->m, ev->cpu);
 	bool el2 = el == 2;
+	const uint64_t *sr = ss->cpu[ev->cpu].sr;
 	/* DESIGN §3 "Walks": cacheable iff SCTLR.C and TCR.IRGN0 != 00 (D8.2.x). */
-	uint64_t tcr = ss->sr[el2 ? SR_TCR_EL2 : SR_TCR_EL1];
-	bool cacheable = (ss->sr[el2 ? SR_SCTLR_EL2 : SR_SCTLR_EL1] & SCTLR_ELx_C) &&
-	                 ((tcr >> 8) & 3) != 0;
+	uint64_t tcr = sr[el2 ? SR_TCR_EL2 : SR_TCR_EL1];
+	bool cacheable =
+	    (sr[el2 ? SR_SCTLR_EL2 : SR_SCTLR_EL1] & SCTLR_ELx_C) && ((tcr >> 8) & 3) != 0;
 	trace_walk(ss->cfg.trace, ev->cpu, va, cacheable, &res->tr);
 }
 
 /* The fetch through model_step: the first of a page, after anything that may change what it
  * obtains, a faulting one, or every one under --timing. */
-static void deliver_fetch(struct session *ss, uint64_t pc, uint32_t enc, unsigned el,
+static void deliver_fetch(struct session *ss, unsigned cpu, uint64_t pc, uint32_t enc, unsigned el,
                           bool faulted, struct model_step_result *res)
 {
+	struct session_cpu *c = &ss->cpu[cpu];
 	struct session_insn *slot = &ss->ring[ss->nfetch++ % RING];
-	ss->cur_valid = true;
-	ss->nstores = 0;
+	c->cur_valid = true;
+	c->nstores = 0;
 	/* The PA is known after the step; a hazard of this very fetch is annotated with the
 	 * session's own walk of the VA (annotate), which is the same coherent translation.
 	 * Recorded first, so that a hazard of this fetch finds the one before it. Both copies
-	 * are made from the local r: storing ss->cur field by field and then copying it whole
+	 * are made from the local r: storing c->cur field by field and then copying it whole
 	 * would make the CPU wait for the stores (no store forwarding). */
 	struct session_insn r = {.seq = model_seq(ss->m) + 1,
 	                         .va = pc,
 	                         .pa = pc,
 	                         .enc = enc,
 	                         .el = (uint8_t)el,
+	                         .cpu = (uint8_t)cpu,
 	                         .faulted = faulted};
-	ss->cur = r;
-	ss->cur_pa_known = false;
+	c->cur = r;
+	c->cur_pa_known = false;
 	*slot = r;
 	if (ss->cfg.trace) {
 		if (faulted)
-			trace_fetch_fault(ss->cfg.trace, 0, pc, el);
+			trace_fetch_fault(ss->cfg.trace, cpu, pc, el);
 		else
-			trace_insn(ss->cfg.trace, 0, pc, el, dis(ss, pc, enc, el));
+			trace_insn(ss->cfg.trace, cpu, pc, el, dis(ss, cpu, pc, enc, el));
 	}
-	struct model_event ev = {.kind = EV_FETCH, .cpu = 0, .pc = pc, .insn = enc};
+	struct model_event ev = {.kind = EV_FETCH, .cpu = cpu, .pc = pc, .insn = enc};
 	ev.u.mem.va = pc;
 	ev.u.mem.size = 4;
 	struct model_step_result local;
@@ -312,39 +349,44 @@ static void deliver_fetch(struct session *ss, uint64_t pc, uint32_t enc, unsigne
 	step(ss, &ev, res);
 	if (res->fault.type == FAULT_NONE && !faulted)
 		r.pa = res->tr.oa;
-	ss->cur.pa = r.pa;
-	ss->cur_pa_known = true;
+	c->cur.pa = r.pa;
+	c->cur_pa_known = true;
 	*slot = r;
 	trace_walk_of(ss, &ev, res, pc);
 }
 
-void session_fetch(struct session *ss, uint64_t pc, uint32_t enc, unsigned el, bool faulted,
-                   struct model_step_result *res)
+void session_fetch(struct session *ss, unsigned cpu, uint64_t pc, uint32_t enc, unsigned el,
+                   bool faulted, struct model_step_result *res)
 {
 	/* The model already knows this fetch's one outcome: no hazard, no walk to trace (a
 	 * cached translation reads no descriptors), so nothing is written between the fetch
 	 * and its `insn` line and the order of the two does not matter. */
 	uint64_t pa, seq;
-	if (!faulted && !ss->cfg.on_step && (seq = model_fetch_fast(ss->m, 0, pc, &pa, res))) {
-		struct session_insn r = {
-		    .seq = seq, .va = pc, .pa = pa, .enc = enc, .el = (uint8_t)el};
+	if (!faulted && !ss->cfg.on_step && (seq = model_fetch_fast(ss->m, cpu, pc, &pa, res))) {
+		struct session_cpu *c = &ss->cpu[cpu];
+		struct session_insn r = {.seq = seq,
+		                         .va = pc,
+		                         .pa = pa,
+		                         .enc = enc,
+		                         .el = (uint8_t)el,
+		                         .cpu = (uint8_t)cpu};
 		ss->ring[ss->nfetch++ % RING] = r;
-		ss->cur = r;
-		ss->cur_valid = true;
-		ss->cur_pa_known = true;
-		ss->nstores = 0;
+		c->cur = r;
+		c->cur_valid = true;
+		c->cur_pa_known = true;
+		c->nstores = 0;
 		ss->events++;
 		if (ss->cfg.trace)
-			trace_insn(ss->cfg.trace, 0, pc, el, dis(ss, pc, enc, el));
+			trace_insn(ss->cfg.trace, cpu, pc, el, dis(ss, cpu, pc, enc, el));
 	} else {
-		deliver_fetch(ss, pc, enc, el, faulted, res);
+		deliver_fetch(ss, cpu, pc, enc, el, faulted, res);
 	}
 	struct model_event bar;
 	if (!faulted && dec_barrier_space(enc)) {
-		bar = (struct model_event){.cpu = 0, .pc = pc, .insn = enc};
+		bar = (struct model_event){.cpu = cpu, .pc = pc, .insn = enc};
 		if (dec_barrier(enc, &bar)) {
 			if (ss->cfg.trace)
-				trace_barrier(ss->cfg.trace, 0, pc, ev_kind_name(bar.kind),
+				trace_barrier(ss->cfg.trace, cpu, pc, ev_kind_name(bar.kind),
 				              barrier_domain_name(bar.u.barrier.dom),
 				              bar.u.barrier.type);
 			step(ss, &bar, NULL);
@@ -354,9 +396,9 @@ void session_fetch(struct session *ss, uint64_t pc, uint32_t enc, unsigned el, b
 		flush_pending(ss);
 }
 
-const struct session_insn *session_current(const struct session *ss)
+const struct session_insn *session_current(const struct session *ss, unsigned cpu)
 {
-	return ss->cur_valid ? &ss->cur : NULL;
+	return ss->cpu[cpu].cur_valid ? &ss->cpu[cpu].cur : NULL;
 }
 
 struct model *session_model(struct session *ss)
@@ -412,34 +454,36 @@ static void trace_event_of(struct session *ss, const struct model_event *ev,
 void session_step(struct session *ss, struct model_event *ev, struct model_step_result *res)
 {
 	struct model_step_result local;
+	struct session_cpu *c = &ss->cpu[ev->cpu];
 	if (!res)
 		res = &local;
-	if (ss->cur_valid) { /* the current instruction's, unless the caller knows better */
+	if (c->cur_valid) { /* the current instruction's, unless the caller knows better */
 		if (!ev->pc)
-			ev->pc = ss->cur.va;
+			ev->pc = c->cur.va;
 		if (!ev->insn)
-			ev->insn = ss->cur.enc;
+			ev->insn = c->cur.enc;
 	}
 	step(ss, ev, res);
 	if (ev->kind == EV_SYSREG)
-		ss->sr[ev->u.sysreg.reg] = ev->u.sysreg.value;
+		c->sr[ev->u.sysreg.reg] = ev->u.sysreg.value;
 	if (ev->kind == EV_STORE || (ev->kind == EV_DC && ev->u.dc.op == DC_ZVA))
-		ss->nstores++;
+		c->nstores++;
 	if (ss->cfg.trace) {
 		trace_event_of(ss, ev, res);
 		flush_pending(ss);
 	}
 }
 
-void session_exception(struct session *ss, bool insn_abort, uint64_t far, uint64_t pc,
-                       unsigned from_el, unsigned to_el, bool requested, uint64_t esr,
-                       uint64_t elr, uint64_t vector, const char *what)
+void session_exception(struct session *ss, unsigned cpu, bool insn_abort, uint64_t far, uint64_t pc,
+                       unsigned from_el, unsigned to_el, bool requested, uint64_t esr, uint64_t elr,
+                       uint64_t vector, const char *what)
 {
+	struct session_cpu *c = &ss->cpu[cpu];
 	if (insn_abort)
-		deliver_fetch(ss, far, 0, from_el, true, NULL);
-	struct model_event ev = {.kind = EV_EXC_ENTRY, .cpu = 0, .pc = pc};
-	if (ss->cur_valid)
-		ev.insn = ss->cur.enc;
+		deliver_fetch(ss, cpu, far, 0, from_el, true, NULL);
+	struct model_event ev = {.kind = EV_EXC_ENTRY, .cpu = cpu, .pc = pc};
+	if (c->cur_valid)
+		ev.insn = c->cur.enc;
 	ev.u.exc.from_el = from_el;
 	ev.u.exc.to_el = to_el;
 	ev.u.exc.requested = requested;
@@ -447,43 +491,48 @@ void session_exception(struct session *ss, bool insn_abort, uint64_t far, uint64
 	ev.u.exc.elr = elr;
 	ev.u.exc.vector = vector;
 	if (ss->cfg.trace)
-		trace_exc_entry(ss->cfg.trace, 0, pc, insn_abort, far, from_el, to_el, requested,
+		trace_exc_entry(ss->cfg.trace, cpu, pc, insn_abort, far, from_el, to_el, requested,
 		                esr, elr, vector, what);
 	step(ss, &ev, NULL);
-	ss->exc_seq = model_seq(ss->m);
-	ss->exc_pc = pc;
-	snprintf(ss->exc_what, sizeof(ss->exc_what), "%s", what);
+	c->exc_seq = model_seq(ss->m);
+	c->exc_pc = pc;
+	snprintf(c->exc_what, sizeof(c->exc_what), "%s", what);
 	if (ss->cfg.trace)
 		flush_pending(ss);
 }
 
-void session_abandon(struct session *ss)
+void session_abandon(struct session *ss, unsigned cpu)
 {
-	if (ss->nstores && ss->cfg.trace)
-		trace_simple(ss->cfg.trace, "abandon", 0, ss->cur.va, NULL);
-	ss->nstores = 0;
+	struct session_cpu *c = &ss->cpu[cpu];
+	if (c->nstores && ss->cfg.trace)
+		trace_simple(ss->cfg.trace, "abandon", cpu, c->cur.va, NULL);
+	c->nstores = 0;
 }
 
-void session_hang(struct session *ss, uint64_t pc, const char *what)
+void session_hang(struct session *ss, unsigned cpu, uint64_t pc, const char *what)
 {
+	const struct session_cpu *c = &ss->cpu[cpu];
 	if (ss->cfg.trace)
-		trace_simple(ss->cfg.trace, "hang", 0, pc, what);
+		trace_simple(ss->cfg.trace, "hang", cpu, pc, what);
 	struct hazard hz;
 	memset(&hz, 0, sizeof(hz));
 	hz.cls = HZ_GUEST_HANG;
+	hz.cpu = cpu;
 	hz.pc = pc;
-	const struct session_insn *r = find_fetch(ss, pc, UINT64_MAX);
+	/* One report per hanging CPU, even at the same PC (model_report's key for CPU 0). */
+	hz.fold_key = cpu ? hash_cpu_pc(cpu, pc) : 0;
+	const struct session_insn *r = find_fetch(ss, cpu, pc, UINT64_MAX);
 	hz.insn = r ? r->enc : 0;
 	hz.ev = EV_FETCH;
 	snprintf(hz.summary, sizeof(hz.summary), "%s", what);
 	hz.n_outcomes = 1;
 	snprintf(hz.outcomes[0].text, sizeof(hz.outcomes[0].text),
 	         "the CPU loops here forever: hypsim's virt machine has no interrupt source");
-	if (ss->exc_seq) {
+	if (c->exc_seq) {
 		hz.outcomes[0].cause = (struct hz_cause){
-		    .seq = ss->exc_seq, .cpu = 0, .pc = ss->exc_pc, .kind = EV_EXC_ENTRY};
+		    .seq = c->exc_seq, .cpu = cpu, .pc = c->exc_pc, .kind = EV_EXC_ENTRY};
 		snprintf(hz.outcomes[0].cause.what, sizeof(hz.outcomes[0].cause.what),
-		         "last exception: %.78s", ss->exc_what);
+		         "last exception: %.78s", c->exc_what);
 	} else {
 		snprintf(hz.outcomes[0].cause.what, sizeof(hz.outcomes[0].cause.what),
 		         "no exception was taken since reset");
@@ -493,6 +542,35 @@ void session_hang(struct session *ss, uint64_t pc, const char *what)
 	model_report(ss->m, &hz);
 	if (ss->cfg.trace)
 		flush_pending(ss);
+}
+
+void session_cpu_on(struct session *ss, unsigned cpu, unsigned by, uint64_t pc, uint64_t entry,
+                    uint64_t context_id)
+{
+	struct model_cpu_reset r = {.el = 2};
+	r.sysreg[SR_SCTLR_EL2] = SCTLR_EL2_BOOT;
+	r.sysreg[SR_SCTLR_EL1] = SCTLR_EL1_BOOT;
+	if (ss->cfg.trace) {
+		char a[24], e[24], x[24];
+		snprintf(a, sizeof(a), "0x%" PRIx64, pc);
+		snprintf(e, sizeof(e), "0x%" PRIx64, entry);
+		snprintf(x, sizeof(x), "0x%" PRIx64, context_id);
+		trace_json_event(ss->cfg.trace, "cpu-on",
+		                 json_pack("{s:I, s:I, s:s, s:s, s:s}", "cpu", (json_int_t)cpu,
+		                           "by", (json_int_t)by, "pc", a, "entry", e, "context_id",
+		                           x));
+	}
+	model_reset_cpu(ss->m, cpu, &r);
+	cpu_reset(ss, cpu);
+}
+
+void session_cpu_off(struct session *ss, unsigned cpu, uint64_t pc)
+{
+	if (ss->cfg.trace)
+		trace_simple(ss->cfg.trace, "cpu-off", cpu, pc, NULL);
+	model_cpu_off(ss->m, cpu);
+	ss->cpu[cpu].cur_valid = false;
+	ss->cpu[cpu].nstores = 0;
 }
 
 /* ---- life cycle ---- */
@@ -526,13 +604,8 @@ int session_machine(struct session *ss)
 	ss->m = model_new(&mc, ss->cfg.mem);
 	if (!ss->m)
 		return -1;
-	/* DESIGN §2 boot convention: the values cpu_boot gives Unicorn, and the model's. */
-	memset(ss->sr, 0, sizeof(ss->sr));
-	ss->sr[SR_SCTLR_EL2] = SCTLR_EL2_BOOT;
-	ss->sr[SR_SCTLR_EL1] = SCTLR_EL1_BOOT;
-	ss->cur_valid = false;
-	ss->nstores = 0;
-	ss->exc_seq = 0;
+	for (unsigned i = 0; i < MODEL_MAX_CPUS; i++)
+		cpu_reset(ss, i);
 	memset(ss->walk_seen, 0, sizeof(ss->walk_seen));
 	if (ss->cfg.trace)
 		trace_simple(ss->cfg.trace, "reset", 0, 0, NULL);

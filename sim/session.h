@@ -55,6 +55,7 @@ struct session_insn {
 	uint64_t va, pa;
 	uint32_t enc;
 	uint8_t el;
+	uint8_t cpu;
 	bool faulted; /* the fetch faulted (prefetch abort): enc unknown, pa = va */
 };
 
@@ -65,23 +66,23 @@ void session_free(struct session *ss);
  * of earlier machines are kept. Writes a `reset` trace event. Returns 0 or -1 (no memory). */
 int session_machine(struct session *ss);
 
-/* The instruction in progress, NULL before the first fetch of a machine. */
-const struct session_insn *session_current(const struct session *ss);
+/* The instruction in progress on cpu, NULL before its first fetch since it powered up. */
+const struct session_insn *session_current(const struct session *ss, unsigned cpu);
 
 /* The current machine's model, for questions that change nothing (model_line_state). */
 struct model *session_model(struct session *ss);
 
 /*
- * The fetch of the instruction at pc (EV_FETCH), executed at el; faulted: Unicorn took a
- * prefetch abort there (enc 0). A DSB/DMB/ISB encoding is then delivered as its barrier
- * event. Writes the `insn` (or `fetch-fault`) and `barrier` trace events. res (may be
- * NULL) gets the fetch's model_step_result.
+ * The fetch of the instruction at pc (EV_FETCH) by cpu, executed at el; faulted: Unicorn
+ * took a prefetch abort there (enc 0). A DSB/DMB/ISB encoding is then delivered as its
+ * barrier event. Writes the `insn` (or `fetch-fault`) and `barrier` trace events. res (may
+ * be NULL) gets the fetch's model_step_result.
  */
-void session_fetch(struct session *ss, uint64_t pc, uint32_t enc, unsigned el, bool faulted,
-                   struct model_step_result *res);
+void session_fetch(struct session *ss, unsigned cpu, uint64_t pc, uint32_t enc, unsigned el,
+                   bool faulted, struct model_step_result *res);
 
 /*
- * Any other event (load, store, sysreg, TLBI/DC/IC/AT, exception entry, ERET) of the
+ * Any other event (load, store, sysreg, TLBI/DC/IC/AT, exception entry, ERET) of ev->cpu's
  * current instruction; pc and insn are filled from session_current when ev->pc is 0.
  * Loads, stores and maintenance write their trace event (`mem`, `tlbi`, `dc`, `ic`, `at`,
  * with `walk`/`tlb-fill` events of a table walk); sysreg, exception and eret events are
@@ -96,25 +97,37 @@ void session_step(struct session *ss, struct model_event *ev, struct model_step_
  * machine writes its own `exception` event with what it did to the CPU). what names the
  * exception for a later guest-hang report.
  */
-void session_exception(struct session *ss, bool insn_abort, uint64_t far, uint64_t pc,
-                       unsigned from_el, unsigned to_el, bool requested, uint64_t esr,
-                       uint64_t elr, uint64_t vector, const char *what);
+void session_exception(struct session *ss, unsigned cpu, bool insn_abort, uint64_t far, uint64_t pc,
+                       unsigned from_el, unsigned to_el, bool requested, uint64_t esr, uint64_t elr,
+                       uint64_t vector, const char *what);
 
-/* The stores of the current instruction did not happen (the access was restarted or
+/* The stores of cpu's current instruction did not happen (the access was restarted or
  * became an exception): writes an `abandon` event when it had any. */
-void session_abandon(struct session *ss);
+void session_abandon(struct session *ss, unsigned cpu);
 
-/* The guest hangs at pc (guest-hang, DESIGN §3). Writes a `hang` event. */
-void session_hang(struct session *ss, uint64_t pc, const char *what);
+/* cpu hangs at pc (guest-hang, DESIGN §3). Writes a `hang` event. */
+void session_hang(struct session *ss, unsigned cpu, uint64_t pc, const char *what);
 
 /*
- * The PA of a fetch of va at el with the registers as last written (what Unicorn uses),
- * or va when the MMU is off or the translation faults.
+ * PSCI CPU_ON, called by CPU by at pc, succeeded: cpu powers up in its reset state
+ * (DESIGN §2: EL2h, MMU off, the boot convention's registers) to enter at entry with x0 =
+ * context_id (model_reset_cpu). Writes a `cpu-on` event.
  */
-uint64_t session_fetch_pa(struct session *ss, uint64_t va, unsigned el);
+void session_cpu_on(struct session *ss, unsigned cpu, unsigned by, uint64_t pc, uint64_t entry,
+                    uint64_t context_id);
 
-/* "name+0xoff" of a VA, through its PA when the VA itself has no symbol. */
-void session_symbolize(struct session *ss, uint64_t va, unsigned el, char *buf, size_t len);
+/* PSCI CPU_OFF by cpu at pc: it powers down (model_cpu_off). Writes a `cpu-off` event. */
+void session_cpu_off(struct session *ss, unsigned cpu, uint64_t pc);
+
+/*
+ * The PA of a fetch of va by cpu at el with its registers as last written (what Unicorn
+ * uses), or va when the MMU is off or the translation faults.
+ */
+uint64_t session_fetch_pa(struct session *ss, unsigned cpu, uint64_t va, unsigned el);
+
+/* "name+0xoff" of a VA of cpu, through its PA when the VA itself has no symbol. */
+void session_symbolize(struct session *ss, unsigned cpu, uint64_t va, unsigned el, char *buf,
+                       size_t len);
 
 /*
  * End of run: print every folded report (stderr; JSON Lines on stdout with json) and

@@ -8,6 +8,11 @@
  *
  * Fields are grouped by lifetime: configuration (the command line, the image), the
  * machine (one Unicorn instance, rebuilt on PSCI SYSTEM_RESET), and per-run state.
+ *
+ * Several CPUs (--cpus N) share that one Unicorn instance: each CPU's registers, system
+ * registers included, live in a uc_context while another CPU runs, and the per-CPU fields
+ * of this struct (el, the block bookkeeping, last_exc) always describe the CPU that runs,
+ * `cpu`; the others' are kept in cpus[] (run.c "Scheduling").
  */
 #ifndef HYPSIM_SIM_SIM_H
 #define HYPSIM_SIM_SIM_H
@@ -20,6 +25,7 @@
 
 #include "image.h"
 #include "exc.h"
+#include "machine.h"
 #include "mem_ops.h"
 #include "pt.h"
 
@@ -47,6 +53,7 @@ struct sim_options {
 	uint64_t max_insns;     /* 0: no budget */
 	uint64_t ram_base;      /* PA of RAM (--ram-base, default MACH_RAM_BASE) */
 	uint64_t ram_size;
+	unsigned ncpus;     /* --cpus: CPUs of the machine (0 is taken as 1) */
 	bool json;          /* --json: one JSON object per hazard report on stdout */
 	bool check_unicorn; /* --check-unicorn: compare Unicorn with the model (debug) */
 	bool no_check;      /* --no-check: no model hooks, for benchmarks (tools/bench) */
@@ -65,6 +72,7 @@ enum stop_kind {
 	STOP_ERET,        /* the previous block ended with ERET: the EL may have changed */
 	STOP_BUDGET,      /* the next block would exceed --max-insns: run up to the limit */
 	STOP_HANG,        /* a block that branches to itself doing nothing */
+	STOP_YIELD,       /* the previous block ended with WFE/YIELD, or the slice ends here */
 	STOP_INTERRUPTED, /* SIGINT/SIGTERM */
 	STOP_FATAL,       /* a host-side failure inside a hook (message in fatal) */
 };
@@ -96,13 +104,39 @@ struct placeholder {
 struct block_info {
 	uint64_t va;
 	uint32_t size;
+	uint32_t gen; /* struct sim.block_gen when it was computed */
 	bool valid;
 	bool ends_eret;
+	bool ends_wfe; /* WFE or YIELD: a hint that the CPU waits (Unicorn ends blocks there) */
 	bool hang; /* only wfe/wfi/nop/yield, then a branch to its own start */
 	bool hang_checked;
 };
 
 #define BLOCK_CACHE_SIZE 4096
+
+/* At most as many CPUs as the model follows (MODEL_MAX_CPUS). */
+#define SIM_MAX_CPUS 8
+/* Instructions a CPU runs before the next runnable CPU takes over (run.c "Scheduling"). */
+#define SIM_QUANTUM 1000
+
+/* One CPU of the machine. While it runs, the fields below marked "saved" are struct sim's
+ * own (el, last_exc, ...); they are copied here when another CPU takes over. */
+struct sim_cpu {
+	enum psci_power power;
+	uc_context *ctx; /* its Unicorn state while another CPU runs (--cpus > 1) */
+	uint64_t entry;  /* PSCI CPU_ON: where it enters, and its x0 */
+	uint64_t context_id;
+	bool hung; /* it can never run again: branch to self, WFI, a looping abort */
+	uint64_t hang_pc;
+	char hang_what[96]; /* what its guest-hang report says */
+	char hang_msg[400]; /* "branch to self at ...; last exception: ..." */
+	uint64_t insns;     /* instructions it executed, before its current slice */
+	/* saved */
+	unsigned el;
+	bool prev_block_eret, prev_block_wfe;
+	uint64_t prev_block_va;
+	struct last_exc last_exc;
+};
 
 struct sim {
 	/* Configuration: fixed for the whole program. */
@@ -112,6 +146,11 @@ struct sim {
 
 	/* Machine: one Unicorn instance and the memory behind it. */
 	uc_engine *uc;
+	unsigned ncpus; /* opt.ncpus, at least 1 */
+	unsigned cpu;   /* the CPU that runs (or ran last) */
+	struct sim_cpu cpus[SIM_MAX_CPUS];
+	uc_context *pristine; /* Unicorn's CPU as uc_open made it (--cpus > 1): CPU_ON */
+	uint32_t block_gen;   /* blocks[] entries of another generation are stale */
 	uint8_t *ram; /* host copy of guest RAM, shared with Unicorn (uc_mem_map_ptr) */
 	struct mem_ops ram_ops;
 	uint64_t scratch_pa; /* a free page for the ERET used to change EL (cpu.c) */
@@ -143,7 +182,15 @@ struct sim {
 	bool blk_stopped;    /* the block hook stopped Unicorn before the block ran */
 	bool internal_error; /* --check-unicorn found a disagreement (message in fatal) */
 	bool prev_block_eret;
+	bool prev_block_wfe;
 	uint64_t prev_block_va;
+	/* Scheduling (--cpus > 1): the current slice ends at slice_end instructions; another
+	 * CPU is runnable (can_yield); a WFE/YIELD or the slice's end asks for a switch. */
+	uint64_t slice_start, slice_end;
+	uint64_t insn_limit; /* what the block hook stops at: the budget, or slice_end */
+	bool can_yield;
+	bool switch_now;
+	char off_msg[256]; /* the last CPU_OFF, for the "cpu-off" ending */
 	unsigned el;     /* current EL, kept by hypsim (PSTATE is read when it changes) */
 	unsigned resets; /* PSCI SYSTEM_RESET count */
 	enum stop_kind stop;

@@ -811,6 +811,97 @@ START_TEST(local_tlbi_other_cpu_keeps_entry_D8_13)
 }
 END_TEST
 
+/*
+ * PSCI CPU_OFF (DEN0022 §5.5): a powered-down core keeps no TLB entry, so the tables only
+ * it used are no longer live: changing one of their descriptors needs no break-before-make
+ * for it (Arm ARM D8.14.1 concerns entries that may be cached). And a CPU brought up
+ * again (CPU_ON: model_reset_cpu) starts with an empty TLB, so a local TLBI it missed while
+ * off leaves it nothing stale (D8.13). With the CPU left on, both are hazards.
+ */
+START_TEST(cpu_off_drops_its_tlb_D8_14_1_D8_13_psci_5_5)
+{
+	for (int off = 0; off < 2; off++) {
+		struct machine mt;
+		mt_init_cfg(&mt, 2, TLB_POLICY_SPECULATIVE, false, false);
+		uint64_t a = mt_idmap(&mt);
+		uint64_t b = mt_table(&mt);
+		uint64_t dpa = mt_map(&mt, b, VX, PA1, ATTR_WB);
+		mt_mmu_on(&mt, 0, a, SCTLR_ON);
+		/* cpu1: its own table b, VX used */
+		mt_mmu_on(&mt, 1, b, SCTLR_ON);
+		ev_load(&mt, 1, VX, 8);
+		if (off)
+			model_cpu_off(mt.m, 1);
+		mt_clear(&mt);
+		/* cpu0 (idmap): str x1, [dpa] (VX -> PA2, valid to valid); dsb ish */
+		ev_store(&mt, 0, dpa, 8, PAGE(PA2, ATTR_WB));
+		ev_dsb(&mt, 0, DOM_ISH, BAR_ALL);
+		EXPECT(&mt, HZ_BBM, off ? 0u : 1u);
+		mt_fini(&mt);
+	}
+	for (int off = 0; off < 2; off++) {
+		struct machine mt;
+		mt_init_cfg(&mt, 2, TLB_POLICY_SPECULATIVE, false, false);
+		uint64_t a = mt_idmap(&mt);
+		uint64_t dpa = mt_map(&mt, a, VX, PA1, ATTR_WB);
+		mt_mmu_on(&mt, 0, a, SCTLR_ON);
+		mt_mmu_on(&mt, 1, a, SCTLR_ON);
+		ev_load(&mt, 1, VX, 8);
+		if (off)
+			model_cpu_off(mt.m, 1);
+		/* cpu0: break-before-make with a local TLBI (cpu1's TLB is not reached) */
+		ev_store(&mt, 0, dpa, 8, 0);
+		ev_dsb(&mt, 0, DOM_ISH, BAR_ALL);
+		ev_tlbi(&mt, 0, TLBI_VAE2, VX);
+		ev_dsb(&mt, 0, DOM_ISH, BAR_ALL);
+		ev_store(&mt, 0, dpa, 8, PAGE(PA2, ATTR_WB));
+		ev_dsb(&mt, 0, DOM_ISH, BAR_ALL);
+		if (off) {
+			struct model_cpu_reset r = {.el = 2};
+			r.sysreg[SR_SCTLR_EL2] = SCTLR_EL2_BOOT;
+			r.sysreg[SR_SCTLR_EL1] = SCTLR_EL1_BOOT;
+			model_reset_cpu(mt.m, 1, &r);
+			mt_mmu_on(&mt, 1, a, SCTLR_ON);
+		}
+		mt_clear(&mt);
+		struct model_step_result res = ev_load(&mt, 1, VX, 8);
+		EXPECT(&mt, HZ_STALE_TLB, off ? 0u : 1u);
+		ck_assert_uint_eq(res.tr.oa, PA2);
+		mt_fini(&mt);
+	}
+}
+END_TEST
+
+/*
+ * The power-down sequence of CPU_OFF ends with a DSB SY (PSCI DEN0022 §6.4): a TLBI IS the
+ * CPU issued just before is complete for the CPUs that stay on (Arm ARM D8.13, B2.3.12).
+ */
+START_TEST(cpu_off_completes_its_maintenance_B2_3_12_psci_6_4)
+{
+	for (int off = 0; off < 2; off++) {
+		struct machine mt;
+		mt_init_cfg(&mt, 2, TLB_POLICY_SPECULATIVE, false, false);
+		uint64_t a = mt_idmap(&mt);
+		uint64_t dpa = mt_map(&mt, a, VX, PA1, ATTR_WB);
+		mt_mmu_on(&mt, 0, a, SCTLR_ON);
+		mt_mmu_on(&mt, 1, a, SCTLR_ON);
+		ev_load(&mt, 0, VX, 8);
+		/* cpu1: str xzr, [dpa]; dsb ish; tlbi vae2is, VX; (no dsb) then CPU_OFF */
+		ev_store(&mt, 1, dpa, 8, 0);
+		ev_dsb(&mt, 1, DOM_ISH, BAR_ALL);
+		ev_tlbi(&mt, 1, TLBI_VAE2IS, VX);
+		if (off)
+			model_cpu_off(mt.m, 1);
+		mt_clear(&mt);
+		/* cpu0: ldr x1, [VX]: the entry is gone only if the TLBI completed */
+		ev_load(&mt, 0, VX, 8);
+		ck_assert_uint_eq(mt.count[HZ_MISSING_DSB] + mt.count[HZ_STALE_TLB],
+		                  (off ? 0u : 1u));
+		mt_fini(&mt);
+	}
+}
+END_TEST
+
 /* D7.5.x: DC ZVA needs Normal memory (Alignment fault with the MMU off). */
 START_TEST(dc_zva_mmu_off_alignment_fault_D7_5)
 {
@@ -1255,6 +1346,8 @@ static Suite *checker_suite(void)
 	tcase_add_test(tc, table_store_then_tlbi_without_dsb_D8_13);
 	tcase_add_test(tc, unexpected_exception_D1_10);
 	tcase_add_test(tc, local_tlbi_other_cpu_keeps_entry_D8_13);
+	tcase_add_test(tc, cpu_off_drops_its_tlb_D8_14_1_D8_13_psci_5_5);
+	tcase_add_test(tc, cpu_off_completes_its_maintenance_B2_3_12_psci_6_4);
 	tcase_add_test(tc, dc_zva_mmu_off_alignment_fault_D7_5);
 	tcase_add_test(tc, dc_by_va_uses_stale_tlb_D8_13);
 	tcase_add_test(tc, fast_path_revalidates_after_ttbr_switch);

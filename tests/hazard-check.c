@@ -2,11 +2,12 @@
  * hazard-check - checks the hazard reports of `sim run --json` (JSON Lines on stdin)
  * against what a firmware variant must give (docs/firmware.md "Buggy variants").
  *
- *   hazard-check CLASS SYMBOL [CLASS@SYMBOL[@EVENT]]...
+ *   hazard-check CLASS SYMBOL[@cpuN] [CLASS@SYMBOL[@EVENT][@cpuN]]...
  *
  * The first report must be of CLASS at SYMBOL; each further argument names a report that
- * must also be present. SYMBOL is "name" (any offset) or "name+0xoff" (exact). Exit 0 when
- * all hold, 1 otherwise (with the reports printed), 2 on unreadable input.
+ * must also be present. SYMBOL is "name" (any offset) or "name+0xoff" (exact); @cpuN also
+ * asks for the CPU the report names (runs with --cpus). Exit 0 when all hold, 1 otherwise
+ * (with the reports printed), 2 on unreadable input.
  */
 #include <jansson.h>
 #include <stdbool.h>
@@ -28,10 +29,21 @@ static const char *str(json_t *o, const char *k)
 	return s ? s : "";
 }
 
-static bool report_matches(json_t *o, const char *cls, const char *sym, const char *ev)
+/* A trailing "@cpuN" of a word (cut off): N, or -1 when there is none. */
+static int cut_cpu(char *word)
+{
+	char *at = strrchr(word, '@');
+	if (!at || strncmp(at, "@cpu", 4) || !at[4])
+		return -1;
+	*at = '\0';
+	return atoi(at + 4);
+}
+
+static bool report_matches(json_t *o, const char *cls, const char *sym, const char *ev, int cpu)
 {
 	return !strcmp(str(o, "class"), cls) && sym_matches(sym, str(o, "sym")) &&
-	       (!ev || !strcmp(str(o, "event"), ev));
+	       (!ev || !strcmp(str(o, "event"), ev)) &&
+	       (cpu < 0 || json_integer_value(json_object_get(o, "cpu")) == cpu);
 }
 
 int main(int argc, char **argv)
@@ -55,7 +67,10 @@ int main(int argc, char **argv)
 	}
 	int fails = 0;
 	json_t *first = json_array_get(reps, 0);
-	if (!first || !report_matches(first, argv[1], argv[2], NULL)) {
+	char first_sym[256];
+	snprintf(first_sym, sizeof(first_sym), "%s", argv[2]);
+	int first_cpu = cut_cpu(first_sym);
+	if (!first || !report_matches(first, argv[1], first_sym, NULL, first_cpu)) {
 		printf("FAIL: first report is %s at %s, expected %s at %s\n",
 		       first ? str(first, "class") : "(none)", first ? str(first, "sym") : "-",
 		       argv[1], argv[2]);
@@ -67,6 +82,7 @@ int main(int argc, char **argv)
 	for (int i = 3; i < argc; i++) {
 		char buf[256];
 		snprintf(buf, sizeof(buf), "%s", argv[i]);
+		int cpu = cut_cpu(buf);
 		char *cls = buf, *sym = strchr(buf, '@'), *ev = NULL;
 		if (!sym) {
 			fprintf(stderr, "hazard-check: %s: expected CLASS@SYMBOL\n", argv[i]);
@@ -78,7 +94,7 @@ int main(int argc, char **argv)
 		bool found = false;
 		size_t k;
 		json_t *o;
-		json_array_foreach(reps, k, o) found |= report_matches(o, cls, sym, ev);
+		json_array_foreach(reps, k, o) found |= report_matches(o, cls, sym, ev, cpu);
 		printf("%s: a %s report at %s%s%s\n", found ? "ok" : "FAIL", cls, sym,
 		       ev ? " for a " : "", ev ? ev : "");
 		fails += !found;
@@ -87,7 +103,8 @@ int main(int argc, char **argv)
 		size_t k;
 		json_t *o;
 		json_array_foreach(reps, k, o)
-		    printf("  report %zu: %s at %s (%s, %s)\n", k, str(o, "class"), str(o, "sym"),
+		    printf("  report %zu: %s at %s on cpu%d (%s, %s)\n", k, str(o, "class"),
+		           str(o, "sym"), (int)json_integer_value(json_object_get(o, "cpu")),
 		           str(o, "event"), str(o, "insn"));
 	}
 	json_decref(reps);

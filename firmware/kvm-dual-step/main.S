@@ -349,3 +349,7 @@ boot_pt:
 	.balign 64
 rt_pt:
 	.space PT_SIZE
+
+#ifdef KVM_HOTPLUG
+#include "hotplug.S"
+#endif

@@ -19,12 +19,13 @@
  *
  * Scheduling (--cpus N > 1). The CPUs share one Unicorn instance; each CPU's state is a
  * uc_context, which on 2.0.1 is the whole CPUARMState up to its watchpoints: general and
- * system registers and the translator's cached EL flags (measured: TTBR0_EL2, CurrentEL and
- * an EL1 context's UNDEFINED `mrs ttbr0_el2` all follow the restored context). Unicorn's
- * TLB is not in it and is flushed at every switch; translated code is shared, so code one
- * CPU writes is seen by the others (one engine per CPU on the same RAM keeps running stale
- * translations, measured). A switch costs ~0.8 us (save, restore, TLB flush). CPUs run in
- * turn, round robin in index order, deterministically:
+ * system registers and the translator's cached EL flags (TTBR0_EL2, CurrentEL and an EL1
+ * context's UNDEFINED `mrs ttbr0_el2` all follow the restored context). Unicorn's TLB is
+ * not in it and is flushed at every switch; translated code is shared, so code one CPU
+ * writes is seen by the others (one engine per CPU on the same RAM keeps running stale
+ * translations). sim/tests/test_unicorn_smp.c checks these three facts; a switch costs
+ * about a microsecond in Unicorn (save, restore, TLB flush: tools/bench-uc-switch). CPUs
+ * run in turn, round robin in index order, deterministically:
  *  - a CPU runs SIM_QUANTUM instructions, exactly (the budget's `until` mechanism; but at
  *    the first block boundary after them at EL0/EL1 when WFI traps there, HCR_EL2.TWI:
  *    Unicorn's stop at `until` imitates a WFI), then the next runnable CPU takes over;

@@ -13,8 +13,11 @@
  * the init vectors in the bounce page, and the init HVC with the boot table, the runtime
  * table, its own half of the hyp stack page and the hyp vectors. A hypercall at a HYP VA
  * proves HYP is up on CPU 1; it stores the answer for CPU 0 and powers itself down
- * (CPU_OFF). CPU 0 waits for the answer (WFE, at most HP_WAIT_LOOPS times, as Linux's
- * __cpu_up waits with a timeout), then for CPU 1 to be off, and powers the system off.
+ * (CPU_OFF). CPU 0 waits (WFE) for CPU 1 to start (AFFINITY_INFO no longer ON_PENDING),
+ * for the answer (at most HP_WAIT_LOOPS rounds: Linux's __cpu_up waits with a timeout),
+ * then for CPU 1 to be off, and powers the system off. The wait counts rounds, not time: in
+ * hypsim each WFE gives CPU 1 a turn; in `qemu-system-aarch64 -smp 2`, whose CPUs are host
+ * threads, CPU 0 usually gives up before CPU 1's thread has done its work.
  *
  * The boot table must therefore outlive CPU 0's init: ARM KVM freed it after the first
  * init only when CPU hotplug was not configured (arch/arm/kvm/arm.c init_hyp_mode:
@@ -45,6 +48,7 @@
 #define HP_HYP_STACK 64   /* HYP VA: CPU 1's half of hyp_stack_page */
 #define HP_HYP_VECTORS 72
 #define HP_SIZE 80
+#define HP_START_LOOPS 1000000
 #define HP_WAIT_LOOPS 1000
 
 	.section .text
@@ -132,8 +136,19 @@ hotplug_cpu1:
 	psci	PSCI_CPU_ON_64
 	cbnz	x0, fail
 
-	/* Wait for CPU 1's hypercall answer, then for CPU 1 to be off. */
-	adrp	x21, hotplug_answer
+	/* Wait until CPU 1 runs (AFFINITY_INFO: no longer ON_PENDING; QEMU starts it on a
+	 * thread of its own, hypsim at its first turn), then for its hypercall answer (at most
+	 * HP_WAIT_LOOPS rounds: it may hang), then for it to be off. */
+	mov64	x20, HP_START_LOOPS
+6:	wfe
+	mov	x1, #1
+	mov	x2, #0
+	psci	PSCI_AFFINITY_INFO_64
+	cmp	x0, #2			/* ON_PENDING */
+	b.ne	7f
+	subs	x20, x20, #1
+	b.ne	6b
+7:	adrp	x21, hotplug_answer
 	mov	x20, #HP_WAIT_LOOPS
 1:	wfe
 	ldr	x22, [x21, :lo12:hotplug_answer]

@@ -103,8 +103,9 @@ struct trace {
 	/* The writer's side (the run's when there is no thread): lines and their numbers. */
 	char *out;
 	size_t out_len;
-	char seq_txt[24]; /* the last seq in decimal, kept up to date digit by digit */
-	unsigned seq_len;
+	char seq_txt[24]; /* the last seq in decimal but its last digit, kept up to date */
+	char seq_last;    /* its last digit */
+	unsigned seq_len; /* its digits, the last one included */
 };
 
 /* ---- hand formatting: each returns the end of what it wrote ---- */
@@ -225,20 +226,28 @@ static void write_out(struct trace *t, const char *p, size_t n, bool *failed, in
 }
 
 /* The next event's ",\"seq\":N", N counted here (every record but the header's is one
- * event, in order). */
+ * event, in order). Its last digit is kept apart from the others: changing it in place
+ * and then copying all of them would stall the copy on the byte just stored. */
 static char *put_seq(struct trace *t, char *p)
 {
-	unsigned i = t->seq_len;
-	while (i > 0 && t->seq_txt[i - 1] == '9')
-		t->seq_txt[--i] = '0';
-	if (i > 0) {
-		t->seq_txt[i - 1]++;
-	} else { /* 99...9 + 1 */
-		memmove(t->seq_txt + 1, t->seq_txt, t->seq_len++);
-		t->seq_txt[0] = '1';
-	}
 	p = PUT(p, ",\"seq\":");
+	if (t->seq_last < '9') {
+		t->seq_last++;
+	} else { /* ...x9 + 1 = ...(x+1)0 */
+		t->seq_last = '0';
+		unsigned i = t->seq_len - 1;
+		while (i > 0 && t->seq_txt[i - 1] == '9')
+			t->seq_txt[--i] = '0';
+		if (i > 0) {
+			t->seq_txt[i - 1]++;
+		} else { /* 99...9 + 1 */
+			memmove(t->seq_txt + 1, t->seq_txt, t->seq_len - 1);
+			t->seq_txt[0] = '1';
+			t->seq_len++;
+		}
+	}
 	memcpy(p, t->seq_txt, sizeof(t->seq_txt)); /* a fixed size: no call to memcpy */
+	p[t->seq_len - 1] = t->seq_last;
 	return p + t->seq_len;
 }
 
@@ -402,13 +411,13 @@ struct trace *trace_open(const char *path, char *err, size_t errlen)
 	}
 	t->buf = t->bufs[0];
 	t->schema = TRACE_SCHEMA;
-	t->seq_txt[0] = '0';
+	t->seq_last = '0';
 	t->seq_len = 1;
 	t->fd = -1;
 	size_t n = strlen(path);
 	errno = 0;
 	if (n > 3 && !strcmp(path + n - 3, ".gz"))
-		t->gz = gzopen(path, "wb9");
+		t->gz = gzopen(path, "wb6"); /* level 9 took 4-5x as long for 17% less */
 	else
 		t->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 	if (t->fd < 0 && !t->gz) {

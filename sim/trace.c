@@ -36,6 +36,7 @@
 #define TRACE_NBUF 4
 #define OUT_SIZE   (1u << 20) /* text, the writer's: more than any record's line */
 #define SEEN       (1u << 12)
+#define INSN_TXT   (1u << 10)
 
 /* Schema 2: an (pc, enc, el) whose asm and sym were written, and by which decode. */
 struct seen {
@@ -81,6 +82,14 @@ struct rec_mem {
 	uint8_t cpu, size, store, ok, mair;
 };
 
+/* The writer's: an insn line's ,"pc":...,"el":...,"enc":"..." as last formatted. */
+struct insn_txt {
+	uint64_t pc;
+	uint32_t enc;
+	uint8_t el, len; /* len 0: empty */
+	char txt[58];    /* 54 at most: 16 hex digits of pc, 3 decimal of el, 8 hex of enc */
+};
+
 struct trace {
 	int fd;    /* plain JSON Lines ... */
 	gzFile gz; /* ... or gzip (path ending in ".gz") */
@@ -103,6 +112,7 @@ struct trace {
 	/* The writer's side (the run's when there is no thread): lines and their numbers. */
 	char *out;
 	size_t out_len;
+	struct insn_txt insn_txt[INSN_TXT]; /* loops format the same instructions again */
 	char seq_txt[24]; /* the last seq in decimal but its last digit, kept up to date */
 	char seq_last;    /* its last digit */
 	unsigned seq_len; /* its digits, the last one included */
@@ -257,13 +267,22 @@ static char *format_insn(struct trace *t, char *p, const struct rec_insn *r)
 	p = put_seq(t, p);
 	p = PUT(p, ",\"cpu\":");
 	p = put_dec(p, r->cpu);
-	p = PUT(p, ",\"pc\":\"");
-	p = put_hex(p, r->pc, 1);
-	p = PUT(p, "\",\"el\":");
-	p = put_dec(p, r->el);
-	p = PUT(p, ",\"enc\":\"");
-	p = put_hex(p, r->enc, 8);
-	*p++ = '"';
+	struct insn_txt *c = &t->insn_txt[(r->pc >> 2) % INSN_TXT];
+	if (!c->len || c->pc != r->pc || c->enc != r->enc || c->el != r->el) {
+		char *q = PUT(c->txt, ",\"pc\":\"");
+		q = put_hex(q, r->pc, 1);
+		q = PUT(q, "\",\"el\":");
+		q = put_dec(q, r->el);
+		q = PUT(q, ",\"enc\":\"");
+		q = put_hex(q, r->enc, 8);
+		*q++ = '"';
+		c->pc = r->pc;
+		c->enc = r->enc;
+		c->el = r->el;
+		c->len = (uint8_t)(q - c->txt);
+	}
+	memcpy(p, c->txt, sizeof(c->txt)); /* a fixed size: no call to memcpy */
+	p += c->len;
 	p = put_mem(p, (const char *)(r + 1), r->ntext);
 	return PUT(p, "}\n");
 }

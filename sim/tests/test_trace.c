@@ -248,6 +248,23 @@ START_TEST(test_hand_formatting)
 	         "{\"type\":\"insn\",\"seq\":%" PRIu64 ",\"cpu\":0,\"pc\":\"0x40101004\",\"el\":2,"
 	         "\"enc\":\"0x00000001\",\"asm\":\".inst 0x00000001\",\"sym\":\"\"}\n",
 	         ++seq);
+	/* A 16-digit PC, one at EL1, and 0x40101000 again, each a different instruction for
+	 * the writer's text of the last one formatted at a PC (same slot: PC / 4 mod 1024).
+	 * The first also takes the decode cache's slot of 0x40101000, so the third is decoded
+	 * anew and carries asm and sym again. */
+	static const struct {
+		uint64_t pc;
+		unsigned el;
+	} again[] = {{0xffff800000001000ull, 2}, {0x40101000, 1}, {0x40101000, 2}};
+	for (unsigned i = 0; i < 3; i++) {
+		trace_insn(t, 1, again[i].pc, again[i].el,
+		           disasm_get(d, again[i].pc, 0xd51c1000, NULL, NULL));
+		snprintf(want[n++], sizeof(want[0]),
+		         "{\"type\":\"insn\",\"seq\":%" PRIu64 ",\"cpu\":1,\"pc\":\"0x%" PRIx64
+		         "\",\"el\":%u,\"enc\":\"0xd51c1000\",\"asm\":\"msr sctlr_el2, x0\","
+		         "\"sym\":\"\"}\n",
+		         ++seq, again[i].pc, again[i].el);
+	}
 	ck_assert_int_eq(trace_close(t, err, sizeof(err)), 0);
 	disasm_free(d);
 	FILE *f = fopen(path, "r");

@@ -1,17 +1,18 @@
 #!/bin/sh
-# e2e-smp.sh SIM PSCI_ELF HANG_ELF EXPECTED_UART BAD_SCENARIO_DIR FIRMWARE_DIR - sim run
+# e2e-smp.sh SIM PSCI_ELF HANG_ELF ALL_OFF_ELF EXPECTED_UART BAD_SCENARIO_DIR FIRMWARE_DIR - sim run
 # --cpus (DESIGN §2 PSCI, run.c "Scheduling"), on firmware/psci-smp:
 #  - PSCI as the guest sees it (exactly EXPECTED_UART): AFFINITY_INFO ON/OFF/INVALID, CPU_ON
 #    of an online CPU (ALREADY_ON), of an invalid MPIDR (INVALID_PARAMETERS), at an entry
 #    outside RAM (INVALID_ADDRESS), ON_PENDING before the new CPU's first turn, CPU 1's
 #    reset state and x0 = context id, CPU_OFF then CPU_ON again, SYSTEM_OFF from CPU 1;
 #  - the endings: SYSTEM_OFF names the CPU and each CPU's instructions; every CPU hanging
-#    (exit 3, one guest-hang report per CPU); the budget counts all CPUs' instructions;
+#    (exit 3, one guest-hang report per CPU); no CPU left on after CPU_OFF (exit 3); the
+#    budget counts all CPUs' instructions;
 #  - the same run twice gives the same trace (sim diff), which replays to the same report;
 #  - bad --cpus values and scenario options: exit 2, one line.
 set -u
-sim=$1 elf=$2 hang=$3 expected=$4 bad=$5
-HYPSIM_FIRMWARE_DIR=$6
+sim=$1 elf=$2 hang=$3 alloff=$4 expected=$5 bad=$6
+HYPSIM_FIRMWARE_DIR=$7
 export HYPSIM_FIRMWARE_DIR
 [ -f "$elf" ] || { echo "no $elf (cross toolchain missing): skipped"; exit 77; }
 dir=$(mktemp -d)
@@ -71,6 +72,14 @@ grep -q "guest hang on every CPU that is on: \[CPU 0\] WFI with no interrupt sou
 	fail "psci-smp-hang: the end line does not name both CPUs' hangs"
 [ "$(grep -c '"class":"guest-hang"' "$dir/json")" -eq 2 ] || fail "psci-smp-hang: not one guest-hang report per CPU"
 grep -q '"class":"guest-hang","cpu":1' "$dir/json" || fail "psci-smp-hang: no guest-hang report on cpu1"
+
+# The last CPU that is on calls CPU_OFF: exit 3, the end line names it.
+err=$("$sim" run "$alloff" --cpus 2 --uart /dev/null 2>&1)
+rc=$?
+echo "$err"
+[ "$rc" -eq 3 ] || fail "psci-smp-all-off: exit $rc, expected 3"
+echo "$err" | grep -q "CPU 0 called PSCI CPU_OFF at .* on CPU 0: no CPU is left running and SYSTEM_OFF never came" ||
+	fail "psci-smp-all-off: the end line does not say that no CPU is left"
 
 # Bad values: exit 2 and one line.
 expect2() {

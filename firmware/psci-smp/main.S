@@ -18,6 +18,8 @@
  *
  * PSCI_SMP_HANG (psci-smp-hang): CPU 1 branches to itself instead of calling CPU_OFF and
  * CPU 0 waits in WFI: every CPU that is on hangs, the run ends as a guest hang (exit 3).
+ * PSCI_SMP_ALL_OFF (psci-smp-all-off): CPU 0 calls CPU_OFF once CPU 1 is off: no CPU is
+ * left on and SYSTEM_OFF never comes (exit 3).
  */
 #include "hypsim-fw.h"
 
@@ -93,6 +95,10 @@ _start:
 	say	msg_aff1_now, x25
 	say	msg_on_again, x26
 	say	msg_aff1_now, x27
+#ifdef PSCI_SMP_ALL_OFF
+	psci	PSCI_CPU_OFF
+	b	.
+#endif
 
 	/* Once more: CPU 1 starts from its reset state again, and powers the system off. */
 	mov	x20, #0x5678

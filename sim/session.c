@@ -118,6 +118,13 @@ static const struct dis_insn *dis(struct session *ss, unsigned cpu, uint64_t va,
 	return disasm_get(ss->cfg.dis, va, enc, sym_cb, &a);
 }
 
+/* The `insn` line of a fetch (the trace decodes it only when the line carries its text). */
+static void trace_insn_of(struct session *ss, unsigned cpu, uint64_t pc, uint32_t enc, unsigned el)
+{
+	struct sym_arg a = {ss, cpu, el};
+	trace_insn(ss->cfg.trace, cpu, pc, el, enc, ss->cfg.dis, sym_cb, &a);
+}
+
 static void fill_site(struct session *ss, const struct session_insn *r, struct rep_site *site)
 {
 	site->known = true;
@@ -338,7 +345,7 @@ static void deliver_fetch(struct session *ss, unsigned cpu, uint64_t pc, uint32_
 		if (faulted)
 			trace_fetch_fault(ss->cfg.trace, cpu, pc, el);
 		else
-			trace_insn(ss->cfg.trace, cpu, pc, el, dis(ss, cpu, pc, enc, el));
+			trace_insn_of(ss, cpu, pc, enc, el);
 	}
 	struct model_event ev = {.kind = EV_FETCH, .cpu = cpu, .pc = pc, .insn = enc};
 	ev.u.mem.va = pc;
@@ -377,7 +384,7 @@ void session_fetch(struct session *ss, unsigned cpu, uint64_t pc, uint32_t enc, 
 		c->nstores = 0;
 		ss->events++;
 		if (ss->cfg.trace)
-			trace_insn(ss->cfg.trace, cpu, pc, el, dis(ss, cpu, pc, enc, el));
+			trace_insn_of(ss, cpu, pc, enc, el);
 	} else {
 		deliver_fetch(ss, cpu, pc, enc, el, faulted, res);
 	}

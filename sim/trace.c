@@ -38,9 +38,10 @@
 #define SEEN       (1u << 12)
 #define INSN_TXT   (1u << 10)
 
-/* Schema 2: an (pc, enc, el) whose asm and sym were written, and by which decode. */
+/* Schema 2: an (pc, enc, el) whose asm and sym were written, by which decode, and the
+ * decode cache's count of decodes when that was last checked. */
 struct seen {
-	uint64_t pc, dis_id;
+	uint64_t pc, dis_id, decodes;
 	uint32_t enc;
 	uint8_t el;
 	bool valid;
@@ -643,31 +644,51 @@ void trace_header(struct trace *t, const struct trace_header_info *h)
 	json_decref(o);
 }
 
-/* Schema 2 writes asm and sym only when (pc, enc, el) has not had them from this decode
- * (readers take them from the latest insn with the same three that has them). A slot
- * lost to another instruction only means writing them again. */
-static bool insn_needs_text(struct trace *t, uint64_t pc, unsigned el, const struct dis_insn *d)
+/*
+ * Schema 2 writes asm and sym only when (pc, enc, el) has not had them from this decode
+ * (readers take them from the latest insn with the same three that has them). While the
+ * cache has decoded nothing since the last check, its entry is the same decode: no lookup.
+ * A slot lost to another instruction only means writing them again. *d is the decode when
+ * it was looked up, else NULL.
+ */
+static bool insn_needs_text(struct trace *t, uint64_t pc, unsigned el, uint32_t enc,
+                            struct disasm *dis,
+                            void (*sym_fn)(void *arg, uint64_t va, char *buf, size_t len),
+                            void *arg, const struct dis_insn **d)
 {
+	*d = NULL;
 	if (t->schema < 2)
 		return true;
 	struct seen *s = &t->seen[((pc >> 2) ^ ((uint64_t)el << 12)) % SEEN];
-	if (s->valid && s->pc == pc && s->enc == d->enc && s->el == el && s->dis_id == d->id)
+	bool same = s->valid && s->pc == pc && s->enc == enc && s->el == el;
+	if (same && s->decodes == disasm_decodes(dis))
 		return false;
-	*s = (struct seen){
-	    .pc = pc, .dis_id = d->id, .enc = d->enc, .el = (uint8_t)el, .valid = true};
-	return true;
+	*d = disasm_get(dis, pc, enc, sym_fn, arg);
+	bool text = !same || s->dis_id != (*d)->id;
+	*s = (struct seen){.pc = pc,
+	                   .dis_id = (*d)->id,
+	                   .decodes = disasm_decodes(dis),
+	                   .enc = enc,
+	                   .el = (uint8_t)el,
+	                   .valid = true};
+	return text;
 }
 
-void trace_insn(struct trace *t, unsigned cpu, uint64_t pc, unsigned el, const struct dis_insn *d)
+void trace_insn(struct trace *t, unsigned cpu, uint64_t pc, unsigned el, uint32_t enc,
+                struct disasm *dis, void (*sym_fn)(void *arg, uint64_t va, char *buf, size_t len),
+                void *arg)
 {
-	bool text = insn_needs_text(t, pc, el, d);
+	const struct dis_insn *d;
+	bool text = insn_needs_text(t, pc, el, enc, dis, sym_fn, arg, &d);
 	struct rec_insn *r = reserve(t, sizeof(*r) + (text ? 360 : 0));
 	r->pc = pc;
-	r->enc = d->enc;
+	r->enc = enc;
 	r->cpu = (uint8_t)cpu;
 	r->el = (uint8_t)el;
 	r->ntext = 0;
 	if (text) {
+		if (!d)
+			d = disasm_get(dis, pc, enc, sym_fn, arg);
 		char *p = (char *)(r + 1), *q = p;
 		q = PUT(q, ",\"asm\":");
 		q = put_str(q, d->text_json);

@@ -19,7 +19,7 @@
 #define TRACE_SCHEMA 2 /* the newest, which sim writes unless told otherwise */
 
 struct trace;
-struct dis_insn;
+struct disasm;
 struct json_t;
 struct model_step_result;
 struct walk_result;
@@ -57,7 +57,13 @@ int trace_close(struct trace *t, char *err, size_t errlen);
 
 void trace_header(struct trace *t, const struct trace_header_info *h);
 
-void trace_insn(struct trace *t, unsigned cpu, uint64_t pc, unsigned el, const struct dis_insn *d);
+/* An instruction executed (enc at pc, at EL el). Its disassembly and symbol, when the line
+ * carries them, come from disasm_get(dis, pc, enc, sym_fn, arg); in schema 2 that is rarely,
+ * and the decode cache is not even looked up while nothing was decoded since this
+ * (pc, enc, el) last had them. */
+void trace_insn(struct trace *t, unsigned cpu, uint64_t pc, unsigned el, uint32_t enc,
+                struct disasm *dis, void (*sym_fn)(void *arg, uint64_t va, char *buf, size_t len),
+                void *arg);
 /* A fetch that faulted (prefetch abort): checked by the model, not executed. */
 void trace_fetch_fault(struct trace *t, unsigned cpu, uint64_t pc, unsigned el);
 void trace_sysreg(struct trace *t, unsigned cpu, uint64_t pc, const char *sym, unsigned el,

@@ -53,7 +53,7 @@ START_TEST(test_header_fields)
 	struct disasm *d = disasm_new();
 	ck_assert_ptr_nonnull(d);
 	/* d51c1000  msr sctlr_el2, x0 */
-	trace_insn(t, 0, 0x40101000, 2, disasm_get(d, 0x40101000, 0xd51c1000, NULL, NULL));
+	trace_insn(t, 0, 0x40101000, 2, 0xd51c1000, d, NULL, NULL);
 	ck_assert_int_eq(trace_close(t, err, sizeof(err)), 0);
 	disasm_free(d);
 
@@ -124,13 +124,13 @@ START_TEST(test_insn_text_once)
 		ck_assert_int_eq(trace_set_schema(t, schema), 0);
 		struct disasm *d = disasm_new();
 		/* d503201f  nop;  d69f03e0  eret */
-		trace_insn(t, 0, 0x40100000, 2, disasm_get(d, 0x40100000, 0xd503201f, NULL, NULL));
-		trace_insn(t, 0, 0x40100000, 2, disasm_get(d, 0x40100000, 0xd503201f, NULL, NULL));
-		trace_insn(t, 0, 0x40100000, 1, disasm_get(d, 0x40100000, 0xd503201f, NULL, NULL));
+		trace_insn(t, 0, 0x40100000, 2, 0xd503201f, d, NULL, NULL);
+		trace_insn(t, 0, 0x40100000, 2, 0xd503201f, d, NULL, NULL);
+		trace_insn(t, 0, 0x40100000, 1, 0xd503201f, d, NULL, NULL);
 		/* Rewritten code: a new encoding at the same PC, then the old one decoded again. */
-		trace_insn(t, 0, 0x40100000, 2, disasm_get(d, 0x40100000, 0xd69f03e0, NULL, NULL));
-		trace_insn(t, 0, 0x40100000, 2, disasm_get(d, 0x40100000, 0xd503201f, NULL, NULL));
-		trace_insn(t, 0, 0x40100000, 1, disasm_get(d, 0x40100000, 0xd503201f, NULL, NULL));
+		trace_insn(t, 0, 0x40100000, 2, 0xd69f03e0, d, NULL, NULL);
+		trace_insn(t, 0, 0x40100000, 2, 0xd503201f, d, NULL, NULL);
+		trace_insn(t, 0, 0x40100000, 1, 0xd503201f, d, NULL, NULL);
 		ck_assert_int_eq(trace_close(t, err, sizeof(err)), 0);
 		disasm_free(d);
 		bool all = schema == 1;
@@ -145,8 +145,27 @@ START_TEST(test_insn_text_once)
 		fclose(f);
 		unlink(path);
 	}
+	/* Decodes elsewhere leave an instruction's decode alone; evicting it (another PC in
+	 * the same slot of the decode cache, 8192 instructions on) means decoding it anew. */
 	char *path = tmp_trace(), err[128];
 	struct trace *t = trace_open(path, err, sizeof(err));
+	struct disasm *d = disasm_new();
+	trace_insn(t, 0, 0x40100000, 2, 0xd503201f, d, NULL, NULL);
+	disasm_get(d, 0x40100004, 0xd69f03e0, NULL, NULL);
+	trace_insn(t, 0, 0x40100000, 2, 0xd503201f, d, NULL, NULL);
+	disasm_get(d, 0x40100000 + 8192 * 4, 0xd69f03e0, NULL, NULL);
+	trace_insn(t, 0, 0x40100000, 2, 0xd503201f, d, NULL, NULL);
+	ck_assert_int_eq(trace_close(t, err, sizeof(err)), 0);
+	disasm_free(d);
+	FILE *f = fopen(path, "r");
+	expect_insn(f, "0x40100000", 2, "nop");
+	expect_insn(f, "0x40100000", 2, NULL);
+	expect_insn(f, "0x40100000", 2, "nop");
+	fclose(f);
+	unlink(path);
+
+	path = tmp_trace();
+	t = trace_open(path, err, sizeof(err));
 	ck_assert_int_eq(trace_set_schema(t, 0), -1);
 	ck_assert_int_eq(trace_set_schema(t, TRACE_SCHEMA + 1), -1);
 	ck_assert_int_eq(trace_close(t, err, sizeof(err)), 0);
@@ -232,8 +251,8 @@ START_TEST(test_hand_formatting)
 	    "\"0x40200401\"]],\"fault\":\"%s\",\"level\":3}\n",
 	    ++seq, pt_fault_name(FAULT_TRANSLATION));
 	/* d51c1000  msr sctlr_el2, x0 */
-	trace_insn(t, 0, 0x40101000, 2, disasm_get(d, 0x40101000, 0xd51c1000, NULL, NULL));
-	trace_insn(t, 0, 0x40101000, 2, disasm_get(d, 0x40101000, 0xd51c1000, NULL, NULL));
+	trace_insn(t, 0, 0x40101000, 2, 0xd51c1000, d, NULL, NULL);
+	trace_insn(t, 0, 0x40101000, 2, 0xd51c1000, d, NULL, NULL);
 	snprintf(want[n++], sizeof(want[0]),
 	         "{\"type\":\"insn\",\"seq\":%" PRIu64 ",\"cpu\":0,\"pc\":\"0x40101000\",\"el\":2,"
 	         "\"enc\":\"0xd51c1000\",\"asm\":\"msr sctlr_el2, x0\",\"sym\":\"\"}\n",
@@ -243,7 +262,7 @@ START_TEST(test_hand_formatting)
 	         "\"enc\":\"0xd51c1000\"}\n",
 	         ++seq);
 	/* 00000001: not an instruction; enc is zero-padded to 8 digits */
-	trace_insn(t, 0, 0x40101004, 2, disasm_get(d, 0x40101004, 0x1, NULL, NULL));
+	trace_insn(t, 0, 0x40101004, 2, 0x1, d, NULL, NULL);
 	snprintf(want[n++], sizeof(want[0]),
 	         "{\"type\":\"insn\",\"seq\":%" PRIu64 ",\"cpu\":0,\"pc\":\"0x40101004\",\"el\":2,"
 	         "\"enc\":\"0x00000001\",\"asm\":\".inst 0x00000001\",\"sym\":\"\"}\n",
@@ -257,8 +276,7 @@ START_TEST(test_hand_formatting)
 		unsigned el;
 	} again[] = {{0xffff800000001000ull, 2}, {0x40101000, 1}, {0x40101000, 2}};
 	for (unsigned i = 0; i < 3; i++) {
-		trace_insn(t, 1, again[i].pc, again[i].el,
-		           disasm_get(d, again[i].pc, 0xd51c1000, NULL, NULL));
+		trace_insn(t, 1, again[i].pc, again[i].el, 0xd51c1000, d, NULL, NULL);
 		snprintf(want[n++], sizeof(want[0]),
 		         "{\"type\":\"insn\",\"seq\":%" PRIu64 ",\"cpu\":1,\"pc\":\"0x%" PRIx64
 		         "\",\"el\":%u,\"enc\":\"0xd51c1000\",\"asm\":\"msr sctlr_el2, x0\","

@@ -10,10 +10,22 @@
 
 #include "hmap.h"
 
+/* WB_RANDOM: one line's eviction time; order breaks ties in the order they were drawn. */
+struct wb_event {
+	uint64_t at, order, pa;
+};
+
 struct cache {
 	struct mem_ops mem;
 	struct hmap pages; /* pa >> 12 -> struct cache_page */
 	struct cache_page *last;
+	/* The write-back policy. WB_RANDOM: the splitmix64 state, the event eviction times
+	 * count from, and the lines' times as a binary min-heap on (at, order); an entry whose
+	 * line has another time (cleaned, then dirty again) is skipped when it comes up. */
+	enum wb_policy wb;
+	uint64_t rng, now, order;
+	struct wb_event *heap;
+	size_t nheap, capheap;
 };
 
 struct cache *cache_new(const struct mem_ops *mem)
@@ -22,6 +34,88 @@ struct cache *cache_new(const struct mem_ops *mem)
 	assert(c);
 	c->mem = *mem;
 	return c;
+}
+
+void cache_set_policy(struct cache *c, enum wb_policy p, uint64_t seed)
+{
+	c->wb = p;
+	c->rng = seed;
+}
+
+enum wb_policy cache_policy(const struct cache *c)
+{
+	return c->wb;
+}
+
+/* splitmix64 (Steele, Lea, Flood 2014): the documented stream of writeback=random:SEED. */
+static uint64_t wb_next(struct cache *c)
+{
+	uint64_t z = (c->rng += UINT64_C(0x9e3779b97f4a7c15));
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return z ^ (z >> 31);
+}
+
+static bool wb_before(const struct wb_event *a, const struct wb_event *b)
+{
+	return a->at < b->at || (a->at == b->at && a->order < b->order);
+}
+
+static void heap_push(struct cache *c, uint64_t at, uint64_t pa)
+{
+	if (c->nheap == c->capheap) {
+		c->capheap = c->capheap ? 2 * c->capheap : 64;
+		c->heap = realloc(c->heap, c->capheap * sizeof(*c->heap));
+		assert(c->heap);
+	}
+	size_t i = c->nheap++;
+	struct wb_event e = {at, c->order++, pa};
+	while (i && wb_before(&e, &c->heap[(i - 1) / 2])) {
+		c->heap[i] = c->heap[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	c->heap[i] = e;
+}
+
+static struct wb_event heap_pop(struct cache *c)
+{
+	struct wb_event top = c->heap[0], e = c->heap[--c->nheap];
+	size_t i = 0;
+	for (;;) {
+		size_t k = 2 * i + 1;
+		if (k >= c->nheap)
+			break;
+		if (k + 1 < c->nheap && wb_before(&c->heap[k + 1], &c->heap[k]))
+			k++;
+		if (!wb_before(&c->heap[k], &e))
+			break;
+		c->heap[i] = c->heap[k];
+		i = k;
+	}
+	if (c->nheap)
+		c->heap[i] = e;
+	return top;
+}
+
+/* WB_RANDOM: a line of mask that became dirty or stale gets its eviction time; one that is
+ * neither any more loses it. */
+static void wb_track(struct cache *c, struct cache_page *pg, uint64_t mask)
+{
+	if (c->wb != WB_RANDOM || !pg->x)
+		return;
+	uint64_t cand = pg->dirty | pg->stale;
+	for (unsigned l = 0; l < CACHE_LINES_PER_PAGE; l++) {
+		uint64_t bit = UINT64_C(1) << l;
+		if (!(mask & bit))
+			continue;
+		if (!(cand & bit)) {
+			pg->x->evict_at[l] = 0;
+		} else if (!pg->x->evict_at[l]) {
+			uint64_t at = c->now + 1 + wb_next(c) % MODEL_WB_RANDOM_SPAN;
+			pg->x->evict_at[l] = at;
+			heap_push(c, at, pg->pa + l * 64u);
+		}
+	}
 }
 
 static void free_page(void *p)
@@ -36,6 +130,7 @@ void cache_free(struct cache *c)
 	if (!c)
 		return;
 	hmap_free(&c->pages, free_page);
+	free(c->heap);
 	free(c);
 }
 
@@ -163,8 +258,17 @@ static void set_causes(struct hz_cause *arr, uint64_t mask, const struct hz_caus
 			arr[l] = *cause;
 }
 
+/* A store's bytes into a kept copy (page-relative), clipped to the page. */
+static void put_bytes(uint8_t *dst, uint64_t pa, uint64_t size, const uint8_t *bytes)
+{
+	uint64_t off = pa & (CACHE_PAGE_SIZE - 1);
+	if (off + size > CACHE_PAGE_SIZE)
+		size = CACHE_PAGE_SIZE - off;
+	memcpy(dst + off, bytes, size);
+}
+
 void cache_store_wb(struct cache *c, uint64_t pa, uint64_t size, bool idc,
-                    const struct hz_cause *cause)
+                    const struct hz_cause *cause, const uint8_t *bytes)
 {
 	struct cache_page *pg = cache_page_get(c, pa);
 	uint64_t lines = cache_line_mask(pa, size);
@@ -180,26 +284,62 @@ void cache_store_wb(struct cache *c, uint64_t pa, uint64_t size, bool idc,
 		capture(c, pg, fresh_pou, cache_ext(pg)->pou);
 		pg->dirty_pou |= fresh_pou;
 	}
-	/* The line now holds the latest data: a stale copy is overwritten (the checker has
-	 * reported the lost write its later write-back may cause). */
-	pg->stale &= ~lines;
+	if (c->wb != WB_ANY && bytes && (pg->stale & lines)) {
+		/* The line stays in the cache: the store merges into its stale copy, which still
+		 * differs from memory elsewhere in the line (and is now dirty). */
+		put_bytes(pg->x->stale, pa, size, bytes);
+	} else {
+		/* The line now holds the latest data: a stale copy is overwritten (the checker
+		 * has reported the lost write its later write-back may cause). */
+		pg->stale &= ~lines;
+	}
+	pg->present |= lines;
+	pg->imod |= pg->ivalid & lines;
+	wb_track(c, pg, lines);
+}
+
+void cache_store_wt(struct cache *c, uint64_t pa, uint64_t size, const uint8_t *bytes)
+{
+	struct cache_page *pg = cache_page_get(c, pa);
+	uint64_t lines = cache_line_mask(pa, size);
+	if (c->wb != WB_ANY && bytes && pg->x) {
+		/* Written through: the cached copy and the PoC (past the PoU) both take it. */
+		if (pg->stale & lines)
+			put_bytes(pg->x->stale, pa, size, bytes);
+		if (pg->dirty & lines)
+			put_bytes(pg->x->poc, pa, size, bytes);
+		if (pg->dirty_pou & lines)
+			put_bytes(pg->x->pou, pa, size, bytes);
+	} else {
+		pg->stale &= ~lines;
+	}
 	pg->present |= lines;
 	pg->imod |= pg->ivalid & lines;
 }
 
-void cache_store_wt(struct cache *c, uint64_t pa, uint64_t size)
+void cache_store_nc(struct cache *c, uint64_t pa, uint64_t size, const struct hz_cause *cause,
+                    const uint8_t *bytes)
 {
 	struct cache_page *pg = cache_page_get(c, pa);
 	uint64_t lines = cache_line_mask(pa, size);
-	pg->stale &= ~lines;
-	pg->present |= lines;
-	pg->imod |= pg->ivalid & lines;
-}
-
-void cache_store_nc(struct cache *c, uint64_t pa, uint64_t size, const struct hz_cause *cause)
-{
-	struct cache_page *pg = cache_page_get(c, pa);
-	uint64_t lines = cache_line_mask(pa, size);
+	if (c->wb != WB_ANY && bytes) {
+		/* The line stays cached, with what it held before the store: a dirty line keeps
+		 * its (dirty) bytes as a stale copy, and its PoC copy takes the store. */
+		uint64_t fresh = lines & (pg->present | pg->dirty) & ~pg->stale;
+		if (fresh) {
+			struct cache_page_ext *x = cache_ext(pg);
+			capture(c, pg, fresh, x->stale);
+			set_causes(x->stale_c, fresh, cause);
+			pg->stale |= fresh;
+		}
+		if (pg->dirty & lines)
+			put_bytes(pg->x->poc, pa, size, bytes);
+		if (pg->dirty_pou & lines)
+			put_bytes(pg->x->pou, pa, size, bytes);
+		pg->imod |= pg->ivalid & lines;
+		wb_track(c, pg, lines);
+		return;
+	}
 	uint64_t fresh = lines & pg->present & ~pg->stale & ~pg->dirty;
 	if (fresh) {
 		struct cache_page_ext *x = cache_ext(pg);
@@ -210,6 +350,7 @@ void cache_store_nc(struct cache *c, uint64_t pa, uint64_t size, const struct hz
 	pg->dirty &= ~lines;
 	pg->dirty_pou &= ~lines;
 	pg->imod |= pg->ivalid & lines;
+	wb_track(c, pg, lines);
 }
 
 void cache_touch(struct cache *c, uint64_t pa, uint64_t size)
@@ -224,8 +365,10 @@ static void for_lines(struct cache *c, uint64_t pa, uint64_t size, bool all, lin
 {
 	if (all) {
 		for (size_t i = 0; i < c->pages.cap; i++)
-			if (c->pages.keys[i])
+			if (c->pages.keys[i]) {
 				fn(c->pages.vals[i], ~UINT64_C(0));
+				wb_track(c, c->pages.vals[i], ~UINT64_C(0));
+			}
 		return;
 	}
 	while (size) {
@@ -233,8 +376,10 @@ static void for_lines(struct cache *c, uint64_t pa, uint64_t size, bool all, lin
 		if (chunk > size)
 			chunk = size;
 		struct cache_page *pg = cache_page_find(c, pa);
-		if (pg)
+		if (pg) {
 			fn(pg, cache_line_mask(pa, chunk));
+			wb_track(c, pg, cache_line_mask(pa, chunk));
+		}
 		pa += chunk;
 		size -= chunk;
 	}
@@ -242,6 +387,10 @@ static void for_lines(struct cache *c, uint64_t pa, uint64_t size, bool all, lin
 
 static void do_clean_poc(struct cache_page *pg, uint64_t lines)
 {
+	/* A dirty and stale line (WB_NEVER, WB_RANDOM) wrote its cached copy back: the checker
+	 * reported what that overwrote, and the model goes on with memory as the program sees
+	 * it, like the run. */
+	pg->stale &= ~(lines & pg->dirty);
 	pg->dirty &= ~lines;
 	pg->dirty_pou &= ~lines;
 }
@@ -292,6 +441,17 @@ void cache_complete_dc_line(struct cache *c, uint64_t pa, const uint8_t snap[64]
 	if (!pg)
 		return;
 	uint64_t line = cache_line_mask(pa & CACHE_LINE_MASK, CACHE_LINE_SIZE);
+	if ((pg->dirty & pg->stale & line) && !op_pou_only) {
+		/* A dirty and stale line (WB_NEVER, WB_RANDOM): its cached copy was written back
+		 * or discarded at the DC, as the checker reported there; the model goes on with
+		 * memory as the program sees it. */
+		if (op_invalidate)
+			do_invalidate(pg, line);
+		else
+			do_clean_poc(pg, line);
+		wb_track(c, pg, line);
+		return;
+	}
 	uint8_t cur[CACHE_LINE_SIZE];
 	bool changed = !c->mem.read(c->mem.ctx, pa & CACHE_LINE_MASK, cur, sizeof(cur)) ||
 	               memcmp(cur, snap, sizeof(cur)) != 0;
@@ -302,6 +462,7 @@ void cache_complete_dc_line(struct cache *c, uint64_t pa, const uint8_t snap[64]
 			do_clean_pou(pg, line);
 		else
 			do_clean_poc(pg, line);
+		wb_track(c, pg, line);
 		return;
 	}
 	/* Stores after the DC in program order: the line holds newer bytes than it wrote back. */
@@ -343,4 +504,86 @@ bool cache_any_dirty(struct cache *c, uint64_t *pa, struct hz_cause *cause)
 		}
 	}
 	return false;
+}
+
+/*
+ * Line l of pg against memory as the program sees it: CV_CACHE, the cached copy of a dirty
+ * and stale line (what its write-back writes); CV_POC, the PoC copy of a dirty line (what
+ * stays when it is discarded). *cause: the store that left that copy behind.
+ */
+static bool line_differs(struct cache *c, enum cache_view v, struct cache_page *pg, unsigned l,
+                         struct hz_cause *cause)
+{
+	uint64_t bit = UINT64_C(1) << l;
+	bool cached = v == CV_CACHE;
+	assert(cached || v == CV_POC);
+	if (!(pg->dirty & bit) || (cached && !(pg->stale & bit)))
+		return false;
+	uint8_t cur[CACHE_LINE_SIZE];
+	if (!c->mem.read(c->mem.ctx, pg->pa + l * 64u, cur, sizeof(cur)))
+		return false;
+	const uint8_t *copy = (cached ? pg->x->stale : pg->x->poc) + l * 64u;
+	if (!memcmp(cur, copy, sizeof(cur)))
+		return false;
+	*cause = cached ? pg->x->stale_c[l] : pg->x->dirty_c[l];
+	return true;
+}
+
+bool cache_line_differs(struct cache *c, enum cache_view v, uint64_t pa, struct hz_cause *cause)
+{
+	struct cache_page *pg = cache_page_find(c, pa);
+	return pg && line_differs(c, v, pg, (unsigned)((pa & (CACHE_PAGE_SIZE - 1)) >> 6), cause);
+}
+
+bool cache_any_differs(struct cache *c, enum cache_view v, uint64_t *pa, struct hz_cause *cause)
+{
+	for (size_t i = 0; i < c->pages.cap; i++) {
+		if (!c->pages.keys[i])
+			continue;
+		struct cache_page *pg = c->pages.vals[i];
+		for (uint64_t m = pg->dirty; m; m &= m - 1) {
+			unsigned l = (unsigned)__builtin_ctzll(m);
+			if (line_differs(c, v, pg, l, cause)) {
+				*pa = pg->pa + l * 64u;
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+bool cache_wb_due(struct cache *c, uint64_t now, uint64_t *pa)
+{
+	c->now = now;
+	while (c->nheap && c->heap[0].at <= now) {
+		struct wb_event e = heap_pop(c);
+		struct cache_page *pg = cache_page_find(c, e.pa);
+		unsigned l = (unsigned)((e.pa & (CACHE_PAGE_SIZE - 1)) >> 6);
+		if (!pg || !pg->x || !(((pg->dirty | pg->stale) >> l) & 1) ||
+		    pg->x->evict_at[l] != e.at)
+			continue; /* cleaned or invalidated since, perhaps with a new time */
+		*pa = e.pa;
+		return true;
+	}
+	return false;
+}
+
+void cache_wb_defer(struct cache *c, uint64_t pa)
+{
+	struct cache_page *pg = cache_page_find(c, pa);
+	uint64_t lm = cache_line_mask(pa & CACHE_LINE_MASK, CACHE_LINE_SIZE);
+	assert(pg && pg->x);
+	pg->x->evict_at[__builtin_ctzll(lm)] = 0;
+	wb_track(c, pg, lm);
+}
+
+void cache_evict(struct cache *c, uint64_t pa)
+{
+	struct cache_page *pg = cache_page_find(c, pa);
+	if (!pg)
+		return;
+	uint64_t lm = cache_line_mask(pa & CACHE_LINE_MASK, CACHE_LINE_SIZE);
+	/* Written back (a dirty line's PoC takes its cached copy) and gone: as DC CIVAC. */
+	do_invalidate(pg, lm);
+	wb_track(c, pg, lm);
 }

@@ -16,11 +16,19 @@
  * attributes), D7.5.9 (data cache maintenance by VA). Lines are tracked per 4 KiB page in a
  * hash map, and only pages that were touched have a record, so clean memory costs nothing.
  *
+ * Evictions follow the write-back policy (model.h enum wb_policy). Under WB_ANY a dirty line
+ * stays dirty until cleaned and the checker takes both outcomes as possible. Under WB_NEVER
+ * and WB_RANDOM the state is one definite cache and PoC, so a line can also be dirty and
+ * stale at once: its cached copy (stale[], dirty) differs from memory as the program sees
+ * it, and its PoC copy (poc[]) too (a Non-cacheable store under a dirty line, a cacheable
+ * store into a stale copy). Under WB_RANDOM each line that becomes dirty or stale is given
+ * an eviction time from a splitmix64 stream; the checker evicts it when the time comes.
+ *
  * Does not model: cache geometry, sets and ways (set/way operations act on every line),
- * evictions (a dirty line is assumed to stay dirty until cleaned: both outcomes possible),
- * per-CPU instruction caches (one I-cache state is shared by all CPUs), the PoU of other
- * CPUs. Decisions (which hazard) are the checker's; this module holds state and gives
- * views of memory for the walker and for reads.
+ * evictions of clean lines that are merely present, per-CPU instruction caches (one I-cache
+ * state is shared by all CPUs, and no policy evicts it), the PoU of other CPUs. Decisions
+ * (which hazard) are the checker's; this module holds state and gives views of memory for
+ * the walker and for reads.
  */
 #ifndef HYPSIM_MODEL_CACHE_H
 #define HYPSIM_MODEL_CACHE_H
@@ -42,6 +50,7 @@ struct cache_page_ext {
 	struct hz_cause dirty_c[CACHE_LINES_PER_PAGE];
 	struct hz_cause stale_c[CACHE_LINES_PER_PAGE];
 	struct hz_cause ifill_c[CACHE_LINES_PER_PAGE];
+	uint64_t evict_at[CACHE_LINES_PER_PAGE]; /* WB_RANDOM: evicted before this event; 0: none */
 };
 
 /* One 4 KiB page of PA space; bit i of each mask is line i. Public for the fast path. */
@@ -68,6 +77,9 @@ struct cache;
 
 struct cache *cache_new(const struct mem_ops *mem);
 void cache_free(struct cache *c);
+/* The write-back policy (WB_ANY until set; set it before the first access). */
+void cache_set_policy(struct cache *c, enum wb_policy p, uint64_t seed);
+enum wb_policy cache_policy(const struct cache *c);
 
 /* The record of the page holding pa: _find returns NULL when the page was never touched. */
 struct cache_page *cache_page_find(struct cache *c, uint64_t pa);
@@ -104,15 +116,22 @@ void cache_view_init(struct cache_view_ops *cv, struct cache *c, enum cache_view
 /*
  * State transitions (the caller has already decided hazards). All act on the lines of
  * [pa, pa + size) inside one page; mem_ops must still show the bytes before the access.
+ * bytes: the size bytes the store writes (used under WB_NEVER/WB_RANDOM, where a stale or
+ * PoC copy takes them; NULL: unknown, handled as under WB_ANY).
  */
-/* Write-back cacheable store: lines become dirty (PoC, and PoU unless idc) and present. */
+/* Write-back cacheable store: lines become dirty (PoC, and PoU unless idc) and present. A
+ * stale copy is overwritten (WB_ANY: the checker reported the lost write its write-back may
+ * cause) or, under the other policies, takes the bytes and stays. */
 void cache_store_wb(struct cache *c, uint64_t pa, uint64_t size, bool idc,
-                    const struct hz_cause *cause);
-/* Write-through cacheable store: present, PoC updated (nothing to keep). */
-void cache_store_wt(struct cache *c, uint64_t pa, uint64_t size);
-/* Non-cacheable store: present lines become stale (their cached bytes kept); dirty lines are
- * dropped (the checker reported the possible lost write). */
-void cache_store_nc(struct cache *c, uint64_t pa, uint64_t size, const struct hz_cause *cause);
+                    const struct hz_cause *cause, const uint8_t *bytes);
+/* Write-through cacheable store: present, PoC updated (WB_ANY: nothing to keep; otherwise a
+ * stale or PoC copy takes the bytes). */
+void cache_store_wt(struct cache *c, uint64_t pa, uint64_t size, const uint8_t *bytes);
+/* Non-cacheable store: present lines become stale (their cached bytes kept). WB_ANY: dirty
+ * lines are dropped (the checker reported the possible lost write); otherwise a dirty line
+ * stays in the cache, stale and dirty, and its PoC copy takes the bytes. */
+void cache_store_nc(struct cache *c, uint64_t pa, uint64_t size, const struct hz_cause *cause,
+                    const uint8_t *bytes);
 /* A cacheable read or walk brought the lines into a data cache. */
 void cache_touch(struct cache *c, uint64_t pa, uint64_t size);
 /* Maintenance of the lines of one page (or every page when all). */
@@ -135,5 +154,25 @@ void cache_ifill(struct cache *c, uint64_t pa, uint64_t size, const struct hz_ca
 
 /* True if some line anywhere is dirty (for set/way invalidation); *pa gets one of them. */
 bool cache_any_dirty(struct cache *c, uint64_t *pa, struct hz_cause *cause);
+
+/*
+ * Whether the line at pa leaves the PoC other than memory as the program sees it (WB_NEVER,
+ * WB_RANDOM): CV_CACHE, when written back (a dirty and stale line: its cached copy would
+ * overwrite newer bytes); CV_POC, when discarded (a dirty line whose PoC copy is older).
+ * *cause: the store that left that copy behind. _any: the first such line anywhere (*pa).
+ */
+bool cache_line_differs(struct cache *c, enum cache_view v, uint64_t pa, struct hz_cause *cause);
+bool cache_any_differs(struct cache *c, enum cache_view v, uint64_t *pa, struct hz_cause *cause);
+
+/*
+ * WB_RANDOM. cache_wb_due: the next line whose eviction time is at or before event now
+ * (false: none); the caller then evicts it (cache_evict) or defers it (cache_wb_defer: a new
+ * time is drawn). Every call also sets the event new eviction times count from.
+ */
+bool cache_wb_due(struct cache *c, uint64_t now, uint64_t *pa);
+void cache_wb_defer(struct cache *c, uint64_t pa);
+/* The line at pa leaves the cache: written back if dirty (the PoC takes the cached copy),
+ * then invalid. The caller has reported what the write-back overwrites. */
+void cache_evict(struct cache *c, uint64_t pa);
 
 #endif /* HYPSIM_MODEL_CACHE_H */

@@ -113,6 +113,7 @@ struct model {
 	struct tlb_cand nofetch[MAX_CANDS]; /* check_access: a fetch's entries seen as data's */
 	bool stores_pending; /* table stores for tlb_finalize at the next event */
 	const struct model_event *ev;
+	char wb_label[48]; /* "writeback=never", "writeback=random:SEED" (hazard.decided_by) */
 };
 
 /* ---------- helpers ---------- */
@@ -334,6 +335,9 @@ struct alt {
 	struct obs o;
 	struct hz_cause cause;
 	char text[128];
+	/* The write-back policy makes this the one outcome (WB_NEVER, WB_RANDOM): what the
+	 * access then does, for the report's summary; NULL when it is one possibility. */
+	const char *decided;
 };
 
 struct acc_ctx {
@@ -394,20 +398,21 @@ static enum cache_view read_view(const struct acc_ctx *a, const struct xlat *x)
 	return x->dcache ? CV_CACHE : CV_POC;
 }
 
-static void add_alt(struct acc_ctx *a, enum hz_class cls, const struct obs *o,
-                    const struct hz_cause *cause, const char *fmt_extra)
+static struct alt *add_alt(struct acc_ctx *a, enum hz_class cls, const struct obs *o,
+                           const struct hz_cause *cause, const char *fmt_extra)
 {
 	if (obs_equal(o, &a->o0))
-		return;
+		return NULL;
 	for (unsigned i = 0; i < a->nalts; i++)
 		if (obs_equal(o, &a->alts[i].o))
-			return; /* already explained by an earlier class */
+			return NULL; /* already explained by an earlier class */
 	if (a->nalts >= MAX_ALTS)
-		return;
+		return NULL;
 	struct alt *t = &a->alts[a->nalts++];
 	t->cls = cls;
 	t->o = *o;
 	t->cause = *cause;
+	t->decided = NULL;
 	if (o->f.type != FAULT_NONE)
 		snprintf(t->text, sizeof(t->text), "%s fault (level %d)%s%s",
 		         pt_fault_name(o->f.type), o->f.level, fmt_extra ? ", " : "",
@@ -418,6 +423,15 @@ static void add_alt(struct acc_ctx *a, enum hz_class cls, const struct obs *o,
 	else
 		snprintf(t->text, sizeof(t->text), "PA 0x%" PRIx64 "%s%s", o->pa,
 		         fmt_extra ? ", " : "", fmt_extra ? fmt_extra : "");
+	return t;
+}
+
+/* An outcome the write-back policy decides (WB_NEVER, WB_RANDOM; not when maintenance in
+ * flight leaves it open: missing-dsb). */
+static void decide(const struct model *m, struct alt *t, const char *what)
+{
+	if (t && m->cfg.wb_policy != WB_ANY && t->cls != HZ_MISSING_DSB)
+		t->decided = what;
 }
 
 static const char *class_rule(enum hz_class c)
@@ -467,17 +481,30 @@ static const char *class_summary(enum hz_class c)
 	}
 }
 
-static void outcome_text(const struct obs *o, const struct xlat *x, char *buf, size_t len)
+static void outcome_text(const struct obs *o, const struct xlat *x, bool decided, char *buf,
+                         size_t len)
+{
+	const char *run = decided ? ": the run continues with it" : "";
+	if (o->f.type != FAULT_NONE)
+		snprintf(buf, len, "%s fault (level %d) (coherent%s)", pt_fault_name(o->f.type),
+		         o->f.level, run);
+	else if (o->has_bytes)
+		snprintf(buf, len, "PA 0x%" PRIx64 ", bytes 0x%" PRIx64 " (coherent%s%s)", o->pa,
+		         obs_value(o), x->mmu_on ? "" : ", MMU off", run);
+	else
+		snprintf(buf, len, "PA 0x%" PRIx64 " (coherent%s%s)", o->pa,
+		         x->mmu_on ? "" : ", MMU off", run);
+}
+
+/* An outcome in a few words: the bytes read, else the fault or the PA. */
+static void obs_short(const struct obs *o, char *buf, size_t len)
 {
 	if (o->f.type != FAULT_NONE)
-		snprintf(buf, len, "%s fault (level %d) (coherent)", pt_fault_name(o->f.type),
-		         o->f.level);
+		snprintf(buf, len, "%s fault at level %d", pt_fault_name(o->f.type), o->f.level);
 	else if (o->has_bytes)
-		snprintf(buf, len, "PA 0x%" PRIx64 ", bytes 0x%" PRIx64 " (coherent%s)", o->pa,
-		         obs_value(o), x->mmu_on ? "" : ", MMU off");
+		snprintf(buf, len, "0x%" PRIx64, obs_value(o));
 	else
-		snprintf(buf, len, "PA 0x%" PRIx64 " (coherent%s)", o->pa,
-		         x->mmu_on ? "" : ", MMU off");
+		snprintf(buf, len, "PA 0x%" PRIx64, o->pa);
 }
 
 static void report_alts(struct acc_ctx *a)
@@ -492,12 +519,36 @@ static void report_alts(struct acc_ctx *a)
 			any = a->alts[i].cls == order[k];
 		if (!any)
 			continue;
+		/* Decided by the write-back policy when every outcome of the class is. */
+		const struct alt *dec = NULL;
+		bool all = true;
+		for (unsigned i = 0; i < a->nalts; i++)
+			if (a->alts[i].cls == order[k]) {
+				all &= a->alts[i].decided != NULL;
+				if (!dec)
+					dec = &a->alts[i];
+			}
+		if (!all)
+			dec = NULL;
 		struct hazard hz;
 		hz_init(a->m, &hz, order[k], class_rule(order[k]));
 		hz.has_va = true;
 		hz.va = a->va;
 		hz.acc = a->acc;
 		snprintf(hz.summary, sizeof(hz.summary), "%s", class_summary(order[k]));
+		if (dec) {
+			char got[64], coh[64];
+			obs_short(&dec->o, got, sizeof(got));
+			obs_short(&a->o0, coh, sizeof(coh));
+			snprintf(hz.decided_by, sizeof(hz.decided_by), "%s", a->m->wb_label);
+			if (snprintf(hz.summary, sizeof(hz.summary),
+			             "under %s %s (%s); the coherent outcome is %s", a->m->wb_label,
+			             dec->decided, got, coh) >= (int)sizeof(hz.summary))
+				/* Long fault names: the outcomes below give both in full. */
+				snprintf(hz.summary, sizeof(hz.summary),
+				         "under %s %s, not the coherent outcome", a->m->wb_label,
+				         dec->decided);
+		}
 		struct hz_outcome *o = &hz.outcomes[0];
 		o->fault = a->o0.f.type != FAULT_NONE;
 		o->f = a->o0.f;
@@ -505,7 +556,7 @@ static void report_alts(struct acc_ctx *a)
 		o->pa = a->o0.pa;
 		o->has_value = a->o0.has_bytes;
 		o->value = obs_value(&a->o0);
-		outcome_text(&a->o0, &a->co, o->text, sizeof(o->text));
+		outcome_text(&a->o0, &a->co, dec != NULL, o->text, sizeof(o->text));
 		o->cause.seq = a->m->seq;
 		o->cause.cpu = a->ev->cpu;
 		o->cause.pc = a->ev->pc;
@@ -588,8 +639,13 @@ static void data_alternatives(struct acc_ctx *a)
 		obs_fill(&o, buf, n);
 		struct hz_cause cz = pg->x->stale_c[__builtin_ctzll(pg->stale & lines)];
 		snprintf(cz.what, sizeof(cz.what), "Non-cacheable write while the line was cached");
-		add_alt(a, range_pending(m, pa, a->size) ? HZ_MISSING_DSB : HZ_DATA_NOT_AT_POC, &o,
-		        &cz, "stale clean line in the data cache");
+		decide(
+		    m,
+		    add_alt(a, range_pending(m, pa, a->size) ? HZ_MISSING_DSB : HZ_DATA_NOT_AT_POC,
+		            &o, &cz,
+		            (pg->dirty & pg->stale & lines) ? "stale dirty line in the data cache"
+		                                            : "stale clean line in the data cache"),
+		    "the read hits the stale cached copy");
 	}
 	bool nc = fetch ? !x->icache : !x->dcache;
 	if (nc && (pg->dirty & lines)) {
@@ -598,8 +654,10 @@ static void data_alternatives(struct acc_ctx *a)
 		struct hz_cause cz = pg->x->dirty_c[__builtin_ctzll(pg->dirty & lines)];
 		snprintf(cz.what, sizeof(cz.what), "cacheable store not cleaned to the PoC");
 		enum hz_class cls = fetch ? HZ_FETCH_NOT_AT_POC : HZ_DATA_NOT_AT_POC;
-		add_alt(a, range_pending(m, pa, a->size) ? HZ_MISSING_DSB : cls, &o, &cz,
-		        "the PoC bytes");
+		decide(m,
+		       add_alt(a, range_pending(m, pa, a->size) ? HZ_MISSING_DSB : cls, &o, &cz,
+		               "the PoC bytes"),
+		       fetch ? "the fetch reads the PoC copy" : "the read obtains the PoC copy");
 	}
 	if (fetch && x->icache) {
 		uint64_t iv = m->cfg.ctr_dic ? 0 : pg->ivalid & lines;
@@ -623,15 +681,21 @@ static void data_alternatives(struct acc_ctx *a)
 			struct hz_cause cz = pg->x->dirty_c[__builtin_ctzll(fill)];
 			snprintf(cz.what, sizeof(cz.what),
 			         "store not cleaned to the PoU (DC CVAU)");
-			add_alt(a, range_pending(m, pa, a->size) ? HZ_MISSING_DSB : HZ_ICACHE_STALE,
-			        &o, &cz, "I-cache fill from the PoU");
+			decide(m,
+			       add_alt(a,
+			               range_pending(m, pa, a->size) ? HZ_MISSING_DSB
+			                                             : HZ_ICACHE_STALE,
+			               &o, &cz, "I-cache fill from the PoU"),
+			       "the I-cache fill reads the PoU copy");
 		}
 	}
 }
 
-/* State changes of the coherent access: lines, I-cache, lost writes. */
+/* State changes of the coherent access: lines, I-cache, lost writes. bytes: what a store
+ * writes (NULL: unknown). */
 static void data_effects(struct model *m, const struct model_event *ev, enum access_type acc,
-                         const struct xlat *x, uint64_t pa, unsigned size, bool is_store)
+                         const struct xlat *x, uint64_t pa, unsigned size, bool is_store,
+                         const uint8_t *bytes)
 {
 	struct cache_page *pg = cache_page_get(m->c, pa);
 	uint64_t lines = cache_line_mask(pa, size);
@@ -650,7 +714,11 @@ static void data_effects(struct model *m, const struct model_event *ev, enum acc
 	struct hz_cause cz = cause_of(m, ev, "store");
 	bool lost = false;
 	struct hz_cause prev;
-	if (x->dcache && (pg->stale & lines)) {
+	if (m->cfg.wb_policy != WB_ANY && bytes) {
+		/* The line stays in the cache until maintenance (or its eviction under
+		 * WB_RANDOM): whether the store is lost is decided when the line is written
+		 * back (do_dc, evict_due). */
+	} else if (x->dcache && (pg->stale & lines)) {
 		lost = true;
 		prev = pg->x->stale_c[__builtin_ctzll(pg->stale & lines)];
 	} else if (!x->dcache && (pg->dirty & lines)) {
@@ -679,11 +747,11 @@ static void data_effects(struct model *m, const struct model_event *ev, enum acc
 		emit_hazard(m, &hz);
 	}
 	if (x->wb)
-		cache_store_wb(m->c, pa, size, m->cfg.ctr_idc, &cz);
+		cache_store_wb(m->c, pa, size, m->cfg.ctr_idc, &cz, bytes);
 	else if (x->dcache)
-		cache_store_wt(m->c, pa, size);
+		cache_store_wt(m->c, pa, size, bytes);
 	else
-		cache_store_nc(m->c, pa, size, &cz);
+		cache_store_nc(m->c, pa, size, &cz, bytes);
 }
 
 /* ---------- the full access check ---------- */
@@ -788,9 +856,12 @@ static void check_access(struct model *m, const struct model_event *ev, enum acc
 			         "%s walk reads descriptor 0x%016" PRIx64 " at PA 0x%" PRIx64,
 			         co->cfg.walk_cacheable ? "cacheable" : "non-cacheable",
 			         s ? s->desc : 0, s ? s->desc_pa : 0);
-			add_alt(a, pend ? HZ_MISSING_DSB : HZ_WALK_NOT_AT_POC, &o, &cz,
-			        co->cfg.walk_cacheable ? "walk hit a stale clean line"
-			                               : "walk read the PoC");
+			decide(m,
+			       add_alt(a, pend ? HZ_MISSING_DSB : HZ_WALK_NOT_AT_POC, &o, &cz,
+			               co->cfg.walk_cacheable ? "walk hit a stale clean line"
+			                                      : "walk read the PoC"),
+			       co->cfg.walk_cacheable ? "the walk hits a stale cached table line"
+			                              : "the walk reads the tables' PoC copy");
 		}
 	}
 
@@ -914,12 +985,18 @@ static void check_access(struct model *m, const struct model_event *ev, enum acc
 	if (co->fault.type == FAULT_NONE) {
 		uint64_t pa = co->tr.oa;
 		uint64_t rem = a->size;
+		/* A store's bytes (EV_STORE carries up to 8, little-endian). */
+		uint8_t vb[8];
+		bool have = ev->kind == EV_STORE && a->size <= sizeof(vb);
+		for (unsigned i = 0; have && i < sizeof(vb); i++)
+			vb[i] = (uint8_t)(ev->u.mem.value >> (8 * i));
 		while (rem) {
 			uint64_t chunk = CACHE_PAGE_SIZE - (pa & (CACHE_PAGE_SIZE - 1));
 			if (chunk > rem)
 				chunk = rem;
 			if (acc == ACC_FETCH || acc == ACC_READ || acc == ACC_WRITE)
-				data_effects(m, ev, acc, co, pa, (unsigned)chunk, acc == ACC_WRITE);
+				data_effects(m, ev, acc, co, pa, (unsigned)chunk, acc == ACC_WRITE,
+				             have ? vb + (a->size - rem) : NULL);
 			if (acc == ACC_WRITE)
 				m->stores_pending |= tlb_note_store(
 				    m->t, ev->cpu, pa, (unsigned)chunk, m->seq,
@@ -1042,7 +1119,9 @@ static bool fast_access(struct model *m, const struct model_event *ev, enum acce
 			    (!m->cfg.ctr_idc && (pg->dirty_pou & lines) != lines))
 				return false;
 		} else if (e->dcache) {
-			if (pg->stale & lines)
+			/* A dirty line's PoC copy takes a write-through store (under WB_NEVER and
+			 * WB_RANDOM it is kept up to date). */
+			if ((pg->stale | pg->dirty) & lines)
 				return false;
 			pg->present |= lines;
 		} else if ((pg->present | pg->dirty) & lines) {
@@ -1108,6 +1187,77 @@ static void lost_write_hazard(struct model *m, const struct model_event *ev, uin
 	emit_hazard(m, &hz);
 }
 
+/*
+ * A lost write the write-back policy decides (WB_NEVER, WB_RANDOM): the line at `line`
+ * leaves the PoC holding view v's copy (CV_POC: discarded; CV_CACHE: a stale copy written
+ * back) where the run goes on with memory as the program sees it. what: how ("DC IVAC
+ * discards the dirty line"); va: the DC's VA, UINT64_MAX for none.
+ */
+static void wb_lost_write(struct model *m, uint64_t va, uint64_t line, enum cache_view v,
+                          const struct hz_cause *cause, const char *cause_what, const char *what)
+{
+	uint8_t got[CACHE_LINE_SIZE], cur[CACHE_LINE_SIZE];
+	uint64_t wpa = line, gv = 0, cv = 0;
+	if (cache_read(m->c, v, line, got, sizeof(got)) &&
+	    cache_read(m->c, CV_LATEST, line, cur, sizeof(cur)))
+		for (unsigned off = 0; off < CACHE_LINE_SIZE; off += 8) {
+			if (!memcmp(got + off, cur + off, 8))
+				continue;
+			wpa = line + off;
+			for (unsigned i = 8; i-- > 0;) {
+				gv = (gv << 8) | got[off + i];
+				cv = (cv << 8) | cur[off + i];
+			}
+			break;
+		}
+	struct hazard hz;
+	hz_init(m, &hz, HZ_LOST_WRITE, RULE_LOST);
+	hz.has_va = va != UINT64_MAX;
+	hz.va = va;
+	hz.acc = ACC_DC_WRITE;
+	snprintf(hz.decided_by, sizeof(hz.decided_by), "%s", m->wb_label);
+	snprintf(hz.summary, sizeof(hz.summary),
+	         "under %s %s: PA 0x%" PRIx64 " holds 0x%" PRIx64
+	         "; the coherent value is 0x%" PRIx64,
+	         m->wb_label, what, wpa, gv, cv);
+	hz.n_outcomes = 1;
+	struct hz_outcome *o = &hz.outcomes[0];
+	o->has_pa = true;
+	o->pa = wpa;
+	o->has_value = true;
+	o->value = gv;
+	snprintf(o->text, sizeof(o->text),
+	         "line at PA 0x%" PRIx64 " %s: memory holds 0x%" PRIx64 " at PA 0x%" PRIx64, line,
+	         v == CV_POC ? "discarded" : "written back", gv, wpa);
+	o->cause = *cause;
+	snprintf(o->cause.what, sizeof(o->cause.what), "%s", cause_what);
+	hz.fold_key = hash64(HZ_LOST_WRITE, hash64(m->ev ? m->ev->pc : 0, cause->pc));
+	emit_hazard(m, &hz);
+}
+
+#define WHAT_DIRTY "cacheable store not cleaned to the PoC"
+#define WHAT_NEWER "Non-cacheable store the write-back overwrites"
+
+/* WB_RANDOM: the lines whose time has come leave the cache before event m->seq, unless DC
+ * maintenance of them is in flight (it decides them; a new time is drawn). */
+static bool maint_pending_on(const struct model *m, uint64_t pa, bool clean_only);
+
+static void evict_due(struct model *m)
+{
+	uint64_t pa;
+	while (cache_wb_due(m->c, m->seq, &pa)) {
+		if (maint_pending_on(m, pa, false)) {
+			cache_wb_defer(m->c, pa);
+			continue;
+		}
+		struct hz_cause cz;
+		if (cache_line_differs(m->c, CV_CACHE, pa, &cz))
+			wb_lost_write(m, UINT64_MAX, pa, CV_CACHE, &cz, WHAT_NEWER,
+			              "the line is evicted here and written back over newer bytes");
+		cache_evict(m->c, pa);
+	}
+}
+
 static bool line_dirty_differs(struct model *m, uint64_t pa, struct hz_cause *cause)
 {
 	struct cache_page *pg = cache_page_find(m->c, pa);
@@ -1126,10 +1276,18 @@ static bool line_dirty_differs(struct model *m, uint64_t pa, struct hz_cause *ca
 static void do_dc(struct model *m, const struct model_event *ev, struct model_step_result *res)
 {
 	enum dc_op op = ev->u.dc.op;
+	bool wb = m->cfg.wb_policy != WB_ANY;
 	if (op == DC_ISW || op == DC_CSW || op == DC_CISW) {
 		uint64_t pa;
 		struct hz_cause cz;
-		if (op == DC_ISW && cache_any_dirty(m->c, &pa, &cz))
+		if (wb && op == DC_ISW && cache_any_differs(m->c, CV_POC, &pa, &cz))
+			wb_lost_write(m, UINT64_MAX, pa, CV_POC, &cz, WHAT_DIRTY,
+			              "DC ISW discards a dirty line");
+		else if (wb && op != DC_ISW && cache_any_differs(m->c, CV_CACHE, &pa, &cz))
+			wb_lost_write(m, UINT64_MAX, pa, CV_CACHE, &cz, WHAT_NEWER,
+			              op == DC_CSW ? "DC CSW writes a stale cached copy back"
+			                           : "DC CISW writes a stale cached copy back");
+		else if (!wb && op == DC_ISW && cache_any_dirty(m->c, &pa, &cz))
 			lost_write_hazard(m, ev, UINT64_MAX, pa, &cz,
 			                  "DC ISW (set/way invalidate) may discard a dirty line");
 		add_pending(m, ev, op, 0, true);
@@ -1154,14 +1312,25 @@ static void do_dc(struct model *m, const struct model_event *ev, struct model_st
 		struct cpu *c = &m->cpu[ev->cpu];
 		struct xlat x;
 		translate_ctx(m, &c->sr, c->el, 0, ACC_DC_WRITE, va, 64, true, NULL, &x);
-		data_effects(m, ev, ACC_WRITE, &x, pa, 64, true);
+		static const uint8_t zeros[64];
+		data_effects(m, ev, ACC_WRITE, &x, pa, 64, true, zeros);
 		m->stores_pending |=
 		    tlb_note_store(m->t, ev->cpu, pa, 64, m->seq,
 		                   &(struct hz_cause){m->seq, ev->cpu, ev->pc, ev->kind, "DC ZVA"});
 		return;
 	}
 	struct hz_cause cz;
-	if (op == DC_IVAC && line_dirty_differs(m, pa, &cz))
+	uint64_t line = pa & CACHE_LINE_MASK;
+	if (wb && op == DC_IVAC && cache_line_differs(m->c, CV_POC, line, &cz))
+		wb_lost_write(m, va, line, CV_POC, &cz, WHAT_DIRTY,
+		              "DC IVAC discards the dirty line");
+	else if (wb && (op == DC_CVAC || op == DC_CVAP || op == DC_CIVAC) &&
+	         cache_line_differs(m->c, CV_CACHE, line, &cz))
+		wb_lost_write(m, va, line, CV_CACHE, &cz, WHAT_NEWER,
+		              op == DC_CIVAC  ? "DC CIVAC writes a stale cached copy back"
+		              : op == DC_CVAP ? "DC CVAP writes a stale cached copy back"
+		                              : "DC CVAC writes a stale cached copy back");
+	else if (!wb && op == DC_IVAC && line_dirty_differs(m, pa, &cz))
 		lost_write_hazard(
 		    m, ev, va, pa & CACHE_LINE_MASK, &cz,
 		    "DC IVAC may discard a dirty line (its data never reaches the PoC)");
@@ -1338,6 +1507,10 @@ struct model *model_new(const struct model_cfg *cfg, const struct mem_ops *mem)
 	m->cfg = *cfg;
 	m->mem = *mem;
 	m->c = cache_new(mem);
+	cache_set_policy(m->c, cfg->wb_policy, cfg->wb_seed);
+	char pol[32];
+	wb_policy_format(cfg->wb_policy, cfg->wb_seed, pol, sizeof(pol));
+	snprintf(m->wb_label, sizeof(m->wb_label), "writeback=%s", pol);
 	m->t = tlb_new(cfg, mem, m->c);
 	m->tgen = tlb_gen_ptr(m->t);
 	m->tpend = tlb_pending_ptr(m->t);
@@ -1408,6 +1581,8 @@ void model_step(struct model *m, const struct model_event *ev, struct model_step
 		memset(res, 0, sizeof(*res)); /* accesses fill every field themselves */
 	if (m->stores_pending)
 		finalize_stores(m);
+	if (m->cfg.wb_policy == WB_RANDOM)
+		evict_due(m);
 
 	switch (ev->kind) {
 	case EV_FETCH:

@@ -191,10 +191,30 @@ struct hazard {
 	unsigned n_outcomes;   /* >= 2 for outcome-set hazards; 1 for bbm/lost-write/... */
 	struct hz_outcome outcomes[HZ_MAX_OUTCOMES];
 	const char *rule;      /* Arm ARM section / rule id it rests on (static string) */
+	/* "writeback=never", "writeback=random:SEED": the write-back policy left one outcome,
+	 * outcomes[1] (outcomes[0] is the coherent one the run continues with; lost-write: the
+	 * one outcome). Empty when the architecture's outcomes are listed. */
+	char decided_by[48];
 	uint64_t fold_key;     /* equal for reports of the same cause, to fold duplicates */
 };
 
 enum tlb_policy { TLB_POLICY_SPECULATIVE, TLB_POLICY_ACCESSED };
+
+/*
+ * When lines leave the data cache, and so when a dirty line is written back to the PoC
+ * (docs/scenarios.md "writeback="). The Arm ARM leaves evictions IMPLEMENTATION DEFINED
+ * (D7.4: a line may be evicted at any time); a policy narrows that to one behaviour, so that
+ * each reader of a line has one outcome. Execution still continues on the coherent outcome.
+ *   WB_ANY:    any time: the PoC copy and the cached copy are both possible outcomes;
+ *   WB_NEVER:  only maintenance (DC CVAC/CVAP/CIVAC, set/way clean; DC IVAC, DC ISW
+ *              discard) moves a line out of the cache or writes it back;
+ *   WB_RANDOM: as WB_NEVER, and each line that becomes dirty or gets a stale cached copy is
+ *              evicted (written back if dirty) before the event 1 + (x mod
+ *              MODEL_WB_RANDOM_SPAN) events later, x the next value of a splitmix64 stream
+ *              seeded with wb_seed.
+ */
+enum wb_policy { WB_ANY, WB_NEVER, WB_RANDOM };
+#define MODEL_WB_RANDOM_SPAN 32768u
 
 struct model_cfg {
 	unsigned ncpus;
@@ -202,6 +222,8 @@ struct model_cfg {
 	bool ctr_idc;	 /* CTR_EL0.IDC: no DC CVAU needed for I/D coherence */
 	bool ctr_dic;	 /* CTR_EL0.DIC: no IC needed */
 	bool feat_ets;	 /* FEAT_ETS */
+	enum wb_policy wb_policy;
+	uint64_t wb_seed; /* WB_RANDOM */
 	/* Every hazard is reported through this callback, synchronously inside model_step. */
 	void (*on_hazard)(void *arg, const struct hazard *hz);
 	void *hazard_arg;
@@ -299,5 +321,9 @@ const char *dc_op_name(enum dc_op op);
 const char *ic_op_name(enum ic_op op);
 const char *at_op_name(enum at_op op);
 const char *barrier_domain_name(enum barrier_domain d);
+/* "any", "never", "random:SEED" (the spec's value) <-> policy and seed; parse returns false
+ * for anything else (SEED: a decimal or 0x number that fits in 64 bits). */
+void wb_policy_format(enum wb_policy p, uint64_t seed, char *buf, size_t len);
+bool wb_policy_parse(const char *text, enum wb_policy *p, uint64_t *seed);
 
 #endif /* HYPSIM_MODEL_MODEL_H */

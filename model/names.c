@@ -2,6 +2,10 @@
  * names.c - stable names of the model's enums (DESIGN §3 hazard ids, Arm ARM mnemonics),
  * used in reports, traces and the command line.
  */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "model.h"
@@ -131,4 +135,34 @@ static const char *const dom_names[] = {
 const char *barrier_domain_name(enum barrier_domain d)
 {
 	return NAME(dom_names, d);
+}
+
+void wb_policy_format(enum wb_policy p, uint64_t seed, char *buf, size_t len)
+{
+	if (p == WB_RANDOM)
+		snprintf(buf, len, "random:%" PRIu64, seed);
+	else
+		snprintf(buf, len, "%s", p == WB_NEVER ? "never" : "any");
+}
+
+bool wb_policy_parse(const char *text, enum wb_policy *p, uint64_t *seed)
+{
+	*seed = 0;
+	if (!strcmp(text, "any") || !strcmp(text, "never")) {
+		*p = text[0] == 'a' ? WB_ANY : WB_NEVER;
+		return true;
+	}
+	if (strncmp(text, "random:", 7))
+		return false;
+	const char *s = text + 7;
+	if (*s < '0' || *s > '9')
+		return false; /* strtoull would take a sign or spaces */
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 0);
+	if (*end || errno)
+		return false;
+	*p = WB_RANDOM;
+	*seed = v;
+	return true;
 }

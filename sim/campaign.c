@@ -698,8 +698,7 @@ int campaign_main(int argc, char **argv)
 				goto out;
 			c.specs = n;
 			c.specs[c.nspecs++] = sp;
-			if (sp.kind == INJ_TLB)
-				c.opt.tlb_accessed = sp.tlb_accessed;
+			inject_options(&sp, &c.opt);
 			break;
 		}
 		case 'h':

@@ -398,6 +398,8 @@ static void check_trace_header(struct sim *s, const struct session_cfg *cfg)
 	    .ctr_idc = cfg->ctr_idc,
 	    .ctr_dic = cfg->ctr_dic,
 	    .feat_ets = cfg->feat_ets,
+	    .wb_policy = cfg->wb_policy,
+	    .wb_seed = cfg->wb_seed,
 	    .argc = s->opt.argc,
 	    .argv = s->opt.argv,
 	};
@@ -540,6 +542,8 @@ int check_new(struct sim *s)
 		    .ctr_idc = (ctr >> 28) & 1,
 		    .ctr_dic = (ctr >> 29) & 1,
 		    .feat_ets = false,
+		    .wb_policy = s->opt.wb_policy,
+		    .wb_seed = s->opt.wb_seed,
 		    .on_step = s->timing ? on_step : NULL,
 		    .step_arg = s->timing,
 		};

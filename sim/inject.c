@@ -169,6 +169,15 @@ int inj_parse(const char *spec, struct inj_spec *o, char *err, size_t len)
 	if (strlen(spec) >= sizeof(o->text))
 		return fail(err, len, o->text, "too long");
 	const char *end = spec + strlen(spec);
+	if (!strncmp(spec, "writeback=", 10)) {
+		o->kind = INJ_WRITEBACK;
+		if (!wb_policy_parse(spec + 10, &o->wb, &o->wb_seed))
+			return fail(
+			    err, len, spec,
+			    "expected writeback=any, writeback=never or writeback=random:SEED "
+			    "(SEED a number)");
+		return 0;
+	}
 	if (!strncmp(spec, "tlb=", 4)) {
 		o->kind = INJ_TLB;
 		if (strcmp(spec + 4, "speculative") && strcmp(spec + 4, "accessed"))
@@ -198,8 +207,8 @@ int inj_parse(const char *spec, struct inj_spec *o, char *err, size_t len)
 	bool weaken = !strncmp(spec, "weaken", 6);
 	if (!drop && !weaken)
 		return fail(err, len, spec,
-		            "unknown injection (expected drop@, drop=, weaken@, weaken=, flip@ "
-		            "or tlb=)");
+		            "unknown injection (expected drop@, drop=, weaken@, weaken=, flip@, "
+		            "tlb= or writeback=)");
 	o->kind = drop ? INJ_DROP : INJ_WEAKEN;
 	const char *p = spec + (drop ? 4 : 6);
 	if (weaken) {
@@ -330,6 +339,7 @@ bool inject_code(struct sim *s, uint64_t pc, uint32_t *enc)
 				flip(s, o);
 			continue;
 		case INJ_TLB:
+		case INJ_WRITEBACK:
 			continue;
 		case INJ_DROP:
 		case INJ_WEAKEN:
@@ -388,7 +398,7 @@ size_t inject_unapplied(const struct inject *inj, const char *name)
 	size_t n = 0;
 	for (size_t i = 0; i < inj->nspecs; i++) {
 		const struct inj_spec *o = &inj->specs[i];
-		if (o->kind == INJ_TLB || o->applied)
+		if (o->kind == INJ_TLB || o->kind == INJ_WRITEBACK || o->applied)
 			continue;
 		fprintf(stderr, "sim: %s: --inject %s: never took effect (%s)\n", name, o->text,
 		        o->kind == INJ_FLIP ? "the run ended before that instruction"
@@ -398,6 +408,16 @@ size_t inject_unapplied(const struct inject *inj, const char *name)
 		n++;
 	}
 	return n;
+}
+
+void inject_options(const struct inj_spec *spec, struct sim_options *o)
+{
+	if (spec->kind == INJ_TLB)
+		o->tlb_accessed = spec->tlb_accessed;
+	if (spec->kind == INJ_WRITEBACK) {
+		o->wb_policy = spec->wb;
+		o->wb_seed = spec->wb_seed;
+	}
 }
 
 void inject_free(struct inject *inj)

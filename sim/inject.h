@@ -14,6 +14,8 @@
  *    instruction, as a fault in the memory the program sees (a descriptor, a parameter).
  *    The model's own copies (the PoC bytes of a dirty line) are not changed.
  *  - tlb: the TLB policy of the model (speculative or accessed, DESIGN §3).
+ *  - writeback: the model's cache write-back policy (model.h enum wb_policy): any, never,
+ *    or random:SEED (deterministic for a given seed).
  *
  * The Nth dynamic occurrence of a class counts executed instructions of that class in
  * program order, as the model would see them: tlbi, dc, ic (SYS, Arm ARM C5.3), dsb, dmb,
@@ -29,6 +31,7 @@
  *     flip@PA:BIT#N         invert bit BIT (0..63) of the 8-byte-aligned word at PA before
  *                           the Nth instruction (counted from 1 like trace insn events)
  *     tlb=speculative|accessed
+ *     writeback=any|never|random:SEED
  */
 #ifndef HYPSIM_SIM_INJECT_H
 #define HYPSIM_SIM_INJECT_H
@@ -41,6 +44,7 @@
 #include "report.h"
 
 struct sim;
+struct sim_options;
 
 enum inj_class {
 	INJ_CLS_TLBI,
@@ -54,7 +58,7 @@ enum inj_class {
 	INJ_CLS_NONE = INJ_CLS_COUNT,
 };
 
-enum inj_kind { INJ_DROP, INJ_WEAKEN, INJ_FLIP, INJ_TLB };
+enum inj_kind { INJ_DROP, INJ_WEAKEN, INJ_FLIP, INJ_TLB, INJ_WRITEBACK };
 
 struct inj_spec {
 	enum inj_kind kind;
@@ -69,6 +73,8 @@ struct inj_spec {
 	uint64_t pa;       /* flip */
 	unsigned bit;      /* flip */
 	bool tlb_accessed; /* tlb */
+	enum wb_policy wb; /* writeback */
+	uint64_t wb_seed;  /* writeback=random:SEED */
 	uint64_t seen;     /* executions at addr so far */
 	uint64_t applied;  /* times the injection took effect */
 };
@@ -140,6 +146,11 @@ bool inject_code(struct sim *s, uint64_t pc, uint32_t *enc);
 
 /* From hazards.c for every report (is_new: a cause not seen before in this run). */
 void inject_on_report(struct sim *s, const struct rep_entry *e, bool is_new);
+
+/*
+ * Apply the model options among the specs (tlb=, writeback=) to o, the last one winning.
+ */
+void inject_options(const struct inj_spec *spec, struct sim_options *o);
 
 /*
  * End of run: one line on stderr for every drop/weaken/flip that never took effect (a spec

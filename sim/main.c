@@ -53,7 +53,8 @@ static const char usage[] =
     "  --inject SPEC      a fault to inject (repeatable): drop@SYMBOL[+OFF][#N],\n"
     "                     drop@0xPC, drop=CLASS#N (tlbi dc ic dsb dmb isb msr),\n"
     "                     weaken@WHERE:OPT or weaken=dsb#N:OPT (e.g. nsh), flip@PA:BIT#N,\n"
-    "                     tlb=speculative|accessed (docs/scenarios.md)\n"
+    "                     tlb=speculative|accessed, writeback=any|never|random:SEED\n"
+    "                     (the model's cache write-back policy; docs/scenarios.md)\n"
     "  --timing           estimate cycles with a CPU profile's cost model; at the end,\n"
     "                     a table of phases (split at MMU on/off, TTBR writes, exception\n"
     "                     entry/return) on stderr (docs/timing.md)\n"
@@ -191,8 +192,7 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 				fprintf(stderr, "sim: out of memory\n");
 				goto out;
 			}
-			if (spec.kind == INJ_TLB)
-				s->opt.tlb_accessed = spec.tlb_accessed;
+			inject_options(&spec, &s->opt);
 			break;
 		case OPT_SCENARIO:
 			scenario_path = optarg;

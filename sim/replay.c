@@ -375,6 +375,16 @@ int replay_main(int argc, char **argv)
 		        r.path, fw ? fw : path, r.img.sha256, sha);
 		goto out;
 	}
+	/* Traces written before the write-back policy existed have none: WB_ANY. */
+	json_t *wbv = json_object_get(model, "writeback");
+	enum wb_policy wb = WB_ANY;
+	uint64_t wb_seed = 0;
+	if (wbv && (!json_is_string(wbv) || !wb_policy_parse(json_string_value(wbv), &wb, &wb_seed))) {
+		fprintf(stderr,
+		        "sim: %s: the header's model.writeback is not any, never or random:SEED\n",
+		        r.path);
+		goto out;
+	}
 	r.ram_base = hdr_hex(h, "options", "ram_base", MACH_RAM_BASE);
 	r.ram_size = hdr_hex(h, "options", "ram", MACH_RAM_DEFAULT);
 	if (img_check_layout(&r.img, r.ram_base, r.ram_size, err)) {
@@ -402,6 +412,8 @@ int replay_main(int argc, char **argv)
 	    .ctr_idc = hdr_bool(h, "model", "ctr_idc"),
 	    .ctr_dic = hdr_bool(h, "model", "ctr_dic"),
 	    .feat_ets = hdr_bool(h, "model", "feat_ets"),
+	    .wb_policy = wb,
+	    .wb_seed = wb_seed,
 	};
 	if (!cfg.ncpus || cfg.ncpus > MODEL_MAX_CPUS)
 		cfg.ncpus = 1;

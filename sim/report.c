@@ -179,8 +179,14 @@ void report_print_text(const struct rep_entry *e, FILE *f)
 		fprintf(f, "  %s of VA 0x%" PRIx64 " ", access_words(hz), hz->va);
 	else
 		fprintf(f, "  %s ", ev_kind_name(hz->ev));
-	if (hz->n_outcomes >= 2)
+	if (hz->decided_by[0] && hz->n_outcomes >= 2)
+		fprintf(
+		    f, "has one outcome under %s, the second (the run continues with the first):\n",
+		    hz->decided_by);
+	else if (hz->n_outcomes >= 2)
 		fprintf(f, "has %u possible outcomes:\n", hz->n_outcomes);
+	else if (hz->decided_by[0])
+		fprintf(f, "(event #%" PRIu64 ", decided by %s):\n", hz->seq, hz->decided_by);
 	else
 		fprintf(f, "(event #%" PRIu64 "):\n", hz->seq);
 	for (unsigned i = 0; i < hz->n_outcomes && i < HZ_MAX_OUTCOMES; i++) {
@@ -234,6 +240,8 @@ json_t *report_json(const struct rep_entry *e)
 		json_object_set_new(o, "access", json_string(pt_access_name(hz->acc)));
 	}
 	json_object_set_new(o, "summary", json_string(hz->summary));
+	if (hz->decided_by[0])
+		json_object_set_new(o, "decided_by", json_string(hz->decided_by));
 	json_t *outs = json_array();
 	for (unsigned i = 0; i < hz->n_outcomes && i < HZ_MAX_OUTCOMES; i++) {
 		const struct hz_outcome *ho = &hz->outcomes[i];

@@ -269,8 +269,7 @@ struct scenario *scenario_load(const char *path, struct sim_options *opt, struct
 			return bad(sc, root, err, len, path, why2, NULL);
 		if (inject_add(*inj, &sp))
 			return bad(sc, root, err, len, path, "out of memory", NULL);
-		if (sp.kind == INJ_TLB)
-			opt->tlb_accessed = sp.tlb_accessed;
+		inject_options(&sp, opt);
 	}
 	json_t *ex = json_object_get(root, "expect");
 	if (!ex)

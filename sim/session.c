@@ -605,6 +605,8 @@ int session_machine(struct session *ss)
 	    .ctr_idc = ss->cfg.ctr_idc,
 	    .ctr_dic = ss->cfg.ctr_dic,
 	    .feat_ets = ss->cfg.feat_ets,
+	    .wb_policy = ss->cfg.wb_policy,
+	    .wb_seed = ss->cfg.wb_seed,
 	    .on_hazard = on_hazard,
 	    .hazard_arg = ss,
 	};

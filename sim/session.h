@@ -42,6 +42,8 @@ struct session_cfg {
 	unsigned ncpus;
 	enum tlb_policy tlb_policy;
 	bool ctr_idc, ctr_dic, feat_ets;
+	enum wb_policy wb_policy;
+	uint64_t wb_seed;
 	/* Called after every model_step with its result (res may be NULL): the cost model of
 	 * --timing (timing.h) follows the same events; may be NULL. */
 	void (*on_step)(void *arg, const struct model *m, const struct model_event *ev,

@@ -27,6 +27,7 @@
 #include "exc.h"
 #include "machine.h"
 #include "mem_ops.h"
+#include "model.h"
 #include "pt.h"
 
 struct trace;
@@ -58,6 +59,8 @@ struct sim_options {
 	bool check_unicorn; /* --check-unicorn: compare Unicorn with the model (debug) */
 	bool no_check;      /* --no-check: no model hooks, for benchmarks (tools/bench) */
 	bool tlb_accessed;  /* --tlb accessed (default speculative) */
+	enum wb_policy wb_policy; /* --inject writeback=... (default WB_ANY) */
+	uint64_t wb_seed;
 	int argc;           /* the command line, recorded in the trace header */
 	char **argv;
 };

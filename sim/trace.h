@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model.h"
+
 #define TRACE_SCHEMA 2 /* the newest, which sim writes unless told otherwise */
 
 struct trace;
@@ -38,6 +40,8 @@ struct trace_header_info {
 	/* The model's configuration (struct model_cfg). */
 	unsigned ncpus;
 	bool ctr_idc, ctr_dic, feat_ets;
+	enum wb_policy wb_policy;
+	uint64_t wb_seed;
 	int argc;
 	char **argv;
 };

@@ -196,6 +196,12 @@ int diff_main(int argc, char **argv)
 		        "note: trace schema %" JSON_INTEGER_FORMAT " in A, %" JSON_INTEGER_FORMAT
 		        " in B (insn events compared with their asm and sym filled in)\n",
 		        schema_a, schema_b);
+	/* A header without model.writeback predates the write-back policy: it ran under the
+	 * default, "any". */
+	json_t *mods[2] = {json_object_get(ha, "model"), json_object_get(hb, "model")};
+	for (int i = 0; i < 2; i++)
+		if (json_is_object(mods[i]) && !json_object_get(mods[i], "writeback"))
+			json_object_set_new(mods[i], "writeback", json_string("any"));
 	if (compare(ha, hb, "", NULL)) {
 		fprintf(out, "A = %s, B = %s\nfirst divergence in the header (the runs' settings):\n",
 		        pa, pb);

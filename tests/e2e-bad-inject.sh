@@ -35,6 +35,10 @@ expect2 "PA is not in RAM" -- run "$elf" --inject flip@0x1000:0#10
 expect2 "no symbol 'no_such_symbol'" -- run "$elf" --inject drop@no_such_symbol+0x4
 expect2 "not 4-byte aligned" -- run "$elf" --inject drop@0x40100002
 expect2 "tlb=speculative or tlb=accessed" -- run "$elf" --inject tlb=maybe
+expect2 "--inject writeback=sometimes: expected writeback=any" -- run "$elf" --inject writeback=sometimes
+expect2 "--inject writeback=random:: expected" -- run "$elf" --inject writeback=random:
+expect2 "--inject writeback=random:xyz: expected" -- run "$elf" --inject writeback=random:xyz
+expect2 "--inject writeback=random:xyz: expected" -- campaign "$elf" --drop-each dsb --inject writeback=random:xyz
 # Known only once the run has ended: its ending line, then the spec's (exit 2).
 err=$("$sim" run "$elf" --uart /dev/null --inject drop=tlbi#999 2>&1 >/dev/null)
 rc=$?
@@ -56,6 +60,7 @@ expect2 "unknown key: colour" -- run --scenario "$bad/unknown-key.json"
 expect2 "unknown option: speed" -- run --scenario "$bad/unknown-option.json"
 expect2 "unknown hazard class: stale-cache" -- run --scenario "$bad/bad-class.json"
 expect2 "unknown class" -- run --scenario "$bad/bad-inject.json"
+expect2 "writeback=random:xyz: expected" -- run --scenario "$bad/bad-writeback.json"
 expect2 "options.ram_base" -- run --scenario "$bad/bad-ram-base.json"
 expect2 "firmware not found" -- run --scenario "$bad/firmware-missing.json"
 expect2 '"expect" must be' -- run --scenario "$bad/bad-expect.json"

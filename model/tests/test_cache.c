@@ -57,13 +57,13 @@ START_TEST(wb_store_keeps_poc_bytes_until_clean_B2_4)
 {
 	struct cache *c = fresh();
 	put64(BASE + 0x100, 0x1111);
-	cache_store_wb(c, BASE + 0x100, 8, false, &cz);
+	cache_store_wb(c, BASE + 0x100, 8, false, &cz, NULL);
 	put64(BASE + 0x100, 0x2222); /* the store lands */
 	ck_assert_uint_eq(view64(c, CV_LATEST, BASE + 0x100), 0x2222);
 	ck_assert_uint_eq(view64(c, CV_POC, BASE + 0x100), 0x1111);
 	ck_assert_uint_eq(view64(c, CV_POU, BASE + 0x100), 0x1111);
 	/* a second store does not move the PoC copy */
-	cache_store_wb(c, BASE + 0x100, 8, false, &cz);
+	cache_store_wb(c, BASE + 0x100, 8, false, &cz, NULL);
 	put64(BASE + 0x100, 0x3333);
 	ck_assert_uint_eq(view64(c, CV_POC, BASE + 0x100), 0x1111);
 	/* DC CVAU: PoU only (D7.5: the PoU is not the PoC) */
@@ -81,7 +81,7 @@ END_TEST
 START_TEST(idc_leaves_pou_coherent_D7_5)
 {
 	struct cache *c = fresh();
-	cache_store_wb(c, BASE, 8, true, &cz);
+	cache_store_wb(c, BASE, 8, true, &cz, NULL);
 	put64(BASE, 0x55);
 	ck_assert_uint_eq(view64(c, CV_POU, BASE), 0x55);
 	ck_assert_uint_eq(view64(c, CV_POC, BASE), 0);
@@ -94,11 +94,11 @@ START_TEST(nc_store_to_present_line_goes_stale_B2_7_2)
 {
 	struct cache *c = fresh();
 	put64(BASE + 0x40, 0xaa);
-	cache_store_nc(c, BASE + 0x40, 8, &cz); /* not cached: nothing stale */
+	cache_store_nc(c, BASE + 0x40, 8, &cz, NULL); /* not cached: nothing stale */
 	put64(BASE + 0x40, 0xbb);
 	ck_assert_uint_eq(view64(c, CV_CACHE, BASE + 0x40), 0xbb);
 	cache_touch(c, BASE + 0x40, 8); /* a cacheable read brings it in */
-	cache_store_nc(c, BASE + 0x40, 8, &cz);
+	cache_store_nc(c, BASE + 0x40, 8, &cz, NULL);
 	put64(BASE + 0x40, 0xcc);
 	ck_assert_uint_eq(view64(c, CV_CACHE, BASE + 0x40), 0xbb);
 	ck_assert_uint_eq(view64(c, CV_POC, BASE + 0x40), 0xcc);
@@ -113,7 +113,7 @@ START_TEST(view_ops_for_the_walker_D8_2)
 {
 	struct cache *c = fresh();
 	put64(BASE + 0x2000, 0x1);
-	cache_store_wb(c, BASE + 0x2000, 8, false, &cz);
+	cache_store_wb(c, BASE + 0x2000, 8, false, &cz, NULL);
 	put64(BASE + 0x2000, 0x2);
 	struct cache_view_ops v;
 	cache_view_init(&v, c, CV_POC);
@@ -150,10 +150,10 @@ START_TEST(view_differs_only_on_overlaid_lines_B2_4)
 	for (int v = CV_LATEST; v <= CV_CACHE; v++)
 		ck_assert(!cache_view_differs(c, (enum cache_view)v, a, 8)); /* untouched page */
 	put64(a, 0x1);
-	cache_store_wb(c, a, 8, false, &cz); /* dirty at the PoC and the PoU */
+	cache_store_wb(c, a, 8, false, &cz, NULL); /* dirty at the PoC and the PoU */
 	put64(a, 0x2);
 	cache_touch(c, nc, 8);
-	cache_store_nc(c, nc, 8, &cz); /* a stale clean copy in the cache */
+	cache_store_nc(c, nc, 8, &cz, NULL); /* a stale clean copy in the cache */
 	put64(nc, 0x3);
 	ck_assert(cache_view_differs(c, CV_POC, a, 8));
 	ck_assert(cache_view_differs(c, CV_POU, a, 8));
@@ -183,11 +183,66 @@ START_TEST(icache_keeps_fetched_bytes_B2_4_4)
 	struct cache_page *pg = cache_page_find(c, BASE + 0x3000);
 	ck_assert_ptr_nonnull(pg);
 	ck_assert_uint_eq(pg->ivalid, 1);
-	cache_store_wb(c, BASE + 0x3000, 4, false, &cz);
+	cache_store_wb(c, BASE + 0x3000, 4, false, &cz, NULL);
 	ck_assert_uint_eq(pg->imod, 1);
 	ck_assert_uint_eq(pg->x->icache[0], 0x1f);
 	cache_ic_invalidate(c, 0, 0, true);
 	ck_assert_uint_eq(pg->ivalid, 0);
+	cache_free(c);
+}
+END_TEST
+
+/*
+ * B2.7.2 / D7.4 under WB_NEVER: a Non-cacheable store under a dirty line leaves the line in
+ * the cache, dirty and stale: the PoC copy takes the store (and keeps the older bytes
+ * elsewhere), the cached copy keeps what the line held before. A clean writes the cached
+ * copy back: cache_line_differs(CV_CACHE) tells what it would overwrite.
+ */
+START_TEST(never_nc_store_under_dirty_line_keeps_both_copies_B2_7_2)
+{
+	struct cache *c = fresh();
+	cache_set_policy(c, WB_NEVER, 0);
+	cache_store_wb(c, BASE, 8, false, &cz, NULL);
+	put64(BASE, 0x11); /* str x1, [BASE] through the cache */
+	const uint8_t v[8] = {0x22};
+	cache_store_nc(c, BASE + 8, 8, &cz, v);
+	put64(BASE + 8, 0x22); /* str x2, [BASE + 8], Non-cacheable */
+	ck_assert_uint_eq(view64(c, CV_POC, BASE), 0);
+	ck_assert_uint_eq(view64(c, CV_POC, BASE + 8), 0x22);
+	ck_assert_uint_eq(view64(c, CV_CACHE, BASE), 0x11);
+	ck_assert_uint_eq(view64(c, CV_CACHE, BASE + 8), 0);
+	struct hz_cause got;
+	ck_assert(cache_line_differs(c, CV_CACHE, BASE, &got));
+	ck_assert(cache_line_differs(c, CV_POC, BASE, &got));
+	cache_clean_poc(c, BASE, 64, false); /* after the report, memory as the program sees it */
+	ck_assert(!cache_line_differs(c, CV_CACHE, BASE, &got));
+	ck_assert_uint_eq(view64(c, CV_CACHE, BASE + 8), 0x22);
+	cache_free(c);
+}
+END_TEST
+
+/* D7.4 under WB_RANDOM: every dirty line comes up for eviction within MODEL_WB_RANDOM_SPAN
+ * events of becoming dirty, in time order; a line cleaned meanwhile does not. */
+START_TEST(random_eviction_times_D7_4)
+{
+	struct cache *c = fresh();
+	cache_set_policy(c, WB_RANDOM, 5);
+	ck_assert(!cache_wb_due(c, 10, &(uint64_t){0})); /* event 10: times count from it */
+	for (unsigned l = 0; l < 3; l++) {
+		cache_store_wb(c, BASE + 64 * l, 8, false, &cz, NULL);
+		put64(BASE + 64 * l, 1);
+	}
+	cache_clean_poc(c, BASE + 64, 64, false);
+	uint64_t pa, seen = 0;
+	for (uint64_t now = 11; now <= 10 + MODEL_WB_RANDOM_SPAN; now++)
+		while (cache_wb_due(c, now, &pa)) {
+			ck_assert(pa == BASE || pa == BASE + 128);
+			seen |= UINT64_C(1) << ((pa - BASE) / 64);
+			cache_evict(c, pa);
+			ck_assert_uint_eq(view64(c, CV_POC, pa), 1); /* written back */
+		}
+	ck_assert_uint_eq(seen, 5);
+	ck_assert(!cache_any_dirty(c, &pa, &(struct hz_cause){0}));
 	cache_free(c);
 }
 END_TEST
@@ -203,6 +258,8 @@ int main(void)
 	tcase_add_test(tc, view_ops_for_the_walker_D8_2);
 	tcase_add_test(tc, view_differs_only_on_overlaid_lines_B2_4);
 	tcase_add_test(tc, icache_keeps_fetched_bytes_B2_4_4);
+	tcase_add_test(tc, never_nc_store_under_dirty_line_keeps_both_copies_B2_7_2);
+	tcase_add_test(tc, random_eviction_times_D7_4);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

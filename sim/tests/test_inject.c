@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "inject.h"
+#include "sim.h"
 
 static struct inj_spec parse_ok(const char *text)
 {
@@ -53,6 +54,23 @@ START_TEST(test_spec_grammar)
 	o = parse_ok("tlb=accessed");
 	ck_assert_int_eq(o.kind, INJ_TLB);
 	ck_assert(o.tlb_accessed);
+
+	o = parse_ok("writeback=never");
+	ck_assert_int_eq(o.kind, INJ_WRITEBACK);
+	ck_assert_int_eq(o.wb, WB_NEVER);
+	o = parse_ok("writeback=random:1234");
+	ck_assert_int_eq(o.wb, WB_RANDOM);
+	ck_assert_uint_eq(o.wb_seed, 1234);
+	o = parse_ok("writeback=any");
+	ck_assert_int_eq(o.wb, WB_ANY);
+	/* the options a spec sets, the last one winning */
+	struct sim_options opt = {0};
+	inject_options(&(struct inj_spec){.kind = INJ_WRITEBACK, .wb = WB_RANDOM, .wb_seed = 9},
+	               &opt);
+	inject_options(&(struct inj_spec){.kind = INJ_TLB, .tlb_accessed = true}, &opt);
+	ck_assert_int_eq(opt.wb_policy, WB_RANDOM);
+	ck_assert_uint_eq(opt.wb_seed, 9);
+	ck_assert(opt.tlb_accessed);
 }
 END_TEST
 
@@ -77,6 +95,10 @@ START_TEST(test_bad_specs_one_line)
 	    {"flip@0x1000:64#1", "0..63"},
 	    {"flip@0x1000:1#0", "N >= 1"},
 	    {"tlb=maybe", "tlb=speculative"},
+	    {"writeback=sometimes", "writeback=never"},
+	    {"writeback=random:", "random:SEED"},
+	    {"writeback=random:xyz", "random:SEED"},
+	    {"writeback=", "writeback=any"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct inj_spec o;

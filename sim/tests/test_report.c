@@ -140,6 +140,50 @@ START_TEST(test_json_report_fields)
 }
 END_TEST
 
+/* A report whose outcome the write-back policy decided says so, in words and in JSON; one
+ * that lists the architecture's outcomes has no decided_by. */
+START_TEST(test_decided_by_policy)
+{
+	struct report *r = report_new();
+	struct rep_annot an = annot();
+	bool is_new;
+	struct hazard a = stale(7, 0x40103820);
+	a.cls = HZ_DATA_NOT_AT_POC;
+	snprintf(a.decided_by, sizeof(a.decided_by), "writeback=never");
+	struct hazard lw = a;
+	lw.cls = HZ_LOST_WRITE;
+	lw.n_outcomes = 1;
+	lw.fold_key = 8;
+	lw.seq = 44;
+	struct hazard plain = stale(9, 0x40103820);
+	report_add(r, &a, &an, &is_new);
+	report_add(r, &lw, &an, &is_new);
+	report_add(r, &plain, &an, &is_new);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	for (int i = 0; i < 3; i++)
+		report_print_text(report_entry(r, (size_t)i), f);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(buf, "load of VA 0x40108000 has one outcome under "
+	                                  "writeback=never, the second (the run continues with "
+	                                  "the first):"));
+	ck_assert_ptr_nonnull(strstr(buf, "(event #44, decided by writeback=never):"));
+	ck_assert_ptr_nonnull(strstr(buf, "load of VA 0x40108000 has 2 possible outcomes:"));
+	free(buf);
+	for (int i = 0; i < 3; i++) {
+		json_t *o = report_json(report_entry(r, (size_t)i));
+		const char *by = json_string_value(json_object_get(o, "decided_by"));
+		if (i < 2)
+			ck_assert_str_eq(by, "writeback=never");
+		else
+			ck_assert_ptr_null(json_object_get(o, "decided_by"));
+		json_decref(o);
+	}
+	report_free(r);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("report");
@@ -147,6 +191,7 @@ int main(void)
 	tcase_add_test(tc, test_fold_by_key_in_first_seen_order);
 	tcase_add_test(tc, test_text_report_fields);
 	tcase_add_test(tc, test_json_report_fields);
+	tcase_add_test(tc, test_decided_by_policy);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -568,6 +568,11 @@ bool cache_wb_due(struct cache *c, uint64_t now, uint64_t *pa)
 	return false;
 }
 
+uint64_t cache_wb_next(const struct cache *c)
+{
+	return c->nheap ? c->heap[0].at : UINT64_MAX;
+}
+
 void cache_wb_defer(struct cache *c, uint64_t pa)
 {
 	struct cache_page *pg = cache_page_find(c, pa);

@@ -170,6 +170,8 @@ bool cache_any_differs(struct cache *c, enum cache_view v, uint64_t *pa, struct 
  * time is drawn). Every call also sets the event new eviction times count from.
  */
 bool cache_wb_due(struct cache *c, uint64_t now, uint64_t *pa);
+/* The earliest eviction time held (perhaps of a line cleaned since), UINT64_MAX: none. */
+uint64_t cache_wb_next(const struct cache *c);
 void cache_wb_defer(struct cache *c, uint64_t pa);
 /* The line at pa leaves the cache: written back if dirty (the PoC takes the cached copy),
  * then invalid. The caller has reported what the write-back overwrites. */

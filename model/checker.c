@@ -1673,8 +1673,10 @@ uint64_t model_fetch_fast(struct model *m, unsigned cpu, uint64_t va, uint64_t *
 {
 	assert(cpu < m->cfg.ncpus);
 	/* Table stores waiting for tlb_finalize need model_step (break-before-make); so does a
-	 * misaligned PC, whose 4 bytes may span two lines or pages. */
-	if (m->stores_pending || (va & 3))
+	 * misaligned PC, whose 4 bytes may span two lines or pages, and an eviction due before
+	 * this event (WB_RANDOM). */
+	if (m->stores_pending || (va & 3) ||
+	    (m->cfg.wb_policy == WB_RANDOM && cache_wb_next(m->c) <= m->seq + 1))
 		return 0;
 	struct tc_entry *e = tc_hit(m, &m->cpu[cpu], ACC_FETCH, va);
 	if (!e)

@@ -116,6 +116,17 @@ for seed in $kept $evicted; do
 	echo "ok: random:$seed: same reports and trace twice, replay agrees (exit $rc)"
 done
 
+# A trace header with a policy hypsim does not know: replay refuses it (exit 2, one line).
+sed '1s/"writeback":"random:[0-9]*"/"writeback":"sometimes"/' "$tmp/t1.jsonl" >"$tmp/bad.jsonl"
+err=$("$sim" replay "$tmp/bad.jsonl" 2>&1 >/dev/null)
+rc=$?
+if [ "$rc" -eq 2 ] && [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] &&
+	printf '%s' "$err" | grep -q "model.writeback"; then
+	echo "ok: replay of a header with writeback \"sometimes\": $err"
+else
+	fail "replay of a bad model.writeback: exit $rc: $err"
+fi
+
 # A campaign under the policy: accepted (a policy never "fails to take effect").
 "$sim" campaign "$buggy" --drop-each isb --inject writeback=never --json >"$tmp/c.json" \
 	2>"$tmp/c.err"

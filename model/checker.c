@@ -113,7 +113,8 @@ struct model {
 	struct tlb_cand nofetch[MAX_CANDS]; /* check_access: a fetch's entries seen as data's */
 	bool stores_pending; /* table stores for tlb_finalize at the next event */
 	const struct model_event *ev;
-	char wb_label[48]; /* "writeback=never", "writeback=random:SEED" (hazard.decided_by) */
+	/* "writeback=never", "writeback=random:SEED": hazard.decided_by */
+	char wb_label[48];
 };
 
 /* ---------- helpers ---------- */
@@ -500,7 +501,7 @@ static void outcome_text(const struct obs *o, const struct xlat *x, bool decided
 static void obs_short(const struct obs *o, char *buf, size_t len)
 {
 	if (o->f.type != FAULT_NONE)
-		snprintf(buf, len, "%s fault at level %d", pt_fault_name(o->f.type), o->f.level);
+		snprintf(buf, len, "a %s fault at level %d", pt_fault_name(o->f.type), o->f.level);
 	else if (o->has_bytes)
 		snprintf(buf, len, "0x%" PRIx64, obs_value(o));
 	else
@@ -541,9 +542,19 @@ static void report_alts(struct acc_ctx *a)
 			obs_short(&dec->o, got, sizeof(got));
 			obs_short(&a->o0, coh, sizeof(coh));
 			snprintf(hz.decided_by, sizeof(hz.decided_by), "%s", a->m->wb_label);
-			if (snprintf(hz.summary, sizeof(hz.summary),
-			             "under %s %s (%s); the coherent outcome is %s", a->m->wb_label,
-			             dec->decided, got, coh) >= (int)sizeof(hz.summary))
+			/* A walk's outcome is what the access then gets, not the descriptor. */
+			int n;
+			if (order[k] == HZ_WALK_NOT_AT_POC)
+				n = snprintf(
+				    hz.summary, sizeof(hz.summary),
+				    "under %s %s, so the %s gets %s; the coherent outcome is %s",
+				    a->m->wb_label, dec->decided, ev_kind_name(a->ev->kind), got,
+				    coh);
+			else
+				n = snprintf(hz.summary, sizeof(hz.summary),
+				             "under %s %s (%s); the coherent outcome is %s",
+				             a->m->wb_label, dec->decided, got, coh);
+			if (n >= (int)sizeof(hz.summary))
 				/* Long fault names: the outcomes below give both in full. */
 				snprintf(hz.summary, sizeof(hz.summary),
 				         "under %s %s, not the coherent outcome", a->m->wb_label,

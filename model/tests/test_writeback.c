@@ -193,6 +193,10 @@ START_TEST(never_nc_walk_of_dirty_table_reads_poc_D8_2_D7_5)
 			ck_assert(!h->outcomes[0].fault && h->outcomes[0].pa == PA1);
 			ck_assert(h->outcomes[1].fault);
 			ck_assert_int_eq(h->outcomes[1].f.type, FAULT_TRANSLATION);
+			ck_assert_msg(strstr(h->summary, "under writeback=never the walk reads the "
+			                                 "tables' PoC copy, so the load gets a "
+			                                 "translation fault at level 3"),
+			              "summary: %s", h->summary);
 		}
 		mt_fini(&mt);
 	}

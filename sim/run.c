@@ -151,29 +151,29 @@ static bool read_insn(struct sim *s, uint64_t va, uint32_t *enc)
 
 /* ---- hooks (thin: record and return) ---- */
 
-static struct block_info *block_lookup(struct sim *s, uint64_t va, uint32_t size)
+/* The last instruction of the block [va, va + size) (0 if it cannot be read): whether it
+ * ends with an ERET, a WFE or a YIELD. Read from the code at every block, not remembered:
+ * code rewritten and translated again is judged on its new bytes, and the run's state holds
+ * nothing derived from code it no longer runs (`sim campaign` compares states,
+ * sim/rejoin.c). The read hits the cached instruction-page translation. */
+static uint32_t block_last_insn(struct sim *s, uint64_t va, uint32_t size)
 {
-	struct block_info *b = &s->blocks[((va >> 2) ^ size) % BLOCK_CACHE_SIZE];
-	if (b->valid && b->va == va && b->size == size && b->gen == s->block_gen)
-		return b;
 	uint32_t last = 0;
-	*b = (struct block_info){.va = va, .size = size, .gen = s->block_gen, .valid = true};
-	if (size >= 4 && read_insn(s, va + size - 4, &last)) {
-		b->ends_eret = last == ENC_ERET;
-		b->ends_wfe = last == ENC_WFE || last == ENC_YIELD;
-	}
-	return b;
+	if (size < 4 || !read_insn(s, va + size - 4, &last))
+		return 0;
+	return last;
 }
 
 /* A block that re-enters itself and does nothing else can never leave (no interrupt
- * sources exist on this machine): `b .`, or `1: wfe; b 1b`. */
-static bool block_is_hang(struct sim *s, const struct block_info *b)
+ * sources exist on this machine): `b .`, or `1: wfe; b 1b`. Asked only when a block
+ * re-enters itself; a loop doing work fails at its first instruction. */
+static bool block_is_hang(struct sim *s, uint64_t va, uint32_t size)
 {
-	for (uint64_t off = 0; off + 4 <= b->size; off += 4) {
+	for (uint64_t off = 0; off + 4 <= size; off += 4) {
 		uint32_t enc;
-		if (!read_insn(s, b->va + off, &enc))
+		if (!read_insn(s, va + off, &enc))
 			return false;
-		if (off + 4 == b->size) /* B imm26 back to the block's start */
+		if (off + 4 == size) /* B imm26 back to the block's start */
 			return (enc & 0xfc000000) == 0x14000000 &&
 			       (int64_t)((int32_t)(enc << 6) >> 4) == -(int64_t)off;
 		if (enc != ENC_WFE && enc != ENC_WFI && enc != ENC_NOP && enc != ENC_YIELD &&
@@ -219,20 +219,13 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 			return;
 		}
 	}
-	struct block_info *b = block_lookup(s, addr, size);
-	if (addr == s->prev_block_va) {
-		if (!b->hang_checked) {
-			b->hang = block_is_hang(s, b);
-			b->hang_checked = true;
-		}
-		if (b->hang) {
-			s->blk_stopped = true;
-			sim_request_stop(s, STOP_HANG);
-			return;
-		}
+	if (addr == s->prev_block_va && block_is_hang(s, addr, size)) {
+		s->blk_stopped = true;
+		sim_request_stop(s, STOP_HANG);
+		return;
 	}
 	uint64_t n = size / 4;
-	bool ends_eret = b->ends_eret, ends_wfe = b->ends_wfe;
+	bool ends_eret, ends_wfe;
 	if (s->until && s->until >= addr && s->until < addr + size) {
 		/* The last stretch of the budget or slice: Unicorn stops at s->until inside this
 		 * block. */
@@ -243,6 +236,10 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 		s->blk_stopped = true;
 		sim_request_stop(s, STOP_BUDGET);
 		return;
+	} else {
+		uint32_t last = block_last_insn(s, addr, size);
+		ends_eret = last == ENC_ERET;
+		ends_wfe = last == ENC_WFE || last == ENC_YIELD;
 	}
 	s->insns += n;
 	s->blk_va = addr;
@@ -429,8 +426,6 @@ static int machine_setup(struct sim *s)
 		memcpy(s->ram + (g->paddr - s->opt.ram_base), s->img.file + g->offset, g->filesz);
 	}
 	s->el = 1; /* Unicorn's reset state; cpu_boot moves to EL2 */
-	memset(s->blocks, 0, sizeof(s->blocks));
-	s->block_gen = 0;
 	s->prev_block_eret = false;
 	s->prev_block_wfe = false;
 	s->prev_block_va = UINT64_MAX;
@@ -654,9 +649,8 @@ static int switch_to(struct sim *s, unsigned next)
 	}
 	struct regime_key after = regime_key(s);
 	if (memcmp(&before, &after, sizeof(before))) {
-		/* Another regime: the placeholders and the blocks' facts were the other CPU's. */
+		/* Another regime: the placeholders were the other CPU's. */
 		mmu_clear(s);
-		s->block_gen++;
 	}
 	check_context(s); /* the live tables of this CPU's regime */
 	return 0;

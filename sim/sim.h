@@ -103,20 +103,6 @@ struct placeholder {
 	uint64_t va, size;
 };
 
-/* Facts about one translated block, computed once per (address, size) (run.c). */
-struct block_info {
-	uint64_t va;
-	uint32_t size;
-	uint32_t gen; /* struct sim.block_gen when it was computed */
-	bool valid;
-	bool ends_eret;
-	bool ends_wfe; /* WFE or YIELD: a hint that the CPU waits (Unicorn ends blocks there) */
-	bool hang; /* only wfe/wfi/nop/yield, then a branch to its own start */
-	bool hang_checked;
-};
-
-#define BLOCK_CACHE_SIZE 4096
-
 /* At most as many CPUs as the model follows (MODEL_MAX_CPUS). */
 #define SIM_MAX_CPUS 8
 /* Instructions a CPU runs before the next runnable CPU takes over (run.c "Scheduling"). */
@@ -153,7 +139,6 @@ struct sim {
 	unsigned cpu;   /* the CPU that runs (or ran last) */
 	struct sim_cpu cpus[SIM_MAX_CPUS];
 	uc_context *pristine; /* Unicorn's CPU as uc_open made it (--cpus > 1): CPU_ON */
-	uint32_t block_gen;   /* blocks[] entries of another generation are stale */
 	uint8_t *ram; /* host copy of guest RAM, shared with Unicorn (uc_mem_map_ptr) */
 	struct mem_ops ram_ops;
 	uint64_t scratch_pa; /* a free page for the ERET used to change EL (cpu.c) */
@@ -205,7 +190,6 @@ struct sim {
 	volatile sig_atomic_t interrupted;
 	const char *end_reason; /* how the run ended (trace "end" reason) and why */
 	char end_msg[512];
-	struct block_info blocks[BLOCK_CACHE_SIZE];
 };
 
 /* Request that the run loop regain control with reason k (first reason wins). */

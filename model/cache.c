@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "digest.h"
 #include "hmap.h"
 
 /* WB_RANDOM: one line's eviction time; order breaks ties in the order they were drawn. */
@@ -591,4 +592,105 @@ void cache_evict(struct cache *c, uint64_t pa)
 	/* Written back (a dirty line's PoC takes its cached copy) and gone: as DC CIVAC. */
 	do_invalidate(pg, lm);
 	wb_track(c, pg, lm);
+}
+
+/* ---- digest (digest.h) ---- */
+
+/* Do the dirty copies of line l (PoC if dirty, PoU if dirty_pou) hold the latest bytes? */
+static bool dirty_copies_latest(const struct cache *c, const struct cache_page *pg, unsigned l)
+{
+	uint8_t cur[CACHE_LINE_SIZE];
+	uint64_t bit = UINT64_C(1) << l;
+	if (!c->mem.read(c->mem.ctx, pg->pa + l * 64u, cur, sizeof(cur)))
+		return false;
+	if ((pg->dirty & bit) && memcmp(pg->x->poc + l * 64u, cur, sizeof(cur)))
+		return false;
+	return !(pg->dirty_pou & bit) || !memcmp(pg->x->pou + l * 64u, cur, sizeof(cur));
+}
+
+/*
+ * The set of pages: per page its masks and the bytes kept for them, except the dirty
+ * copies, which are hashed line by line so that a line may be left out (digest.h). Bytes of
+ * the ext arrays outside their mask are never read (cache_read overlays only the lines in
+ * the mask, and a line entering a mask has its bytes captured first), so they are not
+ * hashed; the causes (dirty_c, stale_c, ifill_c) are report text only; `last` is a lookup
+ * memo; the table fields belong to tlb.c and are hashed there (tlb_digest). A page whose
+ * masks are all clear is skipped: every reader treats it as one never touched (no line is
+ * in any state, its bytes are never read).
+ */
+uint64_t cache_digest(const struct cache *c, const struct model_digest_cfg *cfg,
+                      bool (*pending)(const void *arg, uint64_t line_pa), const void *parg)
+{
+	/* The write-back policy and, under WB_RANDOM, its stream and the eviction times (as a
+	 * set: the heap's layout depends on the order of its pushes). Under another policy
+	 * than WB_ANY a dirty line is one definite cache's content, written back by
+	 * evictions: no line is taken as clean. */
+	struct dg w = dg_start(0x7762);
+	dg_u64(&w, c->wb);
+	dg_u64(&w, c->rng);
+	dg_u64(&w, c->order);
+	dg_time(&w, cfg, c->now);
+	uint64_t sum = dg_end(&w);
+	for (size_t i = 0; i < c->nheap; i++) {
+		struct dg e = dg_start(0x6865);
+		dg_time(&e, cfg, c->heap[i].at);
+		dg_u64(&e, c->heap[i].order);
+		dg_u64(&e, c->heap[i].pa);
+		sum += dg_end(&e);
+	}
+	bool offer = cfg->skip_line && c->wb == WB_ANY;
+	for (size_t i = 0; i < c->pages.cap; i++) {
+		if (!c->pages.keys[i])
+			continue;
+		const struct cache_page *pg = c->pages.vals[i];
+		/* A record with no line state is no record: cache_page_get makes them for
+		 * accesses that leave nothing (a clean by VA, a translation cache fill). */
+		if (!(pg->present | pg->dirty | pg->dirty_pou | pg->stale | pg->ivalid | pg->imod))
+			continue;
+		struct dg d = dg_start(0x6361636865);
+		dg_u64(&d, pg->pa);
+		dg_u64(&d, pg->present);
+		dg_u64(&d, pg->stale);
+		dg_u64(&d, pg->ivalid);
+		dg_u64(&d, pg->imod);
+		for (unsigned l = 0; l < CACHE_LINES_PER_PAGE; l++) {
+			uint64_t bit = UINT64_C(1) << l;
+			if (pg->stale & bit)
+				dg_bytes(&d, pg->x->stale + l * 64u, CACHE_LINE_SIZE);
+			if (pg->ivalid & bit)
+				dg_bytes(&d, pg->x->icache + l * 64u, CACHE_LINE_SIZE);
+			if (pg->x && pg->x->evict_at[l])
+				dg_time(&d, cfg, pg->x->evict_at[l]);
+		}
+		sum += dg_end(&d);
+		uint64_t dirty = pg->dirty | pg->dirty_pou;
+		while (dirty) {
+			unsigned l = (unsigned)__builtin_ctzll(dirty);
+			uint64_t bit = UINT64_C(1) << l;
+			dirty &= dirty - 1;
+			uint64_t line = pg->pa + l * 64u;
+			struct dg e = dg_start(0x6469727479);
+			dg_u64(&e, line);
+			dg_u64(&e, (pg->dirty & bit) ? 1 : 0);
+			dg_u64(&e, (pg->dirty_pou & bit) ? 1 : 0);
+			if (pg->dirty & bit)
+				dg_bytes(&e, pg->x->poc + l * 64u, CACHE_LINE_SIZE);
+			if (pg->dirty_pou & bit)
+				dg_bytes(&e, pg->x->pou + l * 64u, CACHE_LINE_SIZE);
+			uint64_t part = dg_end(&e);
+			if (offer && dirty_copies_latest(c, pg, l) &&
+			    !(pending && pending(parg, line)) &&
+			    cfg->skip_line(cfg->arg, line, part))
+				continue;
+			sum += part;
+		}
+	}
+	return sum;
+}
+
+void cache_for_each_page(const struct cache *c, void (*fn)(void *arg, uint64_t pa), void *arg)
+{
+	for (size_t i = 0; i < c->pages.cap; i++)
+		if (c->pages.keys[i])
+			fn(arg, ((const struct cache_page *)c->pages.vals[i])->pa);
 }

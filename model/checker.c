@@ -45,6 +45,7 @@
 
 #include "arch.h"
 #include "cache.h"
+#include "digest.h"
 #include "sysreg.h"
 #include "tlb.h"
 
@@ -1751,4 +1752,106 @@ bool model_regime_cfg(const struct model *m, unsigned cpu, uint64_t va, struct p
 	if (!(r.sctlr & SCTLR_ELx_M))
 		return false;
 	return pt_cfg_from_regs(rg, r.sctlr, r.tcr, r.ttbr0, r.ttbr1, r.mair, va, cfg, f);
+}
+
+/* ---- digest (digest.h) ---- */
+
+static bool dc_pending_on_line(const void *arg, uint64_t line_pa)
+{
+	return maint_pending_on(arg, line_pa, false);
+}
+
+/*
+ * The registers, the translation cache, the pending maintenance, then the cache lines and
+ * the TLB (cache_digest, tlb_digest). Left out: gen (only compared with the translation
+ * cache entries' gen, and an entry whose gen is not the current one is rewritten by
+ * tc_fill and refused by the fast path, as an empty entry would be: so only valid entries
+ * are hashed, without their gen); the MSR causes (sr.wcause: report text and fold keys);
+ * nhz and ev (per event); the PoC bytes of a dirty line that cfg->skip_line takes out
+ * (digest.h). A pending DC keeps its line from being taken out (dc_pending_on_line): its
+ * completion at the next DSB reads the line.
+ */
+uint64_t model_digest(const struct model *m, const struct model_digest_cfg *cfg)
+{
+	struct dg d = dg_start(0x6d6f64656c);
+	dg_u64(&d, m->cfg.ncpus);
+	dg_u64(&d, m->cfg.tlb_policy);
+	dg_u64(&d, m->cfg.ctr_idc);
+	dg_u64(&d, m->cfg.ctr_dic);
+	dg_u64(&d, m->cfg.feat_ets);
+	dg_time(&d, cfg, m->seq);
+	dg_u64(&d, m->stores_pending);
+	uint64_t g = cur_gen(m);
+	for (unsigned i = 0; i < m->cfg.ncpus; i++) {
+		const struct cpu *c = &m->cpu[i];
+		dg_u64(&d, c->el);
+		dg_u64(&d, c->up);
+		dg_u64(&d, c->ctx_dirty);
+		for (unsigned r = 0; r < SR_COUNT; r++) {
+			dg_u64(&d, c->sr.eff[r]);
+			dg_u64(&d, c->sr.latest[r]);
+		}
+		dg_u64(&d, c->sr.pending);
+		for (unsigned k = 0; k < TC_SIZE; k++) {
+			const struct tc_entry *e = &c->tc[k];
+			if (!e->vpage || e->gen != g)
+				continue;
+			dg_u64(&d, k);
+			dg_u64(&d, e->vpage);
+			dg_u64(&d, e->pa_page);
+			dg_u64(&d, e->block_size);
+			dg_u64(&d, e->leaf_desc);
+			dg_u64(&d, e->attrs.mair_attr);
+			dg_u64(&d, e->attrs.inner);
+			dg_u64(&d, e->attrs.outer);
+			dg_u64(&d, e->attrs.sh);
+			dg_u64(&d, (uint64_t)(int64_t)e->level);
+			dg_u64(&d, e->el);
+			dg_u64(&d, e->ok);
+			dg_u64(&d, (uint64_t)e->mmu_on | (uint64_t)e->dcache << 1 |
+			               (uint64_t)e->wb << 2 | (uint64_t)e->icache << 3 |
+			               (uint64_t)e->strict_align << 4 | (uint64_t)e->ro << 5 |
+			               (uint64_t)e->el0 << 6 | (uint64_t)e->xn << 7 |
+			               (uint64_t)e->pxn << 8 | (uint64_t)e->ng << 9 |
+			               (uint64_t)e->contiguous << 10 | (uint64_t)e->af << 11);
+			/* e->pg is the record of pa_page (tc_fill). */
+		}
+	}
+	dg_u64(&d, m->npm);
+	for (unsigned i = 0; i < m->npm; i++) {
+		const struct pend_maint *p = &m->pm[i];
+		dg_u64(&d, p->cpu);
+		dg_u64(&d, p->kind);
+		dg_u64(&d, (uint64_t)(int64_t)p->op);
+		dg_u64(&d, p->pa);
+		dg_u64(&d, p->all);
+		dg_u64(&d, p->done);
+		dg_time(&d, cfg, p->seq);
+		dg_u64(&d, p->has_snap);
+		if (p->has_snap)
+			dg_bytes(&d, p->snap, sizeof(p->snap));
+	}
+	return dg_end(&d) + cache_digest(m->c, cfg, dc_pending_on_line, m) + tlb_digest(m->t, cfg);
+}
+
+uint64_t model_shape(const struct model *m)
+{
+	struct dg d = dg_start(0x7368617065);
+	dg_u64(&d, m->npm);
+	dg_u64(&d, m->stores_pending);
+	for (unsigned i = 0; i < m->cfg.ncpus; i++) {
+		dg_u64(&d, m->cpu[i].el);
+		dg_u64(&d, m->cpu[i].sr.pending);
+		dg_u64(&d, m->cpu[i].ctx_dirty);
+	}
+	uint64_t t[4];
+	unsigned n = tlb_shape(m->t, t);
+	for (unsigned i = 0; i < n; i++)
+		dg_u64(&d, t[i]);
+	return dg_end(&d);
+}
+
+void model_for_each_page(const struct model *m, void (*fn)(void *arg, uint64_t pa), void *arg)
+{
+	cache_for_each_page(m->c, fn, arg);
 }

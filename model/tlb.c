@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "arch.h"
+#include "digest.h"
 #include "hmap.h"
 
 #define T_INF        UINT64_MAX
@@ -1223,4 +1224,197 @@ void tlb_cpu_reset(struct tlb *t, unsigned cpu)
 		t->ctx[cpu][i]->dropped = true;
 	t->nuns[cpu] = 0;
 	t->retrack = true;
+}
+
+/* ---- digest (digest.h) ---- */
+
+static void dg_regs(struct dg *d, const struct tlb_regs *r)
+{
+	dg_u64(d, r->regime);
+	dg_u64(d, r->sctlr);
+	dg_u64(d, r->tcr);
+	dg_u64(d, r->ttbr0);
+	dg_u64(d, r->ttbr1);
+	dg_u64(d, r->mair);
+}
+
+static void dg_rec(struct dg *d, const struct tlb *t, const struct model_digest_cfg *cfg,
+                   const struct tlbi_rec *r)
+{
+	dg_u64(d, r->op);
+	dg_u64(d, r->issuer);
+	dg_u64(d, r->is);
+	dg_u64(d, r->kind);
+	dg_u64(d, r->leaf_only);
+	dg_u64(d, r->all_asid);
+	dg_u64(d, r->va_page);
+	dg_u64(d, r->asid);
+	dg_time(d, cfg, r->issue);
+	dg_time(d, cfg, r->done);
+	for (unsigned c = 0; c < t->cfg.ncpus; c++)
+		dg_time(d, cfg, r->sync[c]);
+}
+
+/* The part of a context that can still decide something. A dropped context (every entry
+ * it could have made is invalidated) is skipped by every lookup, TLBI, tracking pass and
+ * BBM check, and is never reopened (tlb_ctx_open looks for open ones): only its registers
+ * remain in use, as the owner of a table configuration, and those are hashed there. */
+static void dg_ctx(struct dg *d, const struct tlb *t, const struct model_digest_cfg *cfg,
+                   const struct ctx *x)
+{
+	dg_regs(d, &x->regs);
+	dg_u64(d, x->cpu);
+	dg_u64(d, x->asid);
+	dg_time(d, cfg, x->open);
+	dg_time(d, cfg, x->close);
+	dg_u64(d, x->ninv);
+	for (unsigned i = 0; i < x->ninv; i++)
+		dg_rec(d, t, cfg, x->inv[i]);
+	dg_time(d, cfg, x->s_all);
+	dg_time(d, cfg, x->s_asid);
+	uint64_t sva = 0, acc = 0;
+	for (size_t i = 0; i < x->sva.cap; i++) {
+		if (!x->sva.keys[i])
+			continue;
+		const struct settled_va *v = x->sva.vals[i];
+		struct dg e = dg_start(0x737661);
+		dg_u64(&e, x->sva.keys[i]);
+		dg_time(&e, cfg, v->any);
+		dg_time(&e, cfg, v->leaf);
+		dg_time(&e, cfg, v->g_any);
+		dg_time(&e, cfg, v->g_leaf);
+		sva += dg_end(&e);
+	}
+	for (size_t i = 0; i < x->acc.cap; i++) {
+		if (!x->acc.keys[i])
+			continue;
+		const struct acc_rec *a = x->acc.vals[i];
+		struct dg e = dg_start(0x616363);
+		dg_u64(&e, x->acc.keys[i]);
+		dg_time(&e, cfg, a->first);
+		dg_time(&e, cfg, a->last);
+		acc += dg_end(&e);
+	}
+	dg_u64(d, sva);
+	dg_u64(d, acc);
+	dg_u64(d, x->nshift);
+	for (unsigned i = 0; i < x->nshift; i++)
+		dg_u64(d, x->shifts[i]);
+	/* x->root is the configuration of x->regs (track_ctx): hashed with the roots. */
+}
+
+/*
+ * Everything but the generation counter (the fast path's validity test) and the hz_cause
+ * records (report text and fold keys only). TLBI records: those a DSB or a context
+ * synchronisation may still change (from the lowest of first_pending and each CPU's
+ * sync_lw) and those still listed in a context's inv; older ones are never looked at
+ * again. The epoch is hashed only as each configuration's "marked in this epoch".
+ */
+uint64_t tlb_digest(const struct tlb *t, const struct model_digest_cfg *cfg)
+{
+	struct dg d = dg_start(0x746c62);
+	dg_u64(&d, t->cfg.ncpus);
+	dg_u64(&d, t->cfg.tlb_policy);
+	dg_u64(&d, t->cfg.feat_ets);
+	for (unsigned c = 0; c < MODEL_MAX_CPUS; c++) {
+		unsigned live = 0;
+		for (unsigned i = 0; i < t->nctx[c]; i++) {
+			const struct ctx *x = t->ctx[c][i];
+			if (x->dropped)
+				continue;
+			dg_ctx(&d, t, cfg, x);
+			live++;
+		}
+		dg_u64(&d, live);
+		dg_u64(&d, t->nuns[c]);
+		for (unsigned i = 0; i < t->nuns[c]; i++) {
+			dg_u64(&d, t->uns[c][i].desc_pa);
+			dg_u64(&d, t->uns[c][i].idx);
+			dg_u64(&d, t->uns[c][i].live);
+		}
+	}
+	unsigned base = t->first_pending;
+	for (unsigned c = 0; c < t->cfg.ncpus; c++)
+		if (t->sync_lw[c] < base)
+			base = t->sync_lw[c];
+	dg_u64(&d, t->nrecs - base);
+	dg_u64(&d, t->first_pending - base);
+	for (unsigned c = 0; c < t->cfg.ncpus; c++)
+		dg_u64(&d, t->sync_lw[c] - base);
+	for (unsigned i = base; i < t->nrecs; i++)
+		dg_rec(&d, t, cfg, t->recs[i]);
+	dg_u64(&d, t->npending);
+	dg_u64(&d, t->nps);
+	for (unsigned i = 0; i < t->nps; i++) {
+		const struct pstore *p = &t->ps[i];
+		dg_u64(&d, p->cpu);
+		dg_u64(&d, p->pa);
+		dg_bytes(&d, p->old, p->len);
+		dg_time(&d, cfg, p->seq);
+		dg_u64(&d, p->tries);
+	}
+	dg_u64(&d, t->retrack);
+	uint64_t sum = dg_end(&d);
+	/* Descriptor histories, as a set. */
+	for (size_t i = 0; i < t->hist.cap; i++) {
+		if (!t->hist.keys[i])
+			continue;
+		const struct dhist *h = t->hist.vals[i];
+		struct dg e = dg_start(0x68697374);
+		dg_u64(&e, t->hist.keys[i]);
+		dg_u64(&e, h->n);
+		for (unsigned k = 0; k < h->n; k++) {
+			dg_u64(&e, h->v[k].value);
+			dg_time(&e, cfg, h->v[k].from);
+			dg_time(&e, cfg, h->v[k].end);
+		}
+		dg_time(&e, cfg, h->cur_from);
+		sum += dg_end(&e);
+	}
+	/* Tracked table pages (the table fields of struct cache_page), as a set. */
+	for (unsigned i = 0; i < t->ntracked; i++) {
+		const struct cache_page *pg = t->tracked[i];
+		struct dg e = dg_start(0x74726b);
+		dg_u64(&e, pg->pa);
+		dg_u64(&e, (uint64_t)(int64_t)pg->tbl_level);
+		dg_u64(&e, pg->tbl_va);
+		dg_regs(&e, &((const struct ctx *)pg->tbl_ctx)->regs);
+		sum += dg_end(&e);
+	}
+	/* Table configurations, as a set; each one's pages in order (the first configuration
+	 * to mark a page gives it its level and VA). */
+	for (size_t i = 0; i < t->roots.cap; i++) {
+		if (!t->roots.keys[i])
+			continue;
+		const struct troot *r = t->roots.vals[i];
+		struct dg e = dg_start(0x726f6f74);
+		dg_u64(&e, t->roots.keys[i]);
+		dg_u64(&e, r->regime);
+		dg_u64(&e, r->ttbr0);
+		dg_u64(&e, r->ttbr1);
+		dg_u64(&e, r->tcr);
+		dg_regs(&e, &r->owner->regs);
+		dg_u64(&e, r->epoch == t->epoch);
+		dg_u64(&e, r->n);
+		for (unsigned k = 0; k < r->n; k++) {
+			dg_u64(&e, r->pages[k].pg->pa);
+			dg_u64(&e, (uint64_t)(int64_t)r->pages[k].level);
+			dg_u64(&e, r->pages[k].va);
+		}
+		sum += dg_end(&e);
+	}
+	return sum;
+}
+
+unsigned tlb_shape(const struct tlb *t, uint64_t out[4])
+{
+	unsigned live = 0;
+	for (unsigned c = 0; c < MODEL_MAX_CPUS; c++)
+		for (unsigned i = 0; i < t->nctx[c]; i++)
+			live += !t->ctx[c][i]->dropped;
+	out[0] = live;
+	out[1] = t->npending;
+	out[2] = t->nps;
+	out[3] = t->ntracked;
+	return 4;
 }

@@ -32,6 +32,7 @@
 #include "machine.h"
 #include "mmu.h"
 #include "model.h"
+#include "rejoin.h"
 #include "run.h"
 #include "sim.h"
 #include "timing.h"
@@ -50,6 +51,8 @@ struct variant {
 	/* Filled by the child. */
 	int kind;
 	int status;
+	uint64_t rejoined; /* the instruction where it rejoined the unchanged run (0: did not) */
+	uint64_t hz_insn;  /* the instruction at which its hazard was reported */
 	uint8_t hz_cls, hz_ev;
 	char hz_sym[64];
 	char hz_text[96];
@@ -77,6 +80,13 @@ static FILE *hash_file(struct out_hash *o)
 	return fopencookie(o, "w", (cookie_io_functions_t){.write = hash_write});
 }
 
+/* Which process of the campaign this is. */
+enum role { ROLE_PARENT, ROLE_RECORDER, ROLE_VARIANT };
+
+/* Instructions between the points where a variant's state is compared with the unchanged
+ * run's (rejoin.h): a variant that has rejoined runs on at most this far. */
+#define REJOIN_EVERY 128
+
 struct campaign {
 	const char *fw;
 	struct sim_options opt;
@@ -85,6 +95,7 @@ struct campaign {
 	uint32_t mask;
 	unsigned jobs;
 	bool json, user_budget;
+	bool run_to_end; /* --run-to-end: no variant stops where it rejoins the unchanged run */
 
 	/* Baseline. */
 	int base_status;
@@ -93,7 +104,9 @@ struct campaign {
 	struct inj_report *base_rep;
 	size_t nbase;
 	char base_msg[512];
-	json_t *base_timing; /* --json: the unchanged run's cost model (timing.h), or NULL */
+	const char *base_reason;  /* how the unchanged run ended (trace "end" reason) */
+	uint64_t base_hook_insns; /* its instructions as the code hook counts them (inject.h) */
+	json_t *base_timing;      /* --json: the unchanged run's cost model (timing.h), or NULL */
 
 	/* Variants. */
 	struct variant *v; /* shared */
@@ -108,12 +121,18 @@ struct campaign {
 	bool in_child;
 	size_t cur;
 	struct out_hash *run_out; /* the forking run's UART hash (a child's copy goes on) */
+
+	/* Rejoining the unchanged run (rejoin.h). */
+	enum role role;
+	struct rejoin *rj; /* NULL: every variant runs to its end */
+	bool rj_ready;     /* the recorder's points are there to compare with */
+	bool any_report;   /* this run made a report other than a guest hang */
 };
 
 static const char usage[] =
     "usage: sim campaign FIRMWARE.elf --drop-each CLASS[,CLASS]... [--jobs N] [--json]\n"
     "                    [--ram SIZE] [--ram-base ADDR] [--tlb POLICY] [--max-insns N]\n"
-    "                    [--cpus N] [--inject SPEC]...\n"
+    "                    [--cpus N] [--inject SPEC]... [--run-to-end]\n"
     "\n"
     "  One run per dynamic occurrence of each CLASS (tlbi, dc, ic, dsb, dmb, isb, msr)\n"
     "  with that instruction dropped, sharing the unchanged prefix (fork), and a table:\n"
@@ -122,6 +141,8 @@ static const char usage[] =
     "  --jobs N    variants run at once (default: online CPUs)\n"
     "  --json      the table as one JSON object on stdout\n"
     "  --inject    a further injection applied to every run (sim run --help)\n"
+    "  --run-to-end  run every variant until its first new report or its end, also\n"
+    "              when its state has become the unchanged run's (docs/scenarios.md)\n"
     "\n"
     "exit status: 0 table printed, 2 bad input or usage, 3 the unchanged run did not\n"
     "finish cleanly or a variant could not be run\n";
@@ -212,14 +233,20 @@ static bool in_baseline(const struct campaign *c, const struct rep_entry *e)
 }
 
 /* The variant's first report that the unchanged run does not have is its verdict. */
-static void child_report(void *arg, struct sim *s, const struct rep_entry *e)
+static void child_report(void *arg, struct sim *s, const struct rep_entry *e, bool is_new)
 {
 	struct campaign *c = arg;
-	(void)s;
+	if (c->role == ROLE_RECORDER)
+		rejoin_record_report(c->rj, s);
+	if (!is_new)
+		return;
+	if (e->hz.cls != HZ_GUEST_HANG)
+		c->any_report = true; /* the run's exit status will be 1 (rejoin_extra) */
 	if (!c->in_child || in_baseline(c, e))
 		return;
 	struct variant *v = &c->v[c->cur];
 	v->hz_cls = (uint8_t)e->hz.cls;
+	v->hz_insn = s->inj->insns;
 	v->hz_ev = (uint8_t)e->hz.ev;
 	snprintf(v->hz_sym, sizeof(v->hz_sym), "%s", e->an.pc.known ? e->an.pc.sym : "?");
 	snprintf(v->hz_text, sizeof(v->hz_text), "%.95s", e->an.pc.known ? e->an.pc.text : "?");
@@ -261,6 +288,78 @@ static void child_end(struct campaign *c, struct sim *s, int status)
 	}
 	__atomic_store_n(&v->kind, kind, __ATOMIC_RELEASE);
 	_exit(0);
+}
+
+/*
+ * The variant's state is the unchanged run's at instruction insn (rejoin.h): from here on it
+ * would run as the unchanged run does, which reports nothing more, ends with its status and
+ * prints its UART text. That is child_end's "no hazard" with the unchanged run's ending.
+ */
+static void child_rejoined(struct campaign *c, struct sim *s, uint64_t insn)
+{
+	struct variant *v = &c->v[c->cur];
+	v->rejoined = insn;
+	fflush(s->uart_out);
+	*c->run_out = c->base_out; /* what the rest of the run prints */
+	snprintf(s->end_msg, sizeof(s->end_msg), "%s", c->base_msg);
+	child_end(c, s, c->base_status); /* does not return */
+}
+
+static struct rejoin_extra extra_of(struct campaign *c, struct sim *s)
+{
+	fflush(s->uart_out); /* the hash covers every byte printed so far */
+	return (struct rejoin_extra){c->run_out->h, c->run_out->len, c->any_report};
+}
+
+/* Forks the recorder of the unchanged run (rejoin.h) and waits for it. */
+static void start_recorder(struct campaign *c, struct sim *s)
+{
+	if (rejoin_attach(c->rj, s)) {
+		rejoin_free(c->rj);
+		c->rj = NULL;
+		return;
+	}
+	fflush(NULL);
+	pid_t p = fork();
+	if (p == 0) {
+		c->role = ROLE_RECORDER;
+		c->in_child = false;
+		s->inj->occ_mask = 0;
+		if (rejoin_record_start(c->rj, s))
+			_exit(3);
+		s->inj->next_tick = rejoin_next_point(c->rj, s->inj->insns);
+		return;
+	}
+	int st;
+	if (p > 0 && waitpid(p, &st, 0) == p && WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		c->rj_ready = rejoin_prepare(c->rj);
+	s->inj->next_tick = UINT64_MAX; /* the parent compares nothing */
+}
+
+/* At every point of the forking run's processes (inject.h tick). */
+static void at_point(void *arg, struct sim *s)
+{
+	struct campaign *c = arg;
+	uint64_t insn = s->inj->insns;
+	switch (c->role) {
+	case ROLE_PARENT:
+		start_recorder(c, s);
+		return;
+	case ROLE_RECORDER: {
+		struct rejoin_extra x = extra_of(c, s);
+		rejoin_record_point(c->rj, s, &x);
+		s->inj->next_tick = rejoin_next_point(c->rj, insn);
+		return;
+	}
+	case ROLE_VARIANT: {
+		struct rejoin_extra x = extra_of(c, s);
+		uint64_t next;
+		if (rejoin_variant_check(c->rj, s, &x, insn, &next))
+			child_rejoined(c, s, insn); /* does not return */
+		s->inj->next_tick = next;
+		return;
+	}
+	}
 }
 
 /* ---- the parent ---- */
@@ -387,8 +486,11 @@ static bool at_occurrence(void *arg, struct sim *s, enum inj_class cls, uint64_t
 	}
 	if (p == 0) {
 		c->in_child = true;
+		c->role = ROLE_VARIANT;
 		c->cur = c->nv;
 		s->inj->occ_mask = 0;
+		s->inj->next_tick =
+		    c->rj_ready ? rejoin_variant_start(c->rj, s, s->inj->insns) : UINT64_MAX;
 		/* The variant's UART text goes on into its copy of the parent's hash, which
 		 * holds the shared prefix (flushed above). */
 		if (!c->user_budget)
@@ -418,13 +520,14 @@ static const char *kind_name(int k)
 
 static void print_table(struct campaign *c, double secs)
 {
-	size_t count[5] = {0};
+	size_t count[5] = {0}, rejoined = 0;
 	printf("%-4s %-8s %-34s %-30s %s\n", "#", "dropped", "instruction", "disassembly",
 	       "verdict");
 	for (size_t i = 0; i < c->nv; i++) {
 		const struct variant *v = &c->v[i];
 		char what[32], verdict[512];
 		count[v->kind]++;
+		rejoined += v->rejoined != 0;
 		snprintf(what, sizeof(what), "%s#%" PRIu64, inj_class_name(v->cls), v->nth);
 		if (v->kind == V_HAZARD)
 			snprintf(verdict, sizeof(verdict), "%s at %s `%s` (%.200s)",
@@ -435,9 +538,10 @@ static void print_table(struct campaign *c, double secs)
 		       v->text, verdict);
 	}
 	printf("\n%zu variants in %.2f s (%.0f variants/s, %u jobs): %zu detected, %zu no hazard, "
-	       "%zu missed (output differs), %zu failed\n",
+	       "%zu missed (output differs), %zu failed; %zu stopped where they rejoined the "
+	       "unchanged run\n",
 	       c->nv, secs, secs > 0 ? (double)c->nv / secs : 0.0, c->jobs, count[V_HAZARD],
-	       count[V_CLEAN], count[V_OUTPUT], count[V_FAILED]);
+	       count[V_CLEAN], count[V_OUTPUT], count[V_FAILED], rejoined);
 }
 
 /*
@@ -474,12 +578,17 @@ static void print_json(struct campaign *c, double secs)
 		json_t *cost = maint_cost(c, pc);
 		if (cost)
 			json_object_set(o, "cost", cost);
+		if (v->rejoined)
+			json_object_set_new(o, "rejoined_at",
+			                    json_integer((json_int_t)v->rejoined));
 		if (v->kind == V_HAZARD) {
 			json_object_set_new(o, "hazard", json_string(hz_class_name(v->hz_cls)));
 			json_object_set_new(o, "hazard_sym", json_string(v->hz_sym));
 			json_object_set_new(o, "hazard_insn", json_string(v->hz_text));
 			json_object_set_new(o, "hazard_event",
 			                    json_string(ev_kind_name((enum ev_kind)v->hz_ev)));
+			json_object_set_new(o, "hazard_at_insn",
+			                    json_integer((json_int_t)v->hz_insn));
 		}
 		json_array_append_new(arr, o);
 	}
@@ -541,6 +650,8 @@ static int run_campaign(struct campaign *c)
 	}
 	fflush(uart);
 	c->base_insns = s->insns;
+	c->base_hook_insns = s->inj->insns;
+	c->base_reason = s->end_reason;
 	snprintf(c->base_msg, sizeof(c->base_msg), "%s", s->end_msg);
 	c->cap = 0;
 	for (int k = 0; k < INJ_CLS_COUNT; k++)
@@ -586,8 +697,30 @@ static int run_campaign(struct campaign *c)
 	c->run_out = &parent_out;
 	s->inj->on_report = child_report;
 	s->inj->report_arg = c;
+	/* Variants stop where they rejoin the unchanged run (rejoin.h), unless that cannot be
+	 * told: the unchanged run ended on its budget (a variant counts one instruction
+	 * fewer), a flip writes RAM behind Unicorn's translated code, the `accessed` TLB
+	 * policy makes the model's state depend on its translation cache, a write-back
+	 * policy other than `any` gives dirty lines one definite content, or several CPUs
+	 * share the instruction count's slices (a variant's count is one lower, so its CPUs
+	 * would take turns one instruction later). */
+	bool flips = false;
+	for (size_t i = 0; i < c->nspecs; i++)
+		flips |= c->specs[i].kind == INJ_FLIP;
+	if (!c->run_to_end && !flips && !c->opt.tlb_accessed && c->opt.wb_policy == WB_ANY &&
+	    c->opt.ncpus <= 1 && c->base_reason && strcmp(c->base_reason, "budget") &&
+	    strcmp(c->base_reason, "interrupted") &&
+	    (c->rj = rejoin_new(c->base_hook_insns, REJOIN_EVERY))) {
+		s->inj->tick = at_point;
+		s->inj->tick_arg = c;
+		s->inj->next_tick = 1; /* the recorder is forked at the first instruction */
+	}
 	progress(c);
 	int status = quiet_run(c, s);
+	if (c->role == ROLE_RECORDER) {
+		rejoin_record_end(c->rj, s);
+		_exit(0);
+	}
 	if (c->in_child)
 		child_end(c, s, status); /* does not return */
 	reap(c, true);
@@ -609,6 +742,8 @@ static int run_campaign(struct campaign *c)
 		print_table(c, secs);
 	json_decref(c->base_timing);
 	c->base_timing = NULL;
+	rejoin_free(c->rj);
+	c->rj = NULL;
 	fflush(stdout);
 	return c->base_status == SIM_EXIT_OFF && c->nv == c->cap ? 0 : SIM_EXIT_UNFINISHED;
 }
@@ -624,7 +759,8 @@ int campaign_main(int argc, char **argv)
 		OPT_TLB,
 		OPT_MAX,
 		OPT_INJ,
-		OPT_CPUS
+		OPT_CPUS,
+		OPT_RUN_TO_END
 	};
 	static const struct option opts[] = {
 	    {"drop-each", required_argument, NULL, OPT_DROP},
@@ -636,6 +772,7 @@ int campaign_main(int argc, char **argv)
 	    {"max-insns", required_argument, NULL, OPT_MAX},
 	    {"cpus", required_argument, NULL, OPT_CPUS},
 	    {"inject", required_argument, NULL, OPT_INJ},
+	    {"run-to-end", no_argument, NULL, OPT_RUN_TO_END},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -677,6 +814,9 @@ int campaign_main(int argc, char **argv)
 		}
 		case OPT_JSON:
 			c.json = true;
+			break;
+		case OPT_RUN_TO_END:
+			c.run_to_end = true;
 			break;
 		case OPT_RAM:
 		case OPT_RAM_BASE:

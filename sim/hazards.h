@@ -61,4 +61,8 @@ void check_free(struct sim *s);
  * nothing: `sim campaign` asks it why a dropped DC changed nothing (inject.h). */
 struct model *check_model(struct sim *s);
 
+/* A digest (model/digest.h) of the checking glue's own state: the live table pages, a table
+ * store awaiting Unicorn's TLB flush, --check-unicorn's pending comparisons. */
+uint64_t check_state_digest(struct sim *s);
+
 #endif /* HYPSIM_SIM_HAZARDS_H */

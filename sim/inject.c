@@ -324,6 +324,8 @@ bool inject_code(struct sim *s, uint64_t pc, uint32_t *enc)
 {
 	struct inject *inj = s->inj;
 	inj->insns++;
+	if (inj->tick && inj->insns == inj->next_tick)
+		inj->tick(inj->tick_arg, s);
 	enum inj_class cls = inj_classify(*enc);
 	uint64_t nth = 0;
 	if (cls != INJ_CLS_NONE)
@@ -371,8 +373,11 @@ bool inject_code(struct sim *s, uint64_t pc, uint32_t *enc)
 void inject_on_report(struct sim *s, const struct rep_entry *e, bool is_new)
 {
 	struct inject *inj = s->inj;
-	if (!is_new)
+	if (!is_new) {
+		if (inj->on_report)
+			inj->on_report(inj->report_arg, s, e, false);
 		return;
+	}
 	if (inj->nreports == inj->cap_reports) {
 		size_t cap = inj->cap_reports ? 2 * inj->cap_reports : 16;
 		struct inj_report *n = realloc(inj->reports, cap * sizeof(*n));
@@ -390,7 +395,7 @@ void inject_on_report(struct sim *s, const struct rep_entry *e, bool is_new)
 	snprintf(r->text, sizeof(r->text), "%.95s", e->an.pc.known ? e->an.pc.text : "");
 	snprintf(r->summary, sizeof(r->summary), "%s", e->hz.summary);
 	if (inj->on_report)
-		inj->on_report(inj->report_arg, s, e);
+		inj->on_report(inj->report_arg, s, e, true);
 }
 
 size_t inject_unapplied(const struct inject *inj, const char *name)

@@ -96,8 +96,12 @@ struct inj_report {
  */
 typedef bool (*inj_occ_fn)(void *arg, struct sim *s, enum inj_class cls, uint64_t nth, uint64_t pc,
                            uint32_t enc);
-/* Called for every new (folded) report. */
-typedef void (*inj_report_fn)(void *arg, struct sim *s, const struct rep_entry *e);
+/* Called for every (folded) report: is_new for the first of its cause, false for the
+ * repeats folded into it. */
+typedef void (*inj_report_fn)(void *arg, struct sim *s, const struct rep_entry *e, bool is_new);
+/* Called at instruction number `next_tick` (counted as insns), before anything else happens
+ * to it: `sim campaign` compares a variant's state with the unchanged run's there. */
+typedef void (*inj_tick_fn)(void *arg, struct sim *s);
 
 struct inject {
 	struct inj_spec *specs;
@@ -110,6 +114,9 @@ struct inject {
 	void *occ_arg;
 	inj_report_fn on_report;
 	void *report_arg;
+	inj_tick_fn tick; /* NULL: none */
+	void *tick_arg;
+	uint64_t next_tick;         /* the callee sets the next one */
 	struct inj_report *reports; /* every new report of the run, in order */
 	size_t nreports, cap_reports;
 };

@@ -1,0 +1,119 @@
+/*
+ * digest.h - canonical digests of the checker's state: `sim campaign` compares the state of
+ * a variant (a run with one instruction dropped) with the unchanged run's at the same
+ * instruction, and when they are equal the variant has rejoined the unchanged run: fed the
+ * same events, the model makes the same decisions from then on.
+ *
+ * A digest is a 64-bit value, equal for equal states and different otherwise with
+ * probability 1 - 2^-64 per comparison. What "equal" leaves out, and why that cannot change
+ * a later decision of the model (the argument for each is next to the code that hashes the
+ * state, in checker.c, tlb.c and cache.c):
+ *  - Event numbers are compared after normalisation (struct model_digest_cfg): a variant
+ *    numbers every event after its dropped instruction d lower than the unchanged run does.
+ *    The model only compares event numbers with each other (windows, histories, contexts)
+ *    and with the current one, so a uniform shift of the numbers after one point keeps every
+ *    comparison.
+ *  - hz_cause records (which earlier event made an outcome possible) are left out: they are
+ *    copied into hazard reports and fold keys only, never into a decision.
+ *  - Generation counters (the fast path's validity test) are left out; an entry of the
+ *    translation cache counts only while it is valid, as its contents.
+ *  - Hash maps are hashed as sets (the sum of their entries' digests), so equal contents
+ *    inserted in another order give the same digest.
+ *  - A line whose dirty copies (PoC, PoU) hold the same bytes as memory may be hashed as
+ *    clean when the caller says so (skip_line): every view of memory reads the same bytes
+ *    there, so only an access to the line, a DC by VA on it, a set/way operation or its
+ *    pending maintenance can tell "dirty with equal bytes" from "clean"; the caller knows
+ *    that none follows (campaign: the unchanged run never touches the line again).
+ * Everything else of the state is hashed.
+ */
+#ifndef HYPSIM_MODEL_DIGEST_H
+#define HYPSIM_MODEL_DIGEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+
+struct model_digest_cfg {
+	/* Event numbers above time_from are hashed as number + time_shift (mod 2^64);
+	 * UINT64_MAX ("not yet") is kept. {0, 0}: as they are. */
+	uint64_t time_from, time_shift;
+	/*
+	 * Called for each line (64-byte aligned PA) whose dirty copies equal memory and which
+	 * no pending maintenance covers, with the part of the digest its dirty state adds
+	 * (contribution). Returning true leaves that part out (the line is hashed as clean).
+	 * NULL: every line is hashed as it is.
+	 */
+	bool (*skip_line)(void *arg, uint64_t line_pa, uint64_t contribution);
+	void *arg;
+};
+
+/*
+ * The digest of m's whole state. A sum of independent parts, so that a caller may subtract
+ * the contributions it learns through skip_line.
+ */
+uint64_t model_digest(const struct model *m, const struct model_digest_cfg *cfg);
+
+/* A cheap digest of a few counts (pending maintenance, TLBIs, contexts, registers awaiting
+ * synchronisation): different counts mean different states. */
+uint64_t model_shape(const struct model *m);
+
+/* Every 4 KiB page the model keeps a record of: every page a store or DC ZVA event reached
+ * has one (cache.h), and pages that were only read or walked. */
+void model_for_each_page(const struct model *m, void (*fn)(void *arg, uint64_t pa), void *arg);
+
+/* ---- building blocks (also used by tlb.c, cache.c, checker.c) ---- */
+
+/* An order-dependent accumulator: one value per field, in a fixed order. */
+struct dg {
+	uint64_t h;
+};
+
+static inline uint64_t dg_fmix(uint64_t k)
+{
+	k ^= k >> 33;
+	k *= UINT64_C(0xff51afd7ed558ccd);
+	k ^= k >> 33;
+	k *= UINT64_C(0xc4ceb9fe1a85ec53);
+	k ^= k >> 33;
+	return k;
+}
+
+/* A new accumulator for a part tagged tag (parts with different tags never coincide). */
+static inline struct dg dg_start(uint64_t tag)
+{
+	return (struct dg){dg_fmix(tag + UINT64_C(0x9e3779b97f4a7c15))};
+}
+
+static inline void dg_u64(struct dg *d, uint64_t v)
+{
+	d->h = ((d->h << 27 | d->h >> 37) ^ v) * UINT64_C(0x9e3779b97f4a7c15) +
+	       UINT64_C(0x632be59bd9b4e019);
+}
+
+void dg_bytes(struct dg *d, const void *p, size_t n);
+
+/* An event number, normalised (struct model_digest_cfg). */
+static inline void dg_time(struct dg *d, const struct model_digest_cfg *cfg, uint64_t t)
+{
+	if (t != UINT64_MAX && t > cfg->time_from)
+		t += cfg->time_shift;
+	dg_u64(d, t);
+}
+
+static inline uint64_t dg_end(const struct dg *d)
+{
+	return dg_fmix(d->h);
+}
+
+/* Internal to the model: the parts of model_digest. */
+struct cache;
+struct tlb;
+uint64_t cache_digest(const struct cache *c, const struct model_digest_cfg *cfg,
+                      bool (*pending)(const void *arg, uint64_t line_pa), const void *parg);
+void cache_for_each_page(const struct cache *c, void (*fn)(void *arg, uint64_t pa), void *arg);
+uint64_t tlb_digest(const struct tlb *t, const struct model_digest_cfg *cfg);
+unsigned tlb_shape(const struct tlb *t, uint64_t out[4]);
+
+#endif /* HYPSIM_MODEL_DIGEST_H */

@@ -9,6 +9,8 @@
 #             up to the last complete event, never exit 2
 #   not-trace sim replay / sim diff of a file that is no trace (the ELF): exit 2, one line
 #             naming the file
+#   bad-schema --trace-schema 3, --trace-schema without --trace, and replay / diff of a trace
+#             whose header says schema 3: exit 2, one line each
 #   schema1   ARGS = TRACE-CHECK TRACE-SUMMARY [RUN ARGS...]: the run written as schema 1
 #             (--trace-schema 1: asm and sym on every insn) and as schema 2 (the default):
 #             trace-check accepts each as its schema; sim diff finds schema 1 equal to
@@ -84,6 +86,20 @@ not-trace)
 		[ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "sim $cmd: not one line"
 		grep -q "^sim: $elf: not a hypsim trace" "$tmp/err" || fail "sim $cmd: does not name $elf"
 	done
+	;;
+bad-schema)
+	gzip -dc "$golden" | sed '1s/"schema":2,/"schema":3,/' >"$tmp/s3.jsonl"
+	for cmd in "run $elf --trace $tmp/x.jsonl --trace-schema 3" "run $elf --trace-schema 1" \
+		"replay $tmp/s3.jsonl --firmware $elf" "diff $golden $tmp/s3.jsonl"; do
+		# shellcheck disable=SC2086
+		"$sim" $cmd >/dev/null 2>"$tmp/err"
+		rc=$?
+		cat "$tmp/err"
+		[ "$rc" -eq 2 ] || fail "sim $cmd exited $rc, expected 2"
+		[ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "sim $cmd: not one line"
+	done
+	grep -q "^sim: $tmp/s3.jsonl: trace schema 3 is not one this sim reads" "$tmp/err" ||
+		fail "sim diff does not name the schema"
 	;;
 schema1)
 	check=$1 summary=$2

@@ -47,7 +47,8 @@ struct trace_header_info {
 };
 
 /* Open path for writing (buffered, written by a thread of its own; gzip-compressed with
- * zlib when path ends in ".gz"). NULL with a reason in err on failure. */
+ * zlib when path ends in ".gz"). NULL with a reason in err on failure. The thread does not
+ * survive fork(): a child must not write to a trace its parent opened. */
 struct trace *trace_open(const char *path, char *err, size_t errlen);
 
 /* Write schema 1..TRACE_SCHEMA (before the header); -1 for another. */

@@ -1855,3 +1855,9 @@ void model_for_each_page(const struct model *m, void (*fn)(void *arg, uint64_t p
 {
 	cache_for_each_page(m->c, fn, arg);
 }
+
+void model_observe_views(struct model *m, void (*fn)(void *arg, uint64_t pa, size_t len),
+                         void *arg)
+{
+	cache_set_observer(m->c, fn, arg);
+}

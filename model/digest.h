@@ -19,11 +19,16 @@
  *    translation cache counts only while it is valid, as its contents.
  *  - Hash maps are hashed as sets (the sum of their entries' digests), so equal contents
  *    inserted in another order give the same digest.
- *  - A line whose dirty copies (PoC, PoU) hold the same bytes as memory may be hashed as
- *    clean when the caller says so (skip_line): every view of memory reads the same bytes
- *    there, so only an access to the line, a DC by VA on it, a set/way operation or its
- *    pending maintenance can tell "dirty with equal bytes" from "clean"; the caller knows
- *    that none follows (campaign: the unchanged run never touches the line again).
+ *  - A dirty line (the PoC, or the PoU, may hold other bytes than memory) may be hashed as
+ *    clean when the caller says so (skip_line): the caller knows that nothing the model
+ *    will do looks at the line's dirty state again (campaign: in the unchanged run, from
+ *    that point on, no access to the line, no DC by VA on it, no DC by set/way, and no read
+ *    through a view of memory other than the latest, model_observe_views). Those are the
+ *    only ways the model reads a line's dirty state: an access reads it for its own lines
+ *    (the fast path's test, a Non-cacheable read or store), a DC by VA for its line, a DC
+ *    by set/way for all, and everything else (walks and reads through the PoC or PoU view,
+ *    whatever the translation) reads through cache_read or cache_view_differs. A line with
+ *    pending maintenance is never offered (its completion at the DSB reads it).
  * Everything else of the state is hashed.
  */
 #ifndef HYPSIM_MODEL_DIGEST_H
@@ -40,8 +45,8 @@ struct model_digest_cfg {
 	 * UINT64_MAX ("not yet") is kept. {0, 0}: as they are. */
 	uint64_t time_from, time_shift;
 	/*
-	 * Called for each line (64-byte aligned PA) whose dirty copies equal memory and which
-	 * no pending maintenance covers, with the part of the digest its dirty state adds
+	 * Called for each dirty line (64-byte aligned PA) that no pending maintenance covers,
+	 * under the write-back policy WB_ANY, with the part of the digest its dirty state adds
 	 * (contribution). Returning true leaves that part out (the line is hashed as clean).
 	 * NULL: every line is hashed as it is.
 	 */
@@ -62,6 +67,15 @@ uint64_t model_shape(const struct model *m);
 /* Every 4 KiB page the model keeps a record of: every page a store or DC ZVA event reached
  * has one (cache.h), and pages that were only read or walked. */
 void model_for_each_page(const struct model *m, void (*fn)(void *arg, uint64_t pa), void *arg);
+
+/*
+ * fn is told of every read of [pa, pa + len) through a view of memory other than the
+ * latest (cache.h cache_read, cache_view_differs, cache_line_differs): the PoC copies of
+ * dirty lines, their PoU copies, stale cached copies. NULL: no longer. For the campaign's
+ * recorder (sim/rejoin.c), which learns which lines the model may look at later.
+ */
+void model_observe_views(struct model *m, void (*fn)(void *arg, uint64_t pa, size_t len),
+                         void *arg);
 
 /* ---- building blocks (also used by tlb.c, cache.c, checker.c) ---- */
 
@@ -113,6 +127,7 @@ struct tlb;
 uint64_t cache_digest(const struct cache *c, const struct model_digest_cfg *cfg,
                       bool (*pending)(const void *arg, uint64_t line_pa), const void *parg);
 void cache_for_each_page(const struct cache *c, void (*fn)(void *arg, uint64_t pa), void *arg);
+void cache_set_observer(struct cache *c, void (*fn)(void *arg, uint64_t pa, size_t len), void *arg);
 uint64_t tlb_digest(const struct tlb *t, const struct model_digest_cfg *cfg);
 unsigned tlb_shape(const struct tlb *t, uint64_t out[4]);
 

@@ -85,7 +85,7 @@ enum role { ROLE_PARENT, ROLE_RECORDER, ROLE_VARIANT };
 
 /* Instructions between the points where a variant's state is compared with the unchanged
  * run's (rejoin.h): a variant that has rejoined runs on at most this far. */
-#define REJOIN_EVERY 128
+#define REJOIN_EVERY 64
 
 struct campaign {
 	const char *fw;

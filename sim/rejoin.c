@@ -39,13 +39,16 @@
  *    every instruction whatever the guest's TLBIs (hazards.c flushes it after every store to
  *    a live table and at every context change). The campaign does not compare when a flip
  *    injection is given (flips write RAM behind Unicorn's translated code).
- *  - Lines with dirty copies equal to memory (model/digest.h): taken as clean when the
- *    unchanged run, from the point on, makes no access (fetch, load, store) to the line and
- *    no DC on it, and no DC by set/way at all. Every way the model can tell such a line from
- *    a clean one goes through one of those (model/digest.h); reads of it through other
- *    translations see the same bytes either way. The recorder learns the accesses from
- *    Unicorn's hooks: every fetch, load and store Unicorn makes, translated by hypsim's
- *    walker (the coherent translation, as the model's), and every DC from the SYS hook.
+ *  - The dirty state of lines the unchanged run never looks at again (model/digest.h): from
+ *    the point on, no access (fetch, load, store) to the line, no DC on it, no DC by
+ *    set/way at all, and no read of it through a view other than memory's latest. Every way
+ *    the model reads a line's dirty state is one of those (model/digest.h). By induction
+ *    over the events after the point, the variant's model computes what the unchanged run's
+ *    computes, and so never reaches such a read either. The recorder learns the accesses
+ *    from Unicorn's hooks (every fetch, load and store Unicorn makes, translated by hypsim's
+ *    walker, the coherent translation as the model's; every DC from the SYS hook) and the
+ *    view reads from the model (model_observe_views). A run with a PSCI SYSTEM_RESET is not
+ *    compared (the new machine has neither hook).
  *  - The `accessed` TLB policy is not compared at all (the campaign refuses it): there the
  *    model's translation cache decides which accesses are recorded.
  */
@@ -338,19 +341,21 @@ static bool page_zero(const uint8_t *p)
 }
 
 /*
- * RAM is zero when a machine is set up, then the image is copied in; after that only the
- * guest writes it (host writes: flip injections, which the campaign excludes). Every guest
- * write is a store or DC ZVA event the model received, and the model keeps a record of
- * every page such an event reached (model_for_each_page). So the pages that can be non-zero
- * are the image's and the model's, and the digest is the sum over those of the non-zero
- * ones: equal RAM gives equal sums whichever pages each run happened to read.
+ * RAM is zero when a machine is set up, then the image's file bytes are copied in; after
+ * that only the guest writes it (host writes: flip injections, which the campaign
+ * excludes). Every guest write is a store or DC ZVA event the model received, and the model
+ * keeps a record of every page such an event reached (model_for_each_page). So the pages
+ * that can be non-zero are those of the image's file bytes (not its zero-filled .bss) and
+ * the model's, and the digest is the sum over those of the non-zero ones: equal RAM gives
+ * equal sums whichever pages each run happened to read. (A .bss page the guest never
+ * touched is not even read here: reading it would make the kernel map it.)
  */
 uint64_t rejoin_ram_digest(struct sim *s)
 {
 	struct page_set ps = {.base = s->opt.ram_base, .size = s->opt.ram_size};
 	for (size_t i = 0; i < s->img.nsegs; i++) {
 		const struct img_segment *g = &s->img.segs[i];
-		for (uint64_t pa = g->paddr & ~(PAGE - 1); pa < g->paddr + g->memsz; pa += PAGE)
+		for (uint64_t pa = g->paddr & ~(PAGE - 1); pa < g->paddr + g->filesz; pa += PAGE)
 			page_add(&ps, pa);
 	}
 	struct model *m = check_model(s);
@@ -420,6 +425,13 @@ static void rj_hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size
 	touch_va(r, addr, (uint64_t)size, type == UC_MEM_WRITE ? ACC_WRITE : ACC_READ);
 }
 
+/* model_observe_views: the model read [pa, pa + len) through a PoC, PoU or cache view. */
+static void rj_observe(void *arg, uint64_t pa, size_t len)
+{
+	if (len)
+		touch_pa(arg, pa, len);
+}
+
 static uint32_t rj_hook_sys(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg *cp, void *user)
 {
 	struct rejoin *r = user;
@@ -447,7 +459,10 @@ int rejoin_record_start(struct rejoin *r, struct sim *s)
 	if (e == UC_ERR_OK)
 		e = uc_hook_add(s->uc, &h, UC_HOOK_INSN, (void *)rj_hook_sys, r, 1, 0,
 		                UC_ARM64_INS_SYS);
-	return e == UC_ERR_OK ? 0 : -1;
+	struct model *m = check_model(s);
+	if (m)
+		model_observe_views(m, rj_observe, r);
+	return e == UC_ERR_OK && m ? 0 : -1;
 }
 
 static bool record_dirty(void *arg, uint64_t line, uint64_t part)
@@ -502,7 +517,10 @@ static int cmp_line(const void *a, const void *b)
 
 void rejoin_record_end(struct rejoin *r, struct sim *s)
 {
-	(void)s;
+	/* PSCI SYSTEM_RESET made a new machine: Unicorn's hooks and the model's observer were
+	 * the old one's, so what the new one touched is not known. */
+	if (s->resets)
+		r->sh->overflow = true;
 	uint64_t n = 0;
 	for (size_t i = 0; i < r->touch.cap; i++) {
 		if (!r->touch.keys[i])

@@ -1,15 +1,17 @@
 /*
- * late-clean.S - two data-cache cleans, one whose omission shows only thousands of
- * instructions later and one whose omission nothing ever observes: `sim campaign` must stop
- * the second variant early (it rejoins the unchanged run) and not the first
- * (tests/meson.build, campaign-rejoin-late-clean).
+ * late-clean.S - data-cache cleans whose omission shows only thousands of instructions
+ * later, and cleans whose omission nothing ever observes: `sim campaign` must stop the
+ * variants of the second kind early (they rejoin the unchanged run) and not those of the
+ * first (tests/meson.build, campaign-rejoin-late-clean).
  *
- * With the EL2 MMU and caches on (identity map, Normal write-back), lines A and B are each
- * zeroed with cacheable stores (RAM already holds zeros: the lines are dirty, the PoC holds
- * the same bytes) and cleaned to the PoC (DC CVAC, DSB ISH). A few thousand instructions of
- * counting follow. Then the MMU goes off and A is written again, a Non-cacheable store: if
- * A were still dirty in a cache, its later write-back would overwrite that store
- * (lost-write, Arm ARM B2.7.2 / D7.5.x). B is never touched again.
+ * With the EL2 MMU and caches on (identity map, Normal write-back), four lines are written
+ * with cacheable stores and each cleaned to the PoC (DC CVAC, DSB ISH): A and B zeroed (RAM
+ * already holds zeros: dirty, the PoC holds the same bytes), C and D given a value (dirty,
+ * the PoC holds older bytes). A few thousand instructions of counting follow. Then the MMU
+ * goes off, A is written and D read again, non-cacheably: had A stayed dirty, its later
+ * write-back would overwrite the store (lost-write, Arm ARM B2.7.2 / D7.5.x); had D, the
+ * read would obtain the PoC's older bytes (data-not-at-poc, B2.4 / D7.5). B and C are never
+ * touched again.
  */
 #include "hypsim-fw.h"
 
@@ -66,6 +68,17 @@ _start:
 	stp	xzr, xzr, [x21, #48]
 	dc	cvac, x21
 	dsb	ish
+	/* Line C: a value, cleaned. Nothing reads or writes C again. */
+	adr	x22, line_c
+	mov64	x0, 0x1122334455667788
+	str	x0, [x22]
+	dc	cvac, x22
+	dsb	ish
+	/* Line D: a value, cleaned. Read again non-cacheably at the end. */
+	adr	x23, line_d
+	str	x0, [x23]
+	dc	cvac, x23
+	dsb	ish
 
 	/* Work that touches neither line. */
 	mov	x0, #LC_COUNT
@@ -78,6 +91,7 @@ _start:
 	isb
 	mov	x0, #1
 	str	x0, [x20]
+	ldr	x1, [x23]
 
 	puts	msg_done
 	psci	PSCI_SYSTEM_OFF
@@ -95,4 +109,8 @@ l1_table:
 line_a:
 	.space 64
 line_b:
+	.space 64
+line_c:
+	.space 64
+line_d:
 	.space 64

@@ -124,6 +124,7 @@ unsigned cpu_el(struct sim *s)
 void cpu_flush_tlb(struct sim *s)
 {
 	uint64_t zero = 0;
+	s->fetch_valid = false; /* the instruction page may translate elsewhere now */
 	cp_access(s, true, 1, 4, 8, 7, 0, &zero); /* TLBI ALLE2 */
 	cp_access(s, true, 1, 4, 8, 7, 4, &zero); /* TLBI ALLE1 */
 }

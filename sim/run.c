@@ -256,6 +256,11 @@ static void hook_code(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 	(void)size;
 	if (s->blk_stopped || s->host_op)
 		return; /* the block hook stopped Unicorn: this instruction does not run */
+	if (s->restart_pending) {
+		s->restart_pending = false;
+		if (addr == s->restart_pc && s->cpu == s->restart_cpu)
+			return; /* its fetch reached the model before the access stopped */
+	}
 	uint32_t enc = 0;
 	if (!read_insn(s, addr, &enc))
 		return; /* Unicorn raises the abort */
@@ -1013,6 +1018,14 @@ int sim_run(struct sim *s)
 				r = abort_unmapped(s, npc, &status);
 			else if (s->abort.fetch)
 				cpu_set_reg(s, UC_ARM64_REG_PC, s->abort.va);
+			else {
+				/* A load or store restarts: the instruction is not fetched anew
+				 * (one `insn` event, one occurrence for --inject); its accesses
+				 * are delivered again after their `abandon`. */
+				s->restart_pending = true;
+				s->restart_cpu = s->cpu;
+				s->restart_pc = npc;
+			}
 			break;
 		case STOP_CONTEXT:
 			mmu_sweep(s);

@@ -153,7 +153,8 @@ struct sim {
 	struct sim_timing *timing; /* --timing: the cost model and its phases (timing.c) */
 	struct inject *inj; /* --inject, scenarios, campaigns (inject.h); NULL: none */
 	/* One cached instruction-page translation (mmu_read_va), dropped whenever the run
-	 * loop regains control: every translation change goes through it. */
+	 * loop regains control (MSR, TLBI, exceptions, ERET) and whenever hypsim flushes
+	 * Unicorn's TLB (cpu_flush_tlb: a store to a live table, inside a block). */
 	bool fetch_valid;
 	unsigned fetch_el;
 	uint64_t fetch_va_page;
@@ -168,6 +169,11 @@ struct sim {
 	uint64_t block_stop_pc;
 	bool host_op;        /* hypsim itself runs Unicorn (cpu_enter): hooks stand aside */
 	bool blk_stopped;    /* the block hook stopped Unicorn before the block ran */
+	/* An access of restart_pc (on CPU restart_cpu) stopped for its placeholder and is
+	 * restarted: its instruction was fetched, counted by injections and checked already. */
+	bool restart_pending;
+	unsigned restart_cpu;
+	uint64_t restart_pc;
 	bool internal_error; /* --check-unicorn found a disagreement (message in fatal) */
 	bool prev_block_eret;
 	bool prev_block_wfe;

@@ -475,7 +475,8 @@ static const char *class_summary(enum hz_class c)
 	case HZ_ICACHE_STALE:
 		return "the fetch may execute stale instructions (I-cache/PoU not maintained)";
 	case HZ_MISSING_DSB:
-		return "the access depends on maintenance that no DSB has completed";
+		return "the access depends on maintenance no DSB has completed (a DSB LD or ST "
+		       "completes none)";
 	case HZ_MISSING_ISB:
 		return "old and new (unsynchronised) register values give different outcomes";
 	default:
@@ -1653,7 +1654,9 @@ void model_step(struct model *m, const struct model_event *ev, struct model_step
 	}
 	case EV_DSB:
 		tlb_dsb(m->t, ev->cpu, ev->u.barrier.dom, ev->u.barrier.type, m->seq);
-		if (ev->u.barrier.type != BAR_LD)
+		/* Cache maintenance, like TLB maintenance, completes only at a DSB whose
+		 * required access types are reads and writes (B2.3.12), not a DSB LD or ST. */
+		if (ev->u.barrier.type == BAR_ALL)
 			complete_maint(m, ev->cpu, ev->u.barrier.dom);
 		break;
 	case EV_DMB:

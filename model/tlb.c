@@ -668,6 +668,10 @@ bool tlb_dsb(struct tlb *t, unsigned cpu, enum barrier_domain dom, enum barrier_
 		h->v[t->uns[cpu][i].idx].end = seq;
 	}
 	t->nuns[cpu] = 0;
+	/* TLB maintenance completes only at a DSB whose required access types are reads and
+	 * writes (B2.3.12): a DSB ST makes the stores visible and leaves the TLBIs pending. */
+	if (type != BAR_ALL)
+		return false;
 	bool completed = false;
 	for (unsigned i = t->first_pending; i < t->nrecs; i++) {
 		struct tlbi_rec *r = t->recs[i];

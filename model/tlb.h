@@ -121,8 +121,9 @@ bool tlb_unsynced_store(const struct tlb *t, unsigned cpu, struct hz_cause *caus
 /* TLBI issued by cpu (pending until tlb_dsb). asid: current ASID for EL1 forms w/o one. */
 void tlb_tlbi(struct tlb *t, unsigned cpu, enum tlbi_op op, uint64_t arg, uint64_t seq,
               const struct hz_cause *cause);
-/* DSB on cpu: completes its TLBIs of enough shareability, makes its table stores visible.
- * Returns true if some TLBI completed. */
+/* DSB on cpu: makes its table stores visible (unless a DSB LD) and, if a DSB for reads and
+ * writes (B2.3.12), completes its TLBIs of enough shareability. Returns true if some TLBI
+ * completed. */
 bool tlb_dsb(struct tlb *t, unsigned cpu, enum barrier_domain dom, enum barrier_type type,
              uint64_t seq);
 /* Context synchronisation on cpu (the FEAT_ETS rule for instruction fetch). */

@@ -324,9 +324,11 @@ static void walk_poc_case(int variant)
 		ev_dc(&mt, 0, DC_CVAC, dpa); /* dc cvac, dpa */
 	if (variant == 2)
 		ev_dc(&mt, 0, DC_CVAU, dpa); /* dc cvau, dpa: PoU only */
-	if (variant == 3)
-		ev_dc(&mt, 0, DC_CVAC, dpa); /* dc cvac, dpa; and no DSB */
-	else
+	if (variant == 3 || variant == 4)
+		ev_dc(&mt, 0, DC_CVAC, dpa); /* dc cvac, dpa; and no DSB, or a DSB ISHST */
+	if (variant == 4)
+		ev_dsb(&mt, 0, DOM_ISH, BAR_ST);
+	else if (variant != 3)
 		ev_dsb(&mt, 0, DOM_ISH, BAR_ALL);
 	/* msr sctlr_el2, (C=0): walks become non-cacheable; isb */
 	ev_msr(&mt, 0, SR_SCTLR_EL2, SCTLR_ON & ~SCTLR_ELx_C);
@@ -335,7 +337,7 @@ static void walk_poc_case(int variant)
 	ev_load(&mt, 0, VX, 8);
 	if (variant == 1)
 		EXPECT_NONE(&mt);
-	else if (variant == 3)
+	else if (variant == 3 || variant == 4)
 		EXPECT(&mt, HZ_MISSING_DSB, 1);
 	else
 		EXPECT(&mt, HZ_WALK_NOT_AT_POC, 1);
@@ -364,6 +366,47 @@ END_TEST
 START_TEST(walk_after_dc_cvac_without_dsb_missing_dsb_B2_3)
 {
 	walk_poc_case(3);
+}
+END_TEST
+
+/* B2.3.12: only a DSB whose required access types are reads and writes completes cache
+ * maintenance; a DSB ISHST orders the stores and leaves the DC CVAC pending. */
+START_TEST(walk_after_dc_cvac_and_dsb_ishst_missing_dsb_B2_3_12)
+{
+	walk_poc_case(4);
+}
+END_TEST
+
+/* B2.3.12, D8.13: likewise for TLB maintenance: `tlbi; dsb ishst` leaves the TLBI incomplete
+ * (the `dsb ishst` before a TLBI publishes the table stores; the one after must be `dsb ish`). */
+START_TEST(tlbi_then_dsb_ishst_is_missing_dsb_B2_3_12)
+{
+	for (int full = 0; full < 2; full++) {
+		struct machine mt;
+		uint64_t a, b;
+		mt_init(&mt);
+		two_tables(&mt, &a, &b, PA2);
+		mt_mmu_on(&mt, 0, a, SCTLR_ON);
+		ev_load(&mt, 0, VX, 8);
+		ev_msr(&mt, 0, SR_SCTLR_EL2, SCTLR_EL2_BOOT);
+		ev_isb(&mt, 0);
+		ev_msr(&mt, 0, SR_TTBR0_EL2, b);
+		ev_isb(&mt, 0);
+		mt_clear(&mt);
+		/* tlbi alle2; dsb ishst | dsb ish; msr sctlr_el2, (M=1); isb; ldr x1, [VX] */
+		ev_tlbi(&mt, 0, TLBI_ALLE2, 0);
+		ev_dsb(&mt, 0, DOM_ISH, full ? BAR_ALL : BAR_ST);
+		ev_msr(&mt, 0, SR_SCTLR_EL2, SCTLR_ON);
+		ev_isb(&mt, 0);
+		ev_load(&mt, 0, VX, 8);
+		if (full) {
+			EXPECT_NONE(&mt);
+		} else {
+			EXPECT(&mt, HZ_MISSING_DSB, 1);
+			EXPECT(&mt, HZ_STALE_TLB, 0);
+		}
+		mt_fini(&mt);
+	}
 }
 END_TEST
 
@@ -1327,6 +1370,8 @@ static Suite *checker_suite(void)
 	tcase_add_test(tc, walk_after_dc_cvac_is_clean_D7_5);
 	tcase_add_test(tc, walk_after_dc_cvau_only_still_not_at_poc_D7_5);
 	tcase_add_test(tc, walk_after_dc_cvac_without_dsb_missing_dsb_B2_3);
+	tcase_add_test(tc, walk_after_dc_cvac_and_dsb_ishst_missing_dsb_B2_3_12);
+	tcase_add_test(tc, tlbi_then_dsb_ishst_is_missing_dsb_B2_3_12);
 	tcase_add_test(tc, cacheable_walk_of_stale_clean_table_D8_2_B2_7);
 	tcase_add_test(tc, dc_ivac_dirty_line_lost_write_D7_5);
 	tcase_add_test(tc, dc_cvac_cleans_in_program_order_not_at_dsb_D7_5);

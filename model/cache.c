@@ -622,8 +622,7 @@ void cache_set_observer(struct cache *c, void (*fn)(void *arg, uint64_t pa, size
  * masks are all clear is skipped: every reader treats it as one never touched (no line is
  * in any state, its bytes are never read).
  */
-uint64_t cache_digest(const struct cache *c, const struct model_digest_cfg *cfg,
-                      bool (*pending)(const void *arg, uint64_t line_pa), const void *parg)
+uint64_t cache_digest(const struct cache *c, const struct model_digest_cfg *cfg, bool setway)
 {
 	/* The write-back policy and, under WB_RANDOM, its stream and the eviction times (as a
 	 * set: the heap's layout depends on the order of its pushes). Under another policy
@@ -642,7 +641,7 @@ uint64_t cache_digest(const struct cache *c, const struct model_digest_cfg *cfg,
 		dg_u64(&e, c->heap[i].pa);
 		sum += dg_end(&e);
 	}
-	bool offer = cfg->skip_line && c->wb == WB_ANY;
+	bool offer = cfg->skip_line && c->wb == WB_ANY && !setway;
 	for (size_t i = 0; i < c->pages.cap; i++) {
 		if (!c->pages.keys[i])
 			continue;
@@ -682,8 +681,7 @@ uint64_t cache_digest(const struct cache *c, const struct model_digest_cfg *cfg,
 			if (pg->dirty_pou & bit)
 				dg_bytes(&e, pg->x->pou + l * 64u, CACHE_LINE_SIZE);
 			uint64_t part = dg_end(&e);
-			if (offer && !(pending && pending(parg, line)) &&
-			    cfg->skip_line(cfg->arg, line, part))
+			if (offer && cfg->skip_line(cfg->arg, line, part))
 				continue;
 			sum += part;
 		}

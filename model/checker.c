@@ -1759,20 +1759,23 @@ bool model_regime_cfg(const struct model *m, unsigned cpu, uint64_t va, struct p
 
 /* ---- digest (digest.h) ---- */
 
-static bool dc_pending_on_line(const void *arg, uint64_t line_pa)
-{
-	return maint_pending_on(arg, line_pa, false);
-}
-
 /*
  * The registers, the translation cache, the pending maintenance, then the cache lines and
  * the TLB (cache_digest, tlb_digest). Left out: gen (only compared with the translation
  * cache entries' gen, and an entry whose gen is not the current one is rewritten by
  * tc_fill and refused by the fast path, as an empty entry would be: so only valid entries
  * are hashed, without their gen); the MSR causes (sr.wcause: report text and fold keys);
- * nhz and ev (per event); the PoC bytes of a dirty line that cfg->skip_line takes out
- * (digest.h). A pending DC keeps its line from being taken out (dc_pending_on_line): its
- * completion at the next DSB reads the line.
+ * nhz and ev (per event); the dirty state of lines cfg->skip_line takes out (digest.h),
+ * with their pending DCs by VA.
+ *
+ * Pending maintenance: the entries that act on every line (set/way, IC IALLU[IS]) in their
+ * order; each entry by VA as a part of its own, with its rank among the entries on its
+ * line and the number of whole-cache entries before it (the order complete_maint and
+ * apply_ic act in matters only there). A DC by VA is offered to skip_line with its line: it
+ * reads and changes nothing but that line's dirty state when it completes, and the other
+ * readers of the list (maint_pending_on: the class of an outcome of an access to the line,
+ * or of a walk that read it through a view) look at the line too. No line is offered while
+ * a DC by set/way is pending: it will act on every line.
  */
 uint64_t model_digest(const struct model *m, const struct model_digest_cfg *cfg)
 {
@@ -1820,27 +1823,53 @@ uint64_t model_digest(const struct model *m, const struct model_digest_cfg *cfg)
 			/* e->pg is the record of pa_page (tc_fill). */
 		}
 	}
-	dg_u64(&d, m->npm);
+	bool setway = false;
+	unsigned nall = 0;
+	uint64_t parts = 0;
 	for (unsigned i = 0; i < m->npm; i++) {
 		const struct pend_maint *p = &m->pm[i];
-		dg_u64(&d, p->cpu);
-		dg_u64(&d, p->kind);
-		dg_u64(&d, (uint64_t)(int64_t)p->op);
-		dg_u64(&d, p->pa);
-		dg_u64(&d, p->all);
-		dg_u64(&d, p->done);
-		dg_time(&d, cfg, p->seq);
-		dg_u64(&d, p->has_snap);
-		if (p->has_snap)
-			dg_bytes(&d, p->snap, sizeof(p->snap));
+		if (p->all)
+			setway |= p->kind == EV_DC;
 	}
-	return dg_end(&d) + cache_digest(m->c, cfg, dc_pending_on_line, m) + tlb_digest(m->t, cfg);
+	for (unsigned i = 0; i < m->npm; i++) {
+		const struct pend_maint *p = &m->pm[i];
+		struct dg e = dg_start(p->all ? 0x706d616c6c : 0x706d);
+		dg_u64(&e, p->cpu);
+		dg_u64(&e, p->kind);
+		dg_u64(&e, (uint64_t)(int64_t)p->op);
+		dg_u64(&e, p->pa);
+		dg_u64(&e, p->done);
+		dg_time(&e, cfg, p->seq);
+		dg_u64(&e, p->has_snap);
+		if (p->has_snap)
+			dg_bytes(&e, p->snap, sizeof(p->snap));
+		if (p->all) {
+			dg_u64(&d, nall++);
+			dg_u64(&d, dg_end(&e));
+			continue;
+		}
+		unsigned rank = 0;
+		for (unsigned j = 0; j < i; j++)
+			rank += !m->pm[j].all && m->pm[j].pa == p->pa;
+		dg_u64(&e, rank);
+		dg_u64(&e, nall);
+		uint64_t part = dg_end(&e);
+		if (p->kind == EV_DC && cfg->skip_line && !setway && m->cfg.wb_policy == WB_ANY &&
+		    cfg->skip_line(cfg->arg, p->pa, part))
+			continue;
+		parts += part;
+	}
+	dg_u64(&d, nall);
+	return dg_end(&d) + parts + cache_digest(m->c, cfg, setway) + tlb_digest(m->t, cfg);
 }
 
 uint64_t model_shape(const struct model *m)
 {
 	struct dg d = dg_start(0x7368617065);
-	dg_u64(&d, m->npm);
+	unsigned nall = 0; /* entries by VA may be left out of the digest (model_digest) */
+	for (unsigned i = 0; i < m->npm; i++)
+		nall += m->pm[i].all;
+	dg_u64(&d, nall);
 	dg_u64(&d, m->stores_pending);
 	for (unsigned i = 0; i < m->cfg.ncpus; i++) {
 		dg_u64(&d, m->cpu[i].el);
@@ -1859,8 +1888,7 @@ void model_for_each_page(const struct model *m, void (*fn)(void *arg, uint64_t p
 	cache_for_each_page(m->c, fn, arg);
 }
 
-void model_observe_views(struct model *m, void (*fn)(void *arg, uint64_t pa, size_t len),
-                         void *arg)
+void model_observe_views(struct model *m, void (*fn)(void *arg, uint64_t pa, size_t len), void *arg)
 {
 	cache_set_observer(m->c, fn, arg);
 }

@@ -27,8 +27,9 @@
  *    only ways the model reads a line's dirty state: an access reads it for its own lines
  *    (the fast path's test, a Non-cacheable read or store), a DC by VA for its line, a DC
  *    by set/way for all, and everything else (walks and reads through the PoC or PoU view,
- *    whatever the translation) reads through cache_read or cache_view_differs. A line with
- *    pending maintenance is never offered (its completion at the DSB reads it).
+ *    whatever the translation) reads through cache_read or cache_view_differs. A DC by VA
+ *    pending on such a line goes with it: at its DSB it reads and changes only that line's
+ *    dirty state.
  * Everything else of the state is hashed.
  */
 #ifndef HYPSIM_MODEL_DIGEST_H
@@ -45,10 +46,12 @@ struct model_digest_cfg {
 	 * UINT64_MAX ("not yet") is kept. {0, 0}: as they are. */
 	uint64_t time_from, time_shift;
 	/*
-	 * Called for each dirty line (64-byte aligned PA) that no pending maintenance covers,
-	 * under the write-back policy WB_ANY, with the part of the digest its dirty state adds
-	 * (contribution). Returning true leaves that part out (the line is hashed as clean).
-	 * NULL: every line is hashed as it is.
+	 * Called, under the write-back policy WB_ANY and while no DC by set/way is pending, for
+	 * each dirty line (64-byte aligned PA) and each pending DC by VA, with the line and the
+	 * part of the digest that its dirty state, or that DC, adds (contribution). Returning
+	 * true leaves that part out: the caller takes the line as clean and without pending
+	 * cleans, and must answer the same for every call naming the same line. NULL: every
+	 * part is hashed.
 	 */
 	bool (*skip_line)(void *arg, uint64_t line_pa, uint64_t contribution);
 	void *arg;
@@ -124,8 +127,8 @@ static inline uint64_t dg_end(const struct dg *d)
 /* Internal to the model: the parts of model_digest. */
 struct cache;
 struct tlb;
-uint64_t cache_digest(const struct cache *c, const struct model_digest_cfg *cfg,
-                      bool (*pending)(const void *arg, uint64_t line_pa), const void *parg);
+/* setway: a DC by set/way is pending (no line is offered to skip_line). */
+uint64_t cache_digest(const struct cache *c, const struct model_digest_cfg *cfg, bool setway);
 void cache_for_each_page(const struct cache *c, void (*fn)(void *arg, uint64_t pa), void *arg);
 void cache_set_observer(struct cache *c, void (*fn)(void *arg, uint64_t pa, size_t len), void *arg);
 uint64_t tlb_digest(const struct tlb *t, const struct model_digest_cfg *cfg);

@@ -415,26 +415,38 @@ static void sym_cb(void *arg, uint64_t va, char *buf, size_t len)
  * (model_line_state), the same in the parent and in the child that drops it. Empty when
  * the DC is not a clean/invalidate by VA or its address does not translate.
  */
-static void dc_reason(struct sim *s, uint32_t enc, char *buf, size_t len)
+/* The PA a clean or invalidate by VA (not DC ZVA) acts on, about to run with the registers
+ * as they are; false for other instructions, and when its VA does not translate. */
+static bool dc_target(struct sim *s, uint32_t enc, uint64_t *pa, enum dc_op *op)
 {
-	buf[0] = 0;
 	struct model_event ev;
 	unsigned op0, op1, crn, crm, op2, rt = enc & 31;
 	dec_sys_fields(enc, &op0, &op1, &crn, &crm, &op2);
 	if (!dec_sys(op1, crn, crm, op2, 0, &ev) || ev.kind != EV_DC || ev.u.dc.op == DC_ZVA ||
 	    ev.u.dc.op == DC_ISW || ev.u.dc.op == DC_CSW || ev.u.dc.op == DC_CISW)
-		return;
+		return false;
 	uint64_t va = rt == 31   ? 0
 	              : rt == 29 ? cpu_reg(s, UC_ARM64_REG_X29)
 	              : rt == 30 ? cpu_reg(s, UC_ARM64_REG_X30)
 	                         : cpu_reg(s, UC_ARM64_REG_X0 + (int)rt);
 	struct mmu_xlate x;
 	mmu_translate(s, va, ev.u.dc.op == DC_IVAC ? ACC_DC_WRITE : ACC_DC_READ, 1, &x);
+	if (x.fault.type != FAULT_NONE)
+		return false;
+	*pa = x.mmu_on ? x.pa : va;
+	*op = ev.u.dc.op;
+	return true;
+}
+
+static void dc_reason(struct sim *s, uint32_t enc, char *buf, size_t len)
+{
+	buf[0] = 0;
+	uint64_t pa;
+	enum dc_op op;
 	struct model *m = check_model(s);
-	if (!m || x.fault.type != FAULT_NONE)
+	if (!m || !dc_target(s, enc, &pa, &op))
 		return;
-	uint64_t pa = x.mmu_on ? x.pa : va;
-	bool inval = ev.u.dc.op == DC_IVAC;
+	bool inval = op == DC_IVAC;
 	switch (model_line_state(m, pa)) {
 	case MODEL_LINE_CLEAN:
 		snprintf(buf, len, "the line at PA 0x%" PRIx64 " was clean: nothing to %s",
@@ -489,8 +501,14 @@ static bool at_occurrence(void *arg, struct sim *s, enum inj_class cls, uint64_t
 		c->role = ROLE_VARIANT;
 		c->cur = c->nv;
 		s->inj->occ_mask = 0;
+		/* A dropped clean's line stays dirty in the variant: no point before the unchanged
+		 * run's last touch of it can be equal. */
+		uint64_t pa = UINT64_MAX;
+		enum dc_op op;
+		if (cls != INJ_CLS_DC || !dc_target(s, enc, &pa, &op))
+			pa = UINT64_MAX;
 		s->inj->next_tick =
-		    c->rj_ready ? rejoin_variant_start(c->rj, s, s->inj->insns) : UINT64_MAX;
+		    c->rj_ready ? rejoin_variant_start(c->rj, s, s->inj->insns, pa) : UINT64_MAX;
 		/* The variant's UART text goes on into its copy of the parent's hash, which
 		 * holds the shared prefix (flushed above). */
 		if (!c->user_budget)

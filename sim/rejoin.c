@@ -578,12 +578,13 @@ bool rejoin_prepare(struct rejoin *r)
 
 /* ---- a variant ---- */
 
-uint64_t rejoin_variant_start(struct rejoin *r, struct sim *s, uint64_t insn)
+uint64_t rejoin_variant_start(struct rejoin *r, struct sim *s, uint64_t insn, uint64_t line_pa)
 {
 	r->s = s;
 	r->s0 = model_seq(check_model(s));
 	r->fails = 0;
-	return rejoin_next_point(r, insn);
+	uint64_t last = line_pa == UINT64_MAX ? 0 : last_touch(r, line_pa >> 6);
+	return rejoin_next_point(r, last > insn ? last : insn);
 }
 
 static bool variant_skip(void *arg, uint64_t line, uint64_t part)
@@ -615,7 +616,7 @@ bool rejoin_variant_check(struct rejoin *r, struct sim *s, const struct rejoin_e
 	 * event, maybe an exception): anything else cannot be the same state. */
 	if (seq >= p->seq || p->seq - seq > 64 || model_shape(m) != p->shape)
 		return false;
-	unsigned shift = r->fails < 6 ? r->fails : 6;
+	unsigned shift = r->fails < 4 ? r->fails : 4;
 	if (rejoin_machine_digest(r, s) != p->machine) {
 		r->fails++;
 		*next = insn + (r->every << shift);

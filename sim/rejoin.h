@@ -61,8 +61,11 @@ void rejoin_record_end(struct rejoin *r, struct sim *s);
 bool rejoin_prepare(struct rejoin *r);
 
 /* ---- in a variant ---- */
-/* At the fork, before the dropped instruction: returns the first point to check. */
-uint64_t rejoin_variant_start(struct rejoin *r, struct sim *s, uint64_t insn);
+/* At the fork, before the dropped instruction: returns the first point to check. line_pa:
+ * a line the variant leaves otherwise than the unchanged run (a dropped clean's), whose
+ * state cannot be taken as clean before the unchanged run's last touch of it; UINT64_MAX:
+ * none. It only saves comparisons bound to fail. */
+uint64_t rejoin_variant_start(struct rejoin *r, struct sim *s, uint64_t insn, uint64_t line_pa);
 /*
  * At point `insn`: true when the variant's state is the unchanged run's there. Otherwise
  * *next is the next point worth checking (later after each full comparison that failed).

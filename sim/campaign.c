@@ -487,6 +487,15 @@ static bool at_occurrence(void *arg, struct sim *s, enum inj_class cls, uint64_t
 	snprintf(v->text, sizeof(v->text), "%.95s", disasm_get(s->dis, pc, enc, sym_cb, s)->text);
 	if (cls == INJ_CLS_DC)
 		dc_reason(s, enc, v->why, sizeof(v->why));
+	/* The variant goes on at pc + 4 in a translation block of its own, which no other run
+	 * starts: translate it here, once, so that every variant finds it (the translation
+	 * dirties pages of Unicorn's heap and code buffer, each a copy-on-write fault in a
+	 * variant). Only within pc's page, which is mapped: a translation needing another page
+	 * could fault from inside this hook. */
+	if (((pc + 4) & ~UINT64_C(0xfff)) == (pc & ~UINT64_C(0xfff))) {
+		uc_tb tb;
+		uc_ctl_request_cache(s->uc, pc + 4, &tb);
+	}
 	fflush(NULL);
 	pid_t p = fork();
 	if (p < 0) {

@@ -1785,6 +1785,8 @@ uint64_t model_digest(const struct model *m, const struct model_digest_cfg *cfg)
 	dg_u64(&d, m->cfg.ctr_idc);
 	dg_u64(&d, m->cfg.ctr_dic);
 	dg_u64(&d, m->cfg.feat_ets);
+	dg_u64(&d, m->cfg.wb_policy);
+	dg_u64(&d, m->cfg.wb_seed);
 	dg_time(&d, cfg, m->seq);
 	dg_u64(&d, m->stores_pending);
 	uint64_t g = cur_gen(m);

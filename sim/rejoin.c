@@ -7,9 +7,11 @@
  *    unchanged run, and with the lines described below taken as clean;
  *  - the machine (rejoin_machine_digest): Unicorn's whole CPU state (uc_context_save: every
  *    register, system registers, PSTATE, the exclusive monitor, pending exception syndrome
- *    fields), hypsim's run state (EL, pending stop, the block being counted, budget marks,
- *    the cached fetch translation, placeholders), the checking glue's state
- *    (check_state_digest) and the injections' counters;
+ *    fields) byte for byte, but for one word of host time (rejoin_attach); a value QEMU
+ *    keeps in more than one form (the condition flags are kept as results) can only make
+ *    equal states look different, never the reverse; hypsim's run state (EL, pending stop,
+ *    the block being counted, budget marks, the cached fetch translation, placeholders),
+ *    the checking glue's state (check_state_digest) and the injections' counters;
  *  - guest RAM (rejoin_ram_digest): every page that is not all zeros;
  *  - the UART text so far and whether a report other than a hang was made (rejoin_extra).
  *

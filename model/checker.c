@@ -1865,6 +1865,13 @@ uint64_t model_digest(const struct model *m, const struct model_digest_cfg *cfg)
 	return dg_end(&d) + parts + cache_digest(m->c, cfg, setway) + tlb_digest(m->t, cfg);
 }
 
+void model_footprint(const struct model *m, struct model_footprint *f)
+{
+	memset(f, 0, sizeof(*f));
+	tlb_footprint(m->t, f);
+	f->pending_maint = m->npm;
+}
+
 uint64_t model_shape(const struct model *m)
 {
 	struct dg d = dg_start(0x7368617065);

@@ -249,6 +249,20 @@ struct model;
 struct model *model_new(const struct model_cfg *cfg, const struct mem_ops *mem);
 void model_free(struct model *m);
 
+/*
+ * How much the model keeps that is not one per page or per CPU: it must not grow with the
+ * number of events a guest runs, only with what may still decide an outcome (tlb.c
+ * prune_recs, ver_dead). For tests and tools/bench-model.
+ */
+struct model_footprint {
+	size_t tlbi_records;  /* TLBIs pending or not yet settled for some TLB context */
+	size_t desc_versions; /* older descriptor values some TLB may still hold */
+	size_t desc_histories; /* descriptors with a recorded history */
+	size_t tlb_contexts;  /* register sets under which an MMU was on (dropped included) */
+	size_t pending_maint; /* DC/IC operations not completed by a DSB */
+};
+void model_footprint(const struct model *m, struct model_footprint *f);
+
 /* Put cpu in its reset state (also used for PSCI CPU_ON). */
 void model_reset_cpu(struct model *m, unsigned cpu, const struct model_cpu_reset *r);
 

@@ -31,6 +31,7 @@ struct tlbi_rec {
 	uint16_t asid;
 	uint64_t issue, done;          /* done = T_INF while pending */
 	uint64_t sync[MODEL_MAX_CPUS]; /* first context sync of each CPU after done */
+	unsigned refs;                 /* contexts whose inv lists it */
 };
 
 struct acc_rec {
@@ -68,14 +69,28 @@ struct settled_va {
 struct dver {
 	uint64_t value, from, end; /* live for walks in [from, end); end = T_INF: not yet
 	                              overwritten visibly */
+	uint64_t ord;              /* this descriptor's ord-th overwritten value (0-based) */
 	struct hz_cause cause;
 };
 
 struct dhist {
 	unsigned n, cap;
-	struct dver *v; /* older values, oldest first */
+	struct dver *v; /* older values that may still be cached, oldest first */
+	uint64_t total; /* older values ever recorded (pruned ones included) */
 	uint64_t cur_from;
 	struct hz_cause cur_cause;
+	uint64_t desc_pa;
+	bool listed; /* in t->live */
+};
+
+/* Where the descriptors of one 4 KiB table page are reached (track_page): level, the VA
+ * entry 0 maps, granule, the regimes whose tables reach it; alias: reached at more than one
+ * (level, VA, granule), or under a page that is. */
+struct reach {
+	int8_t level;
+	uint8_t gs, regimes;
+	bool alias;
+	uint64_t va;
 };
 
 struct pstore {
@@ -90,7 +105,7 @@ struct pstore {
 
 struct unsynced {
 	uint64_t desc_pa;
-	unsigned idx;
+	uint64_t ord; /* the version whose end its DSB sets (never pruned while end = T_INF) */
 	bool live;
 	struct hz_cause cause;
 };
@@ -102,9 +117,14 @@ struct tlb {
 	struct ctx **ctx[MODEL_MAX_CPUS];
 	unsigned nctx[MODEL_MAX_CPUS], capctx[MODEL_MAX_CPUS];
 	struct hmap hist; /* desc_pa >> 3 -> struct dhist */
+	struct dhist **live; /* the histories with n > 0 */
+	unsigned nlive, caplive;
+	bool prune_due;     /* some version may have become prunable since prune_versions() */
+	struct hmap reach;  /* table page PA >> 12 -> struct reach */
+	struct reach inherit; /* finalize_word: what pages it tracks inherit (regimes, alias) */
+	/* TLBIs that are pending or listed in some context's inv, in issue order (prune_recs) */
 	struct tlbi_rec **recs;
-	unsigned nrecs, caprecs, first_pending;
-	unsigned sync_lw[MODEL_MAX_CPUS]; /* recs below are done and synced on that CPU */
+	unsigned nrecs, caprecs;
 	unsigned npending;
 	struct pstore *ps;
 	unsigned nps, capps;
@@ -138,6 +158,8 @@ struct tlb *tlb_new(const struct model_cfg *cfg, const struct mem_ops *mem, stru
 }
 
 static void free_root(void *p);
+static void prune_versions(struct tlb *t);
+static struct dver *find_version(struct dhist *h, uint64_t ord);
 
 static void free_hist(void *p)
 {
@@ -165,6 +187,8 @@ void tlb_free(struct tlb *t)
 		free(t->recs[i]);
 	free(t->recs);
 	hmap_free(&t->hist, free_hist);
+	free(t->live);
+	hmap_free(&t->reach, free);
 	free(t->ps);
 	free(t->tracked);
 	hmap_free(&t->roots, free_root);
@@ -247,8 +271,30 @@ static void mark_page(struct tlb *t, const struct troot *r, const struct tpage *
 	t->tracked[t->ntracked++] = pg;
 }
 
-static void track_page(struct tlb *t, struct troot *r, uint64_t pa, int level, uint64_t va)
+/* Record that pa's page is reached at (level, va, gs) by r's regime (struct reach). */
+static void note_reach(struct tlb *t, const struct troot *r, uint64_t pa, int level, uint64_t va,
+                       unsigned gs)
 {
+	struct reach *h = hmap_get(&t->reach, pa >> 12);
+	uint8_t rg = (uint8_t)((1u << r->regime) | t->inherit.regimes);
+	if (!h) {
+		h = calloc(1, sizeof(*h));
+		assert(h);
+		h->level = (int8_t)level;
+		h->va = va;
+		h->gs = (uint8_t)gs;
+		hmap_put(&t->reach, pa >> 12, h);
+	} else if (h->level != level || h->va != va || h->gs != gs) {
+		h->alias = true;
+	}
+	h->regimes |= rg;
+	h->alias |= t->inherit.alias;
+}
+
+static void track_page(struct tlb *t, struct troot *r, uint64_t pa, int level, uint64_t va,
+                       unsigned gs)
+{
+	note_reach(t, r, pa, level, va, gs);
 	struct cache_page *pg = cache_page_get(t->c, pa);
 	if (!hmap_get(&r->set, pa >> 12)) {
 		GROW(r->pages, r->n, r->cap);
@@ -270,7 +316,7 @@ static void track_table(struct tlb *t, struct troot *r, uint64_t pa, int level, 
 	uint64_t per_page = pt_level_size(level, gs) * (CACHE_PAGE_SIZE / 8);
 	pa &= ~(gsize - 1);
 	for (uint64_t off = 0; off < gsize; off += CACHE_PAGE_SIZE)
-		track_page(t, r, pa + off, level, va + (off / CACHE_PAGE_SIZE) * per_page);
+		track_page(t, r, pa + off, level, va + (off / CACHE_PAGE_SIZE) * per_page, gs);
 }
 
 struct track_arg {
@@ -518,6 +564,7 @@ void tlb_tlbi(struct tlb *t, unsigned cpu, enum tlbi_op op, uint64_t arg, uint64
 				continue;
 			GROW(x->inv, x->ninv, x->capinv);
 			x->inv[x->ninv++] = r;
+			r->refs++;
 		}
 	}
 }
@@ -632,6 +679,40 @@ static void settle(struct ctx *x, const struct tlbi_rec *r)
 	}
 }
 
+/* A dropped context is never looked at again (lookups, TLBIs, BBM checks and the digest
+ * skip it): the TLBIs it lists no longer need to be kept for it. */
+static void drop_ctx(struct ctx *x)
+{
+	x->dropped = true;
+	for (unsigned j = 0; j < x->ninv; j++)
+		x->inv[j]->refs--;
+	x->ninv = 0;
+}
+
+/*
+ * Free the TLBI records nothing can read any more. A record is read through the inv lists
+ * of the contexts it reached (window(), until settle() folds it into the context's settled
+ * state) and, while pending, by tlb_dsb(); tlb_csync() sets sync[] of done records, which
+ * only window() reads for the contexts of that CPU, through their inv lists. So a record
+ * that is done and listed by no context decides nothing more, whatever the other CPUs do
+ * later (no TLBI is ever added to an inv list after it is issued): it is freed. The records
+ * kept are therefore the pending ones and those listed by a live context: a guest that
+ * issues TLBIs and completes them with DSB (and ISB, for fetch without FEAT_ETS) keeps
+ * none, however many it issues.
+ */
+static void prune_recs(struct tlb *t)
+{
+	unsigned k = 0;
+	for (unsigned i = 0; i < t->nrecs; i++) {
+		struct tlbi_rec *r = t->recs[i];
+		if (r->done != T_INF && !r->refs)
+			free(r);
+		else
+			t->recs[k++] = r;
+	}
+	t->nrecs = k;
+}
+
 /* Settle what can be, then drop contexts an ALL-form TLBI emptied after they closed. */
 static void settle_all(struct tlb *t)
 {
@@ -642,14 +723,17 @@ static void settle_all(struct tlb *t)
 			unsigned k = 0;
 			for (unsigned j = 0; j < x->ninv; j++) {
 				struct tlbi_rec *r = x->inv[j];
-				if (r->done != T_INF && (t->cfg.feat_ets || r->sync[c] != T_INF))
+				if (r->done != T_INF && (t->cfg.feat_ets || r->sync[c] != T_INF)) {
 					settle(x, r);
-				else
+					r->refs--;
+					t->prune_due = true; /* a window may have moved */
+				} else {
 					x->inv[k++] = r;
+				}
 			}
 			x->ninv = k;
 			if (!x->dropped && x->close != T_INF && x->s_all >= x->close) {
-				x->dropped = true;
+				drop_ctx(x);
 				dropped = true;
 			}
 		}
@@ -665,7 +749,10 @@ bool tlb_dsb(struct tlb *t, unsigned cpu, enum barrier_domain dom, enum barrier_
 	/* The CPU's descriptor stores are now visible to every walker. */
 	for (unsigned i = 0; i < t->nuns[cpu]; i++) {
 		struct dhist *h = hmap_get(&t->hist, t->uns[cpu][i].desc_pa >> 3);
-		h->v[t->uns[cpu][i].idx].end = seq;
+		struct dver *v = find_version(h, t->uns[cpu][i].ord);
+		assert(v);
+		v->end = seq;
+		t->prune_due = true;
 	}
 	t->nuns[cpu] = 0;
 	/* TLB maintenance completes only at a DSB whose required access types are reads and
@@ -673,7 +760,7 @@ bool tlb_dsb(struct tlb *t, unsigned cpu, enum barrier_domain dom, enum barrier_
 	if (type != BAR_ALL)
 		return false;
 	bool completed = false;
-	for (unsigned i = t->first_pending; i < t->nrecs; i++) {
+	for (unsigned i = 0; i < t->nrecs; i++) {
 		struct tlbi_rec *r = t->recs[i];
 		if (r->done != T_INF || r->issuer != cpu)
 			continue;
@@ -683,47 +770,151 @@ bool tlb_dsb(struct tlb *t, unsigned cpu, enum barrier_domain dom, enum barrier_
 		t->npending--;
 		completed = true;
 	}
-	while (t->first_pending < t->nrecs && t->recs[t->first_pending]->done != T_INF)
-		t->first_pending++;
 	if (completed) {
 		settle_all(t);
+		prune_recs(t);
 		/* Under `accessed`, the caller's fast path skips tlb_note_access(): make it
 		 * re-record the accesses that may re-fill what this TLBI removed. */
 		if (t->cfg.tlb_policy == TLB_POLICY_ACCESSED)
 			t->gen++;
 	}
+	if (t->prune_due)
+		prune_versions(t);
 	return completed;
 }
 
 void tlb_csync(struct tlb *t, unsigned cpu, uint64_t seq)
 {
 	bool any = false;
-	for (unsigned i = t->sync_lw[cpu]; i < t->nrecs; i++) {
+	for (unsigned i = 0; i < t->nrecs; i++) {
 		struct tlbi_rec *r = t->recs[i];
 		if (r->done != T_INF && r->sync[cpu] == T_INF) {
 			r->sync[cpu] = seq;
 			any = true;
 		}
 	}
-	while (t->sync_lw[cpu] < t->nrecs && t->recs[t->sync_lw[cpu]]->sync[cpu] != T_INF)
-		t->sync_lw[cpu]++;
 	if (any) {
 		settle_all(t);
+		prune_recs(t);
 		if (t->cfg.tlb_policy == TLB_POLICY_ACCESSED)
 			t->gen++;
 	}
+	if (t->prune_due)
+		prune_versions(t);
 }
 
 /* ---- descriptor histories ---- */
+
+/*
+ * Which older descriptor values can never be used again, so that a descriptor rewritten
+ * N times does not keep N versions.
+ *
+ * A version v (a value the descriptor at desc_pa held for walks in [v.from, v.end)) is read
+ * by three queries: tlb_lookup (lk_level: a table value lets the walk go on, a leaf value
+ * with AF set gives a cached translation, for a context x when v.end > lo and v.from <= hi,
+ * where lo >= window(x, base, size, leaf, nG, fetch, pending) and hi is x's close, or now
+ * while x is open); the break-before-make check of a later store to the same descriptor
+ * (version_maybe_cached, the same test with fetch = false, pending = false); and the digest.
+ * Invalid, reserved and AF = 0 leaf values are never used as cached ones (a walk that
+ * faults is not cached; D8.13), and BBM is never needed from them (D8.14.1).
+ *
+ * window() only grows with time (TLBIs are added, complete, get synchronised; settled ones
+ * fold into maxima), and for a given context it is smallest with fetch = true (without
+ * FEAT_ETS a completed TLBI counts for instruction fetch only after the CPU's next context
+ * synchronisation event; B2.3.12 / D8.13) and pending = false (a TLBI not yet completed by a
+ * DSB removes nothing for sure; D8.13.x). A context opened later than v.end has window >=
+ * its open > v.end. So once v.end is final (the storing CPU's DSB made the next value
+ * visible) v is dead - no query will ever use it - when for every context x not dropped:
+ *  - x closed before v.from (v.from > hi for ever), or
+ *  - v.end <= window(x, base, size, class of v, fetch = true, pending = false), where
+ *    (level, base, size) is where x's walks reach desc_pa; the class (table, leaf, nG) of
+ *    the value follows from the level and granule.
+ * Where walks reach a descriptor is known from the table tracking (struct reach): every
+ * page the tables of some context reach is tracked with its level, the VA its entry 0
+ * maps and its granule. Contexts of a regime that never reached the page are skipped. A
+ * page reached at two places (shared tables, or under a page that is) is an alias: its
+ * versions use the part of the window that does not depend on the VA, max(x.open, x.s_all)
+ * (an ALL-form TLBI or the context's start), and so are pruned only after TLBI ALL.
+ * A version whose end is not final (T_INF) is kept: t->uns refers to it until that DSB.
+ *
+ * Lookups see the newest MAX_VERSIONS - 1 older values (by ord, pruned ones included), so
+ * pruning never brings an older value into sight.
+ */
+static bool ver_dead(const struct tlb *t, const struct dhist *h, const struct dver *v)
+{
+	if (v->end == T_INF)
+		return false;
+	if (!(v->value & 1))
+		return true; /* invalid at every level, whatever the granule */
+	const struct reach *rc = hmap_get(&t->reach, h->desc_pa >> 12);
+	bool alias = !rc || rc->alias;
+	bool leaf = false, ng = false, never = false;
+	uint64_t base = 0, size = 0;
+	if (!alias) {
+		size = pt_level_size(rc->level, rc->gs);
+		base = rc->va + ((h->desc_pa & (CACHE_PAGE_SIZE - 1)) / 8) * size;
+		enum desc_class cls = pt_desc_classify(v->value, rc->level, rc->gs);
+		leaf = cls == DESC_IS_BLOCK || cls == DESC_IS_PAGE;
+		ng = (v->value & DESC_NG) != 0;
+		never = leaf ? !(v->value & DESC_AF) : !(cls == DESC_IS_TABLE && rc->level < 3);
+		if (never)
+			return true;
+	}
+	for (unsigned c = 0; c < MODEL_MAX_CPUS; c++)
+		for (unsigned i = 0; i < t->nctx[c]; i++) {
+			const struct ctx *x = t->ctx[c][i];
+			if (x->dropped)
+				continue;
+			if (!alias && !(rc->regimes & (1u << x->regs.regime)))
+				continue;
+			if (x->close != T_INF && v->from > x->close)
+				continue;
+			uint64_t lo = alias ? max64(x->open, x->s_all)
+			                    : window(t, x, base, size, leaf, ng, true, false);
+			if (x->close != T_INF && lo > x->close)
+				continue;
+			if (v->end > lo)
+				return false;
+		}
+	return true;
+}
+
+static struct dver *find_version(struct dhist *h, uint64_t ord)
+{
+	for (unsigned i = h->n; i-- > 0;)
+		if (h->v[i].ord == ord)
+			return &h->v[i];
+	return NULL;
+}
+
+/* Drop the dead versions of every history that has some (see ver_dead). */
+static void prune_versions(struct tlb *t)
+{
+	t->prune_due = false;
+	unsigned k = 0;
+	for (unsigned i = 0; i < t->nlive; i++) {
+		struct dhist *h = t->live[i];
+		unsigned n = 0;
+		for (unsigned j = 0; j < h->n; j++)
+			if (!ver_dead(t, h, &h->v[j]))
+				h->v[n++] = h->v[j];
+		h->n = n;
+		if (n)
+			t->live[k++] = h;
+		else
+			h->listed = false;
+	}
+	t->nlive = k;
+}
 
 static unsigned versions(struct tlb *t, uint64_t desc_pa, struct dver *out, bool *cur_ok)
 {
 	struct dhist *h = hmap_get(&t->hist, desc_pa >> 3);
 	unsigned n = 0;
 	if (h) {
-		unsigned first = h->n > MAX_VERSIONS - 1 ? h->n - (MAX_VERSIONS - 1) : 0;
-		for (unsigned i = first; i < h->n; i++)
-			out[n++] = h->v[i];
+		for (unsigned i = 0; i < h->n; i++)
+			if (h->v[i].ord + (MAX_VERSIONS - 1) >= h->total)
+				out[n++] = h->v[i];
 	}
 	uint64_t cur;
 	*cur_ok = mem_read64(&t->mem, desc_pa, &cur);
@@ -835,22 +1026,28 @@ static bool finalize_word(struct tlb *t, const struct pstore *p, uint64_t w, uin
 	if (!h) {
 		h = calloc(1, sizeof(*h));
 		assert(h);
+		h->desc_pa = w;
 		hmap_put(&t->hist, w >> 3, h);
 	}
+	if (!h->listed) {
+		GROW(t->live, t->nlive, t->caplive);
+		t->live[t->nlive++] = h;
+		h->listed = true;
+	}
 	GROW(h->v, h->n, h->cap);
-	struct dver *nv = &h->v[h->n];
+	struct dver *nv = &h->v[h->n++];
 	nv->value = old;
 	nv->from = h->cur_from;
 	nv->end = T_INF; /* until this CPU's next DSB makes the store visible to walkers */
 	nv->cause = h->cur_cause;
-	unsigned idx = h->n++;
+	nv->ord = h->total++;
 	h->cur_from = p->seq;
 	h->cur_cause = p->cause;
 
 	GROW(t->uns[p->cpu], t->nuns[p->cpu], t->capuns[p->cpu]);
 	struct unsynced *u = &t->uns[p->cpu][t->nuns[p->cpu]++];
 	u->desc_pa = w;
-	u->idx = idx;
+	u->ord = nv->ord;
 	u->live = tlb_any_open(t);
 	u->cause = p->cause;
 
@@ -879,11 +1076,18 @@ static bool finalize_word(struct tlb *t, const struct pstore *p, uint64_t w, uin
 		fn(arg, &b);
 		break;
 	}
-	/* A new table descriptor makes its subtree reachable. */
+	/* A new table descriptor makes its subtree reachable: through every place this page
+	 * is reached, though it is tracked through the owner's (struct reach). */
 	if (level < 3 && pt_desc_classify(cur, level, gs) == DESC_IS_TABLE) {
+		const struct reach *rc = hmap_get(&t->reach, w >> 12);
+		if (rc)
+			t->inherit = *rc;
+		else
+			t->inherit.alias = true;
 		track_table(t, owner->root, pt_desc_oa(cur, gs), level + 1, base, gs);
 		if (ctx_cfg(owner, base, &cfg))
 			track_range(t, owner->root, &cfg, base, base + size - 1);
+		memset(&t->inherit, 0, sizeof(t->inherit));
 	}
 	return true;
 }
@@ -1225,9 +1429,11 @@ void tlb_cpu_reset(struct tlb *t, unsigned cpu)
 {
 	/* At power-up a CPU's TLB holds nothing (DESIGN §2: TLBs invalid at reset). */
 	for (unsigned i = 0; i < t->nctx[cpu]; i++)
-		t->ctx[cpu][i]->dropped = true;
+		drop_ctx(t->ctx[cpu][i]);
 	t->nuns[cpu] = 0;
 	t->retrack = true;
+	prune_recs(t);
+	prune_versions(t);
 }
 
 /* ---- digest (digest.h) ---- */
@@ -1307,12 +1513,23 @@ static void dg_ctx(struct dg *d, const struct tlb *t, const struct model_digest_
 	/* x->root is the configuration of x->regs (track_ctx): hashed with the roots. */
 }
 
+/* A version's place among the descriptor's older values, as versions() uses it: counted
+ * from the newest, and any place from MAX_VERSIONS on is the same (never looked up). */
+static uint64_t ver_age(const struct dhist *h, uint64_t ord)
+{
+	uint64_t age = h->total - ord;
+	return age < MAX_VERSIONS ? age : MAX_VERSIONS;
+}
+
 /*
  * Everything but the generation counter (the fast path's validity test) and the hz_cause
- * records (report text and fold keys only). TLBI records: those a DSB or a context
- * synchronisation may still change (from the lowest of first_pending and each CPU's
- * sync_lw) and those still listed in a context's inv; older ones are never looked at
- * again. The epoch is hashed only as each configuration's "marked in this epoch".
+ * records (report text and fold keys only). TLBI records: t->recs holds only those that
+ * can still decide something (prune_recs), all hashed. Descriptor versions: those not dead
+ * (ver_dead: no query will use them), whether prune_versions() has dropped the dead ones
+ * yet or not, each with its age (ver_age); a version is named by its age in t->uns too.
+ * Reach records (struct reach) only grow and decide only which versions are dead, which is
+ * hashed as the versions themselves. The epoch is hashed only as each configuration's
+ * "marked in this epoch".
  */
 uint64_t tlb_digest(const struct tlb *t, const struct model_digest_cfg *cfg)
 {
@@ -1332,20 +1549,14 @@ uint64_t tlb_digest(const struct tlb *t, const struct model_digest_cfg *cfg)
 		dg_u64(&d, live);
 		dg_u64(&d, t->nuns[c]);
 		for (unsigned i = 0; i < t->nuns[c]; i++) {
+			const struct dhist *h = hmap_get(&t->hist, t->uns[c][i].desc_pa >> 3);
 			dg_u64(&d, t->uns[c][i].desc_pa);
-			dg_u64(&d, t->uns[c][i].idx);
+			dg_u64(&d, ver_age(h, t->uns[c][i].ord));
 			dg_u64(&d, t->uns[c][i].live);
 		}
 	}
-	unsigned base = t->first_pending;
-	for (unsigned c = 0; c < t->cfg.ncpus; c++)
-		if (t->sync_lw[c] < base)
-			base = t->sync_lw[c];
-	dg_u64(&d, t->nrecs - base);
-	dg_u64(&d, t->first_pending - base);
-	for (unsigned c = 0; c < t->cfg.ncpus; c++)
-		dg_u64(&d, t->sync_lw[c] - base);
-	for (unsigned i = base; i < t->nrecs; i++)
+	dg_u64(&d, t->nrecs);
+	for (unsigned i = 0; i < t->nrecs; i++)
 		dg_rec(&d, t, cfg, t->recs[i]);
 	dg_u64(&d, t->npending);
 	dg_u64(&d, t->nps);
@@ -1366,8 +1577,10 @@ uint64_t tlb_digest(const struct tlb *t, const struct model_digest_cfg *cfg)
 		const struct dhist *h = t->hist.vals[i];
 		struct dg e = dg_start(0x68697374);
 		dg_u64(&e, t->hist.keys[i]);
-		dg_u64(&e, h->n);
 		for (unsigned k = 0; k < h->n; k++) {
+			if (ver_dead(t, h, &h->v[k]))
+				continue;
+			dg_u64(&e, ver_age(h, h->v[k].ord));
 			dg_u64(&e, h->v[k].value);
 			dg_time(&e, cfg, h->v[k].from);
 			dg_time(&e, cfg, h->v[k].end);
@@ -1408,6 +1621,18 @@ uint64_t tlb_digest(const struct tlb *t, const struct model_digest_cfg *cfg)
 		sum += dg_end(&e);
 	}
 	return sum;
+}
+
+void tlb_footprint(const struct tlb *t, struct model_footprint *f)
+{
+	f->tlbi_records = t->nrecs;
+	f->desc_versions = 0;
+	for (unsigned i = 0; i < t->nlive; i++)
+		f->desc_versions += t->live[i]->n;
+	f->desc_histories = t->hist.n;
+	f->tlb_contexts = 0;
+	for (unsigned c = 0; c < MODEL_MAX_CPUS; c++)
+		f->tlb_contexts += t->nctx[c];
 }
 
 unsigned tlb_shape(const struct tlb *t, uint64_t out[4])

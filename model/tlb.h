@@ -148,6 +148,9 @@ unsigned tlb_lookup(struct tlb *t, unsigned cpu, enum regime rg, uint64_t va, bo
                     uint16_t cur_asid, uint64_t now, const struct tlb_regs *coherent,
                     const struct walk_result *coherent_tr, struct tlb_cand *out, unsigned max);
 
+/* The counts of model_footprint (model.h) that tlb.c owns. */
+void tlb_footprint(const struct tlb *t, struct model_footprint *f);
+
 /* True if break-before-make is needed to change desc old into new at level (D8.14.1). */
 bool tlb_bbm_needed(uint64_t old_desc, uint64_t new_desc, int level, unsigned granule_shift);
 

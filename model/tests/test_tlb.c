@@ -235,6 +235,195 @@ START_TEST(accessed_policy_needs_an_access_D8_13)
 }
 END_TEST
 
+/* ---- the model's memory does not grow with the events (tlb.c prune_recs, ver_dead) ---- */
+
+static struct model_footprint fp(struct rig *r)
+{
+	struct model_footprint f;
+	memset(&f, 0, sizeof(f));
+	tlb_footprint(r->t, &f);
+	return f;
+}
+
+static unsigned lookup_fetch(struct rig *r, unsigned cpu, uint64_t now, struct tlb_cand *out)
+{
+	return tlb_lookup(r->t, cpu, REGIME_EL2, VA, true, 0, now, &r->regs, NULL, out, 16);
+}
+
+/*
+ * One break-before-make remap of the leaf at VA to pa (D8.14.1): invalid, DSB ISHST, tlbi,
+ * DSB ISH, new leaf, DSB ISHST, ISB on CPU 0. Events from *seq on. Returns the number of
+ * break-before-make violations found (an old value another CPU may still hold).
+ */
+static unsigned remap(struct rig *r, uint64_t pa, enum tlbi_op op, uint64_t *seq)
+{
+	struct hz_cause cz = {.seq = *seq};
+	ck_assert_uint_eq(store_leaf(r, 0, (*seq)++), 0);
+	(*seq)++;
+	tlb_dsb(r->t, 0, DOM_ISH, BAR_ST, (*seq)++);
+	tlb_tlbi(r->t, 0, op, VA >> 12, (*seq)++, &cz);
+	tlb_dsb(r->t, 0, DOM_ISH, BAR_ALL, (*seq)++);
+	unsigned bbm = store_leaf(r, PAGE_DESC(pa), (*seq)++);
+	(*seq)++;
+	tlb_dsb(r->t, 0, DOM_ISH, BAR_ST, (*seq)++);
+	tlb_csync(r->t, 0, (*seq)++);
+	return bbm;
+}
+
+/* K remap cycles keep no TLBI record and no older descriptor value: each one is removed by
+ * the completed, synchronised TLBI (D8.13, D8.14.1; B2.3.12 for the ISB). The lookups after
+ * every cycle give only the current page, for data and for instruction fetch. */
+START_TEST(remap_cycles_keep_footprint_bounded_D8_14_1)
+{
+	struct rig r;
+	struct tlb_cand c[16];
+	struct hz_cause cz = {.seq = 1};
+	rig_init(&r, TLB_POLICY_SPECULATIVE, 1);
+	tlb_ctx_open(r.t, 0, &r.regs, 1, &cz);
+	uint64_t seq = 10;
+	for (unsigned k = 0; k < 1000; k++) {
+		uint64_t pa = BASE + (k & 1 ? 0x100000 : 0x200000);
+		ck_assert_uint_eq(remap(&r, pa, k % 3 ? TLBI_VALE2IS : TLBI_VAE2, &seq), 0);
+		struct model_footprint f = fp(&r);
+		ck_assert_uint_eq(f.tlbi_records, 0);
+		ck_assert_uint_eq(f.desc_versions, 0);
+		ck_assert_uint_eq(f.desc_histories, 1);
+		ck_assert_uint_eq(f.tlb_contexts, 1);
+		unsigned n = lookup(&r, 0, seq, c);
+		ck_assert(has_pa(c, n, pa, NULL));
+		ck_assert(!has_pa(c, n, BASE + (k & 1 ? 0x200000 : 0x100000), NULL));
+		n = lookup_fetch(&r, 0, seq, c);
+		ck_assert(!has_pa(c, n, BASE + (k & 1 ? 0x200000 : 0x100000), NULL));
+	}
+	rig_fini(&r);
+}
+END_TEST
+
+/* A TLBI no DSB has completed (D8.13.x): its record and the old value it would remove are
+ * kept, and the old translation is still possible, marked as needing that DSB. */
+START_TEST(prune_keeps_tlbi_without_dsb_D8_13)
+{
+	struct rig r;
+	struct tlb_cand c[16];
+	struct hz_cause cz = {.seq = 1};
+	rig_init(&r, TLB_POLICY_SPECULATIVE, 1);
+	tlb_ctx_open(r.t, 0, &r.regs, 1, &cz);
+	uint64_t seq = 10;
+	for (unsigned k = 0; k < 50; k++)
+		remap(&r, BASE + (k & 1 ? 0x100000 : 0x200000), TLBI_VALE2IS, &seq);
+	/* Now at BASE + 0x100000: remap to 0x200000 with no DSB after the TLBI. */
+	store_leaf(&r, 0, seq++);
+	tlb_dsb(r.t, 0, DOM_ISH, BAR_ST, ++seq);
+	tlb_tlbi(r.t, 0, TLBI_VALE2IS, VA >> 12, ++seq, &cz);
+	store_leaf(&r, PAGE_DESC(BASE + 0x200000), ++seq);
+	seq += 2;
+	struct model_footprint f = fp(&r);
+	ck_assert_uint_eq(f.tlbi_records, 1);
+	ck_assert_uint_ge(f.desc_versions, 1);
+	bool pending = false;
+	unsigned n = lookup(&r, 0, ++seq, c);
+	ck_assert(has_pa(c, n, BASE + 0x100000, &pending));
+	ck_assert(pending);
+	/* The DSB completes it, the ISB synchronises it: nothing is kept. */
+	ck_assert(tlb_dsb(r.t, 0, DOM_ISH, BAR_ALL, ++seq));
+	tlb_csync(r.t, 0, ++seq);
+	f = fp(&r);
+	ck_assert_uint_eq(f.tlbi_records, 0);
+	ck_assert_uint_eq(f.desc_versions, 0);
+	rig_fini(&r);
+}
+END_TEST
+
+/* Without FEAT_ETS, a completed TLBI is honoured by instruction fetch on a CPU only after
+ * that CPU's next context synchronisation event (B2.3.12, D8.13): an IS TLBI of CPU 0 that
+ * CPU 1 has not synchronised keeps the old value for CPU 1's fetches, not for its loads. */
+START_TEST(prune_keeps_versions_until_other_cpu_synchronises_B2_3_12)
+{
+	struct rig r;
+	struct tlb_cand c[16];
+	struct hz_cause cz = {.seq = 1};
+	rig_init(&r, TLB_POLICY_SPECULATIVE, 2);
+	tlb_ctx_open(r.t, 0, &r.regs, 1, &cz);
+	tlb_ctx_open(r.t, 1, &r.regs, 1, &cz);
+	uint64_t seq = 10;
+	ck_assert_uint_eq(remap(&r, BASE + 0x200000, TLBI_VALE2IS, &seq), 0); /* ISB on CPU 0 */
+	struct model_footprint f = fp(&r);
+	ck_assert_uint_eq(f.tlbi_records, 1);    /* listed by CPU 1's context */
+	ck_assert_uint_eq(f.desc_versions, 1);   /* the old valid leaf */
+	unsigned n = lookup_fetch(&r, 1, seq, c);
+	ck_assert(has_pa(c, n, BASE + 0x100000, NULL));
+	n = lookup(&r, 1, seq, c);
+	ck_assert(!has_pa(c, n, BASE + 0x100000, NULL));
+	tlb_csync(r.t, 1, seq++);
+	f = fp(&r);
+	ck_assert_uint_eq(f.tlbi_records, 0);
+	ck_assert_uint_eq(f.desc_versions, 0);
+	n = lookup_fetch(&r, 1, seq, c);
+	ck_assert(!has_pa(c, n, BASE + 0x100000, NULL));
+	rig_fini(&r);
+}
+END_TEST
+
+/* A local TLBI (VAE2, not IS) removes nothing from another CPU's TLB (D8.13, D8.14.1: the
+ * broadcast form is needed): the old value stays for CPU 1, whatever CPU 0 does. */
+START_TEST(prune_keeps_versions_a_local_tlbi_leaves_on_other_cpus_D8_13)
+{
+	struct rig r;
+	struct tlb_cand c[16];
+	struct hz_cause cz = {.seq = 1};
+	rig_init(&r, TLB_POLICY_SPECULATIVE, 2);
+	tlb_ctx_open(r.t, 0, &r.regs, 1, &cz);
+	tlb_ctx_open(r.t, 1, &r.regs, 1, &cz);
+	uint64_t seq = 10;
+	for (unsigned k = 0; k < 20; k++) /* each new leaf: CPU 1 may hold the last one */
+		ck_assert_uint_eq(remap(&r, BASE + (k & 1 ? 0x100000 : 0x200000), TLBI_VAE2, &seq), 1);
+	tlb_csync(r.t, 1, seq++);
+	struct model_footprint f = fp(&r);
+	ck_assert_uint_eq(f.tlbi_records, 0);  /* CPU 1 was never reached */
+	ck_assert_uint_eq(f.desc_versions, 20); /* every valid value: CPU 1 may hold each */
+	unsigned n = lookup(&r, 1, seq, c);
+	ck_assert(has_pa(c, n, BASE + 0x100000, NULL));
+	ck_assert(has_pa(c, n, BASE + 0x200000, NULL));
+	n = lookup(&r, 0, seq, c);
+	ck_assert(!has_pa(c, n, BASE + 0x200000, NULL)); /* now at 0x100000 */
+	/* The broadcast form reaches CPU 1: everything older goes. */
+	ck_assert_uint_eq(remap(&r, BASE + 0x200000, TLBI_VAE2IS, &seq), 0);
+	tlb_csync(r.t, 1, seq++);
+	f = fp(&r);
+	ck_assert_uint_eq(f.desc_versions, 0);
+	n = lookup(&r, 1, seq, c);
+	ck_assert(!has_pa(c, n, BASE + 0x100000, NULL));
+	rig_fini(&r);
+}
+END_TEST
+
+/* A level-3 table reached at two VAs (shared tables): a TLBI by one VA does not remove the
+ * entries of the other (D8.13.x: TLBI by VA covers that VA only), so the old value stays
+ * possible there; only a TLBI ALLE2 removes it for both. */
+START_TEST(prune_keeps_versions_of_tables_reached_at_two_vas_D8_13)
+{
+	struct rig r;
+	struct tlb_cand c[16];
+	struct hz_cause cz = {.seq = 1};
+	rig_init(&r, TLB_POLICY_SPECULATIVE, 1);
+	uint64_t l2 = BASE + 0x11000, va2 = VA + 0x200000;
+	put64(l2 + 8 * 2, r.l3 | 3); /* VA + 2 MiB: the same level 3 table */
+	tlb_ctx_open(r.t, 0, &r.regs, 1, &cz);
+	uint64_t seq = 10;
+	remap(&r, BASE + 0x200000, TLBI_VALE2IS, &seq);
+	ck_assert_uint_eq(fp(&r).desc_versions, 1);
+	unsigned n = tlb_lookup(r.t, 0, REGIME_EL2, va2, false, 0, seq, &r.regs, NULL, c, 16);
+	ck_assert(has_pa(c, n, BASE + 0x100000, NULL));
+	tlb_tlbi(r.t, 0, TLBI_ALLE2IS, 0, seq++, &cz);
+	tlb_dsb(r.t, 0, DOM_ISH, BAR_ALL, seq++);
+	tlb_csync(r.t, 0, seq++);
+	ck_assert_uint_eq(fp(&r).desc_versions, 0);
+	n = tlb_lookup(r.t, 0, REGIME_EL2, va2, false, 0, seq, &r.regs, NULL, c, 16);
+	ck_assert(!has_pa(c, n, BASE + 0x100000, NULL));
+	rig_fini(&r);
+}
+END_TEST
+
 /* Candidates with and without the caller's coherent walk: the same list, entry for entry. */
 static void same_cands(const struct tlb_cand *a, unsigned na, const struct tlb_cand *b, unsigned nb)
 {
@@ -336,6 +525,11 @@ int main(void)
 	tcase_add_test(tc, accessed_policy_needs_an_access_D8_13);
 	tcase_add_test(tc, el1_asid_selection_D8_13);
 	tcase_add_test(tc, coherent_entry_is_the_current_walk_D8_13);
+	tcase_add_test(tc, remap_cycles_keep_footprint_bounded_D8_14_1);
+	tcase_add_test(tc, prune_keeps_tlbi_without_dsb_D8_13);
+	tcase_add_test(tc, prune_keeps_versions_until_other_cpu_synchronises_B2_3_12);
+	tcase_add_test(tc, prune_keeps_versions_a_local_tlbi_leaves_on_other_cpus_D8_13);
+	tcase_add_test(tc, prune_keeps_versions_of_tables_reached_at_two_vas_D8_13);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

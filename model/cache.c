@@ -27,8 +27,8 @@ struct cache {
 	uint64_t rng, now, order;
 	struct wb_event *heap;
 	size_t nheap, capheap;
-	/* digest.h model_observe_views: told of every read through a view other than
-	 * CV_LATEST. */
+	/* digest.h model_observe_views: told of every read of the copies dirty lines keep
+	 * (the CV_POC and CV_POU views, cache_line_differs). */
 	void (*observe)(void *arg, uint64_t pa, size_t len);
 	void *observe_arg;
 };
@@ -189,7 +189,7 @@ bool cache_read(struct cache *c, enum cache_view v, uint64_t pa, void *buf, size
 		return false;
 	if (v == CV_LATEST)
 		return true;
-	if (c->observe)
+	if (c->observe && v != CV_CACHE)
 		c->observe(c->observe_arg, pa, len);
 	uint8_t *out = buf;
 	while (len) {
@@ -217,7 +217,7 @@ bool cache_view_differs(struct cache *c, enum cache_view v, uint64_t pa, size_t 
 {
 	if (v == CV_LATEST)
 		return false;
-	if (c->observe)
+	if (c->observe && v != CV_CACHE)
 		c->observe(c->observe_arg, pa, len);
 	struct cache_page *pg = cache_page_find(c, pa);
 	if (!pg || !pg->x)

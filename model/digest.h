@@ -23,11 +23,13 @@
  *    clean when the caller says so (skip_line): the caller knows that nothing the model
  *    will do looks at the line's dirty state again (campaign: in the unchanged run, from
  *    that point on, no access to the line, no DC by VA on it, no DC by set/way, and no read
- *    through a view of memory other than the latest, model_observe_views). Those are the
- *    only ways the model reads a line's dirty state: an access reads it for its own lines
- *    (the fast path's test, a Non-cacheable read or store), a DC by VA for its line, a DC
- *    by set/way for all, and everything else (walks and reads through the PoC or PoU view,
- *    whatever the translation) reads through cache_read or cache_view_differs. A DC by VA
+ *    of it through the PoC or PoU view, model_observe_views). Those are the only ways the
+ *    model reads a line's dirty state: an access reads it for its own lines (the fast
+ *    path's test, a Non-cacheable read or store), a DC by VA for its line, a DC by set/way
+ *    for all, and everything else (walks and reads through the PoC or PoU view, whatever
+ *    the translation) reads through cache_read or cache_view_differs. (The cache view,
+ *    CV_CACHE, shows stale copies, not dirty ones; the state of stale lines is always
+ *    hashed.) A DC by VA
  *    pending on such a line goes with it: at its DSB it reads and changes only that line's
  *    dirty state.
  * Everything else of the state is hashed.
@@ -72,10 +74,11 @@ uint64_t model_shape(const struct model *m);
 void model_for_each_page(const struct model *m, void (*fn)(void *arg, uint64_t pa), void *arg);
 
 /*
- * fn is told of every read of [pa, pa + len) through a view of memory other than the
- * latest (cache.h cache_read, cache_view_differs, cache_line_differs): the PoC copies of
- * dirty lines, their PoU copies, stale cached copies. NULL: no longer. For the campaign's
- * recorder (sim/rejoin.c), which learns which lines the model may look at later.
+ * fn is told of every read of [pa, pa + len) through the views that show the copies dirty
+ * lines keep (cache.h: cache_read and cache_view_differs of CV_POC and CV_POU, and
+ * cache_line_differs): the PoC copies, the PoU copies. NULL: no longer. For the campaign's
+ * recorder (sim/rejoin.c), which learns which lines' dirty state the model may look at
+ * later.
  */
 void model_observe_views(struct model *m, void (*fn)(void *arg, uint64_t pa, size_t len),
                          void *arg);

@@ -43,7 +43,7 @@
  *    injection is given (flips write RAM behind Unicorn's translated code).
  *  - The dirty state of lines the unchanged run never looks at again (model/digest.h): from
  *    the point on, no access (fetch, load, store) to the line, no DC on it, no DC by
- *    set/way at all, and no read of it through a view other than memory's latest. Every way
+ *    set/way at all, and no read of it through the PoC or PoU view. Every way
  *    the model reads a line's dirty state is one of those (model/digest.h). By induction
  *    over the events after the point, the variant's model computes what the unchanged run's
  *    computes, and so never reaches such a read either. The recorder learns the accesses
@@ -427,7 +427,7 @@ static void rj_hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size
 	touch_va(r, addr, (uint64_t)size, type == UC_MEM_WRITE ? ACC_WRITE : ACC_READ);
 }
 
-/* model_observe_views: the model read [pa, pa + len) through a PoC, PoU or cache view. */
+/* model_observe_views: the model read [pa, pa + len) through the PoC or PoU view. */
 static void rj_observe(void *arg, uint64_t pa, size_t len)
 {
 	if (len)

@@ -12,9 +12,9 @@
  * first instruction, which runs to the end and leaves, in memory shared with the parent and
  * the variants, at every `every`-th instruction (a point): digests of each part of the
  * state (model/digest.h, rejoin.c), and for every 64-byte line the last instruction that
- * touched it (an access, a DC, the model reading it through a view other than memory's
- * latest). A variant compares its digests with the point's at the points after its
- * dropped instruction, cheapest first.
+ * touched it (an access, a DC, the model reading it through the PoC or PoU view). A
+ * variant compares its digests with the point's at the points after its dropped
+ * instruction, cheapest first.
  *
  * The parts of the state left out of the comparison, and why they cannot change what the
  * variant would do next, are listed in rejoin.c and model/digest.h.

@@ -613,14 +613,14 @@ void cache_set_observer(struct cache *c, void (*fn)(void *arg, uint64_t pa, size
 }
 
 /*
- * The set of pages: per page its masks and the bytes kept for them, except the dirty
- * copies, which are hashed line by line so that a line may be left out (digest.h). Bytes of
- * the ext arrays outside their mask are never read (cache_read overlays only the lines in
- * the mask, and a line entering a mask has its bytes captured first), so they are not
- * hashed; the causes (dirty_c, stale_c, ifill_c) are report text only; `last` is a lookup
- * memo; the table fields belong to tlb.c and are hashed there (tlb_digest). A page whose
- * masks are all clear is skipped: every reader treats it as one never touched (no line is
- * in any state, its bytes are never read).
+ * Per page the data cache's presence and stale copies; per line its dirty copies and its
+ * I-cache state (valid, modified since, the bytes as fetched), a part of its own that
+ * skip_line may take out (digest.h). Bytes of the ext arrays outside their mask are never
+ * read (cache_read overlays only the lines in the mask, and a line entering a mask has its
+ * bytes captured first), so they are not hashed; the causes (dirty_c, stale_c, ifill_c)
+ * are report text only; `last` is a lookup memo; the table fields belong to tlb.c and are
+ * hashed there (tlb_digest). A page or line with nothing set adds nothing: every reader
+ * treats it as one never touched.
  */
 uint64_t cache_digest(const struct cache *c, const struct model_digest_cfg *cfg, bool setway)
 {
@@ -646,44 +646,55 @@ uint64_t cache_digest(const struct cache *c, const struct model_digest_cfg *cfg,
 		if (!c->pages.keys[i])
 			continue;
 		const struct cache_page *pg = c->pages.vals[i];
-		/* A record with no line state is no record: cache_page_get makes them for
-		 * accesses that leave nothing (a clean by VA, a translation cache fill). */
-		if (!(pg->present | pg->dirty | pg->dirty_pou | pg->stale | pg->ivalid | pg->imod))
-			continue;
-		struct dg d = dg_start(0x6361636865);
-		dg_u64(&d, pg->pa);
-		dg_u64(&d, pg->present);
-		dg_u64(&d, pg->stale);
-		dg_u64(&d, pg->ivalid);
-		dg_u64(&d, pg->imod);
-		for (unsigned l = 0; l < CACHE_LINES_PER_PAGE; l++) {
-			uint64_t bit = UINT64_C(1) << l;
-			if (pg->stale & bit)
-				dg_bytes(&d, pg->x->stale + l * 64u, CACHE_LINE_SIZE);
-			if (pg->ivalid & bit)
-				dg_bytes(&d, pg->x->icache + l * 64u, CACHE_LINE_SIZE);
-			if (pg->x && pg->x->evict_at[l])
-				dg_time(&d, cfg, pg->x->evict_at[l]);
+		/* The data cache's presence and stale copies, per page. (A record with nothing
+		 * in it is no record: cache_page_get makes them for accesses that leave
+		 * nothing, a clean by VA or a translation cache fill.) */
+		if (pg->present | pg->stale) {
+			struct dg d = dg_start(0x6361636865);
+			dg_u64(&d, pg->pa);
+			dg_u64(&d, pg->present);
+			dg_u64(&d, pg->stale);
+			for (uint64_t m = pg->stale; m; m &= m - 1)
+				dg_bytes(&d, pg->x->stale + (unsigned)__builtin_ctzll(m) * 64u,
+				         CACHE_LINE_SIZE);
+			sum += dg_end(&d);
 		}
-		sum += dg_end(&d);
-		uint64_t dirty = pg->dirty | pg->dirty_pou;
-		while (dirty) {
-			unsigned l = (unsigned)__builtin_ctzll(dirty);
+		/* Per line, the dirty copies, then the I-cache: parts skip_line may take out. */
+		uint64_t lines = pg->dirty | pg->dirty_pou | pg->ivalid | pg->imod;
+		for (unsigned l = 0; pg->x && l < CACHE_LINES_PER_PAGE; l++)
+			if (pg->x->evict_at[l])
+				lines |= UINT64_C(1) << l;
+		while (lines) {
+			unsigned l = (unsigned)__builtin_ctzll(lines);
 			uint64_t bit = UINT64_C(1) << l;
-			dirty &= dirty - 1;
+			lines &= lines - 1;
 			uint64_t line = pg->pa + l * 64u;
-			struct dg e = dg_start(0x6469727479);
-			dg_u64(&e, line);
-			dg_u64(&e, (pg->dirty & bit) ? 1 : 0);
-			dg_u64(&e, (pg->dirty_pou & bit) ? 1 : 0);
-			if (pg->dirty & bit)
-				dg_bytes(&e, pg->x->poc + l * 64u, CACHE_LINE_SIZE);
-			if (pg->dirty_pou & bit)
-				dg_bytes(&e, pg->x->pou + l * 64u, CACHE_LINE_SIZE);
-			uint64_t part = dg_end(&e);
-			if (offer && cfg->skip_line(cfg->arg, line, part))
-				continue;
-			sum += part;
+			if ((pg->dirty | pg->dirty_pou) & bit || (pg->x && pg->x->evict_at[l])) {
+				struct dg e = dg_start(0x6469727479);
+				dg_u64(&e, line);
+				dg_u64(&e, (pg->dirty & bit) ? 1 : 0);
+				dg_u64(&e, (pg->dirty_pou & bit) ? 1 : 0);
+				if (pg->dirty & bit)
+					dg_bytes(&e, pg->x->poc + l * 64u, CACHE_LINE_SIZE);
+				if (pg->dirty_pou & bit)
+					dg_bytes(&e, pg->x->pou + l * 64u, CACHE_LINE_SIZE);
+				if (pg->x && pg->x->evict_at[l])
+					dg_time(&e, cfg, pg->x->evict_at[l]);
+				uint64_t part = dg_end(&e);
+				if (!offer || !cfg->skip_line(cfg->arg, line, DG_LINE_DATA, part))
+					sum += part;
+			}
+			if ((pg->ivalid | pg->imod) & bit) {
+				struct dg e = dg_start(0x696361636865);
+				dg_u64(&e, line);
+				dg_u64(&e, (pg->ivalid & bit) ? 1 : 0);
+				dg_u64(&e, (pg->imod & bit) ? 1 : 0);
+				if (pg->ivalid & bit)
+					dg_bytes(&e, pg->x->icache + l * 64u, CACHE_LINE_SIZE);
+				uint64_t part = dg_end(&e);
+				if (!offer || !cfg->skip_line(cfg->arg, line, DG_LINE_ICACHE, part))
+					sum += part;
+			}
 		}
 	}
 	return sum;

@@ -1771,11 +1771,11 @@ bool model_regime_cfg(const struct model *m, unsigned cpu, uint64_t va, struct p
  * Pending maintenance: the entries that act on every line (set/way, IC IALLU[IS]) in their
  * order; each entry by VA as a part of its own, with its rank among the entries on its
  * line and the number of whole-cache entries before it (the order complete_maint and
- * apply_ic act in matters only there). A DC by VA is offered to skip_line with its line: it
- * reads and changes nothing but that line's dirty state when it completes, and the other
- * readers of the list (maint_pending_on: the class of an outcome of an access to the line,
- * or of a walk that read it through a view) look at the line too. No line is offered while
- * a DC by set/way is pending: it will act on every line.
+ * apply_ic act in matters only there). An entry by VA is offered to skip_line with its
+ * line: when it completes it reads and changes nothing but that line's dirty or I-cache
+ * state, and the other readers of the list (maint_pending_on: the class of an outcome of
+ * an access to the line, or of a walk that read it through a view) look at the line too.
+ * No line is offered while a DC by set/way is pending: it will act on every line.
  */
 uint64_t model_digest(const struct model *m, const struct model_digest_cfg *cfg)
 {
@@ -1856,8 +1856,9 @@ uint64_t model_digest(const struct model *m, const struct model_digest_cfg *cfg)
 		dg_u64(&e, rank);
 		dg_u64(&e, nall);
 		uint64_t part = dg_end(&e);
-		if (p->kind == EV_DC && cfg->skip_line && !setway && m->cfg.wb_policy == WB_ANY &&
-		    cfg->skip_line(cfg->arg, p->pa, part))
+		if (cfg->skip_line && !setway && m->cfg.wb_policy == WB_ANY &&
+		    cfg->skip_line(cfg->arg, p->pa,
+		                   p->kind == EV_IC ? DG_LINE_ICACHE : DG_LINE_DATA, part))
 			continue;
 		parts += part;
 	}

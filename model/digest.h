@@ -19,19 +19,22 @@
  *    translation cache counts only while it is valid, as its contents.
  *  - Hash maps are hashed as sets (the sum of their entries' digests), so equal contents
  *    inserted in another order give the same digest.
- *  - A dirty line (the PoC, or the PoU, may hold other bytes than memory) may be hashed as
- *    clean when the caller says so (skip_line): the caller knows that nothing the model
- *    will do looks at the line's dirty state again (campaign: in the unchanged run, from
- *    that point on, no access to the line, no DC by VA on it, no DC by set/way, and no read
- *    of it through the PoC or PoU view, model_observe_views). Those are the only ways the
- *    model reads a line's dirty state: an access reads it for its own lines (the fast
- *    path's test, a Non-cacheable read or store), a DC by VA for its line, a DC by set/way
- *    for all, and everything else (walks and reads through the PoC or PoU view, whatever
- *    the translation) reads through cache_read or cache_view_differs. (The cache view,
- *    CV_CACHE, shows stale copies, not dirty ones; the state of stale lines is always
- *    hashed.) A DC by VA
- *    pending on such a line goes with it: at its DSB it reads and changes only that line's
- *    dirty state.
+ *  - A line's dirty state (the PoC, or the PoU, may hold other bytes than memory) may be
+ *    left out when the caller says so (skip_line, DG_LINE_DATA): the caller knows that
+ *    nothing the model will do looks at it again (campaign: in the unchanged run, from that
+ *    point on, no access to the line, no DC by VA on it, no DC by set/way, and no read of it
+ *    through the PoC or PoU view, model_observe_views). Those are the only ways the model
+ *    reads it: an access reads it for its own lines (the fast path's tests, a Non-cacheable
+ *    read or store or fetch), a DC by VA for its line, a DC by set/way for all, and
+ *    everything else (walks and reads through the PoC or PoU view, whatever the
+ *    translation) reads through cache_read or cache_view_differs. (The cache view,
+ *    CV_CACHE, shows stale copies, not dirty ones; presence and stale copies are always
+ *    hashed.) A DC by VA pending on the line goes with it: when it completes it reads and
+ *    changes only that line's dirty state.
+ *  - Likewise a line's I-cache state (valid or not, modified since, the bytes as fetched;
+ *    DG_LINE_ICACHE), which only a fetch of the line (its outcomes, the fast path's test,
+ *    the fill) and a store to it (marking it modified) read; an IC changes it without
+ *    reading it. An IC by VA pending on the line goes with it.
  * Everything else of the state is hashed.
  */
 #ifndef HYPSIM_MODEL_DIGEST_H
@@ -43,19 +46,24 @@
 
 #include "model.h"
 
+/* The parts of a line's state skip_line may take out. */
+enum { DG_LINE_DATA, DG_LINE_ICACHE };
+
 struct model_digest_cfg {
 	/* Event numbers above time_from are hashed as number + time_shift (mod 2^64);
 	 * UINT64_MAX ("not yet") is kept. {0, 0}: as they are. */
 	uint64_t time_from, time_shift;
 	/*
 	 * Called, under the write-back policy WB_ANY and while no DC by set/way is pending, for
-	 * each dirty line (64-byte aligned PA) and each pending DC by VA, with the line and the
-	 * part of the digest that its dirty state, or that DC, adds (contribution). Returning
-	 * true leaves that part out: the caller takes the line as clean and without pending
-	 * cleans, and must answer the same for every call naming the same line. NULL: every
-	 * part is hashed.
+	 * each line (64-byte aligned PA) with a dirty state (kind DG_LINE_DATA) or an I-cache
+	 * state (DG_LINE_ICACHE) and each pending DC (DATA) or IC (ICACHE) by VA, with the
+	 * line and the part of the digest that state, or that maintenance, adds
+	 * (contribution). Returning true leaves that part out: the caller takes the line as
+	 * clean (or out of the I-cache) and without pending maintenance of that kind, and must
+	 * answer the same for every call naming the same line and kind. NULL: every part is
+	 * hashed.
 	 */
-	bool (*skip_line)(void *arg, uint64_t line_pa, uint64_t contribution);
+	bool (*skip_line)(void *arg, uint64_t line_pa, unsigned kind, uint64_t contribution);
 	void *arg;
 };
 

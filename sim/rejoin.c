@@ -74,15 +74,17 @@
 
 #define PAGE UINT64_C(4096)
 
-/* A line (PA >> 6) and the last instruction that touched it. */
+/* A line (PA >> 6), the last instruction that could look at its dirty state (an access, a
+ * DC, a read through the PoC or PoU view) and the last that could look at its I-cache state
+ * (a fetch, a store, an IC by VA). */
 struct rj_line {
-	uint64_t line, last;
+	uint64_t line, last, ilast;
 };
 
-/* A line whose dirty copies equal memory at a point, and the part of the digest its dirty
- * state adds. */
+/* A part of the unchanged run's digest at a point that skip_line offered: its line, kind
+ * (digest.h DG_LINE_*) and value. */
 struct rj_dirty {
-	uint64_t line, part;
+	uint64_t line, kind, part;
 };
 
 struct rj_point {
@@ -118,10 +120,10 @@ struct rejoin {
 	size_t ctx_len;
 	uint8_t *ctx_skip; /* per 8-byte word of ctx: host state, left out */
 	struct sim *s;
-	struct hmap touch; /* recorder: line -> last instruction */
-	uint64_t s0;       /* variant: model events before its fork */
-	uint64_t at;       /* variant: the point being compared */
-	unsigned fails;    /* variant: full comparisons that failed */
+	struct hmap touch, itouch; /* recorder: line -> last instruction (rj_line) */
+	uint64_t s0;               /* variant: model events before its fork */
+	uint64_t at;               /* variant: the point being compared */
+	unsigned fails;            /* variant: full comparisons that failed */
 };
 
 static size_t align_up(size_t n)
@@ -166,6 +168,7 @@ void rejoin_free(struct rejoin *r)
 		uc_context_free(r->ctx);
 	free(r->ctx_skip);
 	hmap_free(&r->touch, NULL);
+	hmap_free(&r->itouch, NULL);
 	munmap(r->map, r->map_len);
 	free(r);
 }
@@ -382,15 +385,19 @@ uint64_t rejoin_ram_digest(struct sim *s)
 
 /* ---- the recorder ---- */
 
-static void touch_pa(struct rejoin *r, uint64_t pa, uint64_t len)
+/* icache: the touch may look at the I-cache state too (a fetch, a store, an IC). */
+static void touch_pa(struct rejoin *r, uint64_t pa, uint64_t len, bool icache)
 {
 	uint64_t now = r->s->inj->insns;
-	for (uint64_t l = pa >> 6; l <= (pa + len - 1) >> 6; l++)
+	for (uint64_t l = pa >> 6; l <= (pa + len - 1) >> 6; l++) {
 		hmap_put(&r->touch, l, (void *)(uintptr_t)now);
+		if (icache)
+			hmap_put(&r->itouch, l, (void *)(uintptr_t)now);
+	}
 }
 
 /* The lines an access of len bytes at va reaches, through the current translation. */
-static void touch_va(struct rejoin *r, uint64_t va, uint64_t len, enum access_type acc)
+static void touch_va(struct rejoin *r, uint64_t va, uint64_t len, enum access_type acc, bool icache)
 {
 	struct sim *s = r->s;
 	while (len) {
@@ -400,7 +407,7 @@ static void touch_va(struct rejoin *r, uint64_t va, uint64_t len, enum access_ty
 		struct mmu_xlate x;
 		mmu_translate(s, va, acc, (unsigned)chunk, &x);
 		if (x.fault.type == FAULT_NONE)
-			touch_pa(r, x.pa, chunk);
+			touch_pa(r, x.pa, chunk, icache);
 		va += chunk;
 		len -= chunk;
 	}
@@ -413,7 +420,7 @@ static void rj_hook_code(uc_engine *uc, uint64_t addr, uint32_t size, void *user
 	(void)size;
 	if (r->s->host_op || r->s->blk_stopped)
 		return;
-	touch_va(r, addr, 4, ACC_FETCH);
+	touch_va(r, addr, 4, ACC_FETCH, true);
 }
 
 static void rj_hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
@@ -424,14 +431,15 @@ static void rj_hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size
 	(void)value;
 	if (r->s->host_op || r->s->blk_stopped || size <= 0)
 		return;
-	touch_va(r, addr, (uint64_t)size, type == UC_MEM_WRITE ? ACC_WRITE : ACC_READ);
+	bool write = type == UC_MEM_WRITE;
+	touch_va(r, addr, (uint64_t)size, write ? ACC_WRITE : ACC_READ, write);
 }
 
 /* model_observe_views: the model read [pa, pa + len) through the PoC or PoU view. */
 static void rj_observe(void *arg, uint64_t pa, size_t len)
 {
 	if (len)
-		touch_pa(arg, pa, len);
+		touch_pa(arg, pa, len, false);
 }
 
 static uint32_t rj_hook_sys(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg *cp, void *user)
@@ -441,12 +449,16 @@ static uint32_t rj_hook_sys(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_r
 	(void)reg;
 	struct model_event ev;
 	if (r->s->host_op || cp->op0 != 1 ||
-	    !dec_sys(cp->op1, cp->crn, cp->crm, cp->op2, cp->val, &ev) || ev.kind != EV_DC)
+	    !dec_sys(cp->op1, cp->crn, cp->crm, cp->op2, cp->val, &ev))
+		return 0;
+	if (ev.kind == EV_IC && ev.u.ic.op == IC_IVAU)
+		touch_va(r, ev.u.ic.va & CACHE_LINE_MASK, CACHE_LINE_SIZE, ACC_DC_READ, true);
+	if (ev.kind != EV_DC)
 		return 0;
 	if (ev.u.dc.op == DC_ISW || ev.u.dc.op == DC_CSW || ev.u.dc.op == DC_CISW)
 		r->sh->setway = r->s->inj->insns;
 	else
-		touch_va(r, ev.u.dc.arg & CACHE_LINE_MASK, CACHE_LINE_SIZE, ACC_DC_READ);
+		touch_va(r, ev.u.dc.arg & CACHE_LINE_MASK, CACHE_LINE_SIZE, ACC_DC_READ, false);
 	return 0;
 }
 
@@ -467,13 +479,13 @@ int rejoin_record_start(struct rejoin *r, struct sim *s)
 	return e == UC_ERR_OK && m ? 0 : -1;
 }
 
-static bool record_dirty(void *arg, uint64_t line, uint64_t part)
+static bool record_dirty(void *arg, uint64_t line, unsigned kind, uint64_t part)
 {
 	struct rejoin *r = arg;
 	if (r->sh->ndirty == r->cap_dirty)
 		r->sh->overflow = true;
 	else
-		r->dirty[r->sh->ndirty++] = (struct rj_dirty){line >> 6, part};
+		r->dirty[r->sh->ndirty++] = (struct rj_dirty){line >> 6, kind, part};
 	return false; /* the unchanged run's digest keeps every line; rejoin_prepare subtracts */
 }
 
@@ -524,6 +536,7 @@ void rejoin_record_end(struct rejoin *r, struct sim *s)
 	if (s->resets)
 		r->sh->overflow = true;
 	uint64_t n = 0;
+	/* Every line the I-side table has is in the other (touch_pa). */
 	for (size_t i = 0; i < r->touch.cap; i++) {
 		if (!r->touch.keys[i])
 			continue;
@@ -531,7 +544,9 @@ void rejoin_record_end(struct rejoin *r, struct sim *s)
 			r->sh->overflow = true;
 			break;
 		}
-		r->lines[n++] = (struct rj_line){r->touch.keys[i] - 1, (uintptr_t)r->touch.vals[i]};
+		uint64_t line = r->touch.keys[i] - 1;
+		r->lines[n++] = (struct rj_line){line, (uintptr_t)r->touch.vals[i],
+		                                 (uintptr_t)hmap_get(&r->itouch, line)};
 	}
 	qsort(r->lines, n, sizeof(*r->lines), cmp_line);
 	r->sh->nlines = n;
@@ -540,8 +555,9 @@ void rejoin_record_end(struct rejoin *r, struct sim *s)
 
 /* ---- the parent ---- */
 
-/* The last instruction of the unchanged run that touched line (PA >> 6), 0 if none. */
-static uint64_t last_touch(const struct rejoin *r, uint64_t line)
+/* The last instruction of the unchanged run that could look at line's (PA >> 6) state of
+ * that kind (DG_LINE_DATA, DG_LINE_ICACHE), 0 if none. */
+static uint64_t last_touch(const struct rejoin *r, uint64_t line, unsigned kind)
 {
 	uint64_t lo = 0, hi = r->sh->nlines;
 	while (lo < hi) {
@@ -551,13 +567,16 @@ static uint64_t last_touch(const struct rejoin *r, uint64_t line)
 		else
 			hi = mid;
 	}
-	return lo < r->sh->nlines && r->lines[lo].line == line ? r->lines[lo].last : 0;
+	if (lo == r->sh->nlines || r->lines[lo].line != line)
+		return 0;
+	return kind == DG_LINE_ICACHE ? r->lines[lo].ilast : r->lines[lo].last;
 }
 
-/* May a line whose dirty copies equal memory be taken as clean at the point of insn? */
-static bool line_dead(const struct rejoin *r, uint64_t line, uint64_t insn)
+/* May line's state of that kind be left out at the point of insn: nothing looks at it from
+ * there on? */
+static bool line_dead(const struct rejoin *r, uint64_t line, unsigned kind, uint64_t insn)
 {
-	return r->sh->setway < insn && last_touch(r, line) < insn;
+	return (kind == DG_LINE_ICACHE || r->sh->setway < insn) && last_touch(r, line, kind) < insn;
 }
 
 bool rejoin_prepare(struct rejoin *r)
@@ -571,7 +590,7 @@ bool rejoin_prepare(struct rejoin *r)
 		/* The unchanged run's own dirty-but-equal lines that nothing touches from here
 		 * on: hashed as clean, as a variant's are. */
 		for (uint64_t i = p->dfirst; i < p->dfirst + p->dcount; i++)
-			if (line_dead(r, r->dirty[i].line, p->insn))
+			if (line_dead(r, r->dirty[i].line, (unsigned)r->dirty[i].kind, p->insn))
 				p->model -= r->dirty[i].part;
 		p->usable = r->sh->last_report < p->insn;
 	}
@@ -585,15 +604,15 @@ uint64_t rejoin_variant_start(struct rejoin *r, struct sim *s, uint64_t insn, ui
 	r->s = s;
 	r->s0 = model_seq(check_model(s));
 	r->fails = 0;
-	uint64_t last = line_pa == UINT64_MAX ? 0 : last_touch(r, line_pa >> 6);
+	uint64_t last = line_pa == UINT64_MAX ? 0 : last_touch(r, line_pa >> 6, DG_LINE_DATA);
 	return rejoin_next_point(r, last > insn ? last : insn);
 }
 
-static bool variant_skip(void *arg, uint64_t line, uint64_t part)
+static bool variant_skip(void *arg, uint64_t line, unsigned kind, uint64_t part)
 {
 	struct rejoin *r = arg;
 	(void)part;
-	return line_dead(r, line >> 6, r->at);
+	return line_dead(r, line >> 6, kind, r->at);
 }
 
 bool rejoin_variant_check(struct rejoin *r, struct sim *s, const struct rejoin_extra *x,

@@ -62,6 +62,7 @@
 #include <unicorn/unicorn.h>
 
 #include "arch.h"
+#include "cpu.h"
 #include "decode.h"
 #include "digest.h"
 #include "hazards.h"
@@ -121,9 +122,10 @@ struct rejoin {
 	uint8_t *ctx_skip; /* per 8-byte word of ctx: host state, left out */
 	struct sim *s;
 	struct hmap touch, itouch; /* recorder: line -> last instruction (rj_line) */
-	uint64_t s0;               /* variant: model events before its fork */
-	uint64_t at;               /* variant: the point being compared */
-	unsigned fails;            /* variant: full comparisons that failed */
+	uint64_t fetches, insns0; /* recorder: fetches its code hook saw, inject.h insns at start */
+	uint64_t s0;              /* variant: model events before its fork */
+	uint64_t at;              /* variant: the point being compared */
+	unsigned fails;           /* variant: full comparisons that failed */
 };
 
 static size_t align_up(size_t n)
@@ -420,6 +422,8 @@ static void rj_hook_code(uc_engine *uc, uint64_t addr, uint32_t size, void *user
 	(void)size;
 	if (r->s->host_op || r->s->blk_stopped)
 		return;
+	if (!r->fetches++)
+		r->insns0 = r->s->inj->insns - 1; /* the run's own hook counted this one */
 	touch_va(r, addr, 4, ACC_FETCH, true);
 }
 
@@ -465,6 +469,12 @@ static uint32_t rj_hook_sys(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_r
 int rejoin_record_start(struct rejoin *r, struct sim *s)
 {
 	r->s = s;
+	/* Unicorn 2.0.1 builds the calls of the hooks that exist into each block when it
+	 * translates it: the block running now (the run's first) was translated without the
+	 * recorder's. Drop its translation (it runs on to its end; a later entry translates it
+	 * again), so that every later instruction is seen; rejoin_record_end checks it. */
+	uint64_t pc = cpu_reg(s, UC_ARM64_REG_PC);
+	uc_ctl_remove_cache(s->uc, pc, pc + 4);
 	uc_hook h;
 	uc_err e = uc_hook_add(s->uc, &h, UC_HOOK_CODE, (void *)rj_hook_code, r, 1, 0);
 	if (e == UC_ERR_OK)
@@ -532,8 +542,11 @@ static int cmp_line(const void *a, const void *b)
 void rejoin_record_end(struct rejoin *r, struct sim *s)
 {
 	/* PSCI SYSTEM_RESET made a new machine: Unicorn's hooks and the model's observer were
-	 * the old one's, so what the new one touched is not known. */
-	if (s->resets)
+	 * the old one's, so what the new one touched is not known. And from its first call on,
+	 * the code hook added here must have seen every instruction the run's own saw (blocks
+	 * translated before it was added call only the hooks that existed then:
+	 * rejoin_record_start). The memory and SYS hooks are built into the same blocks. */
+	if (s->resets || r->fetches < s->inj->insns - r->insns0)
 		r->sh->overflow = true;
 	uint64_t n = 0;
 	/* Every line the I-side table has is in the other (touch_pa). */

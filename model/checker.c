@@ -817,6 +817,48 @@ static void tc_fill(struct model *m, unsigned cpu, uint64_t va, enum access_type
 	e->ok |= (uint8_t)(1u << acc);
 }
 
+/* Memory with one descriptor shown at another value: what a walker that has not yet
+ * observed a store reads. */
+struct desc_override {
+	struct mem_ops ops;
+	const struct mem_ops *base;
+	uint64_t pa, value;
+};
+
+static bool override_read(void *ctx, uint64_t pa, void *buf, size_t len)
+{
+	const struct desc_override *o = ctx;
+	if (!o->base->read(o->base->ctx, pa, buf, len))
+		return false;
+	for (unsigned i = 0; i < 8; i++)
+		if (o->pa + i >= pa && o->pa + i < pa + len)
+			((uint8_t *)buf)[o->pa + i - pa] = (uint8_t)(o->value >> (8 * i));
+	return true;
+}
+
+/* Step 2b of check_access: each descriptor of the coherent walk that the CPU's walker may
+ * not have observed yet, walked at its old value. */
+static void unsynced_walk_alternatives(struct acc_ctx *a, struct cpu *c, bool zva)
+{
+	struct model *m = a->m;
+	const struct walk_result *tr = &a->co.tr;
+	for (unsigned i = 0; i < tr->nsteps && i < PT_MAX_STEPS; i++) {
+		struct desc_override o = {.base = &m->mem, .pa = tr->steps[i].desc_pa};
+		struct hz_cause cz;
+		if (!tlb_walker_old_value(m->t, a->ev->cpu, o.pa, &o.value, &cz))
+			continue;
+		o.ops = (struct mem_ops){.read = override_read, .ctx = &o};
+		struct xlat wx;
+		translate_ctx(m, &c->sr, c->el, 0, a->acc, a->va, a->size, zva, &o.ops, &wx);
+		struct obs ob;
+		observe(a, &wx, CV_LATEST, &ob);
+		snprintf(cz.what, sizeof(cz.what),
+		         "descriptor 0x%" PRIx64 " stored at PA 0x%" PRIx64 ", no DSB since",
+		         tr->steps[i].desc, o.pa);
+		add_alt(a, HZ_MISSING_DSB, &ob, &cz, "walk read the descriptor before the store");
+	}
+}
+
 static void check_access(struct model *m, const struct model_event *ev, enum access_type acc,
                          uint64_t va, unsigned size, bool zva, struct model_step_result *res)
 {
@@ -877,6 +919,12 @@ static void check_access(struct model *m, const struct model_event *ev, enum acc
 			                              : "the walk reads the tables' PoC copy");
 		}
 	}
+
+	/* 2b. A descriptor this CPU stored, while its MMU was on, and no DSB has made visible to
+	 * its walker yet: the walk may still read the value before the store (B2.3.12, D8.2:
+	 * `str; dsb ishst; isb` before using a new mapping). */
+	if (co->mmu_on && co->tr.fault.type != FAULT_EXTERNAL_WALK)
+		unsynced_walk_alternatives(a, c, zva);
 
 	/* 3. Other combinations of pending register values. */
 	unsigned ncombo = sr_ctx_count(&c->sr, rg);

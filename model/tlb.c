@@ -1127,6 +1127,25 @@ bool tlb_unsynced_store(const struct tlb *t, unsigned cpu, struct hz_cause *caus
 	return false;
 }
 
+bool tlb_walker_old_value(const struct tlb *t, unsigned cpu, uint64_t desc_pa, uint64_t *old,
+                          struct hz_cause *cause)
+{
+	/* uns[cpu] is in store order: the first entry for desc_pa overwrote the value the
+	 * walker last had to see. */
+	for (unsigned i = 0; i < t->nuns[cpu]; i++) {
+		const struct unsynced *u = &t->uns[cpu][i];
+		if (!u->live || u->desc_pa != (desc_pa & ~UINT64_C(7)))
+			continue;
+		const struct dver *v = find_version(hmap_get(&t->hist, desc_pa >> 3), u->ord);
+		if (!v)
+			return false;
+		*old = v->value;
+		*cause = u->cause;
+		return true;
+	}
+	return false;
+}
+
 /* ---- the `accessed` policy ---- */
 
 void tlb_note_access(struct tlb *t, unsigned cpu, const struct pt_cfg *cfg, uint64_t va,

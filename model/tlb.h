@@ -115,6 +115,12 @@ bool tlb_note_store(struct tlb *t, unsigned cpu, uint64_t pa, unsigned size, uin
 bool tlb_finalize(struct tlb *t, uint64_t now, void (*fn)(void *arg, const struct tlb_bbm *b),
                   void *arg);
 
+/* The value cpu's walker may still read at the descriptor desc_pa: the one before the
+ * oldest store of cpu to it, while an MMU is on, that no DSB has made visible to the walker
+ * yet (B2.3.12, D8.2), with that store's cause. false: the walker reads memory's value. */
+bool tlb_walker_old_value(const struct tlb *t, unsigned cpu, uint64_t desc_pa, uint64_t *old,
+                          struct hz_cause *cause);
+
 /* A table store of cpu not yet made visible to the walker by a DSB, while an MMU is on. */
 bool tlb_unsynced_store(const struct tlb *t, unsigned cpu, struct hz_cause *cause);
 

@@ -377,6 +377,37 @@ START_TEST(walk_after_dc_cvac_and_dsb_ishst_missing_dsb_B2_3_12)
 }
 END_TEST
 
+/* B2.3.12, D8.2: a walk is guaranteed to observe a store to a translation table only after a
+ * DSB; `str desc (invalid -> valid); isb; ldr` may still fault on the old entry. `dsb ishst`
+ * publishes the store, `dsb ishld` does not. */
+START_TEST(new_mapping_used_before_its_dsb_is_missing_dsb_B2_3_12_D8_2)
+{
+	for (int variant = 0; variant < 3; variant++) {
+		struct machine mt;
+		mt_init(&mt);
+		uint64_t a = mt_idmap(&mt);
+		uint64_t dpa = mt_desc_pa(&mt, a, VX, 3); /* VX invalid for now */
+		mt_mmu_on(&mt, 0, a, SCTLR_ON);
+		mt_clear(&mt);
+		/* str x1, [dpa]; [dsb ishst | dsb ishld;] isb; ldr x2, [VX] */
+		ev_store(&mt, 0, dpa, 8, PAGE(PA1, ATTR_WB));
+		if (variant == 1)
+			ev_dsb(&mt, 0, DOM_ISH, BAR_ST);
+		if (variant == 2)
+			ev_dsb(&mt, 0, DOM_ISH, BAR_LD);
+		ev_isb(&mt, 0);
+		ev_load(&mt, 0, VX, 8);
+		if (variant == 1) {
+			EXPECT_NONE(&mt);
+		} else {
+			EXPECT(&mt, HZ_MISSING_DSB, 1);
+			EXPECT(&mt, HZ_STALE_TLB, 0);
+		}
+		mt_fini(&mt);
+	}
+}
+END_TEST
+
 /* B2.3.12, D8.13: likewise for TLB maintenance: `tlbi; dsb ishst` leaves the TLBI incomplete
  * (the `dsb ishst` before a TLBI publishes the table stores; the one after must be `dsb ish`). */
 START_TEST(tlbi_then_dsb_ishst_is_missing_dsb_B2_3_12)
@@ -1372,6 +1403,7 @@ static Suite *checker_suite(void)
 	tcase_add_test(tc, walk_after_dc_cvac_without_dsb_missing_dsb_B2_3);
 	tcase_add_test(tc, walk_after_dc_cvac_and_dsb_ishst_missing_dsb_B2_3_12);
 	tcase_add_test(tc, tlbi_then_dsb_ishst_is_missing_dsb_B2_3_12);
+	tcase_add_test(tc, new_mapping_used_before_its_dsb_is_missing_dsb_B2_3_12_D8_2);
 	tcase_add_test(tc, cacheable_walk_of_stale_clean_table_D8_2_B2_7);
 	tcase_add_test(tc, dc_ivac_dirty_line_lost_write_D7_5);
 	tcase_add_test(tc, dc_cvac_cleans_in_program_order_not_at_dsb_D7_5);

@@ -822,6 +822,34 @@ static bool abort_loops(struct sim *s, uint64_t pc_insn)
 	return true;
 }
 
+/* The exception of the abort recorded in s->abort (mmu.c). */
+static struct exc_info abort_info(const struct sim *s)
+{
+	return (struct exc_info){
+	    .cause = s->abort.fetch ? EXC_CAUSE_INSN_ABORT : EXC_CAUSE_DATA_ABORT,
+	    .fault = s->abort.fault,
+	    .write = s->abort.write,
+	    .cache_maint = s->abort.cache_maint,
+	    .far = s->abort.va,
+	    .far_valid = true,
+	};
+}
+
+/* pc_insn raised info (preferred return address pref): it counts as executed, the rest of
+ * its block did not run; the exception is taken. */
+static enum loop_result take(struct sim *s, struct exc_info *info, uint64_t pc_insn,
+                             uint64_t pref, int *status)
+{
+	uncount_after(s, pc_insn);
+	if (sim_take_exception(s, info, pc_insn, pref)) {
+		*status = finish(s, "fatal", SIM_EXIT_UNFINISHED, "%s", s->fatal);
+		return LOOP_END;
+	}
+	if (info->cause == EXC_CAUSE_INSN_ABORT)
+		abort_loops(s, pc_insn);
+	return LOOP_CONTINUE;
+}
+
 static enum loop_result exception(struct sim *s, uint64_t pc, int *status)
 {
 	struct exc_info info = {0};
@@ -853,12 +881,7 @@ static enum loop_result exception(struct sim *s, uint64_t pc, int *status)
 			                 where(s, pc, w, sizeof(w)));
 			return LOOP_END;
 		}
-		info.cause = s->abort.fetch ? EXC_CAUSE_INSN_ABORT : EXC_CAUSE_DATA_ABORT;
-		info.fault = s->abort.fault;
-		info.write = s->abort.write;
-		info.cache_maint = s->abort.cache_maint;
-		info.far = s->abort.va;
-		info.far_valid = true;
+		info = abort_info(s);
 		break;
 	default:
 		*status = finish(s, "fatal", SIM_EXIT_UNFINISHED,
@@ -866,33 +889,13 @@ static enum loop_result exception(struct sim *s, uint64_t pc, int *status)
 		                 where(s, pc, w, sizeof(w)));
 		return LOOP_END;
 	}
-	uncount_after(s, pc_insn);
-	if (sim_take_exception(s, &info, pc_insn, pref)) {
-		*status = finish(s, "fatal", SIM_EXIT_UNFINISHED, "%s", s->fatal);
-		return LOOP_END;
-	}
-	if (info.cause == EXC_CAUSE_INSN_ABORT)
-		abort_loops(s, pc_insn);
-	return LOOP_CONTINUE;
+	return take(s, &info, pc_insn, pref, status);
 }
 
 static enum loop_result abort_unmapped(struct sim *s, uint64_t pc, int *status)
 {
-	struct exc_info info = {
-	    .cause = s->abort.fetch ? EXC_CAUSE_INSN_ABORT : EXC_CAUSE_DATA_ABORT,
-	    .fault = s->abort.fault,
-	    .write = s->abort.write,
-	    .far = s->abort.va,
-	    .far_valid = true,
-	};
-	uncount_after(s, pc);
-	if (sim_take_exception(s, &info, pc, pc)) {
-		*status = finish(s, "fatal", SIM_EXIT_UNFINISHED, "%s", s->fatal);
-		return LOOP_END;
-	}
-	if (info.cause == EXC_CAUSE_INSN_ABORT)
-		abort_loops(s, pc);
-	return LOOP_CONTINUE;
+	struct exc_info info = abort_info(s);
+	return take(s, &info, pc, pc, status);
 }
 
 static void after_eret(struct sim *s, uint64_t eret_pc, uint64_t target)

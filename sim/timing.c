@@ -411,16 +411,27 @@ static int cmp_cost(const void *a, const void *b)
 	return cmp_maint(a, b);
 }
 
+/* The maintenance and barrier instructions seen, sorted by cmp, in a new array of *n
+ * (NULL and *n = 0 when out of memory). */
+static struct maint *sorted_maint(const struct sim_timing *st,
+                                  int (*cmp)(const void *, const void *), size_t *n)
+{
+	struct maint *all = malloc(sizeof(*all) * (st->nmaint ? st->nmaint : 1));
+	*n = 0;
+	for (size_t i = 0; all && i < MAINT_SLOTS; i++)
+		if (st->maint[i].used)
+			all[(*n)++] = st->maint[i];
+	if (all)
+		qsort(all, *n, sizeof(*all), cmp);
+	return all;
+}
+
 /* The maintenance and barrier instructions that cost most (charged plus queued), most
  * first, ties in PC order; returns how many were copied into out. */
 static size_t top_maint(const struct sim_timing *st, struct maint *out, size_t max)
 {
-	struct maint *all = malloc(sizeof(*all) * (st->nmaint ? st->nmaint : 1));
-	size_t n = 0;
-	for (size_t i = 0; all && i < MAINT_SLOTS; i++)
-		if (st->maint[i].used)
-			all[n++] = st->maint[i];
-	qsort(all, n, sizeof(*all), cmp_cost);
+	size_t n;
+	struct maint *all = sorted_maint(st, cmp_cost, &n);
 	if (n > max)
 		n = max;
 	if (n)
@@ -529,12 +540,8 @@ json_t *sim_timing_json(const struct sim_timing *st, const struct image *img)
 	}
 	json_object_set_new(o, "phases", phases);
 	/* In PC order, so the output is the same from run to run. */
-	struct maint *ms = malloc(sizeof(*ms) * (st->nmaint ? st->nmaint : 1));
-	size_t n = 0;
-	for (size_t i = 0; ms && i < MAINT_SLOTS; i++)
-		if (st->maint[i].used)
-			ms[n++] = st->maint[i];
-	qsort(ms, n, sizeof(*ms), cmp_maint);
+	size_t n;
+	struct maint *ms = sorted_maint(st, cmp_maint, &n);
 	json_t *arr = json_array();
 	for (size_t i = 0; i < n; i++) {
 		char sym[96], op[48];

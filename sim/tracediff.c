@@ -210,6 +210,7 @@ int diff_main(int argc, char **argv)
 	}
 	struct ctx ca = {0}, cb = {0};
 	json_t *texts_a = json_object(), *texts_b = json_object();
+	int rc = 2;
 	for (;;) {
 		char *la = NULL, *lb = NULL;
 		size_t lena = 0, lenb = 0;
@@ -230,13 +231,7 @@ int diff_main(int argc, char **argv)
 			        la && !ea ? pa : pb, event + 1);
 			json_decref(ea);
 			json_decref(eb);
-			json_decref(ha);
-			json_decref(hb);
-			json_decref(texts_a);
-			json_decref(texts_b);
-			tf_close(ra);
-			tf_close(rb);
-			return 2;
+			goto out;
 		}
 		if (ea) {
 			complete_insn(texts_a, ea);
@@ -275,11 +270,13 @@ int diff_main(int argc, char **argv)
 		fprintf(out, "%" PRIu64 " further event%s differ (A has %" PRIu64 " events, B %" PRIu64
 		             ")\n",
 		        further, further == 1 ? "" : "s", na, nb);
+	rc = first_done ? 1 : 0;
+out:
 	json_decref(ha);
 	json_decref(hb);
 	json_decref(texts_a);
 	json_decref(texts_b);
 	tf_close(ra);
 	tf_close(rb);
-	return first_done ? 1 : 0;
+	return rc;
 }

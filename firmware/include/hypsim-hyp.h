@@ -61,6 +61,27 @@
 #define PT_SIZE 40
 
 #ifdef __ASSEMBLER__
+/*
+ * The MMU on at EL2 through the tables whose root PA is in register \ttbr, with TCR_EL2 =
+ * \tcr and MAIR_VALUE: MAIR, TCR, TTBR0, ISB; TLBI ALLE2 and IC IALLU of whatever an
+ * earlier context left, DSB, ISB; then SCTLR_EL2 with M, C and I, ISB. Clobbers x0.
+ */
+.macro el2_mmu_on ttbr, tcr
+	mov64	x0, MAIR_VALUE
+	msr	mair_el2, x0
+	mov64	x0, \tcr
+	msr	tcr_el2, x0
+	msr	ttbr0_el2, \ttbr
+	isb
+	tlbi	alle2
+	ic	iallu
+	dsb	ish
+	isb
+	mov64	x0, SCTLR_EL2_MMU_ON
+	msr	sctlr_el2, x0
+	isb
+.endm
+
 /* A vector entry (Arm ARM "Exception vectors": 0x80 bytes each) that nothing should reach. */
 .macro invalid_vector
 	.balign 0x80

@@ -91,19 +91,7 @@ _start:
 	cbnz	x0, remap_fail
 	mov	x20, x1			/* the leaf descriptor (VA == PA) */
 
-	mov64	x0, MAIR_VALUE
-	msr	mair_el2, x0
-	mov64	x0, TCR_EL2_VALUE
-	msr	tcr_el2, x0
-	msr	ttbr0_el2, x19
-	isb
-	tlbi	alle2
-	ic	iallu
-	dsb	ish
-	isb
-	mov64	x0, SCTLR_EL2_MMU_ON
-	msr	sctlr_el2, x0
-	isb
+	el2_mmu_on x19, TCR_EL2_VALUE
 	puts	msg_mmu_on
 
 	/* 2. The remap loop: x21/x22 the next and the current leaf, x25/x26 their tags. */

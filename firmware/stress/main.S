@@ -83,19 +83,7 @@ _start:
 	bl	fw_pt_map
 	cbnz	x0, stress_fail
 
-	mov64	x0, MAIR_VALUE
-	msr	mair_el2, x0
-	mov64	x0, TCR_EL2_VALUE
-	msr	tcr_el2, x0
-	msr	ttbr0_el2, x19
-	isb
-	tlbi	alle2
-	ic	iallu
-	dsb	ish
-	isb
-	mov64	x0, SCTLR_EL2_MMU_ON
-	msr	sctlr_el2, x0
-	isb
+	el2_mmu_on x19, TCR_EL2_VALUE
 	puts	msg_mmu_on
 
 	/* 2. The runtime table, built with the MMU and caches on. */

@@ -10,7 +10,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* fopencookie */
 #endif
-#include "campaign.h"
+#include "campaign/campaign.h"
 
 #include <fcntl.h>
 #include <getopt.h>
@@ -24,18 +24,18 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cpu.h"
-#include "decode.h"
-#include "disasm.h"
-#include "hazards.h"
-#include "inject.h"
-#include "machine.h"
-#include "mmu.h"
+#include "engine/cpu.h"
+#include "machine/decode.h"
+#include "machine/disasm.h"
+#include "check/hazards.h"
+#include "campaign/inject.h"
+#include "machine/machine.h"
+#include "engine/mmu.h"
 #include "model.h"
-#include "rejoin.h"
-#include "run.h"
-#include "sim.h"
-#include "timing.h"
+#include "campaign/rejoin.h"
+#include "engine/run.h"
+#include "engine/sim.h"
+#include "check/timing.h"
 
 enum verdict_kind { V_PENDING, V_HAZARD, V_CLEAN, V_OUTPUT, V_FAILED };
 
@@ -178,6 +178,7 @@ static struct sim *new_sim(struct campaign *c, FILE *uart)
 	s->opt = c->opt;
 	s->name = c->fw;
 	s->uart_out = uart;
+	s->inj_hooks = &inject_hooks;
 	for (size_t i = 0; i < c->nspecs; i++)
 		if (inject_add(s->inj, &c->specs[i])) {
 			fprintf(c->err, "sim: out of memory\n");
@@ -407,7 +408,7 @@ static void reap(struct campaign *c, bool block)
 
 static void sym_cb(void *arg, uint64_t va, char *buf, size_t len)
 {
-	sim_symbolize(arg, va, buf, len);
+	mmu_symbolize(arg, va, buf, len);
 }
 
 /*
@@ -483,7 +484,7 @@ static bool at_occurrence(void *arg, struct sim *s, enum inj_class cls, uint64_t
 	v->pc = pc;
 	v->enc = enc;
 	v->insn_no = s->inj->insns;
-	sim_symbolize(s, pc, v->sym, sizeof(v->sym));
+	mmu_symbolize(s, pc, v->sym, sizeof(v->sym));
 	snprintf(v->text, sizeof(v->text), "%.95s", disasm_get(s->dis, pc, enc, sym_cb, s)->text);
 	if (cls == INJ_CLS_DC)
 		dc_reason(s, enc, v->why, sizeof(v->why));

@@ -1,7 +1,7 @@
 /*
  * inject.c - hypsim's fault injection (see inject.h).
  */
-#include "inject.h"
+#include "campaign/inject.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -9,11 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cpu.h"
-#include "decode.h"
-#include "machine.h"
-#include "mmu.h"
-#include "sim.h"
+#include "engine/cpu.h"
+#include "machine/decode.h"
+#include "machine/machine.h"
+#include "engine/mmu.h"
+#include "engine/sim.h"
 
 static const char *const class_names[INJ_CLS_COUNT] = {
     [INJ_CLS_TLBI] = "tlbi", [INJ_CLS_DC] = "dc",   [INJ_CLS_IC] = "ic",   [INJ_CLS_DSB] = "dsb",
@@ -433,3 +433,8 @@ void inject_free(struct inject *inj)
 	free(inj->reports);
 	free(inj);
 }
+
+const struct sim_inject_hooks inject_hooks = {
+	.code = inject_code,
+	.report = inject_on_report,
+};

@@ -40,11 +40,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "image.h"
-#include "report.h"
+#include "machine/image.h"
+#include "check/report.h"
 
 struct sim;
 struct sim_options;
+struct sim_inject_hooks;
 
 enum inj_class {
 	INJ_CLS_TLBI,
@@ -153,6 +154,10 @@ bool inject_code(struct sim *s, uint64_t pc, uint32_t *enc);
 
 /* From hazards.c for every report (is_new: a cause not seen before in this run). */
 void inject_on_report(struct sim *s, const struct rep_entry *e, bool is_new);
+
+/* inject_code and inject_on_report, for struct sim.inj_hooks (engine/sim.h): the engine and
+ * the checker reach fault injection only through it. */
+extern const struct sim_inject_hooks inject_hooks;
 
 /*
  * Apply the model options among the specs (tlb=, writeback=) to o, the last one winning.

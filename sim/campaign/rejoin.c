@@ -54,7 +54,7 @@
  *  - The `accessed` TLB policy is not compared at all (the campaign refuses it): there the
  *    model's translation cache decides which accesses are recorded.
  */
-#include "rejoin.h"
+#include "campaign/rejoin.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -62,16 +62,16 @@
 #include <unicorn/unicorn.h>
 
 #include "arch.h"
-#include "cpu.h"
-#include "decode.h"
+#include "engine/cpu.h"
+#include "machine/decode.h"
 #include "digest.h"
-#include "hazards.h"
+#include "check/hazards.h"
 #include "hmap.h"
-#include "inject.h"
-#include "machine.h"
-#include "mmu.h"
+#include "campaign/inject.h"
+#include "machine/machine.h"
+#include "engine/mmu.h"
 #include "model.h"
-#include "sim.h"
+#include "engine/sim.h"
 
 #define PAGE UINT64_C(4096)
 

@@ -1,7 +1,7 @@
 /*
  * scenario.c - hypsim scenario files (see scenario.h, docs/scenarios.md).
  */
-#include "scenario.h"
+#include "campaign/scenario.h"
 
 #include <inttypes.h>
 #include <jansson.h>
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "machine.h"
+#include "machine/machine.h"
 #include "model.h"
 
 #define MAX_EXPECT 16

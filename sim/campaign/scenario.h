@@ -11,8 +11,8 @@
 
 #include <stddef.h>
 
-#include "inject.h"
-#include "sim.h"
+#include "campaign/inject.h"
+#include "engine/sim.h"
 
 struct scenario;
 

@@ -7,7 +7,7 @@
  * returns. What stays here is Unicorn's side: keeping its TLB on the fresh translation,
  * and --check-unicorn.
  */
-#include "hazards.h"
+#include "check/hazards.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -16,19 +16,18 @@
 #include <string.h>
 
 #include "arch.h"
-#include "cpu.h"
-#include "decode.h"
+#include "engine/cpu.h"
+#include "machine/decode.h"
 #include "digest.h"
-#include "disasm.h"
-#include "inject.h"
-#include "machine.h"
-#include "mmu.h"
+#include "machine/disasm.h"
+#include "machine/machine.h"
+#include "engine/mmu.h"
 #include "model.h"
-#include "report.h"
-#include "session.h"
-#include "sim.h"
-#include "timing.h"
-#include "trace.h"
+#include "check/report.h"
+#include "check/session.h"
+#include "engine/sim.h"
+#include "check/timing.h"
+#include "trace/trace.h"
 
 /* hypsim's CPUs are the model's (sim.h, model.h). */
 _Static_assert(SIM_MAX_CPUS == MODEL_MAX_CPUS, "one CPU count for the machine and the model");
@@ -64,12 +63,12 @@ static const struct session_insn *cur(const struct sim *s)
 	return r ? r : &none;
 }
 
-/* The session's report callback: fault injection follows the reports (inject.h). */
+/* The session's report callback: fault injection follows the reports (struct sim_inject_hooks). */
 static void on_report(void *arg, const struct rep_entry *e, bool is_new)
 {
 	struct sim *s = arg;
-	if (s->inj)
-		inject_on_report(s, e, is_new); /* scenarios, campaigns */
+	if (s->inj_hooks)
+		s->inj_hooks->report(s, e, is_new); /* scenarios, campaigns */
 }
 
 /* The session's step callback: --timing's cost model follows every event (timing.h). */

@@ -7,7 +7,7 @@
  *    per-block fetch path replaces one function), DSB/DMB/ISB decoded from that encoding,
  *    loads and stores (UC_HOOK_MEM_READ/WRITE, split into <= 8-byte events), MSR to the
  *    registers the model tracks, TLBI/DC/IC/AT (decode.h), exception entry and ERET (from
- *    exc.c and the run loop). Each event is delivered before its instruction takes effect.
+ *    entry.c and the run loop). Each event is delivered before its instruction takes effect.
  *  - Unicorn follows the fresh translation: after MSRs to translation registers, TLBIs and
  *    stores to a page of a live translation table, the run loop flushes Unicorn's TLB
  *    (check_context). The live table pages are recomputed there with the walker's visitor.
@@ -30,7 +30,7 @@ int check_new(struct sim *s);
 /* Release them (machine teardown). The reports are kept until check_end. */
 void check_free_machine(struct sim *s);
 
-/* Events, called from run.c / exc.c. */
+/* Events, called from run.c / entry.c. */
 void check_fetch(struct sim *s, uint64_t pc, uint32_t enc);
 void check_msr(struct sim *s, const uc_arm64_cp_reg *cp);
 void check_sys(struct sim *s, const uc_arm64_cp_reg *cp);

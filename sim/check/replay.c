@@ -10,7 +10,7 @@
  * (session.h). The report it prints is therefore the run's, byte for byte; a difference
  * means the trace is incomplete, which is what the regression suite checks.
  */
-#include "replay.h"
+#include "check/replay.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -21,12 +21,12 @@
 #include <sys/mman.h>
 #include <time.h>
 
-#include "disasm.h"
-#include "image.h"
-#include "machine.h"
+#include "machine/disasm.h"
+#include "machine/image.h"
+#include "machine/machine.h"
 #include "model.h"
-#include "session.h"
-#include "tracefile.h"
+#include "check/session.h"
+#include "trace/tracefile.h"
 
 enum { EXIT_OK = 0, EXIT_DIFF = 1, EXIT_USAGE = 2, EXIT_UNFINISHED = 3 };
 

@@ -1,7 +1,7 @@
 /*
  * report.c - folding and printing of hypsim's hazard reports (see report.h).
  */
-#include "report.h"
+#include "check/report.h"
 
 #include <inttypes.h>
 #include <stdlib.h>

@@ -10,7 +10,7 @@
  * from the registers as last written (tracked from the events), so a replay finds exactly
  * what the run found.
  */
-#include "session.h"
+#include "check/session.h"
 
 #include <inttypes.h>
 #include <jansson.h>
@@ -19,11 +19,11 @@
 #include <string.h>
 
 #include "arch.h"
-#include "decode.h"
-#include "disasm.h"
-#include "machine.h"
-#include "report.h"
-#include "trace.h"
+#include "machine/decode.h"
+#include "machine/disasm.h"
+#include "machine/machine.h"
+#include "check/report.h"
+#include "trace/trace.h"
 
 #define RING (1u << 16)
 #define MAX_PENDING 16

@@ -19,7 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "image.h"
+#include "machine/image.h"
 #include "model.h"
 
 struct trace;

@@ -2,7 +2,7 @@
  * timing.c - `sim run --timing` (timing.h): profile loading, phases, the phase table and
  * the per-instruction cost of maintenance for campaigns.
  */
-#include "timing.h"
+#include "check/timing.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "trace.h"
+#include "trace/trace.h"
 
 struct sim_builtin_profile {
 	const char *name, *path, *text;

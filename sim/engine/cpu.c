@@ -12,13 +12,13 @@
  *    that one instruction (a raw host write of SCTLR, undone after), and Unicorn's TLB is
  *    flushed around it so that no translation made in between survives.
  */
-#include "cpu.h"
+#include "engine/cpu.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 
 #include "arch.h"
-#include "sim.h"
+#include "engine/sim.h"
 
 #define SR(n, a, b, c, d, e, t, x) [CSR_##n] = {#n, a, b, c, d, e, t, x}
 const struct cpu_sysreg_desc cpu_sysregs[CSR_COUNT] = {

@@ -27,7 +27,7 @@
  * PA with nothing behind it, with no TLBI after it, reads 0 in Unicorn (the architecture
  * requires a TLBI for that change anyway: the checker reports it as stale-tlb/bbm).
  */
-#include "mmu.h"
+#include "engine/mmu.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -35,10 +35,10 @@
 #include <string.h>
 
 #include "arch.h"
-#include "cpu.h"
-#include "disasm.h"
-#include "machine.h"
-#include "sim.h"
+#include "engine/cpu.h"
+#include "machine/disasm.h"
+#include "machine/machine.h"
+#include "engine/sim.h"
 
 #define PH_MAX_SIZE (UINT64_C(2) << 20)
 #define PAGE        UINT64_C(0x1000)
@@ -250,4 +250,17 @@ bool mmu_classify_abort(struct sim *s, bool fetch, uint64_t pc)
 	}
 	s->abort = a;
 	return true;
+}
+
+char *mmu_symbolize(struct sim *s, uint64_t va, char *buf, size_t len)
+{
+	img_symbolize(&s->img, va, buf, len);
+	if (buf[0] || !s->uc)
+		return buf;
+	/* A VA of the MMU-on regime (an alias, a HYP VA): name the PA it runs from. */
+	struct mmu_xlate x;
+	mmu_translate(s, va, ACC_FETCH, 4, &x);
+	if (x.mmu_on && x.fault.type == FAULT_NONE)
+		img_symbolize(&s->img, x.pa, buf, len);
+	return buf;
 }

@@ -11,7 +11,7 @@
 #include <unicorn/unicorn.h>
 
 #include "pt.h"
-#include "sim.h"
+#include "engine/sim.h"
 
 /* The translation of va for an access by the current EL (its regime, its registers). */
 struct mmu_xlate {
@@ -43,6 +43,9 @@ bool mmu_hook_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
 
 /* Map the placeholder recorded by the hook; false: take s->abort (External) instead. */
 bool mmu_map_placeholder(struct sim *s);
+
+/* "name+0xoff" for a VA of the current regime (translated to the PA the symbols use). */
+char *mmu_symbolize(struct sim *s, uint64_t va, char *buf, size_t len);
 
 /* Drop every placeholder whose VA no longer translates to backed memory. */
 void mmu_sweep(struct sim *s);

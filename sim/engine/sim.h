@@ -23,9 +23,9 @@
 #include <stdio.h>
 #include <unicorn/unicorn.h>
 
-#include "image.h"
+#include "machine/image.h"
 #include "exc.h"
-#include "machine.h"
+#include "machine/machine.h"
 #include "mem_ops.h"
 #include "model.h"
 #include "pt.h"
@@ -35,6 +35,24 @@ struct disasm;
 struct check;
 struct sim_timing;
 struct inject;
+struct rep_entry;
+struct sim;
+
+/*
+ * What the engine and the checker tell fault injection (campaign/inject.c) about a run. They
+ * sit below campaign/ and never call it (sim/README.md "Layout": dependencies point down), so
+ * they call through this table instead, as the model calls RAM through struct mem_ops and
+ * Linux's page-table code calls its owner through kvm_pgtable_mm_ops. campaign/inject.h
+ * provides inject_hooks; whoever sets struct sim.inj sets inj_hooks with it.
+ */
+struct sim_inject_hooks {
+	/* The code hook, before the model sees the instruction at pc. May change *enc (a
+	 * weakened barrier). True when the instruction is dropped: Unicorn's PC is already past
+	 * it and the caller must not deliver it. */
+	bool (*code)(struct sim *s, uint64_t pc, uint32_t *enc);
+	/* Every folded hazard report (is_new: a cause not seen before in this run). */
+	void (*report)(struct sim *s, const struct rep_entry *e, bool is_new);
+};
 
 /* Exit statuses (DESIGN §5, README). A run that reported hazards (other than only a
  * guest hang) exits 1 whatever its ending; 4 is hypsim's own failure (--check-unicorn). */
@@ -152,6 +170,7 @@ struct sim {
 	struct check *chk; /* the model and the hazard reports (hazards.c) */
 	struct sim_timing *timing; /* --timing: the cost model and its phases (timing.c) */
 	struct inject *inj; /* --inject, scenarios, campaigns (inject.h); NULL: none */
+	const struct sim_inject_hooks *inj_hooks; /* set with inj; NULL: none */
 	/* One cached instruction-page translation (mmu_read_va), dropped whenever the run
 	 * loop regains control (MSR, TLBI, exceptions, ERET) and whenever hypsim flushes
 	 * Unicorn's TLB (cpu_flush_tlb: a store to a live table, inside a block). */
@@ -198,10 +217,14 @@ struct sim {
 	char end_msg[512];
 };
 
-/* Request that the run loop regain control with reason k (first reason wins). */
-void sim_request_stop(struct sim *s, enum stop_kind k);
-
-/* "name+0xoff" for a VA of the current regime (translated to the PA the symbols use). */
-char *sim_symbolize(struct sim *s, uint64_t va, char *buf, size_t len);
+/* Request that the run loop regain control with reason k (first reason wins). Inline here
+ * rather than in run.c: the hooks of every engine file call it, and none of them may call
+ * back into the run loop (sim/engine/README.md). */
+static inline void sim_request_stop(struct sim *s, enum stop_kind k)
+{
+	if (s->stop == STOP_NONE)
+		s->stop = k;
+	uc_emu_stop(s->uc);
+}
 
 #endif /* HYPSIM_SIM_SIM_H */

@@ -3,7 +3,7 @@
  * by its Arm ARM name; the unit test (sim/tests/test_decode.c) checks each row against
  * encodings produced by the assembler.
  */
-#include "decode.h"
+#include "machine/decode.h"
 
 #include <stddef.h>
 

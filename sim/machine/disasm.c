@@ -2,7 +2,7 @@
  * disasm.c - hypsim's Capstone 4 wrapper: a direct-mapped decode cache, and the effective
  * address of a load/store/DC/IC for data aborts.
  */
-#include "disasm.h"
+#include "machine/disasm.h"
 
 #include <capstone/capstone.h>
 #include <stdio.h>

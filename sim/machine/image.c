@@ -3,7 +3,7 @@
  * truncated image is diagnosed by comparing offsets with the real size, before libelf
  * parses anything.
  */
-#include "image.h"
+#include "machine/image.h"
 
 #include <errno.h>
 #include <gelf.h>
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sha256.h"
+#include "machine/sha256.h"
 
 static int fail(char err[IMG_ERR_LEN], const char *fmt, ...)
 {

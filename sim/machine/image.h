@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "machine.h"
+#include "machine/machine.h"
 
 struct img_segment {
 	uint64_t paddr;

@@ -1,7 +1,7 @@
 /*
  * machine.c - the pure parts of hypsim's "virt" machine: sizes, the physical map, PSCI.
  */
-#include "machine.h"
+#include "machine/machine.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
  * nettle-dev) rather than by hand: hypsim does not re-implement what a well-kept library
  * already does.
  */
-#include "sha256.h"
+#include "machine/sha256.h"
 
 #include <nettle/sha2.h>
 #include <stdio.h>

@@ -8,7 +8,7 @@
 #include <check.h>
 #include <stdlib.h>
 
-#include "decode.h"
+#include "machine/decode.h"
 
 /* Decode a SYS encoding as Unicorn's UC_HOOK_INSN would hand it over. */
 static bool sys(uint32_t enc, uint64_t xt, struct model_event *ev)

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "image.h"
+#include "machine/image.h"
 
 static char dir[] = "/tmp/hypsim-test-image-XXXXXX";
 

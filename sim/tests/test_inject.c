@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "inject.h"
-#include "sim.h"
+#include "campaign/inject.h"
+#include "engine/sim.h"
 
 static struct inj_spec parse_ok(const char *text)
 {

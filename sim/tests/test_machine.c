@@ -5,7 +5,7 @@
 #include <check.h>
 #include <stdlib.h>
 
-#include "machine.h"
+#include "machine/machine.h"
 
 /* A machine of n CPUs with the given power states (CPU 0 on when p is NULL). */
 static struct psci_machine mach(unsigned n, const enum psci_power *p)

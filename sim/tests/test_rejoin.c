@@ -10,9 +10,9 @@
 #include <sys/mman.h>
 #include <unicorn/unicorn.h>
 
-#include "machine.h"
-#include "rejoin.h"
-#include "sim.h"
+#include "machine/machine.h"
+#include "campaign/rejoin.h"
+#include "engine/sim.h"
 
 #define RAM (UINT64_C(16) << 20)
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report.h"
+#include "check/report.h"
 
 static struct hazard stale(uint64_t key, uint64_t pc)
 {

@@ -14,10 +14,10 @@
 #include <unicorn/unicorn.h>
 #include <unistd.h>
 
-#include "disasm.h"
+#include "machine/disasm.h"
 #include "model.h"
-#include "sha256.h"
-#include "trace.h"
+#include "machine/sha256.h"
+#include "trace/trace.h"
 
 static json_t *line(FILE *f)
 {

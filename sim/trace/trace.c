@@ -15,7 +15,7 @@
  * event or a partial last line; every ending of `sim run` goes through trace_close, which
  * writes everything.
  */
-#include "trace.h"
+#include "trace/trace.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -29,7 +29,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "disasm.h"
+#include "machine/disasm.h"
 #include "model.h"
 
 #define BUF_SIZE   (1u << 18) /* records */

@@ -20,8 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "replay.h"
-#include "tracefile.h"
+#include "check/replay.h"
+#include "trace/tracefile.h"
 
 /* The instruction an event belongs to: the latest `insn` of its trace. */
 struct ctx {

@@ -1,7 +1,7 @@
 /*
  * tracefile.c - reading hypsim traces (see tracefile.h).
  */
-#include "tracefile.h"
+#include "trace/tracefile.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "trace.h"
+#include "trace/trace.h"
 
 #define CHUNK (1u << 20)
 

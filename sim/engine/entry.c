@@ -1,5 +1,5 @@
 /*
- * exc.c - architectural exception entry for hypsim. Unicorn 2.0.1 performs none: it
+ * entry.c - architectural exception entry for hypsim. Unicorn 2.0.1 performs none: it
  * reports HVC/SVC/BRK/UDF/aborts through UC_HOOK_INTR and leaves ESR, ELR, FAR, SPSR and
  * PSTATE untouched. The computation (target EL, ESR, vector offset, SPSR, new PSTATE) is
  * the model's pure exc_take() (D1.10); this file only applies its result to the CPU and
@@ -9,11 +9,11 @@
 #include <stdio.h>
 
 #include "arch.h"
-#include "hazards.h"
-#include "cpu.h"
-#include "mmu.h"
-#include "run.h"
-#include "trace.h"
+#include "check/hazards.h"
+#include "engine/cpu.h"
+#include "engine/mmu.h"
+#include "engine/entry.h"
+#include "trace/trace.h"
 
 static bool is_abort(enum exc_cause c)
 {
@@ -34,7 +34,7 @@ int sim_take_exception(struct sim *s, struct exc_info *info, uint64_t pc, uint64
 	};
 	struct exc_entry e = exc_take(info, &cpu);
 	char sym[64];
-	sim_symbolize(s, pc, sym, sizeof(sym));
+	mmu_symbolize(s, pc, sym, sizeof(sym));
 
 	/* NZCV are not changed by exception entry (D1.10.4): only M, SPSel and DAIF are. */
 	uint64_t new_pstate =

@@ -27,7 +27,7 @@
 #include "engine/cpu.h"
 #include "machine/decode.h"
 #include "machine/disasm.h"
-#include "check/hazards.h"
+#include "engine/hazards.h"
 #include "campaign/inject.h"
 #include "machine/machine.h"
 #include "engine/mmu.h"

@@ -65,7 +65,7 @@
 #include "engine/cpu.h"
 #include "machine/decode.h"
 #include "digest.h"
-#include "check/hazards.h"
+#include "engine/hazards.h"
 #include "hmap.h"
 #include "campaign/inject.h"
 #include "machine/machine.h"

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check/hazards.h"
+#include "engine/hazards.h"
 #include "check/timing.h"
 #include "engine/cpu.h"
 #include "engine/hooks.h"

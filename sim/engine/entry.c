@@ -9,7 +9,7 @@
 #include <stdio.h>
 
 #include "arch.h"
-#include "check/hazards.h"
+#include "engine/hazards.h"
 #include "engine/cpu.h"
 #include "engine/mmu.h"
 #include "engine/entry.h"

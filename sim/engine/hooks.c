@@ -14,7 +14,7 @@
 #include <sys/mman.h>
 
 #include "arch.h"
-#include "check/hazards.h"
+#include "engine/hazards.h"
 #include "engine/cpu.h"
 #include "engine/mmu.h"
 #include "machine/machine.h"

@@ -50,7 +50,7 @@
 #include <sys/mman.h>
 
 #include "arch.h"
-#include "check/hazards.h"
+#include "engine/hazards.h"
 #include "engine/cpu.h"
 #include "engine/end.h"
 #include "engine/entry.h"

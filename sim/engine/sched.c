@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "arch.h"
-#include "check/hazards.h"
+#include "engine/hazards.h"
 #include "engine/cpu.h"
 #include "engine/end.h"
 #include "engine/hooks.h"

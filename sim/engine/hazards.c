@@ -7,7 +7,7 @@
  * returns. What stays here is Unicorn's side: keeping its TLB on the fresh translation,
  * and --check-unicorn.
  */
-#include "check/hazards.h"
+#include "engine/hazards.h"
 
 #include <inttypes.h>
 #include <stdarg.h>

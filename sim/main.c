@@ -14,6 +14,7 @@
 #include "campaign/inject.h"
 #include "machine/machine.h"
 #include "check/replay.h"
+#include "trace/tracediff.h"
 #include "engine/run.h"
 #include "campaign/scenario.h"
 #include "engine/sim.h"

@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check/replay.h"
+#include "trace/tracediff.h"
 #include "trace/tracefile.h"
 
 /* The instruction an event belongs to: the latest `insn` of its trace. */

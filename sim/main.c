@@ -10,16 +10,16 @@
 #include <string.h>
 
 #include "campaign/campaign.h"
-#include "machine/disasm.h"
 #include "campaign/inject.h"
-#include "machine/machine.h"
-#include "check/replay.h"
-#include "trace/tracediff.h"
-#include "engine/run.h"
 #include "campaign/scenario.h"
-#include "engine/sim.h"
+#include "check/replay.h"
 #include "check/timing.h"
+#include "engine/run.h"
+#include "engine/sim.h"
+#include "machine/disasm.h"
+#include "machine/machine.h"
 #include "trace/trace.h"
+#include "trace/tracediff.h"
 
 static const char usage[] =
     "usage: sim run FIRMWARE.elf [--trace FILE [--trace-schema N]] [--uart FILE]\n"

@@ -24,18 +24,18 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine/cpu.h"
-#include "machine/decode.h"
-#include "machine/disasm.h"
-#include "engine/hazards.h"
 #include "campaign/inject.h"
-#include "machine/machine.h"
-#include "engine/mmu.h"
-#include "model.h"
 #include "campaign/rejoin.h"
+#include "check/timing.h"
+#include "engine/cpu.h"
+#include "engine/hazards.h"
+#include "engine/mmu.h"
 #include "engine/run.h"
 #include "engine/sim.h"
-#include "check/timing.h"
+#include "machine/decode.h"
+#include "machine/disasm.h"
+#include "machine/machine.h"
+#include "model.h"
 
 enum verdict_kind { V_PENDING, V_HAZARD, V_CLEAN, V_OUTPUT, V_FAILED };
 

@@ -10,10 +10,10 @@
 #include <string.h>
 
 #include "engine/cpu.h"
-#include "machine/decode.h"
-#include "machine/machine.h"
 #include "engine/mmu.h"
 #include "engine/sim.h"
+#include "machine/decode.h"
+#include "machine/machine.h"
 
 static const char *const class_names[INJ_CLS_COUNT] = {
     [INJ_CLS_TLBI] = "tlbi", [INJ_CLS_DC] = "dc",   [INJ_CLS_IC] = "ic",   [INJ_CLS_DSB] = "dsb",

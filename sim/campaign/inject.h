@@ -40,8 +40,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "machine/image.h"
 #include "check/report.h"
+#include "machine/image.h"
 
 struct sim;
 struct sim_options;

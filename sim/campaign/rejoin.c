@@ -62,16 +62,16 @@
 #include <unicorn/unicorn.h>
 
 #include "arch.h"
-#include "engine/cpu.h"
-#include "machine/decode.h"
-#include "digest.h"
-#include "engine/hazards.h"
-#include "hmap.h"
 #include "campaign/inject.h"
-#include "machine/machine.h"
+#include "digest.h"
+#include "engine/cpu.h"
+#include "engine/hazards.h"
 #include "engine/mmu.h"
-#include "model.h"
 #include "engine/sim.h"
+#include "hmap.h"
+#include "machine/decode.h"
+#include "machine/machine.h"
+#include "model.h"
 
 #define PAGE UINT64_C(4096)
 

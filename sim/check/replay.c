@@ -21,11 +21,11 @@
 #include <sys/mman.h>
 #include <time.h>
 
+#include "check/session.h"
 #include "machine/disasm.h"
 #include "machine/image.h"
 #include "machine/machine.h"
 #include "model.h"
-#include "check/session.h"
 #include "trace/tracefile.h"
 
 enum { EXIT_OK = 0, EXIT_DIFF = 1, EXIT_USAGE = 2, EXIT_UNFINISHED = 3 };
@@ -85,7 +85,7 @@ static void abandon(struct replay *r)
 	}
 }
 
-/* A fresh machine: RAM zeroed, the ELF's segments loaded (run.c machine_setup). */
+/* A fresh machine: RAM zeroed, the ELF's segments loaded (engine/hooks.c hooks_machine_setup). */
 static int machine_reset(struct replay *r)
 {
 	if (r->ram)

@@ -19,10 +19,10 @@
 #include <string.h>
 
 #include "arch.h"
+#include "check/report.h"
 #include "machine/decode.h"
 #include "machine/disasm.h"
 #include "machine/machine.h"
-#include "check/report.h"
 #include "trace/trace.h"
 
 #define RING (1u << 16)

@@ -21,10 +21,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "../../model/timing.h"
 #include "machine/image.h"
 #include "mem_ops.h"
 #include "model.h"
-#include "../../model/timing.h"
 
 #define SIM_TIMING_DEFAULT_PROFILE "cortex-a72"
 #define SIM_TIMING_MAX_PHASE_SYMS  32

@@ -235,7 +235,7 @@ int cpu_boot(struct sim *s, uint64_t entry, uint64_t context_id)
 			return -1;
 	/* What EL1 reads as MPIDR_EL1 (D17.2: VMPIDR_EL2 while EL2 is enabled): the CPU's own
 	 * MPIDR, as QEMU resets it. Unicorn has one MPIDR for every context: EL2 reads of
-	 * other CPUs are answered by run.c's MRS hook. */
+	 * other CPUs are answered by hooks.c's MRS hook. */
 	if (s->cpu && cpu_write_sysreg(s, CSR_VMPIDR_EL2, cpu_mpidr(s->cpu)))
 		return -1;
 	/* Linux arm64 boot protocol: EL2h, DAIF masked, x0..x3 = 0; PSCI CPU_ON: x0 = the

@@ -81,7 +81,7 @@ uint64_t cpu_mpidr(unsigned cpu);
 
 /*
  * Reset state of the running CPU, s->cpu (DESIGN §2 boot convention; for a CPU other than
- * CPU 0, Unicorn's own reset state first: run.c restores it), then enter EL2h at entry with
+ * CPU 0, Unicorn's own reset state first: sched.c restores it), then enter EL2h at entry with
  * x0 = context_id (PSCI CPU_ON; 0 for CPU 0 at boot).
  */
 int cpu_boot(struct sim *s, uint64_t entry, uint64_t context_id);

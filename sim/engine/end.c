@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/hazards.h"
 #include "check/timing.h"
 #include "engine/cpu.h"
+#include "engine/hazards.h"
 #include "engine/hooks.h"
 #include "engine/mmu.h"
 #include "trace/trace.h"

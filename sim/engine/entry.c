@@ -9,10 +9,10 @@
 #include <stdio.h>
 
 #include "arch.h"
-#include "engine/hazards.h"
 #include "engine/cpu.h"
-#include "engine/mmu.h"
 #include "engine/entry.h"
+#include "engine/hazards.h"
+#include "engine/mmu.h"
 #include "trace/trace.h"
 
 static bool is_abort(enum exc_cause c)

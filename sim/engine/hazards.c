@@ -16,17 +16,17 @@
 #include <string.h>
 
 #include "arch.h"
-#include "engine/cpu.h"
-#include "machine/decode.h"
-#include "digest.h"
-#include "machine/disasm.h"
-#include "machine/machine.h"
-#include "engine/mmu.h"
-#include "model.h"
 #include "check/report.h"
 #include "check/session.h"
-#include "engine/sim.h"
 #include "check/timing.h"
+#include "digest.h"
+#include "engine/cpu.h"
+#include "engine/mmu.h"
+#include "engine/sim.h"
+#include "machine/decode.h"
+#include "machine/disasm.h"
+#include "machine/machine.h"
+#include "model.h"
 #include "trace/trace.h"
 
 /* hypsim's CPUs are the model's (sim.h, model.h). */
@@ -629,6 +629,6 @@ uint64_t check_state_digest(struct sim *s)
 		dg_u64(&d, c->store_size);
 	}
 	/* The session (reports, their annotation, the trace) decides nothing the model or the
-	 * machine does next: sim/rejoin.c says why it may be left out. */
+	 * machine does next: sim/campaign/rejoin.c says why it may be left out. */
 	return dg_end(&d);
 }

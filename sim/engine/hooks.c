@@ -14,8 +14,8 @@
 #include <sys/mman.h>
 
 #include "arch.h"
-#include "engine/hazards.h"
 #include "engine/cpu.h"
+#include "engine/hazards.h"
 #include "engine/mmu.h"
 #include "machine/machine.h"
 #include "trace/trace.h"
@@ -37,7 +37,7 @@ bool hooks_read_insn(struct sim *s, uint64_t va, uint32_t *enc)
  * ends with an ERET, a WFE or a YIELD. Read from the code at every block, not remembered:
  * code rewritten and translated again is judged on its new bytes, and the run's state holds
  * nothing derived from code it no longer runs (`sim campaign` compares states,
- * sim/rejoin.c). The read hits the cached instruction-page translation. */
+ * sim/campaign/rejoin.c). The read hits the cached instruction-page translation. */
 static uint32_t block_last_insn(struct sim *s, uint64_t va, uint32_t size)
 {
 	uint32_t last = 0;

@@ -36,9 +36,9 @@
 
 #include "arch.h"
 #include "engine/cpu.h"
+#include "engine/sim.h"
 #include "machine/disasm.h"
 #include "machine/machine.h"
-#include "engine/sim.h"
 
 #define PH_MAX_SIZE (UINT64_C(2) << 20)
 #define PAGE        UINT64_C(0x1000)

@@ -10,8 +10,8 @@
 #include <stdint.h>
 #include <unicorn/unicorn.h>
 
-#include "pt.h"
 #include "engine/sim.h"
+#include "pt.h"
 
 /* The translation of va for an access by the current EL (its regime, its registers). */
 struct mmu_xlate {

@@ -17,6 +17,11 @@
  * uc_emu_start calls, where Unicorn's state is consistent: exception entry, the sweep of
  * placeholder VAs (mmu.c), ERET bookkeeping, PSCI.
  *
+ * The loop is this file; the rest of the engine is split by concept: the Unicorn machine
+ * and its hooks (hooks.c), CPU switching and PSCI (sched.c), the endings (end.c),
+ * exception entry (entry.c), placeholder VAs and aborts (mmu.c), the checker's glue
+ * (hazards.c), Unicorn's CPU registers (cpu.c).
+ *
  * Scheduling (--cpus N > 1). The CPUs share one Unicorn instance; each CPU's state is a
  * uc_context, which on 2.0.1 is the whole CPUARMState up to its watchpoints: general and
  * system registers and the translator's cached EL flags (TTBR0_EL2, CurrentEL and an EL1
@@ -50,16 +55,14 @@
 #include <sys/mman.h>
 
 #include "arch.h"
-#include "engine/hazards.h"
 #include "engine/cpu.h"
 #include "engine/end.h"
 #include "engine/entry.h"
+#include "engine/hazards.h"
 #include "engine/hooks.h"
-#include "engine/sched.h"
-#include "machine/disasm.h"
-#include "machine/machine.h"
 #include "engine/mmu.h"
-#include "check/timing.h"
+#include "engine/sched.h"
+#include "machine/machine.h"
 #include "trace/trace.h"
 
 /* A number in C syntax (decimal, 0x hex, 0 octal), nothing before or after it. */

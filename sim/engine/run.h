@@ -1,5 +1,5 @@
 /*
- * run.h - hypsim's `sim run`: the machine set-up, the run loop and its endings (run.c).
+ * run.h - hypsim's `sim run`: the run loop (run.c; the machine and hooks in hooks.c, CPUs in sched.c, endings in end.c).
  */
 #ifndef HYPSIM_SIM_RUN_H
 #define HYPSIM_SIM_RUN_H

@@ -12,9 +12,9 @@
 #include <string.h>
 
 #include "arch.h"
-#include "engine/hazards.h"
 #include "engine/cpu.h"
 #include "engine/end.h"
+#include "engine/hazards.h"
 #include "engine/hooks.h"
 #include "engine/mmu.h"
 #include "machine/machine.h"

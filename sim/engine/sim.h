@@ -12,7 +12,7 @@
  * Several CPUs (--cpus N) share that one Unicorn instance: each CPU's registers, system
  * registers included, live in a uc_context while another CPU runs, and the per-CPU fields
  * of this struct (el, the block bookkeeping, last_exc) always describe the CPU that runs,
- * `cpu`; the others' are kept in cpus[] (run.c "Scheduling").
+ * `cpu`; the others' are kept in cpus[] (run.c, top: "Scheduling"; sched.c).
  */
 #ifndef HYPSIM_SIM_SIM_H
 #define HYPSIM_SIM_SIM_H
@@ -23,8 +23,8 @@
 #include <stdio.h>
 #include <unicorn/unicorn.h>
 
-#include "machine/image.h"
 #include "exc.h"
+#include "machine/image.h"
 #include "machine/machine.h"
 #include "mem_ops.h"
 #include "model.h"
@@ -123,7 +123,7 @@ struct placeholder {
 
 /* At most as many CPUs as the model follows (MODEL_MAX_CPUS). */
 #define SIM_MAX_CPUS 8
-/* Instructions a CPU runs before the next runnable CPU takes over (run.c "Scheduling"). */
+/* Instructions a CPU runs before the next runnable CPU takes over (run.c, top: "Scheduling"; sched.c). */
 #define SIM_QUANTUM 1000
 
 /* One CPU of the machine. While it runs, the fields below marked "saved" are struct sim's

@@ -1,5 +1,5 @@
 /*
- * test_decode.c - hypsim's encoding -> model event mapping (sim/decode.c). Every encoding
+ * test_decode.c - hypsim's encoding -> model event mapping (sim/machine/decode.c). Every encoding
  * below was produced by aarch64-linux-gnu-as from the assembly in its comment; the event it
  * must give is the Arm ARM's meaning of that instruction (C5.3 system instructions for
  * cache maintenance, address translation and TLB maintenance; C6.2 DSB/DMB/ISB; D17 system

@@ -1,5 +1,5 @@
 /*
- * test_inject.c - hypsim's fault-injection specs (sim/inject.c): the grammar of
+ * test_inject.c - hypsim's fault-injection specs (sim/campaign/inject.c): the grammar of
  * docs/scenarios.md, the one-line errors for bad specs, and the instruction classes a
  * dynamic occurrence counts (encodings from aarch64-linux-gnu-as, as in the comments:
  * C5.3 TLBI/DC/IC, C6.2 DSB/DMB/ISB and their option field, C5.2 MSR).

@@ -10,9 +10,9 @@
 #include <sys/mman.h>
 #include <unicorn/unicorn.h>
 
-#include "machine/machine.h"
 #include "campaign/rejoin.h"
 #include "engine/sim.h"
+#include "machine/machine.h"
 
 #define RAM (UINT64_C(16) << 20)
 
@@ -21,7 +21,7 @@ struct bare {
 	struct rejoin *r;
 };
 
-/* A Unicorn CPU and RAM as run.c makes them, without a guest. */
+/* A Unicorn CPU and RAM as engine/hooks.c makes them, without a guest. */
 static void bare_init(struct bare *b)
 {
 	memset(b, 0, sizeof(*b));

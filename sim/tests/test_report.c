@@ -1,5 +1,5 @@
 /*
- * test_report.c - folding and printing of hypsim's hazard reports (sim/report.c): reports
+ * test_report.c - folding and printing of hypsim's hazard reports (sim/check/report.c): reports
  * of one cause (equal fold_key) become one with a count, in first-seen order; the text and
  * JSON forms carry every field DESIGN §3 requires (class, CPU, PC symbol and disassembly,
  * VA, each outcome with its cause, the Arm ARM rule).

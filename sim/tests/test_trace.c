@@ -15,8 +15,8 @@
 #include <unistd.h>
 
 #include "machine/disasm.h"
-#include "model.h"
 #include "machine/sha256.h"
+#include "model.h"
 #include "trace/trace.h"
 
 static json_t *line(FILE *f)

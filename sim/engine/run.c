@@ -28,7 +28,7 @@
  * context's UNDEFINED `mrs ttbr0_el2` all follow the restored context). Unicorn's TLB is
  * not in it and is flushed at every switch; translated code is shared, so code one CPU
  * writes is seen by the others (one engine per CPU on the same RAM keeps running stale
- * translations). sim/tests/test_unicorn_smp.c checks these three facts; a switch costs
+ * translations). sim/engine/tests/test_unicorn_smp.c checks these three facts; a switch costs
  * about a microsecond in Unicorn (save, restore, TLB flush: tools/bench-uc-switch). CPUs
  * run in turn, round robin in index order, deterministically:
  *  - a CPU runs SIM_QUANTUM instructions, exactly (the budget's `until` mechanism; but at

@@ -1,6 +1,6 @@
 /*
  * decode.c - encoding -> model event tables (see decode.h). Every row cites the operation
- * by its Arm ARM name; the unit test (sim/tests/test_decode.c) checks each row against
+ * by its Arm ARM name; the unit test (sim/machine/tests/test_decode.c) checks each row against
  * encodings produced by the assembler.
  */
 #include "machine/decode.h"

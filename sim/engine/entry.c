@@ -62,6 +62,7 @@ int sim_take_exception(struct sim *s, struct exc_info *info, uint64_t pc, uint64
 	    .far = e.far,
 	    .far_valid = e.far_valid,
 	    .vector = e.vector,
+	    .at_insns = s->insns,
 	};
 	snprintf(s->last_exc.sym, sizeof(s->last_exc.sym), "%s", sym);
 	if (s->trace) {

@@ -18,6 +18,7 @@
 #include "engine/hazards.h"
 #include "engine/mmu.h"
 #include "machine/machine.h"
+#include "machine/wake.h"
 #include "trace/trace.h"
 
 /* The instruction at va (fetch permission, current regime); false if it cannot be read. */
@@ -46,23 +47,87 @@ static uint32_t block_last_insn(struct sim *s, uint64_t va, uint32_t size)
 	return last;
 }
 
-/* A block that re-enters itself and does nothing else can never leave (no interrupt
- * sources exist on this machine): `b .`, or `1: wfe; b 1b`. Asked only when a block
- * re-enters itself; a loop doing work fails at its first instruction. */
-static bool block_is_hang(struct sim *s, uint64_t va, uint32_t size)
+/* An instruction that reads and writes nothing a loop could test (hint instructions):
+ * NOP, YIELD, WFE, WFI, SEV, SEVL. */
+static bool insn_is_idle(uint32_t enc)
 {
-	for (uint64_t off = 0; off + 4 <= size; off += 4) {
+	return enc == ENC_NOP || enc == ENC_YIELD || enc == ENC_WFE || enc == ENC_WFI ||
+	       enc == ENC_SEV || enc == ENC_SEV_LOCAL;
+}
+
+/*
+ * Whether the block [va, va + size) is idle: hint instructions only, the last possibly an
+ * unconditional B imm26. *next is where it goes: the branch target, or va + size. Such a
+ * block reads no register and no memory, so a chain of them always runs the same way.
+ * last is the block's last instruction (block_last_insn), read already.
+ */
+static bool block_is_idle(struct sim *s, uint64_t va, uint32_t size, uint32_t last,
+                          uint64_t *next)
+{
+	if (size < 4)
+		return false;
+	bool branch = (last & 0xfc000000) == 0x14000000;
+	if (!branch && !insn_is_idle(last))
+		return false;
+	for (uint64_t off = 0; off + 4 < size; off += 4) {
 		uint32_t enc;
-		if (!hooks_read_insn(s, va + off, &enc))
-			return false;
-		if (off + 4 == size) /* B imm26 back to the block's start */
-			return (enc & 0xfc000000) == 0x14000000 &&
-			       (int64_t)((int32_t)(enc << 6) >> 4) == -(int64_t)off;
-		if (enc != ENC_WFE && enc != ENC_WFI && enc != ENC_NOP && enc != ENC_YIELD &&
-		    enc != ENC_SEV_LOCAL)
+		if (!hooks_read_insn(s, va + off, &enc) || !insn_is_idle(enc))
 			return false;
 	}
+	*next = branch ? va + size - 4 + (uint64_t)((int64_t)((int32_t)(last << 6) >> 4))
+	               : va + size;
+	return true;
+}
+
+/*
+ * Idle loops (DESIGN §2 guest hang): `b .`, `1: wfe; b 1b` (two blocks: Unicorn ends a
+ * block after a WFE) and any cycle of at most SIM_IDLE_RING idle blocks. The consecutive
+ * idle blocks just entered are kept in s->idle_va; a block that is reached as the
+ * successor of the last of them and is already among them closes a cycle the CPU can
+ * leave only by an interrupt (machine/wake.h). Anything else (a block that is not idle, a
+ * block reached otherwise: an exception, a CPU switch) starts the chain again.
+ * Returns true when the CPU hangs at va.
+ */
+static bool idle_loop(struct sim *s, uint64_t va, uint32_t size, uint32_t last)
+{
+	uint64_t next;
+	if (s->nidle && va != s->idle_next)
+		s->nidle = 0;
+	if (!block_is_idle(s, va, size, last, &next)) {
+		s->nidle = 0;
+		return false;
+	}
+	for (unsigned i = 0; i < s->nidle; i++) {
+		if (s->idle_va[i] != va)
+			continue;
+		s->idle_loop_blocks = s->nidle - i;
+		if (hooks_cpu_can_wake(s, false))
+			break; /* an interrupt will take it out: not a hang */
+		return true;
+	}
+	if (s->nidle == SIM_IDLE_RING)
+		s->nidle = 0; /* longer chains are not followed */
+	s->idle_va[s->nidle++] = va;
+	s->idle_next = next;
 	return false;
+}
+
+bool hooks_cpu_can_wake(struct sim *s, bool waiting)
+{
+	uint64_t pstate = cpu_pstate(s), hcr = cpu_read_sysreg(s, CSR_HCR_EL2);
+	struct mach_wake w = {
+	    .waiting = waiting,
+	    .el = s->el,
+	    .pstate_i = (pstate & PSTATE_I) != 0,
+	    .pstate_f = (pstate & PSTATE_F) != 0,
+	    .hcr_imo = (hcr & HCR_EL2_IMO) != 0,
+	    .hcr_fmo = (hcr & HCR_EL2_FMO) != 0,
+	    /* No interrupt is delivered yet (the GIC is not wired to the CPU). */
+	    .irq_pending = false,
+	    .fiq_pending = false,
+	    .timer_armed = false,
+	};
+	return mach_can_wake(&w);
 }
 
 static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
@@ -101,7 +166,8 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 			return;
 		}
 	}
-	if (addr == s->prev_block_va && block_is_hang(s, addr, size)) {
+	uint32_t last = block_last_insn(s, addr, size);
+	if (idle_loop(s, addr, size, last)) {
 		s->blk_stopped = true;
 		sim_request_stop(s, STOP_HANG);
 		return;
@@ -119,7 +185,6 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 		sim_request_stop(s, STOP_BUDGET);
 		return;
 	} else {
-		uint32_t last = block_last_insn(s, addr, size);
 		ends_eret = last == ENC_ERET;
 		ends_wfe = last == ENC_WFE || last == ENC_YIELD;
 	}
@@ -316,6 +381,7 @@ int hooks_machine_setup(struct sim *s)
 	s->prev_block_eret = false;
 	s->prev_block_wfe = false;
 	s->prev_block_va = UINT64_MAX;
+	s->nidle = 0;
 	/* DESIGN §2: CPU 0 starts at the ELF entry, the others are off until CPU_ON. */
 	s->cpu = 0;
 	for (unsigned i = 0; i < s->ncpus; i++) {

@@ -16,6 +16,7 @@
 #define ENC_WFE       UINT32_C(0xd503205f)
 #define ENC_NOP       UINT32_C(0xd503201f)
 #define ENC_YIELD     UINT32_C(0xd503203f)
+#define ENC_SEV       UINT32_C(0xd503209f)
 #define ENC_SEV_LOCAL UINT32_C(0xd50320bf)
 
 /* Open Unicorn, map RAM and the UART, add the hooks, load the image and boot CPU 0 at its
@@ -26,6 +27,10 @@ void hooks_machine_teardown(struct sim *s);
 
 /* The instruction at va (fetch permission, current regime); false if it cannot be read. */
 bool hooks_read_insn(struct sim *s, uint64_t va, uint32_t *enc);
+
+/* Whether anything can take the running CPU out of a wait (waiting: WFI/WFE) or of an idle
+ * loop: the machine's answer (machine/wake.h) for the CPU's state. */
+bool hooks_cpu_can_wake(struct sim *s, bool waiting);
 
 /* Write the guest's pending UART text (a partial line) out. */
 void hooks_uart_flush_line(struct sim *s);

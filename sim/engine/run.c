@@ -138,6 +138,40 @@ static bool abort_loops(struct sim *s, uint64_t pc_insn)
 	return true;
 }
 
+/*
+ * An exception storm: the handler takes the very exception it is handling again before any
+ * ERET — nested (from the EL it targets), through the same vector, at the same instruction
+ * with the same syndrome, within SIM_STORM_SPAN instructions of the previous entry. A
+ * vector whose first instruction faults (an UNDEFINED vector, a stack push through a bad
+ * SP) re-enters itself in a state the previous round made, and costs an exception entry
+ * (tens of microseconds) per round: without this check only the budget ends it. When the
+ * fault is at the vector itself, nothing ran between the two rounds but the faulting
+ * instruction, so the second round with the same fault address proves the loop; further
+ * in the handler, SIM_STORM_REPEATS rounds in a row make it a hang (a handler that gives
+ * up after a few nested faults is not one). prev is the exception before this one.
+ */
+static void exception_storm(struct sim *s, const struct last_exc *prev)
+{
+	struct last_exc *l = &s->last_exc;
+	char w[128];
+	bool same = prev->valid && !prev->returned && l->from_el == l->to_el &&
+	            prev->to_el == l->to_el && prev->vector == l->vector && prev->pc == l->pc &&
+	            prev->esr == l->esr && prev->cause == l->cause &&
+	            l->at_insns - prev->at_insns <= SIM_STORM_SPAN;
+	l->repeats = same ? prev->repeats + 1 : 0;
+	bool at_vector = l->pc == l->vector && prev->far_valid == l->far_valid &&
+	                 (!l->far_valid || prev->far == l->far);
+	if (!l->repeats || (!(same && at_vector) && l->repeats < SIM_STORM_REPEATS))
+		return;
+	sched_mark_hung(s, l->pc,
+	                "exception storm: the handler takes the same exception again before "
+	                "returning",
+	                "exception storm: %s at %s taken again by its own handler (vector "
+	                "0x%" PRIx64 ") %u times in a row, ESR 0x%" PRIx64,
+	                exc_cause_name(l->cause), end_where_on(s, l->pc, w, sizeof(w), false),
+	                l->vector, l->repeats + 1, l->esr);
+}
+
 /* The exception of the abort recorded in s->abort (mmu.c). */
 static struct exc_info abort_info(const struct sim *s)
 {
@@ -157,12 +191,13 @@ static enum loop_result take(struct sim *s, struct exc_info *info, uint64_t pc_i
                              uint64_t pref, int *status)
 {
 	end_uncount_after(s, pc_insn);
+	struct last_exc prev = s->last_exc;
 	if (sim_take_exception(s, info, pc_insn, pref)) {
 		*status = end_finish(s, "fatal", SIM_EXIT_UNFINISHED, "%s", s->fatal);
 		return LOOP_END;
 	}
-	if (info->cause == EXC_CAUSE_INSN_ABORT)
-		abort_loops(s, pc_insn);
+	if (info->cause != EXC_CAUSE_INSN_ABORT || !abort_loops(s, pc_insn))
+		exception_storm(s, &prev);
 	return LOOP_CONTINUE;
 }
 
@@ -217,6 +252,7 @@ static enum loop_result abort_unmapped(struct sim *s, uint64_t pc, int *status)
 static void after_eret(struct sim *s, uint64_t eret_pc, uint64_t target)
 {
 	unsigned from = s->el;
+	s->last_exc.returned = true; /* ends any exception storm (exception_storm) */
 	s->el = cpu_el(s);
 	check_eret(s, eret_pc, from, s->el, target);
 	if (s->trace) {
@@ -354,10 +390,20 @@ int sim_run(struct sim *s)
 			after_eret(s, s->blk_va + s->blk_size - 4, npc);
 			break;
 		case STOP_HANG:
-			sched_mark_hung(s, npc, "branch to self: the guest can never leave this loop",
-			          "branch to self at %s; last exception: %s",
-			          end_where_on(s, npc, w, sizeof(w), false),
-			          (sim_describe_last_exc(s, le, sizeof(le)), le));
+			if (s->idle_loop_blocks <= 1)
+				sched_mark_hung(s, npc,
+				          "branch to self: the guest can never leave this loop",
+				          "branch to self at %s; last exception: %s",
+				          end_where_on(s, npc, w, sizeof(w), false),
+				          (sim_describe_last_exc(s, le, sizeof(le)), le));
+			else
+				sched_mark_hung(s, npc,
+				          "idle loop (hint instructions and branches only) with "
+				          "nothing to wake it",
+				          "idle loop of %u blocks at %s with nothing to wake it; last "
+				          "exception: %s",
+				          s->idle_loop_blocks, end_where_on(s, npc, w, sizeof(w), false),
+				          (sim_describe_last_exc(s, le, sizeof(le)), le));
 			break;
 		case STOP_INTERRUPTED:
 			break; /* reported at the top of the loop */
@@ -372,8 +418,12 @@ int sim_run(struct sim *s)
 				              uc_strerror(e), end_where(s, npc, w, sizeof(w)));
 			if (reached)
 				break; /* the stretch's last instruction ran */
-			/* Otherwise Unicorn returns by itself only when the CPU halts: WFI. */
+			/* Otherwise Unicorn returns by itself only when the CPU halts: WFI. With
+			 * something to wake it, the WFI completes (it may complete at any time,
+			 * D1.6.2) and the guest runs on. */
 			if (hooks_read_insn(s, npc - 4, &enc) && enc == ENC_WFI) {
+				if (hooks_cpu_can_wake(s, true))
+					break;
 				sched_mark_hung(s, npc - 4, "WFI with no interrupt source",
 				          "WFI with no interrupt source at %s; last exception: %s",
 				          end_where_on(s, npc - 4, w, sizeof(w), false),

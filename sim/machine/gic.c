@@ -35,6 +35,7 @@ struct gic_vif {
 
 struct gic {
 	unsigned ncpus;
+	uint64_t gen; /* bumped by every change that can move an output */
 	uint32_t ctlr;
 	struct gic_irq priv[GIC_MAX_CPUS][GIC_NR_PRIVATE]; /* SGIs and PPIs, banked per CPU */
 	struct gic_irq spi[GIC_NR_SPIS];
@@ -57,9 +58,11 @@ static const struct gic_irq *irq_cst(const struct gic *g, unsigned irq, unsigned
 void gic_reset(struct gic *g)
 {
 	unsigned n = g->ncpus;
+	uint64_t gen = g->gen;
 
 	memset(g, 0, sizeof(*g));
 	g->ncpus = n;
+	g->gen = gen + 1;
 	for (unsigned c = 0; c < GIC_MAX_CPUS; c++) {
 		for (unsigned i = 0; i < GIC_NR_SGIS; i++) {
 			/* SGIs: always enabled, always edge-triggered (4.3.5, 4.3.13). */
@@ -110,6 +113,11 @@ static bool irq_pending(const struct gic *g, unsigned irq, unsigned cpu)
 		return g->sgi_src[cpu][irq] != 0;
 	/* 3.2.4: a level-sensitive interrupt is pending while asserted or latched by ISPENDR. */
 	return s->latch || (!s->edge && s->level);
+}
+
+uint64_t gic_generation(const struct gic *g)
+{
+	return g->gen;
 }
 
 bool gic_irq_is_pending(const struct gic *g, unsigned irq, unsigned cpu)
@@ -229,6 +237,9 @@ void gic_set_irq_level(struct gic *g, unsigned irq, unsigned cpu, bool level)
 	assert(irq >= GIC_NR_SGIS && irq < GIC_NR_IRQS);
 	assert(irq >= GIC_NR_PRIVATE || cpu < g->ncpus);
 	s = irq_st(g, irq, irq < GIC_NR_PRIVATE ? cpu : 0);
+	if (s->level == level)
+		return;
+	g->gen++;
 	/* 3.2.4: an edge-triggered interrupt latches pending on the rising edge. */
 	if (s->edge && level && !s->level)
 		s->latch = true;
@@ -830,6 +841,7 @@ bool gic_mmio_read(struct gic *g, uint64_t pa, unsigned size, unsigned cpu, uint
 	if (base != GIC_DIST_BASE && base != GIC_CPU_BASE && base != GIC_HYP_BASE &&
 	    base != GIC_VCPU_BASE)
 		return false;
+	g->gen++; /* IAR reads acknowledge */
 	*val = 0;
 	if (size != 1 && size != 2 && size != 4)
 		return true;
@@ -862,6 +874,7 @@ bool gic_mmio_write(struct gic *g, uint64_t pa, unsigned size, unsigned cpu, uin
 	if (base != GIC_DIST_BASE && base != GIC_CPU_BASE && base != GIC_HYP_BASE &&
 	    base != GIC_VCPU_BASE)
 		return false;
+	g->gen++;
 	if (size != 1 && size != 2 && size != 4)
 		return true;
 	if (base == GIC_DIST_BASE) {

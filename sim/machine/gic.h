@@ -169,6 +169,14 @@ bool gic_cpu_vfiq_pending(const struct gic *gic, unsigned cpu);
 /* Any of the four: what wakes a WFI (Arm ARM D1.16.2 WFI wake-up events). */
 bool gic_cpu_wake(const struct gic *gic, unsigned cpu);
 
+/*
+ * A counter that changes whenever something that can change the four outputs above
+ * happens (an MMIO access to the GIC, an input line changing level, a reset). The outputs
+ * are pure functions of the state, so an engine can keep them cached per CPU and recompute
+ * only when the generation moved, instead of scanning 288 interrupts every block.
+ */
+uint64_t gic_generation(const struct gic *gic);
+
 /* Introspection for tests and traces: the interrupt's state as CPU cpu sees it. */
 bool gic_irq_is_pending(const struct gic *gic, unsigned irq, unsigned cpu);
 bool gic_irq_is_active(const struct gic *gic, unsigned irq, unsigned cpu);

@@ -795,6 +795,102 @@ START_TEST(clone_is_deep)
 }
 END_TEST
 
+START_TEST(generation_tracks_changes)
+{
+	struct gic *g = booted(1);
+	uint64_t g0;
+
+	enable(g, 30, 0, 0xa0);
+	g0 = gic_generation(g);
+	/* Same level again: nothing changed, nothing to recompute. */
+	gic_set_irq_level(g, 30, 0, false);
+	ck_assert_uint_eq(gic_generation(g), g0);
+	ck_assert(!gic_cpu_irq_pending(g, 0));
+	gic_set_irq_level(g, 30, 0, true);
+	ck_assert_uint_ne(gic_generation(g), g0);
+	ck_assert(gic_cpu_irq_pending(g, 0));
+	g0 = gic_generation(g);
+	ck_assert_uint_eq(rd(g, C(GICC_IAR), 0), 30);
+	ck_assert_uint_ne(gic_generation(g), g0);
+	ck_assert(!gic_cpu_irq_pending(g, 0));
+	g0 = gic_generation(g);
+	wr(g, C(GICC_EOIR), 0, 30);
+	ck_assert_uint_ne(gic_generation(g), g0);
+	gic_free(g);
+}
+END_TEST
+
+START_TEST(linux_gicv2_driver_sequence)
+{
+	/*
+	 * The accesses of Linux's drivers/irqchip/irq-gic.c when the kernel booted at EL2
+	 * (gic_dist_init, gic_cpu_init, gic_cpu_if_up with EOImode 1 because the GICC region is
+	 * 64 KiB, then gic_handle_irq for the virtual timer, PPI 27) on 2 CPUs.
+	 */
+	struct gic *g = gic_new(2);
+	uint32_t typer, mask = 0, irqstat;
+	unsigned nirq;
+
+	wr(g, D(GICD_CTLR), 0, 0);
+	typer = rd(g, D(GICD_TYPER), 0);
+	nirq = ((typer & 0x1f) + 1) * 32;
+	ck_assert_uint_eq(nirq, 288);
+	/* gic_get_cpumask: OR of ITARGETSR0-7; zero would mean "kernel will fail to boot". */
+	for (unsigned i = 0; i < 32; i += 4)
+		mask |= rd(g, D(GICD_ITARGETSR + i), 0);
+	mask |= mask >> 16;
+	mask |= mask >> 8;
+	ck_assert_uint_eq(mask & 0xff, 1);
+	for (unsigned i = 32; i < nirq; i += 4)
+		wr(g, D(GICD_ITARGETSR + i), 0, 0x01010101);
+	for (unsigned i = 32; i < nirq; i += 16)
+		wr(g, D(GICD_ICFGR + i / 4), 0, 0);
+	for (unsigned i = 32; i < nirq; i += 4)
+		wr(g, D(GICD_IPRIORITYR + i), 0, 0xa0a0a0a0);
+	for (unsigned i = 32; i < nirq; i += 32) {
+		wr(g, D(GICD_ICACTIVER + i / 8), 0, 0xffffffff);
+		wr(g, D(GICD_ICENABLER + i / 8), 0, 0xffffffff);
+	}
+	wr(g, D(GICD_CTLR), 0, 1);
+	for (unsigned c = 0; c < 2; c++) {
+		/* gic_cpu_config */
+		wr(g, D(GICD_ICACTIVER), c, 0xffffffff);
+		wr(g, D(GICD_ICENABLER), c, 0xffff0000);
+		wr(g, D(GICD_ISENABLER), c, 0x0000ffff);
+		for (unsigned i = 0; i < 32; i += 4)
+			wr(g, D(GICD_IPRIORITYR + i), c, 0xa0a0a0a0);
+		wr(g, C(GICC_PMR), c, 0xf0);
+		/* gic_cpu_if_up: keep the bypass bits, set Enable and EOImode. */
+		wr(g, C(GICC_CTLR), c, (rd(g, C(GICC_CTLR), c) & 0x1e0) | 1 | GICC_CTLR_EOIMODE);
+	}
+	/* arch_timer: enable PPI 27 (level, as the timer's DT flags say) on each CPU. */
+	for (unsigned c = 0; c < 2; c++)
+		wr(g, D(GICD_ISENABLER), c, 1u << 27);
+	gic_set_irq_level(g, 27, 1, true);
+	ck_assert(!gic_cpu_irq_pending(g, 0));
+	ck_assert(gic_cpu_irq_pending(g, 1));
+	/* gic_handle_irq on CPU 1: IAR, EOIR (priority drop), handler masks the timer, DIR. */
+	irqstat = rd(g, C(GICC_IAR), 1);
+	ck_assert_uint_eq(irqstat & 0x3ff, 27);
+	wr(g, C(GICC_EOIR), 1, irqstat);
+	ck_assert_uint_eq(rd(g, C(GICC_RPR), 1), 0xff);
+	gic_set_irq_level(g, 27, 1, false); /* CNTV_CTL.IMASK set by the handler */
+	wr(g, C(GICC_DIR), 1, irqstat);
+	ck_assert(!gic_irq_is_active(g, 27, 1));
+	ck_assert_uint_eq(rd(g, C(GICC_IAR), 1), GIC_SPURIOUS);
+	/* An IPI (smp_cross_call): SGIR to CPU 0, handled with EOI then DIR as well. */
+	wr(g, D(GICD_SGIR), 1, 1u << 16 | 1);
+	irqstat = rd(g, C(GICC_IAR), 0);
+	ck_assert_uint_eq(irqstat, 1 | 1 << 10);
+	wr(g, C(GICC_EOIR), 0, irqstat);
+	wr(g, C(GICC_DIR), 0, irqstat);
+	ck_assert(!gic_irq_is_active(g, 1, 0));
+	/* KVM's vgic-v2 probe: the number of list registers from GICH_VTR. */
+	ck_assert_uint_eq((rd(g, H(GICH_VTR), 0) & 0x3f) + 1, 4);
+	gic_free(g);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("gic");
@@ -821,6 +917,8 @@ int main(void)
 	tcase_add_test(c, groups_fiq_ackctl);
 	tcase_add_test(c, pmr_and_bpr_registers);
 	tcase_add_test(c, clone_is_deep);
+	tcase_add_test(c, generation_tracks_changes);
+	tcase_add_test(c, linux_gicv2_driver_sequence);
 	tcase_add_test(v, gich_identification);
 	tcase_add_test(v, vmcr_aliases);
 	tcase_add_test(v, virtual_irq_flow);

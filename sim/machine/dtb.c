@@ -16,17 +16,17 @@
 #include "pl011.h"
 #include "timer.h"
 
-#define PHANDLE_CLK 0x8000 /* QEMU virt's numbering, for easy comparison */
-#define PHANDLE_GIC 0x8001
+#define PHANDLE_CLK  0x8000 /* QEMU virt's numbering, for easy comparison */
+#define PHANDLE_GIC  0x8001
 #define PHANDLE_CPU0 0x8100
 
 /* "interrupts" cells of the GIC binding: type, number, flags. */
-#define GIC_FDT_SPI 0
-#define GIC_FDT_PPI 1
+#define GIC_FDT_SPI         0
+#define GIC_FDT_PPI         1
 #define IRQ_TYPE_LEVEL_HIGH 4
 
 #define PSCI_0_1_CPU_OFF 0x84000002u
-#define PSCI_0_1_CPU_ON 0xc4000003u
+#define PSCI_0_1_CPU_ON  0xc4000003u
 
 static int fail(char err[DTB_ERR_LEN], int rc, const char *fmt, ...)
 {
@@ -131,7 +131,7 @@ static int build(void *fdt, int bufsize, const struct dtb_machine *m)
 	TRY(fdt_setprop_u32(fdt, node, "phandle", PHANDLE_GIC));
 	{
 		uint32_t maint[3] = {GIC_FDT_PPI, GIC_MAINT_INTID - 16, IRQ_TYPE_LEVEL_HIGH};
-		uint64_t reg[8] = {GIC_DIST_BASE, GIC_REGION_SIZE, GIC_CPU_BASE, GIC_REGION_SIZE,
+		uint64_t reg[8] = {GIC_DIST_BASE, GIC_REGION_SIZE, GIC_CPU_BASE,  GIC_REGION_SIZE,
 		                   GIC_HYP_BASE,  GIC_REGION_SIZE, GIC_VCPU_BASE, GIC_REGION_SIZE};
 
 		TRY(prop_cells(fdt, node, "interrupts", maint, 3));
@@ -184,9 +184,9 @@ static int build(void *fdt, int bufsize, const struct dtb_machine *m)
 	NODE(root, "timer");
 	{
 		uint32_t irqs[12] = {
-			GIC_FDT_PPI, 13, ppi_flags, GIC_FDT_PPI, TIMER_PPI_PHYS - 16, ppi_flags,
-			GIC_FDT_PPI, TIMER_PPI_VIRT - 16, ppi_flags, GIC_FDT_PPI, TIMER_PPI_HYP - 16,
-			ppi_flags};
+		    GIC_FDT_PPI,         13,          ppi_flags,          GIC_FDT_PPI,
+		    TIMER_PPI_PHYS - 16, ppi_flags,   GIC_FDT_PPI,        TIMER_PPI_VIRT - 16,
+		    ppi_flags,           GIC_FDT_PPI, TIMER_PPI_HYP - 16, ppi_flags};
 
 		TRY(prop_cells(fdt, node, "interrupts", irqs, 12));
 	}
@@ -215,7 +215,8 @@ int dtb_build(const struct dtb_machine *m, void **out, size_t *out_size, char er
 	*out = NULL;
 	*out_size = 0;
 	if (m->ncpus < 1 || m->ncpus > GIC_MAX_CPUS)
-		return fail(err, -EINVAL, "%u CPUs: a GICv2 serves 1 to %d", m->ncpus, GIC_MAX_CPUS);
+		return fail(err, -EINVAL, "%u CPUs: a GICv2 serves 1 to %d", m->ncpus,
+		            GIC_MAX_CPUS);
 	if (!m->ram_size || m->ram_base + m->ram_size < m->ram_base)
 		return fail(err, -EINVAL, "bad RAM range");
 	if (m->chosen.initrd_end < m->chosen.initrd_start)
@@ -234,7 +235,8 @@ int dtb_build(const struct dtb_machine *m, void **out, size_t *out_size, char er
 			break;
 		if (size >= (int)DTB_MAX_SIZE) {
 			free(fdt);
-			return fail(err, -EFBIG, "device tree would be over 2 MiB (bootargs too long?)");
+			return fail(err, -EFBIG,
+			            "device tree would be over 2 MiB (bootargs too long?)");
 		}
 		size *= 2;
 	}
@@ -263,10 +265,12 @@ int dtb_patch(const void *blob, size_t len, const struct dtb_chosen *chosen, voi
 	if (r)
 		return fail(err, -EINVAL, "not a valid device tree blob (%s)", fdt_strerror(r));
 	if (fdt_totalsize(blob) > len)
-		return fail(err, -EINVAL, "truncated device tree blob: header says %u bytes, file has %zu",
+		return fail(err, -EINVAL,
+		            "truncated device tree blob: header says %u bytes, file has %zu",
 		            fdt_totalsize(blob), len);
 	if (fdt_totalsize(blob) > DTB_MAX_SIZE)
-		return fail(err, -EFBIG, "device tree of %u bytes is over the 2 MiB booting.rst allows",
+		return fail(err, -EFBIG,
+		            "device tree of %u bytes is over the 2 MiB booting.rst allows",
 		            fdt_totalsize(blob));
 	r = fdt_check_full(blob, fdt_totalsize(blob));
 	if (r)
@@ -313,8 +317,9 @@ int dtb_load(const char *path, const struct dtb_chosen *chosen, void **out, size
 	}
 	if ((uint64_t)st.st_size > DTB_MAX_SIZE) {
 		fclose(f);
-		return fail(err, -EFBIG, "device tree of %lld bytes is over the 2 MiB booting.rst "
-		                         "allows",
+		return fail(err, -EFBIG,
+		            "device tree of %lld bytes is over the 2 MiB booting.rst "
+		            "allows",
 		            (long long)st.st_size);
 	}
 	buf = malloc(st.st_size ? (size_t)st.st_size : 1);

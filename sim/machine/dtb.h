@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define DTB_ERR_LEN 256
+#define DTB_ERR_LEN  256
 #define DTB_MAX_SIZE (2u << 20) /* booting.rst: the dtb must not exceed 2 megabytes */
 
 struct dtb_chosen {

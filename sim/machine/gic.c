@@ -7,16 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define GIC_NR_PRIVATE 32
-#define GIC_NR_SGIS 16
-#define GIC_NR_SPIS (GIC_NR_IRQS - GIC_NR_PRIVATE)
-#define GIC_IIDR_VALUE 0x0000043bu  /* GICD_IIDR: implementer Arm (JEP106 0x43B) */
+#define GIC_NR_PRIVATE  32
+#define GIC_NR_SGIS     16
+#define GIC_NR_SPIS     (GIC_NR_IRQS - GIC_NR_PRIVATE)
+#define GIC_IIDR_VALUE  0x0000043bu /* GICD_IIDR: implementer Arm (JEP106 0x43B) */
 #define GICC_IIDR_VALUE 0x0002043bu /* architecture version 2, implementer Arm */
-#define GIC_IDLE_PRIO 0xffu
-#define GICV_MIN_BPR 2   /* 5 preemption bits: group priority at most [7:3] (5.3.x) */
-#define GICH_VMCR_MASK 0xfffc021fu
-#define GICH_HCR_MASK 0xf80000ffu
-#define GICH_LR_MASK 0xff8fffffu /* bits [22:20] reserved */
+#define GIC_IDLE_PRIO   0xffu
+#define GICV_MIN_BPR    2 /* 5 preemption bits: group priority at most [7:3] (5.3.x) */
+#define GICH_VMCR_MASK  0xfffc021fu
+#define GICH_HCR_MASK   0xf80000ffu
+#define GICH_LR_MASK    0xff8fffffu /* bits [22:20] reserved */
 
 struct gic_irq {
 	uint8_t prio;
@@ -283,7 +283,7 @@ static uint32_t acknowledge(struct gic *g, unsigned cpu, bool alias)
 		/* The lowest-numbered source CPU first; its ID in bits [12:10]. */
 		unsigned src = (unsigned)__builtin_ctz(g->sgi_src[cpu][irq]);
 
-		g->sgi_src[cpu][irq] &= (uint8_t)~(1u << src);
+		g->sgi_src[cpu][irq] &= (uint8_t) ~(1u << src);
 		ret |= src << 10;
 	} else {
 		/* Level-sensitive and still asserted: active and pending. */
@@ -345,10 +345,20 @@ static uint8_t dist_read_byte(struct gic *g, unsigned cpu, unsigned off)
 				break;
 			s = irq_cst(g, irq, cpu);
 			switch (kind) {
-			case 0: bit = s->group1; break;                       /* IGROUPR */
-			case 1: case 2: bit = s->enabled; break;              /* IS/ICENABLER */
-			case 3: case 4: bit = irq_pending(g, irq, cpu); break; /* IS/ICPENDR */
-			default: bit = s->active; break;                      /* IS/ICACTIVER */
+			case 0:
+				bit = s->group1;
+				break; /* IGROUPR */
+			case 1:
+			case 2:
+				bit = s->enabled;
+				break; /* IS/ICENABLER */
+			case 3:
+			case 4:
+				bit = irq_pending(g, irq, cpu);
+				break; /* IS/ICPENDR */
+			default:
+				bit = s->active;
+				break; /* IS/ICACTIVER */
 			}
 			v |= (unsigned)bit << b;
 		}
@@ -402,7 +412,9 @@ static void dist_write_byte(struct gic *g, unsigned cpu, unsigned off, uint8_t v
 			if (!((val >> b) & 1))
 				continue; /* set/clear registers: writing 0 has no effect */
 			switch (kind) {
-			case 1: s->enabled = true; break;
+			case 1:
+				s->enabled = true;
+				break;
 			case 2:
 				if (irq >= GIC_NR_SGIS) /* SGIs cannot be disabled */
 					s->enabled = false;
@@ -417,8 +429,12 @@ static void dist_write_byte(struct gic *g, unsigned cpu, unsigned off, uint8_t v
 				if (irq >= GIC_NR_SGIS)
 					s->latch = false;
 				break;
-			case 5: s->active = true; break;
-			default: s->active = false; break;
+			case 5:
+				s->active = true;
+				break;
+			default:
+				s->active = false;
+				break;
 			}
 		}
 		return;
@@ -460,10 +476,17 @@ static void dist_sgir(struct gic *g, unsigned cpu, uint32_t val)
 
 	/* 4.3.15: TargetListFilter 0 = the list, 1 = all but self, 2 = self, 3 reserved. */
 	switch (filter) {
-	case 0: targets = (val >> 16) & 0xff; break;
-	case 1: targets = ((1u << g->ncpus) - 1) & ~(1u << cpu); break;
-	case 2: targets = 1u << cpu; break;
-	default: return;
+	case 0:
+		targets = (val >> 16) & 0xff;
+		break;
+	case 1:
+		targets = ((1u << g->ncpus) - 1) & ~(1u << cpu);
+		break;
+	case 2:
+		targets = 1u << cpu;
+		break;
+	default:
+		return;
 	}
 	for (unsigned t = 0; t < g->ncpus; t++)
 		if (targets & (1u << t))
@@ -478,13 +501,20 @@ static uint32_t cpu_read(struct gic *g, unsigned cpu, unsigned off)
 	unsigned irq;
 
 	switch (off) {
-	case GICC_CTLR: return ci->ctlr;
-	case GICC_PMR: return ci->pmr;
-	case GICC_BPR: return ci->bpr;
-	case GICC_ABPR: return ci->abpr;
-	case GICC_IAR: return acknowledge(g, cpu, false);
-	case GICC_AIAR: return acknowledge(g, cpu, true);
-	case GICC_RPR: return running_prio(ci);
+	case GICC_CTLR:
+		return ci->ctlr;
+	case GICC_PMR:
+		return ci->pmr;
+	case GICC_BPR:
+		return ci->bpr;
+	case GICC_ABPR:
+		return ci->abpr;
+	case GICC_IAR:
+		return acknowledge(g, cpu, false);
+	case GICC_AIAR:
+		return acknowledge(g, cpu, true);
+	case GICC_RPR:
+		return running_prio(ci);
 	case GICC_HPPIR:
 	case GICC_AHPPIR:
 		/* 4.4.8: the highest-priority pending interrupt, without acknowledging it. */
@@ -492,7 +522,8 @@ static uint32_t cpu_read(struct gic *g, unsigned cpu, unsigned off)
 		if (irq < GIC_NR_SGIS)
 			irq |= (unsigned)__builtin_ctz(g->sgi_src[cpu][irq]) << 10;
 		return irq;
-	case GICC_IIDR: return GICC_IIDR_VALUE;
+	case GICC_IIDR:
+		return GICC_IIDR_VALUE;
 	default:
 		if (off >= GICC_APR0 && off < GICC_APR0 + 16)
 			return ci->apr[(off - GICC_APR0) / 4];
@@ -505,12 +536,22 @@ static void cpu_write(struct gic *g, unsigned cpu, unsigned off, uint32_t val)
 	struct gic_cpu_if *ci = &g->cpu[cpu];
 
 	switch (off) {
-	case GICC_CTLR: ci->ctlr = val & 0x7ffu; break;
-	case GICC_PMR: ci->pmr = val & 0xffu; break;
-	case GICC_BPR: ci->bpr = val & 7u; break; /* 8 priority bits: minimum 0 */
-	case GICC_ABPR: ci->abpr = (val & 7u) < 1 ? 1 : (val & 7u); break;
+	case GICC_CTLR:
+		ci->ctlr = val & 0x7ffu;
+		break;
+	case GICC_PMR:
+		ci->pmr = val & 0xffu;
+		break;
+	case GICC_BPR:
+		ci->bpr = val & 7u;
+		break; /* 8 priority bits: minimum 0 */
+	case GICC_ABPR:
+		ci->abpr = (val & 7u) < 1 ? 1 : (val & 7u);
+		break;
 	case GICC_EOIR:
-	case GICC_AEOIR: end_of_interrupt(g, cpu, val); break;
+	case GICC_AEOIR:
+		end_of_interrupt(g, cpu, val);
+		break;
 	case GICC_DIR:
 		/* 4.4.15: meaningful with EOImode 1 only; QEMU ignores it otherwise, so do we. */
 		if (ci->ctlr & GICC_CTLR_EOIMODE)
@@ -735,7 +776,7 @@ static void vif_eoi(struct gic *g, unsigned cpu, uint32_t val)
 
 	if ((val & 0x3ff) >= 1020)
 		return;
-	v->apr &= v->apr - 1; /* priority drop */
+	v->apr &= v->apr - 1;       /* priority drop */
 	if (!(v->vmcr & (1u << 9))) /* VEM 0: EOI also deactivates */
 		vif_deactivate(g, cpu, val);
 }
@@ -745,13 +786,20 @@ static uint32_t hyp_read(struct gic *g, unsigned cpu, unsigned off)
 	struct gic_vif *v = &g->vif[cpu];
 
 	switch (off) {
-	case GICH_HCR: return v->hcr;
-	case GICH_VTR: return GICH_VTR_VALUE;
-	case GICH_VMCR: return v->vmcr;
-	case GICH_MISR: return vif_misr(v);
-	case GICH_EISR0: return vif_eisr(v);
-	case GICH_ELRSR0: return vif_elrsr(v);
-	case GICH_APR: return v->apr;
+	case GICH_HCR:
+		return v->hcr;
+	case GICH_VTR:
+		return GICH_VTR_VALUE;
+	case GICH_VMCR:
+		return v->vmcr;
+	case GICH_MISR:
+		return vif_misr(v);
+	case GICH_EISR0:
+		return vif_eisr(v);
+	case GICH_ELRSR0:
+		return vif_elrsr(v);
+	case GICH_APR:
+		return v->apr;
 	default:
 		if (off >= GICH_LR0 && off < GICH_LR0 + 4 * GIC_NR_LRS)
 			return v->lr[(off - GICH_LR0) / 4];
@@ -774,9 +822,15 @@ static void hyp_write(struct gic *g, unsigned cpu, unsigned off, uint32_t val)
 	struct gic_vif *v = &g->vif[cpu];
 
 	switch (off) {
-	case GICH_HCR: v->hcr = val & GICH_HCR_MASK; break;
-	case GICH_VMCR: v->vmcr = vmcr_with_min_bpr(val & GICH_VMCR_MASK); break;
-	case GICH_APR: v->apr = val; break;
+	case GICH_HCR:
+		v->hcr = val & GICH_HCR_MASK;
+		break;
+	case GICH_VMCR:
+		v->vmcr = vmcr_with_min_bpr(val & GICH_VMCR_MASK);
+		break;
+	case GICH_APR:
+		v->apr = val;
+		break;
 	default:
 		if (off >= GICH_LR0 && off < GICH_LR0 + 4 * GIC_NR_LRS)
 			v->lr[(off - GICH_LR0) / 4] = val & GICH_LR_MASK;
@@ -790,20 +844,30 @@ static uint32_t vcpu_read(struct gic *g, unsigned cpu, unsigned off)
 	int i;
 
 	switch (off) {
-	case GICC_CTLR: return v->vmcr & 0x21fu;
-	case GICC_PMR: return v->vmcr >> 27 << 3;
-	case GICC_BPR: return vif_bpr(v);
-	case GICC_ABPR: return vif_abpr(v);
-	case GICC_IAR: return vif_acknowledge(g, cpu, false);
-	case GICC_AIAR: return vif_acknowledge(g, cpu, true);
-	case GICC_RPR: return vif_running_prio(v);
+	case GICC_CTLR:
+		return v->vmcr & 0x21fu;
+	case GICC_PMR:
+		return v->vmcr >> 27 << 3;
+	case GICC_BPR:
+		return vif_bpr(v);
+	case GICC_ABPR:
+		return vif_abpr(v);
+	case GICC_IAR:
+		return vif_acknowledge(g, cpu, false);
+	case GICC_AIAR:
+		return vif_acknowledge(g, cpu, true);
+	case GICC_RPR:
+		return vif_running_prio(v);
 	case GICC_HPPIR:
 	case GICC_AHPPIR:
 		i = vif_best_lr(v, off == GICC_AHPPIR, false);
 		return i < 0 ? GIC_SPURIOUS : vif_id(v->lr[i]);
-	case GICC_APR0: return v->apr;
-	case GICC_IIDR: return GICC_IIDR_VALUE;
-	default: return 0;
+	case GICC_APR0:
+		return v->apr;
+	case GICC_IIDR:
+		return GICC_IIDR_VALUE;
+	default:
+		return 0;
 	}
 }
 
@@ -812,20 +876,31 @@ static void vcpu_write(struct gic *g, unsigned cpu, unsigned off, uint32_t val)
 	struct gic_vif *v = &g->vif[cpu];
 
 	switch (off) {
-	case GICC_CTLR: v->vmcr = (v->vmcr & ~0x21fu) | (val & 0x21fu); break;
-	case GICC_PMR: v->vmcr = (v->vmcr & 0x07ffffffu) | (val >> 3) << 27; break;
-	case GICC_BPR: v->vmcr = vmcr_with_min_bpr((v->vmcr & ~(7u << 21)) | (val & 7) << 21); break;
+	case GICC_CTLR:
+		v->vmcr = (v->vmcr & ~0x21fu) | (val & 0x21fu);
+		break;
+	case GICC_PMR:
+		v->vmcr = (v->vmcr & 0x07ffffffu) | (val >> 3) << 27;
+		break;
+	case GICC_BPR:
+		v->vmcr = vmcr_with_min_bpr((v->vmcr & ~(7u << 21)) | (val & 7) << 21);
+		break;
 	case GICC_ABPR:
 		v->vmcr = vmcr_with_min_bpr((v->vmcr & ~(7u << 18)) | (val & 7) << 18);
 		break;
 	case GICC_EOIR:
-	case GICC_AEOIR: vif_eoi(g, cpu, val); break;
+	case GICC_AEOIR:
+		vif_eoi(g, cpu, val);
+		break;
 	case GICC_DIR:
 		if (v->vmcr & (1u << 9))
 			vif_deactivate(g, cpu, val);
 		break;
-	case GICC_APR0: v->apr = val; break;
-	default: break;
+	case GICC_APR0:
+		v->apr = val;
+		break;
+	default:
+		break;
 	}
 }
 

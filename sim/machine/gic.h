@@ -28,87 +28,87 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define GIC_DIST_BASE 0x08000000ull
-#define GIC_CPU_BASE 0x08010000ull
-#define GIC_HYP_BASE 0x08030000ull
-#define GIC_VCPU_BASE 0x08040000ull
+#define GIC_DIST_BASE   0x08000000ull
+#define GIC_CPU_BASE    0x08010000ull
+#define GIC_HYP_BASE    0x08030000ull
+#define GIC_VCPU_BASE   0x08040000ull
 #define GIC_REGION_SIZE 0x10000ull
 
-#define GIC_NR_IRQS 288 /* 32 private + 256 SPIs */
-#define GIC_MAX_CPUS 8
-#define GIC_NR_LRS 4
-#define GIC_SPURIOUS 1023
+#define GIC_NR_IRQS     288 /* 32 private + 256 SPIs */
+#define GIC_MAX_CPUS    8
+#define GIC_NR_LRS      4
+#define GIC_SPURIOUS    1023
 #define GIC_MAINT_INTID 25 /* PPI 9 */
 
 /* GICD register offsets (IHI 0048B Table 4-1) */
-#define GICD_CTLR 0x000
-#define GICD_TYPER 0x004
-#define GICD_IIDR 0x008
-#define GICD_IGROUPR 0x080
-#define GICD_ISENABLER 0x100
-#define GICD_ICENABLER 0x180
-#define GICD_ISPENDR 0x200
-#define GICD_ICPENDR 0x280
-#define GICD_ISACTIVER 0x300
-#define GICD_ICACTIVER 0x380
+#define GICD_CTLR       0x000
+#define GICD_TYPER      0x004
+#define GICD_IIDR       0x008
+#define GICD_IGROUPR    0x080
+#define GICD_ISENABLER  0x100
+#define GICD_ICENABLER  0x180
+#define GICD_ISPENDR    0x200
+#define GICD_ICPENDR    0x280
+#define GICD_ISACTIVER  0x300
+#define GICD_ICACTIVER  0x380
 #define GICD_IPRIORITYR 0x400
-#define GICD_ITARGETSR 0x800
-#define GICD_ICFGR 0xc00
-#define GICD_SGIR 0xf00
-#define GICD_CPENDSGIR 0xf10
-#define GICD_SPENDSGIR 0xf20
-#define GICD_PIDR2 0xfe8
+#define GICD_ITARGETSR  0x800
+#define GICD_ICFGR      0xc00
+#define GICD_SGIR       0xf00
+#define GICD_CPENDSGIR  0xf10
+#define GICD_SPENDSGIR  0xf20
+#define GICD_PIDR2      0xfe8
 
 /* GICC / GICV register offsets (Table 4-2 / 5-5) */
-#define GICC_CTLR 0x000
-#define GICC_PMR 0x004
-#define GICC_BPR 0x008
-#define GICC_IAR 0x00c
-#define GICC_EOIR 0x010
-#define GICC_RPR 0x014
-#define GICC_HPPIR 0x018
-#define GICC_ABPR 0x01c
-#define GICC_AIAR 0x020
-#define GICC_AEOIR 0x024
+#define GICC_CTLR   0x000
+#define GICC_PMR    0x004
+#define GICC_BPR    0x008
+#define GICC_IAR    0x00c
+#define GICC_EOIR   0x010
+#define GICC_RPR    0x014
+#define GICC_HPPIR  0x018
+#define GICC_ABPR   0x01c
+#define GICC_AIAR   0x020
+#define GICC_AEOIR  0x024
 #define GICC_AHPPIR 0x028
-#define GICC_APR0 0x0d0
+#define GICC_APR0   0x0d0
 #define GICC_NSAPR0 0x0e0
-#define GICC_IIDR 0x0fc
-#define GICC_DIR 0x1000
+#define GICC_IIDR   0x0fc
+#define GICC_DIR    0x1000
 
 #define GICC_CTLR_ENABLE_GRP0 (1u << 0)
 #define GICC_CTLR_ENABLE_GRP1 (1u << 1)
-#define GICC_CTLR_ACKCTL (1u << 2)
-#define GICC_CTLR_FIQEN (1u << 3)
-#define GICC_CTLR_CBPR (1u << 4)
-#define GICC_CTLR_EOIMODE (1u << 9) /* EOImodeS: the one that counts without Security Ext. */
+#define GICC_CTLR_ACKCTL      (1u << 2)
+#define GICC_CTLR_FIQEN       (1u << 3)
+#define GICC_CTLR_CBPR        (1u << 4)
+#define GICC_CTLR_EOIMODE     (1u << 9) /* EOImodeS: the one that counts without Security Ext. */
 
 /* GICH register offsets (Table 5-1) */
-#define GICH_HCR 0x000
-#define GICH_VTR 0x004
-#define GICH_VMCR 0x008
-#define GICH_MISR 0x010
-#define GICH_EISR0 0x020
-#define GICH_EISR1 0x024
+#define GICH_HCR    0x000
+#define GICH_VTR    0x004
+#define GICH_VMCR   0x008
+#define GICH_MISR   0x010
+#define GICH_EISR0  0x020
+#define GICH_EISR1  0x024
 #define GICH_ELRSR0 0x030
 #define GICH_ELRSR1 0x034
-#define GICH_APR 0x0f0
-#define GICH_LR0 0x100
+#define GICH_APR    0x0f0
+#define GICH_LR0    0x100
 
-#define GICH_HCR_EN (1u << 0)
-#define GICH_HCR_UIE (1u << 1)
-#define GICH_HCR_LRENPIE (1u << 2)
-#define GICH_HCR_NPIE (1u << 3)
-#define GICH_HCR_VGRP0EIE (1u << 4)
-#define GICH_HCR_VGRP0DIE (1u << 5)
-#define GICH_HCR_VGRP1EIE (1u << 6)
-#define GICH_HCR_VGRP1DIE (1u << 7)
+#define GICH_HCR_EN             (1u << 0)
+#define GICH_HCR_UIE            (1u << 1)
+#define GICH_HCR_LRENPIE        (1u << 2)
+#define GICH_HCR_NPIE           (1u << 3)
+#define GICH_HCR_VGRP0EIE       (1u << 4)
+#define GICH_HCR_VGRP0DIE       (1u << 5)
+#define GICH_HCR_VGRP1EIE       (1u << 6)
+#define GICH_HCR_VGRP1DIE       (1u << 7)
 #define GICH_HCR_EOICOUNT_SHIFT 27
 
-#define GICH_MISR_EOI (1u << 0)
-#define GICH_MISR_U (1u << 1)
-#define GICH_MISR_LRENP (1u << 2)
-#define GICH_MISR_NP (1u << 3)
+#define GICH_MISR_EOI    (1u << 0)
+#define GICH_MISR_U      (1u << 1)
+#define GICH_MISR_LRENP  (1u << 2)
+#define GICH_MISR_NP     (1u << 3)
 #define GICH_MISR_VGRP0E (1u << 4)
 #define GICH_MISR_VGRP0D (1u << 5)
 #define GICH_MISR_VGRP1E (1u << 6)
@@ -117,17 +117,17 @@
 #define GICH_VTR_VALUE 0x90000003u /* PRIbits 4 (5 bits), PREbits 4 (5 bits), ListRegs 3 */
 
 /* GICH_LR fields (5.3.10) */
-#define GICH_LR_VIRTUALID(lr) ((lr) & 0x3ffu)
-#define GICH_LR_PHYSID(lr) (((lr) >> 10) & 0x3ffu)
-#define GICH_LR_CPUID(lr) (((lr) >> 10) & 7u)
-#define GICH_LR_EOI (1u << 19)
-#define GICH_LR_PRIO_SHIFT 23
-#define GICH_LR_STATE_SHIFT 28
+#define GICH_LR_VIRTUALID(lr) ((lr)&0x3ffu)
+#define GICH_LR_PHYSID(lr)    (((lr) >> 10) & 0x3ffu)
+#define GICH_LR_CPUID(lr)     (((lr) >> 10) & 7u)
+#define GICH_LR_EOI           (1u << 19)
+#define GICH_LR_PRIO_SHIFT    23
+#define GICH_LR_STATE_SHIFT   28
 #define GICH_LR_STATE_PENDING (1u << 28)
-#define GICH_LR_STATE_ACTIVE (2u << 28)
-#define GICH_LR_STATE_MASK (3u << 28)
-#define GICH_LR_GRP1 (1u << 30)
-#define GICH_LR_HW (1u << 31)
+#define GICH_LR_STATE_ACTIVE  (2u << 28)
+#define GICH_LR_STATE_MASK    (3u << 28)
+#define GICH_LR_GRP1          (1u << 30)
+#define GICH_LR_HW            (1u << 31)
 
 struct gic;
 

@@ -96,7 +96,8 @@ static int gunzip(const uint8_t *in, size_t len, uint64_t max, uint8_t **outp, s
 			continue;
 		inflateEnd(&zs);
 		free(out);
-		return fail(err, -EBADMSG, "corrupt gzip stream (%s)", zs.msg ? zs.msg : "zlib error");
+		return fail(err, -EBADMSG, "corrupt gzip stream (%s)",
+		            zs.msg ? zs.msg : "zlib error");
 	}
 	*outlen = zs.total_out;
 	inflateEnd(&zs);
@@ -151,20 +152,30 @@ int linux_image_parse(const uint8_t *buf, size_t len, uint64_t max_size, struct 
 		h->image_size = size;
 	}
 	if (h->flags & LIMG_FLAG_BE) {
-		rc = fail(err, -ENOTSUP, "big-endian arm64 kernel (header flags bit 0): hypsim runs "
-		                         "little-endian only");
+		rc = fail(err, -ENOTSUP,
+		          "big-endian arm64 kernel (header flags bit 0): hypsim runs "
+		          "little-endian only");
 		goto bad;
 	}
 	if (h->image_size < size) {
-		rc = fail(err, -EINVAL, "header image_size 0x%llx is smaller than the Image (0x%zx)",
-		          (unsigned long long)h->image_size, size);
+		rc =
+		    fail(err, -EINVAL, "header image_size 0x%llx is smaller than the Image (0x%zx)",
+		         (unsigned long long)h->image_size, size);
 		goto bad;
 	}
 	switch ((h->flags & LIMG_FLAG_PAGE_MASK) >> LIMG_FLAG_PAGE_SHIFT) {
-	case 1: h->page_size = 4096; break;
-	case 2: h->page_size = 16384; break;
-	case 3: h->page_size = 65536; break;
-	default: h->page_size = 0; break;
+	case 1:
+		h->page_size = 4096;
+		break;
+	case 2:
+		h->page_size = 16384;
+		break;
+	case 3:
+		h->page_size = 65536;
+		break;
+	default:
+		h->page_size = 0;
+		break;
 	}
 	out->data = data;
 	out->size = size;
@@ -232,23 +243,26 @@ int linux_boot_plan(const struct linux_image_header *hdr, uint64_t ram_base, uin
 		            (unsigned long long)ram_base, (unsigned long long)ram_size);
 	/* booting.rst: the dtb must not exceed 2 megabytes. */
 	if (dtb_size > LIMG_SZ_2M)
-		return fail(err, -EINVAL, "device tree of %llu bytes is over the 2 MiB booting.rst allows",
+		return fail(err, -EINVAL,
+		            "device tree of %llu bytes is over the 2 MiB booting.rst allows",
 		            (unsigned long long)dtb_size);
 	plan->base = ram_base;
 	plan->kernel_pa = ram_base + hdr->text_offset;
 	if (hdr->text_offset >= ram_size || hdr->image_size > ram_size - hdr->text_offset)
-		return fail(err, -ENOSPC,
-		            "kernel (text_offset 0x%llx, image_size 0x%llx) does not fit in %llu MiB "
-		            "of RAM",
-		            (unsigned long long)hdr->text_offset, (unsigned long long)hdr->image_size,
-		            (unsigned long long)(ram_size >> 20));
+		return fail(
+		    err, -ENOSPC,
+		    "kernel (text_offset 0x%llx, image_size 0x%llx) does not fit in %llu MiB "
+		    "of RAM",
+		    (unsigned long long)hdr->text_offset, (unsigned long long)hdr->image_size,
+		    (unsigned long long)(ram_size >> 20));
 	plan->kernel_end = plan->kernel_pa + hdr->image_size;
 	/* The DTB alone in the last 2 MiB block of RAM. */
 	plan->dtb_pa = ram_end - LIMG_SZ_2M;
 	plan->dtb_max = LIMG_SZ_2M;
 	if (plan->dtb_pa < plan->kernel_end)
-		return fail(err, -ENOSPC, "no 2 MiB block left for the device tree above the kernel "
-		                          "(RAM is too small)");
+		return fail(err, -ENOSPC,
+		            "no 2 MiB block left for the device tree above the kernel "
+		            "(RAM is too small)");
 	if (initrd_size) {
 		uint64_t room = plan->dtb_pa - plan->kernel_end;
 		uint64_t sz = (initrd_size + SZ_4K - 1) & ~(SZ_4K - 1);

@@ -21,15 +21,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LIMG_ERR_LEN 256
+#define LIMG_ERR_LEN     256
 #define LIMG_HEADER_SIZE 64
-#define LIMG_MAGIC 0x644d5241u /* "ARM\x64", little-endian, at offset 0x38 */
-#define LIMG_SZ_2M (2ull << 20)
+#define LIMG_MAGIC       0x644d5241u /* "ARM\x64", little-endian, at offset 0x38 */
+#define LIMG_SZ_2M       (2ull << 20)
 
 /* flags (booting.rst "Header notes") */
-#define LIMG_FLAG_BE (1ull << 0)          /* Kernel endianness: 1 = big-endian */
-#define LIMG_FLAG_PAGE_SHIFT 1            /* bits 1-2: kernel page size */
-#define LIMG_FLAG_PAGE_MASK (3ull << 1)   /* 0 unspecified, 1 4K, 2 16K, 3 64K */
+#define LIMG_FLAG_BE            (1ull << 0) /* Kernel endianness: 1 = big-endian */
+#define LIMG_FLAG_PAGE_SHIFT    1           /* bits 1-2: kernel page size */
+#define LIMG_FLAG_PAGE_MASK     (3ull << 1) /* 0 unspecified, 1 4K, 2 16K, 3 64K */
 #define LIMG_FLAG_PHYS_ANYWHERE (1ull << 3) /* 0: base as close as possible to DRAM start */
 
 struct linux_image_header {
@@ -38,14 +38,14 @@ struct linux_image_header {
 	uint64_t image_size;  /* effective: the file length when the header says 0 */
 	uint64_t flags;
 	uint32_t magic;
-	bool legacy;          /* image_size was 0: pre-v3.17 header */
-	uint32_t page_size;   /* 0 (unspecified), 4096, 16384 or 65536 */
+	bool legacy;        /* image_size was 0: pre-v3.17 header */
+	uint32_t page_size; /* 0 (unspecified), 4096, 16384 or 65536 */
 };
 
 struct linux_image {
 	uint8_t *data; /* the (inflated) Image, malloc'd */
 	size_t size;
-	bool gzipped;  /* the input was gzip (vmlinuz) */
+	bool gzipped; /* the input was gzip (vmlinuz) */
 	struct linux_image_header hdr;
 };
 
@@ -75,13 +75,13 @@ void linux_image_free(struct linux_image *img);
  * own early allocations start right after its bss in one contiguous free range.
  */
 struct linux_boot_plan {
-	uint64_t base;        /* 2 MiB-aligned */
-	uint64_t kernel_pa;   /* base + text_offset: the entry point, x0 = dtb_pa */
-	uint64_t kernel_end;  /* kernel_pa + image_size (exclusive) */
-	uint64_t dtb_pa;      /* 2 MiB-aligned */
-	uint64_t dtb_max;     /* bytes available to the DTB there (<= 2 MiB) */
-	uint64_t initrd_pa;   /* 0 when there is no initrd */
-	uint64_t initrd_end;  /* exclusive; linux,initrd-end in /chosen */
+	uint64_t base;       /* 2 MiB-aligned */
+	uint64_t kernel_pa;  /* base + text_offset: the entry point, x0 = dtb_pa */
+	uint64_t kernel_end; /* kernel_pa + image_size (exclusive) */
+	uint64_t dtb_pa;     /* 2 MiB-aligned */
+	uint64_t dtb_max;    /* bytes available to the DTB there (<= 2 MiB) */
+	uint64_t initrd_pa;  /* 0 when there is no initrd */
+	uint64_t initrd_end; /* exclusive; linux,initrd-end in /chosen */
 };
 
 /*

@@ -30,20 +30,48 @@ bool pl011_read(struct pl011 *u, uint64_t off, unsigned size, uint64_t *val)
 	if (!size_ok(size) || off >= PL011_SIZE)
 		return false;
 	switch (reg) {
-	case UART_DR: v = 0; break;  /* no receiver: nothing to read */
-	case UART_RSR: v = 0; break; /* no receive errors */
-	case UART_FR: v = UART_FR_TXFE | UART_FR_RXFE; break;
-	case UART_ILPR: v = u->ilpr; break;
-	case UART_IBRD: v = u->ibrd; break;
-	case UART_FBRD: v = u->fbrd; break;
-	case UART_LCR_H: v = u->lcr_h; break;
-	case UART_CR: v = u->cr; break;
-	case UART_IFLS: v = u->ifls; break;
-	case UART_IMSC: v = u->imsc; break;
-	case UART_RIS: v = u->ris; break;
-	case UART_MIS: v = u->ris & u->imsc; break;
-	case UART_ICR: v = 0; break; /* write-only */
-	case UART_DMACR: v = u->dmacr; break;
+	case UART_DR:
+		v = 0;
+		break; /* no receiver: nothing to read */
+	case UART_RSR:
+		v = 0;
+		break; /* no receive errors */
+	case UART_FR:
+		v = UART_FR_TXFE | UART_FR_RXFE;
+		break;
+	case UART_ILPR:
+		v = u->ilpr;
+		break;
+	case UART_IBRD:
+		v = u->ibrd;
+		break;
+	case UART_FBRD:
+		v = u->fbrd;
+		break;
+	case UART_LCR_H:
+		v = u->lcr_h;
+		break;
+	case UART_CR:
+		v = u->cr;
+		break;
+	case UART_IFLS:
+		v = u->ifls;
+		break;
+	case UART_IMSC:
+		v = u->imsc;
+		break;
+	case UART_RIS:
+		v = u->ris;
+		break;
+	case UART_MIS:
+		v = u->ris & u->imsc;
+		break;
+	case UART_ICR:
+		v = 0;
+		break; /* write-only */
+	case UART_DMACR:
+		v = u->dmacr;
+		break;
 	default:
 		if (reg >= UART_PERIPHID0)
 			v = pl011_id[(reg - UART_PERIPHID0) / 4];
@@ -72,17 +100,37 @@ bool pl011_write(struct pl011 *u, uint64_t off, unsigned size, uint64_t val)
 		/* The byte left at once: the FIFO went below its trigger level (TRM 2.8.4). */
 		u->ris |= UART_INT_TX;
 		break;
-	case UART_RSR: break; /* ECR: clears the (always clear) error flags */
-	case UART_ILPR: u->ilpr = v & 0xff; break;
-	case UART_IBRD: u->ibrd = v & 0xffff; break;
-	case UART_FBRD: u->fbrd = v & 0x3f; break;
-	case UART_LCR_H: u->lcr_h = v & 0xff; break;
-	case UART_CR: u->cr = v & 0xff87; break;
-	case UART_IFLS: u->ifls = v & 0x3f; break;
-	case UART_IMSC: u->imsc = v & UART_INT_ALL; break;
-	case UART_ICR: u->ris &= ~(v & UART_INT_ALL); break;
-	case UART_DMACR: u->dmacr = v & 7; break;
-	default: break; /* read-only (FR, RIS, MIS, IDs) or reserved */
+	case UART_RSR:
+		break; /* ECR: clears the (always clear) error flags */
+	case UART_ILPR:
+		u->ilpr = v & 0xff;
+		break;
+	case UART_IBRD:
+		u->ibrd = v & 0xffff;
+		break;
+	case UART_FBRD:
+		u->fbrd = v & 0x3f;
+		break;
+	case UART_LCR_H:
+		u->lcr_h = v & 0xff;
+		break;
+	case UART_CR:
+		u->cr = v & 0xff87;
+		break;
+	case UART_IFLS:
+		u->ifls = v & 0x3f;
+		break;
+	case UART_IMSC:
+		u->imsc = v & UART_INT_ALL;
+		break;
+	case UART_ICR:
+		u->ris &= ~(v & UART_INT_ALL);
+		break;
+	case UART_DMACR:
+		u->dmacr = v & 7;
+		break;
+	default:
+		break; /* read-only (FR, RIS, MIS, IDs) or reserved */
 	}
 	return true;
 }

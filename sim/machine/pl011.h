@@ -20,27 +20,27 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define PL011_BASE 0x09000000ull
-#define PL011_SIZE 0x1000ull
+#define PL011_BASE  0x09000000ull
+#define PL011_SIZE  0x1000ull
 #define PL011_INTID 33 /* SPI 1 */
 
 /* Register offsets (PL011 TRM, DDI 0183, 3.2) */
-#define UART_DR 0x000
-#define UART_RSR 0x004 /* read: RSR; write: ECR */
-#define UART_FR 0x018
-#define UART_ILPR 0x020
-#define UART_IBRD 0x024
-#define UART_FBRD 0x028
-#define UART_LCR_H 0x02c
-#define UART_CR 0x030
-#define UART_IFLS 0x034
-#define UART_IMSC 0x038
-#define UART_RIS 0x03c
-#define UART_MIS 0x040
-#define UART_ICR 0x044
-#define UART_DMACR 0x048
+#define UART_DR        0x000
+#define UART_RSR       0x004 /* read: RSR; write: ECR */
+#define UART_FR        0x018
+#define UART_ILPR      0x020
+#define UART_IBRD      0x024
+#define UART_FBRD      0x028
+#define UART_LCR_H     0x02c
+#define UART_CR        0x030
+#define UART_IFLS      0x034
+#define UART_IMSC      0x038
+#define UART_RIS       0x03c
+#define UART_MIS       0x040
+#define UART_ICR       0x044
+#define UART_DMACR     0x048
 #define UART_PERIPHID0 0xfe0
-#define UART_CELLID0 0xff0
+#define UART_CELLID0   0xff0
 
 #define UART_FR_BUSY (1u << 3)
 #define UART_FR_RXFE (1u << 4)
@@ -48,8 +48,8 @@
 #define UART_FR_RXFF (1u << 6)
 #define UART_FR_TXFE (1u << 7)
 
-#define UART_INT_RX (1u << 4)
-#define UART_INT_TX (1u << 5)
+#define UART_INT_RX  (1u << 4)
+#define UART_INT_TX  (1u << 5)
 #define UART_INT_ALL 0x7ffu
 
 typedef void (*pl011_tx_fn)(void *ctx, uint8_t byte);

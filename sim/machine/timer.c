@@ -36,44 +36,60 @@ enum timer_reg timer_reg_decode(unsigned op0, unsigned op1, unsigned crn, unsign
                                 unsigned op2)
 {
 	switch (ENC(op0, op1, crn, crm, op2)) {
-	case ENC(3, 3, 14, 0, 0): return TREG_CNTFRQ_EL0;
-	case ENC(3, 3, 14, 0, 1): return TREG_CNTPCT_EL0;
-	case ENC(3, 3, 14, 0, 2): return TREG_CNTVCT_EL0;
-	case ENC(3, 3, 14, 2, 0): return TREG_CNTP_TVAL_EL0;
-	case ENC(3, 3, 14, 2, 1): return TREG_CNTP_CTL_EL0;
-	case ENC(3, 3, 14, 2, 2): return TREG_CNTP_CVAL_EL0;
-	case ENC(3, 3, 14, 3, 0): return TREG_CNTV_TVAL_EL0;
-	case ENC(3, 3, 14, 3, 1): return TREG_CNTV_CTL_EL0;
-	case ENC(3, 3, 14, 3, 2): return TREG_CNTV_CVAL_EL0;
-	case ENC(3, 4, 14, 2, 0): return TREG_CNTHP_TVAL_EL2;
-	case ENC(3, 4, 14, 2, 1): return TREG_CNTHP_CTL_EL2;
-	case ENC(3, 4, 14, 2, 2): return TREG_CNTHP_CVAL_EL2;
-	case ENC(3, 4, 14, 0, 3): return TREG_CNTVOFF_EL2;
-	case ENC(3, 4, 14, 1, 0): return TREG_CNTHCTL_EL2;
-	case ENC(3, 0, 14, 1, 0): return TREG_CNTKCTL_EL1;
-	default: return TREG_NONE;
+	case ENC(3, 3, 14, 0, 0):
+		return TREG_CNTFRQ_EL0;
+	case ENC(3, 3, 14, 0, 1):
+		return TREG_CNTPCT_EL0;
+	case ENC(3, 3, 14, 0, 2):
+		return TREG_CNTVCT_EL0;
+	case ENC(3, 3, 14, 2, 0):
+		return TREG_CNTP_TVAL_EL0;
+	case ENC(3, 3, 14, 2, 1):
+		return TREG_CNTP_CTL_EL0;
+	case ENC(3, 3, 14, 2, 2):
+		return TREG_CNTP_CVAL_EL0;
+	case ENC(3, 3, 14, 3, 0):
+		return TREG_CNTV_TVAL_EL0;
+	case ENC(3, 3, 14, 3, 1):
+		return TREG_CNTV_CTL_EL0;
+	case ENC(3, 3, 14, 3, 2):
+		return TREG_CNTV_CVAL_EL0;
+	case ENC(3, 4, 14, 2, 0):
+		return TREG_CNTHP_TVAL_EL2;
+	case ENC(3, 4, 14, 2, 1):
+		return TREG_CNTHP_CTL_EL2;
+	case ENC(3, 4, 14, 2, 2):
+		return TREG_CNTHP_CVAL_EL2;
+	case ENC(3, 4, 14, 0, 3):
+		return TREG_CNTVOFF_EL2;
+	case ENC(3, 4, 14, 1, 0):
+		return TREG_CNTHCTL_EL2;
+	case ENC(3, 0, 14, 1, 0):
+		return TREG_CNTKCTL_EL1;
+	default:
+		return TREG_NONE;
 	}
 }
 
 const char *timer_reg_name(enum timer_reg reg)
 {
 	static const char *const names[] = {
-		[TREG_NONE] = "?",
-		[TREG_CNTFRQ_EL0] = "CNTFRQ_EL0",
-		[TREG_CNTPCT_EL0] = "CNTPCT_EL0",
-		[TREG_CNTVCT_EL0] = "CNTVCT_EL0",
-		[TREG_CNTP_CTL_EL0] = "CNTP_CTL_EL0",
-		[TREG_CNTP_CVAL_EL0] = "CNTP_CVAL_EL0",
-		[TREG_CNTP_TVAL_EL0] = "CNTP_TVAL_EL0",
-		[TREG_CNTV_CTL_EL0] = "CNTV_CTL_EL0",
-		[TREG_CNTV_CVAL_EL0] = "CNTV_CVAL_EL0",
-		[TREG_CNTV_TVAL_EL0] = "CNTV_TVAL_EL0",
-		[TREG_CNTHP_CTL_EL2] = "CNTHP_CTL_EL2",
-		[TREG_CNTHP_CVAL_EL2] = "CNTHP_CVAL_EL2",
-		[TREG_CNTHP_TVAL_EL2] = "CNTHP_TVAL_EL2",
-		[TREG_CNTVOFF_EL2] = "CNTVOFF_EL2",
-		[TREG_CNTHCTL_EL2] = "CNTHCTL_EL2",
-		[TREG_CNTKCTL_EL1] = "CNTKCTL_EL1",
+	    [TREG_NONE] = "?",
+	    [TREG_CNTFRQ_EL0] = "CNTFRQ_EL0",
+	    [TREG_CNTPCT_EL0] = "CNTPCT_EL0",
+	    [TREG_CNTVCT_EL0] = "CNTVCT_EL0",
+	    [TREG_CNTP_CTL_EL0] = "CNTP_CTL_EL0",
+	    [TREG_CNTP_CVAL_EL0] = "CNTP_CVAL_EL0",
+	    [TREG_CNTP_TVAL_EL0] = "CNTP_TVAL_EL0",
+	    [TREG_CNTV_CTL_EL0] = "CNTV_CTL_EL0",
+	    [TREG_CNTV_CVAL_EL0] = "CNTV_CVAL_EL0",
+	    [TREG_CNTV_TVAL_EL0] = "CNTV_TVAL_EL0",
+	    [TREG_CNTHP_CTL_EL2] = "CNTHP_CTL_EL2",
+	    [TREG_CNTHP_CVAL_EL2] = "CNTHP_CVAL_EL2",
+	    [TREG_CNTHP_TVAL_EL2] = "CNTHP_TVAL_EL2",
+	    [TREG_CNTVOFF_EL2] = "CNTVOFF_EL2",
+	    [TREG_CNTHCTL_EL2] = "CNTHCTL_EL2",
+	    [TREG_CNTKCTL_EL1] = "CNTKCTL_EL1",
 	};
 
 	return (unsigned)reg < sizeof(names) / sizeof(names[0]) ? names[reg] : "?";
@@ -142,14 +158,18 @@ static int timer_of_reg(enum timer_reg reg)
 	switch (reg) {
 	case TREG_CNTP_CTL_EL0:
 	case TREG_CNTP_CVAL_EL0:
-	case TREG_CNTP_TVAL_EL0: return TIMER_PHYS;
+	case TREG_CNTP_TVAL_EL0:
+		return TIMER_PHYS;
 	case TREG_CNTV_CTL_EL0:
 	case TREG_CNTV_CVAL_EL0:
-	case TREG_CNTV_TVAL_EL0: return TIMER_VIRT;
+	case TREG_CNTV_TVAL_EL0:
+		return TIMER_VIRT;
 	case TREG_CNTHP_CTL_EL2:
 	case TREG_CNTHP_CVAL_EL2:
-	case TREG_CNTHP_TVAL_EL2: return TIMER_HYP;
-	default: return -1;
+	case TREG_CNTHP_TVAL_EL2:
+		return TIMER_HYP;
+	default:
+		return -1;
 	}
 }
 
@@ -158,16 +178,21 @@ uint64_t timer_read(const struct timer_cpu *t, enum timer_reg reg, uint64_t now)
 	int id = timer_of_reg(reg);
 
 	switch (reg) {
-	case TREG_CNTFRQ_EL0: return t->cntfrq;
-	case TREG_CNTPCT_EL0: return now;
-	case TREG_CNTVCT_EL0: return now - t->cntvoff;
+	case TREG_CNTFRQ_EL0:
+		return t->cntfrq;
+	case TREG_CNTPCT_EL0:
+		return now;
+	case TREG_CNTVCT_EL0:
+		return now - t->cntvoff;
 	case TREG_CNTP_CTL_EL0:
 	case TREG_CNTV_CTL_EL0:
 	case TREG_CNTHP_CTL_EL2:
-		return t->ctl[id] | (timer_istatus(t, (enum timer_id)id, now) ? CNT_CTL_ISTATUS : 0);
+		return t->ctl[id] |
+		       (timer_istatus(t, (enum timer_id)id, now) ? CNT_CTL_ISTATUS : 0);
 	case TREG_CNTP_CVAL_EL0:
 	case TREG_CNTV_CVAL_EL0:
-	case TREG_CNTHP_CVAL_EL2: return t->cval[id];
+	case TREG_CNTHP_CVAL_EL2:
+		return t->cval[id];
 	case TREG_CNTP_TVAL_EL0:
 	case TREG_CNTV_TVAL_EL0:
 	case TREG_CNTHP_TVAL_EL2: {
@@ -176,10 +201,14 @@ uint64_t timer_read(const struct timer_cpu *t, enum timer_reg reg, uint64_t now)
 
 		return (uint64_t)(int64_t)(int32_t)tv;
 	}
-	case TREG_CNTVOFF_EL2: return t->cntvoff;
-	case TREG_CNTHCTL_EL2: return t->cnthctl;
-	case TREG_CNTKCTL_EL1: return t->cntkctl;
-	case TREG_NONE: break;
+	case TREG_CNTVOFF_EL2:
+		return t->cntvoff;
+	case TREG_CNTHCTL_EL2:
+		return t->cnthctl;
+	case TREG_CNTKCTL_EL1:
+		return t->cntkctl;
+	case TREG_NONE:
+		break;
 	}
 	assert(!"timer_read: not a timer register");
 	return 0;
@@ -190,9 +219,12 @@ void timer_write(struct timer_cpu *t, enum timer_reg reg, uint64_t val, uint64_t
 	int id = timer_of_reg(reg);
 
 	switch (reg) {
-	case TREG_CNTFRQ_EL0: t->cntfrq = (uint32_t)val; return;
+	case TREG_CNTFRQ_EL0:
+		t->cntfrq = (uint32_t)val;
+		return;
 	case TREG_CNTPCT_EL0:
-	case TREG_CNTVCT_EL0: return; /* read-only counts */
+	case TREG_CNTVCT_EL0:
+		return; /* read-only counts */
 	case TREG_CNTP_CTL_EL0:
 	case TREG_CNTV_CTL_EL0:
 	case TREG_CNTHP_CTL_EL2:
@@ -201,7 +233,9 @@ void timer_write(struct timer_cpu *t, enum timer_reg reg, uint64_t val, uint64_t
 		return;
 	case TREG_CNTP_CVAL_EL0:
 	case TREG_CNTV_CVAL_EL0:
-	case TREG_CNTHP_CVAL_EL2: t->cval[id] = val; return;
+	case TREG_CNTHP_CVAL_EL2:
+		t->cval[id] = val;
+		return;
 	case TREG_CNTP_TVAL_EL0:
 	case TREG_CNTV_TVAL_EL0:
 	case TREG_CNTHP_TVAL_EL2:
@@ -209,7 +243,9 @@ void timer_write(struct timer_cpu *t, enum timer_reg reg, uint64_t val, uint64_t
 		t->cval[id] = timer_count_of(t, (enum timer_id)id, now) +
 		              (uint64_t)(int64_t)(int32_t)(uint32_t)val;
 		return;
-	case TREG_CNTVOFF_EL2: t->cntvoff = val; return;
+	case TREG_CNTVOFF_EL2:
+		t->cntvoff = val;
+		return;
 	case TREG_CNTHCTL_EL2:
 		/* E2H=0 layout: EL1PCTEN, EL1PCEN, EVNTEN, EVNTDIR, EVNTI[7:4]. */
 		t->cnthctl = (uint32_t)val & 0xffu;
@@ -218,7 +254,8 @@ void timer_write(struct timer_cpu *t, enum timer_reg reg, uint64_t val, uint64_t
 		/* EL0PCTEN, EL0VCTEN, EVNTEN, EVNTDIR, EVNTI[7:4], EL0VTEN, EL0PTEN. */
 		t->cntkctl = (uint32_t)val & 0x3ffu;
 		return;
-	case TREG_NONE: break;
+	case TREG_NONE:
+		break;
 	}
 	assert(!"timer_write: not a timer register");
 }
@@ -267,13 +304,15 @@ enum timer_access timer_access(const struct timer_cpu *t, enum timer_reg reg, un
 		if (el == 0 && !(k & CNTKCTL_EL0VTEN))
 			return TIMER_ACCESS_TRAP_EL1;
 		return TIMER_ACCESS_OK;
-	case TREG_CNTKCTL_EL1: return el == 0 ? TIMER_ACCESS_UNDEF : TIMER_ACCESS_OK;
+	case TREG_CNTKCTL_EL1:
+		return el == 0 ? TIMER_ACCESS_UNDEF : TIMER_ACCESS_OK;
 	case TREG_CNTHP_CTL_EL2:
 	case TREG_CNTHP_CVAL_EL2:
 	case TREG_CNTHP_TVAL_EL2:
 	case TREG_CNTVOFF_EL2:
 	case TREG_CNTHCTL_EL2:
-	case TREG_NONE: return TIMER_ACCESS_UNDEF;
+	case TREG_NONE:
+		return TIMER_ACCESS_UNDEF;
 	}
 	return TIMER_ACCESS_UNDEF;
 }

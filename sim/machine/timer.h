@@ -28,22 +28,22 @@
 /* GIC INTIDs of the timer outputs (PPIs 14, 11, 10 of the DTB = INTIDs 30, 27, 26). */
 #define TIMER_PPI_PHYS 30
 #define TIMER_PPI_VIRT 27
-#define TIMER_PPI_HYP 26
+#define TIMER_PPI_HYP  26
 
 /* CNTx_CTL_EL0 (D11.2.4, D13.8.x) */
-#define CNT_CTL_ENABLE (1u << 0)
-#define CNT_CTL_IMASK (1u << 1)
+#define CNT_CTL_ENABLE  (1u << 0)
+#define CNT_CTL_IMASK   (1u << 1)
 #define CNT_CTL_ISTATUS (1u << 2)
 
 /* CNTHCTL_EL2 with HCR_EL2.E2H == 0 */
 #define CNTHCTL_EL1PCTEN (1u << 0) /* EL0/EL1 reads of CNTPCT_EL0 do not trap to EL2 */
-#define CNTHCTL_EL1PCEN (1u << 1)  /* EL0/EL1 accesses to CNTP_* do not trap to EL2 */
+#define CNTHCTL_EL1PCEN  (1u << 1) /* EL0/EL1 accesses to CNTP_* do not trap to EL2 */
 
 /* CNTKCTL_EL1 */
 #define CNTKCTL_EL0PCTEN (1u << 0) /* EL0 reads of CNTPCT_EL0 */
 #define CNTKCTL_EL0VCTEN (1u << 1) /* EL0 reads of CNTVCT_EL0 (and CNTFRQ) */
-#define CNTKCTL_EL0VTEN (1u << 8)  /* EL0 accesses to CNTV_* */
-#define CNTKCTL_EL0PTEN (1u << 9)  /* EL0 accesses to CNTP_* */
+#define CNTKCTL_EL0VTEN  (1u << 8) /* EL0 accesses to CNTV_* */
+#define CNTKCTL_EL0PTEN  (1u << 9) /* EL0 accesses to CNTP_* */
 
 struct timer_cfg {
 	uint32_t freq_hz;        /* CNTFRQ_EL0's reset value */

@@ -16,7 +16,8 @@ int main(int argc, char **argv)
 	FILE *f;
 
 	if (argc != 5 && argc != 7) {
-		fprintf(stderr, "usage: dtb_dump OUT NCPUS RAM_MIB BOOTARGS [INITRD_START INITRD_END]\n");
+		fprintf(stderr,
+		        "usage: dtb_dump OUT NCPUS RAM_MIB BOOTARGS [INITRD_START INITRD_END]\n");
 		return 2;
 	}
 	m.ncpus = (unsigned)strtoul(argv[2], NULL, 0);

@@ -18,10 +18,10 @@
 static struct dtb_machine machine(unsigned ncpus)
 {
 	struct dtb_machine m = {
-		.ram_base = 0x40000000,
-		.ram_size = 256u << 20,
-		.ncpus = ncpus,
-		.chosen = {"console=ttyAMA0 kvm-arm.mode=nvhe", 0x4fc00000, 0x4fc01234},
+	    .ram_base = 0x40000000,
+	    .ram_size = 256u << 20,
+	    .ncpus = ncpus,
+	    .chosen = {"console=ttyAMA0 kvm-arm.mode=nvhe", 0x4fc00000, 0x4fc01234},
 	};
 
 	return m;
@@ -98,7 +98,8 @@ START_TEST(cpus_and_psci)
 	/* arm/cpus.yaml: #address-cells 1 (reg = MPIDR Aff0), #size-cells 0. */
 	ck_assert_int_eq(cell(fdt, cpus, "#address-cells", 0), 1);
 	ck_assert_int_eq(cell(fdt, cpus, "#size-cells", 0), 0);
-	fdt_for_each_subnode(c, fdt, cpus) {
+	fdt_for_each_subnode(c, fdt, cpus)
+	{
 		char want[16];
 
 		snprintf(want, sizeof(want), "cpu@%d", n);
@@ -144,8 +145,7 @@ START_TEST(gic_node)
 	ck_assert_uint_eq(cell(fdt, gic, "interrupts", 1), GIC_MAINT_INTID - 16);
 	ck_assert_uint_eq(cell(fdt, gic, "interrupts", 2), 4); /* level high */
 	/* The root's interrupt-parent is the GIC. */
-	ck_assert_int_eq(fdt_node_offset_by_phandle(fdt, cell(fdt, 0, "interrupt-parent", 0)),
-	                 gic);
+	ck_assert_int_eq(fdt_node_offset_by_phandle(fdt, cell(fdt, 0, "interrupt-parent", 0)), gic);
 	/* No GICv2m frame: hypsim has no MSI. */
 	ck_assert_int_lt(fdt_first_subnode(fdt, gic), 0);
 	free(fdt);
@@ -166,7 +166,8 @@ START_TEST(timer_node)
 	for (int i = 0; i < 4; i++) {
 		ck_assert_uint_eq(cell(fdt, t, "interrupts", 3 * i), 1);
 		ck_assert_uint_eq(cell(fdt, t, "interrupts", 3 * i + 1), ppi[i]);
-		/* GICv2 PPI flags: CPU mask in [15:8] (2 CPUs = 0x3), level high (as QEMU: 0x304). */
+		/* GICv2 PPI flags: CPU mask in [15:8] (2 CPUs = 0x3), level high (as QEMU: 0x304).
+		 */
 		ck_assert_uint_eq(cell(fdt, t, "interrupts", 3 * i + 2), 0x304);
 	}
 	/* Physical = INTID 30, virtual = 27, hyp = 26: what timer.h drives. */
@@ -239,11 +240,10 @@ END_TEST
 START_TEST(only_what_hypsim_has)
 {
 	/* QEMU virt's other devices are absent: accessing them would be an External abort. */
-	static const char *const absent[] = {"virtio,mmio",       "arm,gic-v2m-frame",
-	                                     "arm,pl031",         "arm,pl061",
-	                                     "arm,armv8-pmuv3",   "qemu,fw-cfg-mmio",
-	                                     "cfi-flash",         "pci-host-ecam-generic",
-	                                     "gpio-keys",         "qemu,platform"};
+	static const char *const absent[] = {
+	    "virtio,mmio",     "arm,gic-v2m-frame", "arm,pl031", "arm,pl061",
+	    "arm,armv8-pmuv3", "qemu,fw-cfg-mmio",  "cfi-flash", "pci-host-ecam-generic",
+	    "gpio-keys",       "qemu,platform"};
 	struct dtb_machine m = machine(2);
 	void *fdt = built(&m);
 	int n, count = 0;
@@ -252,8 +252,7 @@ START_TEST(only_what_hypsim_has)
 		ck_assert_msg(fdt_node_offset_by_compatible(fdt, -1, absent[i]) < 0, "%s present",
 		              absent[i]);
 	/* Exactly: psci, memory, intc, pl011, cpus, timer, apb-pclk, chosen. */
-	fdt_for_each_subnode(n, fdt, 0)
-		count++;
+	fdt_for_each_subnode(n, fdt, 0) count++;
 	ck_assert_int_eq(count, 8);
 	free(fdt);
 }

@@ -72,7 +72,7 @@ START_TEST(dist_identification)
 	/* 4.3.x identification: PIDR2.ArchRev = 2 (GICv2), CIDR = 0xb105f00d. */
 	ck_assert_uint_eq((rd(g, D(GICD_PIDR2), 0) >> 4) & 0xf, 2);
 	ck_assert_uint_eq(rd(g, D(0xff0), 0) | rd(g, D(0xff4), 0) << 8 | rd(g, D(0xff8), 0) << 16 |
-	                          rd(g, D(0xffc), 0) << 24,
+	                      rd(g, D(0xffc), 0) << 24,
 	                  0xb105f00d);
 	/* Read-only: writes ignored. */
 	wr(g, D(GICD_TYPER), 0, 0);
@@ -584,9 +584,9 @@ START_TEST(vmcr_aliases)
 	wr(g, V(GICC_BPR), 0, 4);
 	wr(g, V(GICC_ABPR), 0, 5);
 	vmcr = rd(g, H(GICH_VMCR), 0);
-	ck_assert_uint_eq(vmcr >> 27, 0x1f);     /* VMPriMask */
-	ck_assert_uint_eq((vmcr >> 21) & 7, 4);  /* VMBP */
-	ck_assert_uint_eq((vmcr >> 18) & 7, 5);  /* VMABP */
+	ck_assert_uint_eq(vmcr >> 27, 0x1f);    /* VMPriMask */
+	ck_assert_uint_eq((vmcr >> 21) & 7, 4); /* VMBP */
+	ck_assert_uint_eq((vmcr >> 18) & 7, 5); /* VMABP */
 	ck_assert_uint_eq(vmcr & 0x21f, 0x21f);
 	/* Binary points below the minimum of 5 preemption bits read as the minimum. */
 	wr(g, V(GICC_BPR), 0, 0);
@@ -685,7 +685,8 @@ START_TEST(virtual_hw_deactivates_physical)
 	wr(g, C(GICC_EOIR), 0, 27); /* host drops priority, leaves it active for the guest */
 	ck_assert(gic_irq_is_active(g, 27, 0));
 	vguest(g, 0);
-	wr(g, H(GICH_LR0), 0, lr(27, 0x0a, GICH_LR_STATE_PENDING, GICH_LR_GRP1 | GICH_LR_HW | 27u << 10));
+	wr(g, H(GICH_LR0), 0,
+	   lr(27, 0x0a, GICH_LR_STATE_PENDING, GICH_LR_GRP1 | GICH_LR_HW | 27u << 10));
 	ck_assert_uint_eq(rd(g, V(GICC_IAR), 0), 27);
 	wr(g, V(GICC_EOIR), 0, 27);
 	ck_assert(!gic_irq_is_active(g, 27, 0));

@@ -15,7 +15,7 @@
 #include "linux_image.h"
 
 #define RAM_BASE 0x40000000ull
-#define MiB (1ull << 20)
+#define MiB      (1ull << 20)
 
 static void put32(uint8_t *p, uint32_t v)
 {
@@ -375,8 +375,7 @@ START_TEST(plan_huge_initrd_window)
 	char err[LIMG_ERR_LEN] = "";
 	uint64_t gib = 1ull << 30;
 
-	ck_assert_int_eq(linux_boot_plan(&h, RAM_BASE, 40 * gib, 4096, 64 * MiB, &p, err),
-	                 -ENOSPC);
+	ck_assert_int_eq(linux_boot_plan(&h, RAM_BASE, 40 * gib, 4096, 64 * MiB, &p, err), -ENOSPC);
 	ck_assert_ptr_nonnull(strstr(err, "32 GiB"));
 	ck_assert_int_eq(linux_boot_plan(&h, RAM_BASE, 16 * gib, 4096, 64 * MiB, &p, err), 0);
 }

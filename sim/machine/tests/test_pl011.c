@@ -81,16 +81,16 @@ START_TEST(probe_sequence)
 	struct pl011 u;
 
 	pl011_init(&u, NULL, NULL);
-	pl011_write(&u, UART_CR, 2, 0);       /* disable */
-	pl011_write(&u, UART_ICR, 2, 0x7ff);  /* clear all */
+	pl011_write(&u, UART_CR, 2, 0);      /* disable */
+	pl011_write(&u, UART_ICR, 2, 0x7ff); /* clear all */
 	pl011_write(&u, UART_IMSC, 2, 0);
-	pl011_write(&u, UART_IBRD, 2, 13);    /* 24 MHz / (16 * 115200) = 13.02 */
+	pl011_write(&u, UART_IBRD, 2, 13); /* 24 MHz / (16 * 115200) = 13.02 */
 	pl011_write(&u, UART_FBRD, 2, 1);
 	pl011_write(&u, UART_LCR_H, 2, 0x70); /* 8N1, FIFOs on */
 	pl011_write(&u, UART_IFLS, 2, 0x12);
 	pl011_write(&u, UART_DMACR, 2, 0);
-	pl011_write(&u, UART_CR, 2, 0x301);   /* UARTEN|TXE|RXE */
-	pl011_write(&u, UART_RSR, 2, 0);      /* ECR */
+	pl011_write(&u, UART_CR, 2, 0x301); /* UARTEN|TXE|RXE */
+	pl011_write(&u, UART_RSR, 2, 0);    /* ECR */
 	ck_assert_uint_eq(rd(&u, UART_IBRD, 2), 13);
 	ck_assert_uint_eq(rd(&u, UART_FBRD, 2), 1);
 	ck_assert_uint_eq(rd(&u, UART_LCR_H, 2), 0x70);

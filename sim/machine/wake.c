@@ -2,7 +2,7 @@
  * wake.c - whether an interrupt can take a CPU out of a wait or an idle loop (wake.h has
  * the rules and their Arm ARM sections).
  */
-#include "machine/wake.h"
+#include "wake.h"
 
 bool mach_irq_takeable(const struct mach_wake *w, bool fiq)
 {

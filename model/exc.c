@@ -132,6 +132,8 @@ static unsigned exc_ec(const struct exc_info *info, unsigned target_el)
 		return EC_PC_ALIGN;
 	case EXC_CAUSE_SP_ALIGN:
 		return EC_SP_ALIGN;
+	case EXC_CAUSE_ILLEGAL_STATE:
+		return EC_ILLEGAL_STATE;
 	}
 	assert(0 && "unknown exception cause");
 	return EC_UNKNOWN;
@@ -169,7 +171,7 @@ uint64_t exc_esr(const struct exc_info *info, unsigned target_el)
 		if (info->s1ptw)
 			iss |= ISS_DABT_S1PTW;
 		break;
-	default: /* EC 0x00, PC and SP alignment: ISS RES0 */
+	default: /* EC 0x00, Illegal Execution state, PC and SP alignment: ISS RES0 */
 		break;
 	}
 	return (uint64_t)ec << ESR_EC_SHIFT | ESR_IL | (iss & ESR_ISS_MASK);
@@ -287,6 +289,8 @@ const char *exc_cause_name(enum exc_cause c)
 		return "pc-align";
 	case EXC_CAUSE_SP_ALIGN:
 		return "sp-align";
+	case EXC_CAUSE_ILLEGAL_STATE:
+		return "illegal-state";
 	}
 	return "unknown";
 }

@@ -35,6 +35,9 @@ enum exc_cause {
 	EXC_CAUSE_DATA_ABORT,
 	EXC_CAUSE_PC_ALIGN,
 	EXC_CAUSE_SP_ALIGN,
+	/* An instruction executed with PSTATE.IL set, after an illegal exception return
+	 * (D1.11.3, D1.11.4 "Illegal Execution state"): EC 0x0e, ISS RES0. */
+	EXC_CAUSE_ILLEGAL_STATE,
 };
 
 struct exc_info {

@@ -61,6 +61,9 @@ static const struct target_case target_cases[] = {
     {"D1.10.1 PC alignment from EL1 stays at EL1", EXC_CAUSE_PC_ALIGN, 1, HCR_EL2_RW, 1},
     {"D1.10.1 SP alignment from EL2 stays at EL2", EXC_CAUSE_SP_ALIGN, 2, 0, 2},
     {"D1.10.1 SP alignment from EL0 goes to EL1", EXC_CAUSE_SP_ALIGN, 0, HCR_EL2_RW, 1},
+    {"D1.11.4 Illegal Execution state at EL2 stays at EL2", EXC_CAUSE_ILLEGAL_STATE, 2, 0, 2},
+    {"D1.11.4 Illegal Execution state at EL1 stays at EL1", EXC_CAUSE_ILLEGAL_STATE, 1,
+     HCR_EL2_RW, 1},
 };
 
 START_TEST(d1_10_1_target_el)
@@ -220,6 +223,10 @@ static const struct esr_case esr_cases[] = {
      {.cause = EXC_CAUSE_SP_ALIGN, .from_el = 2},
      2,
      0x9a000000},
+    {"D17.2.37 Illegal Execution state: EC 0x0e, IL 1, ISS RES0",
+     {.cause = EXC_CAUSE_ILLEGAL_STATE, .from_el = 2},
+     2,
+     0x3a000000},
 };
 
 START_TEST(d17_2_37_esr_encodings)
@@ -472,8 +479,8 @@ START_TEST(names)
 		for (int j = i + 1; j < N(ecs); j++)
 			ck_assert_str_ne(exc_ec_name(ecs[i]), exc_ec_name(ecs[j]));
 	ck_assert_str_eq(exc_ec_name(0x3f), "reserved/unmodelled EC");
-	for (int i = EXC_CAUSE_SVC; i <= EXC_CAUSE_SP_ALIGN; i++)
-		for (int j = i + 1; j <= EXC_CAUSE_SP_ALIGN; j++)
+	for (int i = EXC_CAUSE_SVC; i <= EXC_CAUSE_ILLEGAL_STATE; i++)
+		for (int j = i + 1; j <= EXC_CAUSE_ILLEGAL_STATE; j++)
 			ck_assert_str_ne(exc_cause_name((enum exc_cause)i),
 			                 exc_cause_name((enum exc_cause)j));
 	ck_assert_str_eq(exc_cause_name(EXC_CAUSE_HVC), "hvc");

@@ -71,7 +71,8 @@ int sim_take_exception(struct sim *s, struct exc_info *info, uint64_t pc, uint64
 		    .cause = exc_cause_name(info->cause),
 		    .requested = !is_abort(info->cause) && info->cause != EXC_CAUSE_UNDEFINED &&
 		                 info->cause != EXC_CAUSE_PC_ALIGN &&
-		                 info->cause != EXC_CAUSE_SP_ALIGN,
+		                 info->cause != EXC_CAUSE_SP_ALIGN &&
+		                 info->cause != EXC_CAUSE_ILLEGAL_STATE,
 		    .from_el = info->from_el,
 		    .to_el = e.target_el,
 		    .pc = pc,

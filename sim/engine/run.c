@@ -263,6 +263,61 @@ static void after_eret(struct sim *s, uint64_t eret_pc, uint64_t target)
 	mmu_sweep(s);
 }
 
+/* SPSR_ELx.M[4] (nRW) and T (D1.11.3, C5.2.18): the ERET returns to AArch32, in T32
+ * when T is set. */
+#define SPSR_NRW (UINT64_C(1) << 4)
+#define SPSR_T (UINT64_C(1) << 5)
+/* PSTATE.IL (D1.4): set by an illegal exception return. */
+#define PSTATE_IL (UINT64_C(1) << 20)
+
+/*
+ * The ERET at eret_pc, taken at EL from_el, went to AArch32 state (Unicorn ran it as a
+ * legal return: an illegal one stays in AArch64 with PSTATE.IL set, D1.11.3). hypsim does
+ * not model AArch32 (its encodings are not A64, its SMC is not PSCI, its blocks are not
+ * 4 bytes an instruction): the run ends before the first AArch32 instruction runs, so the
+ * instruction count is exact. Returns true with *status set when it did.
+ */
+static bool eret_to_aarch32(struct sim *s, unsigned from_el, uint64_t eret_pc, uint64_t npc,
+                            int *status)
+{
+	uint64_t spsr = cpu_read_sysreg(s, from_el == 2 ? CSR_SPSR_EL2 : CSR_SPSR_EL1);
+	if (!(spsr & SPSR_NRW) || (cpu_pstate(s) & PSTATE_IL))
+		return false;
+	static const char *const modes[16] = {
+	    [0x0] = "User", [0x1] = "FIQ",   [0x2] = "IRQ",       [0x3] = "Supervisor",
+	    [0x7] = "Abort", [0xa] = "Hyp", [0xb] = "Undefined", [0xf] = "System"};
+	unsigned m = (unsigned)(spsr & 0xf);
+	char w[128];
+	*status = end_finish(
+	    s, "unsupported", SIM_EXIT_UNFINISHED,
+	    "AArch32 state entered at PC 0x%" PRIx64 " (%s, %s mode; ERET at %s): not supported",
+	    npc, (spsr & SPSR_T) ? "T32" : "A32", modes[m] ? modes[m] : "reserved",
+	    end_where(s, eret_pc, w, sizeof(w)));
+	return true;
+}
+
+/*
+ * An illegal exception return (D1.11.3: to a higher EL, an unimplemented or reserved mode,
+ * EL1 with HCR_EL2.TGE, an EL whose register width differs): Unicorn 2.0.1 sets PSTATE.IL
+ * and stays at the EL, as the architecture says, but its translator never checks IL, so
+ * the instruction at the return address would run. With PSTATE.IL set every instruction
+ * takes an Illegal Execution state exception (D1.11.4, EC 0x0e) instead: taken here, at
+ * npc, before it runs (it does not count as executed). SPSR_ELx records IL = 1.
+ */
+static enum loop_result illegal_return(struct sim *s, uint64_t npc, int *status)
+{
+	if (!(cpu_pstate(s) & PSTATE_IL))
+		return LOOP_CONTINUE;
+	struct exc_info info = {.cause = EXC_CAUSE_ILLEGAL_STATE};
+	struct last_exc prev = s->last_exc;
+	if (sim_take_exception(s, &info, npc, npc)) {
+		*status = end_finish(s, "fatal", SIM_EXIT_UNFINISHED, "%s", s->fatal);
+		return LOOP_END;
+	}
+	exception_storm(s, &prev);
+	return LOOP_CONTINUE;
+}
+
 /* Unicorn stopped for a fault at npc, outside the block that ended with an ERET: the
  * ERET ran and the fault is the fetch at its target. */
 static bool ret_target_faulted(const struct sim *s, uint64_t npc)
@@ -344,6 +399,8 @@ int sim_run(struct sim *s)
 			/* The ERET that ended the last block went to a target whose fetch faults:
 			 * no block hook ran after it, yet the EL has changed. */
 			s->prev_block_eret = false;
+			if (eret_to_aarch32(s, s->el, s->blk_va + s->blk_size - 4, npc, &status))
+				return status;
 			after_eret(s, s->blk_va + s->blk_size - 4, npc);
 		}
 		switch (s->stop) {
@@ -387,7 +444,10 @@ int sim_run(struct sim *s)
 			check_context(s);
 			break;
 		case STOP_ERET:
+			if (eret_to_aarch32(s, s->el, s->blk_va + s->blk_size - 4, npc, &status))
+				return status;
 			after_eret(s, s->blk_va + s->blk_size - 4, npc);
+			r = illegal_return(s, npc, &status);
 			break;
 		case STOP_HANG:
 			if (s->idle_loop_blocks <= 1)

@@ -47,6 +47,8 @@ const struct cpu_sysreg_desc cpu_sysregs[CSR_COUNT] = {
     SR(ID_AA64MMFR0_EL1, 3, 0, 0, 7, 0, false, false),
     SR(MPIDR_EL1, 3, 0, 0, 0, 5, false, false),
     SR(VMPIDR_EL2, 3, 4, 0, 0, 5, false, false),
+    SR(ID_AA64PFR0_EL1, 3, 0, 0, 4, 0, false, false),
+    SR(ID_PFR1_EL1, 3, 0, 0, 1, 1, false, false),
 };
 #undef SR
 

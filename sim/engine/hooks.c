@@ -17,7 +17,9 @@
 #include "engine/cpu.h"
 #include "engine/hazards.h"
 #include "engine/mmu.h"
+#include "machine/cpu_features.h"
 #include "machine/machine.h"
+#include "machine/timer.h"
 #include "machine/wake.h"
 #include "trace/trace.h"
 
@@ -125,9 +127,20 @@ bool hooks_cpu_can_wake(struct sim *s, bool waiting)
 	    /* No interrupt is delivered yet (the GIC is not wired to the CPU). */
 	    .irq_pending = false,
 	    .fiq_pending = false,
-	    .timer_armed = false,
+	    .timer_armed = timer_next_deadline(&s->cpus[s->cpu].timer,
+	                                       hooks_machine_count(s, UINT64_MAX)) != UINT64_MAX,
 	};
 	return mach_can_wake(&w);
+}
+
+uint64_t hooks_machine_count(struct sim *s, uint64_t pc)
+{
+	uint64_t insns = s->insns;
+	/* The block hook counted the whole block at its start: the instructions from pc on
+	 * have not run yet. */
+	if (pc >= s->blk_va && pc < s->blk_va + s->blk_size)
+		insns -= (s->blk_va + s->blk_size - pc) / 4;
+	return timer_count_at(&s->timer_cfg, insns);
 }
 
 static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
@@ -235,10 +248,35 @@ static unsigned msr_min_el(unsigned op1)
 	return op1 == 4 ? 2 : op1 == 6 ? 3 : 1;
 }
 
+/*
+ * A write to a generic timer register goes to the machine's timer model (machine/timer.h)
+ * on the machine count. CTL/CVAL/TVAL/CNTVOFF/CNTFRQ are the model's alone (Unicorn's
+ * timers follow the host clock): the MSR is skipped. CNTHCTL_EL2 and CNTKCTL_EL1 also
+ * reach Unicorn, whose own access checks then agree with the model's. An access the
+ * model's rules refuse (D13.8 accessibility: a trap or UNDEFINED) is left to Unicorn,
+ * which raises it. Returns -1 for a register that is not the timer's, else the hook's
+ * answer.
+ */
+static int timer_msr(struct sim *s, const uc_arm64_cp_reg *cp)
+{
+	enum timer_reg tr = timer_reg_decode(cp->op0, cp->op1, cp->crn, cp->crm, cp->op2);
+	if (tr == TREG_NONE)
+		return -1;
+	struct timer_cpu *t = &s->cpus[s->cpu].timer;
+	if (timer_access(t, tr, s->el, true) != TIMER_ACCESS_OK)
+		return 0;
+	uint64_t pc = cpu_reg(s, UC_ARM64_REG_PC); /* synced before the hook (translate-a64.c) */
+	timer_write(t, tr, cp->val, hooks_machine_count(s, pc));
+	return tr != TREG_CNTHCTL_EL2 && tr != TREG_CNTKCTL_EL1;
+}
+
 static uint32_t hook_msr(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg *cp, void *user)
 {
 	struct sim *s = user;
 	(void)reg;
+	int tm = s->host_op ? -1 : timer_msr(s, cp);
+	if (tm >= 0)
+		return (uint32_t)tm;
 	enum cpu_sysreg r = cpu_sysreg_find(cp->op0, cp->op1, cp->crn, cp->crm, cp->op2);
 	if (s->host_op || r == CSR_COUNT || s->el < msr_min_el(cp->op1))
 		return 0; /* not ours, or UNDEFINED at this EL: Unicorn raises it */
@@ -256,16 +294,47 @@ static uint32_t hook_msr(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg 
 	return 0;
 }
 
-/* MRS MPIDR_EL1 at EL2 on a CPU other than CPU 0 (--cpus > 1): Unicorn 2.0.1 has one
- * MPIDR for every context (measured), so hypsim answers with the CPU's own (D17.2 MPIDR_EL1;
- * EL1 reads VMPIDR_EL2, which each CPU's context holds). Returning 1 skips the MRS. */
+/*
+ * MRS of what hypsim's machine answers rather than Unicorn's CPU (returning 1 skips the
+ * MRS after Rt is written; the hook runs before Unicorn's permission check, so each
+ * answer applies the register's own access rules first and leaves a refused access to
+ * Unicorn, which raises it):
+ *  - the generic timer (CNTFRQ, CNTPCT, CNTVCT, CNTP/CNTV/CNTHP CTL/CVAL/TVAL, CNTVOFF,
+ *    CNTHCTL, CNTKCTL): the machine's timer model on the machine count, a function of the
+ *    instructions executed (DESIGN §2: deterministic time), never the host's clock;
+ *  - ID_AA64PFR0_EL1, ID_AA64MMFR0_EL1, ID_PFR1_EL1: the machine's description
+ *    (machine/cpu_features.h), at EL1 and EL2 (UNDEFINED at EL0; at EL1 HCR_EL2.TID3 traps
+ *    them to EL2, D13.2);
+ *  - MPIDR_EL1 at EL2 on a CPU other than CPU 0 (--cpus > 1): Unicorn 2.0.1 has one MPIDR
+ *    for every context (measured), so hypsim answers with the CPU's own (D17.2 MPIDR_EL1;
+ *    EL1 reads VMPIDR_EL2, which each CPU's context holds).
+ * MRS is rare (tools/bench: no measurable cost on the stress firmware).
+ */
 static uint32_t hook_mrs(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg *cp, void *user)
 {
 	struct sim *s = user;
-	if (s->host_op || !s->cpu || s->el < 2 ||
-	    cpu_sysreg_find(cp->op0, cp->op1, cp->crn, cp->crm, cp->op2) != CSR_MPIDR_EL1)
+	uint64_t v;
+	if (s->host_op)
 		return 0;
-	uint64_t v = cpu_mpidr(s->cpu);
+	enum timer_reg tr = timer_reg_decode(cp->op0, cp->op1, cp->crn, cp->crm, cp->op2);
+	enum cpu_id_reg idr = cpu_id_reg_decode(cp->op0, cp->op1, cp->crn, cp->crm, cp->op2);
+	if (tr != TREG_NONE) {
+		const struct timer_cpu *t = &s->cpus[s->cpu].timer;
+		if (timer_access(t, tr, s->el, false) != TIMER_ACCESS_OK)
+			return 0;
+		v = timer_read(t, tr, hooks_machine_count(s, cpu_reg(s, UC_ARM64_REG_PC)));
+	} else if (idr != CPU_ID_NONE) {
+		if (s->el == 0 ||
+		    (s->el == 1 && (cpu_read_sysreg(s, CSR_HCR_EL2) & HCR_EL2_TID3)))
+			return 0;
+		v = s->id_value[idr];
+	} else if (s->cpu && s->el >= 2 &&
+	           cpu_sysreg_find(cp->op0, cp->op1, cp->crn, cp->crm, cp->op2) ==
+	               CSR_MPIDR_EL1) {
+		v = cpu_mpidr(s->cpu);
+	} else {
+		return 0;
+	}
 	uc_reg_write(uc, reg, &v);
 	return 1;
 }
@@ -316,6 +385,32 @@ static void uart_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t v
 
 /* ---- the machine the hooks are added to ---- */
 
+/* What the ID registers read (hook_mrs): Unicorn's Cortex-A72 values, with the fields the
+ * machine's description decides (machine/cpu_features.h). The description's PA size must
+ * be the one Unicorn implements: its walker and its MMU-off accesses check against it. */
+static int machine_description(struct sim *s)
+{
+	static const enum cpu_sysreg regs[] = {
+	    [CPU_ID_AA64PFR0_EL1] = CSR_ID_AA64PFR0_EL1,
+	    [CPU_ID_AA64MMFR0_EL1] = CSR_ID_AA64MMFR0_EL1,
+	    [CPU_ID_PFR1_EL1] = CSR_ID_PFR1_EL1,
+	};
+	s->feat = cpu_features_hypsim();
+	s->timer_cfg = timer_cfg_default();
+	for (unsigned r = CPU_ID_AA64PFR0_EL1; r <= CPU_ID_PFR1_EL1; r++)
+		s->id_value[r] =
+		    cpu_id_value(&s->feat, (enum cpu_id_reg)r, cpu_read_sysreg(s, regs[r]));
+	uint64_t mmfr0 = cpu_read_sysreg(s, CSR_ID_AA64MMFR0_EL1);
+	if ((int)(mmfr0 & 0xf) != cpu_parange_of(s->feat.pa_bits) ||
+	    s->feat.pa_bits != MACH_PA_BITS) {
+		snprintf(s->fatal, sizeof(s->fatal),
+		         "internal: Unicorn's PARange %u differs from the machine's %u-bit PA",
+		         (unsigned)(mmfr0 & 0xf), s->feat.pa_bits);
+		return -1;
+	}
+	return 0;
+}
+
 int hooks_machine_setup(struct sim *s)
 {
 	uc_err e = uc_open(UC_ARCH_ARM64, UC_MODE_ARM, &s->uc);
@@ -358,7 +453,7 @@ int hooks_machine_setup(struct sim *s)
 	if (e == UC_ERR_OK)
 		e = uc_hook_add(s->uc, &h, UC_HOOK_MEM_UNMAPPED, (void *)mmu_hook_unmapped, s, 1,
 		                0);
-	if (e == UC_ERR_OK && s->ncpus > 1)
+	if (e == UC_ERR_OK)
 		e = uc_hook_add(s->uc, &h, UC_HOOK_INSN, (void *)hook_mrs, s, 1, 0,
 		                UC_ARM64_INS_MRS);
 	/* Each CPU's registers while another runs, and Unicorn's reset CPU for CPU_ON. */
@@ -371,6 +466,8 @@ int hooks_machine_setup(struct sim *s)
 		snprintf(s->fatal, sizeof(s->fatal), "unicorn: %s", uc_strerror(e));
 		return -1;
 	}
+	if (machine_description(s))
+		return -1;
 	if (check_new(s))
 		return -1;
 	for (size_t i = 0; i < s->img.nsegs; i++) {
@@ -392,6 +489,9 @@ int hooks_machine_setup(struct sim *s)
 	s->slice_start = s->insns;
 	s->slice_end = s->insns + SIM_QUANTUM;
 	s->switch_now = false;
+	/* Timers at reset (timer_cpu_reset: hypsim's defined values); the count goes on. */
+	for (unsigned i = 0; i < SIM_MAX_CPUS; i++)
+		timer_cpu_reset(&s->cpus[i].timer, &s->timer_cfg);
 	return cpu_boot(s, s->img.entry, 0);
 }
 

@@ -32,6 +32,13 @@ bool hooks_read_insn(struct sim *s, uint64_t va, uint32_t *enc);
  * loop: the machine's answer (machine/wake.h) for the CPU's state. */
 bool hooks_cpu_can_wake(struct sim *s, bool waiting);
 
+/* The machine count (CNTPCT_EL0) seen by the instruction at pc of the running block
+ * (UINT64_MAX: between blocks): timer_count_at() of the instructions all CPUs executed
+ * before it. One count for the whole machine, as one system counter feeds every PE (Arm
+ * ARM D11.1.2): monotonic on every CPU, and identical between runs since the CPUs are
+ * scheduled deterministically. With N CPUs running, each advances it. */
+uint64_t hooks_machine_count(struct sim *s, uint64_t pc);
+
 /* Write the guest's pending UART text (a partial line) out. */
 void hooks_uart_flush_line(struct sim *s);
 

@@ -24,8 +24,10 @@
 #include <unicorn/unicorn.h>
 
 #include "exc.h"
+#include "machine/cpu_features.h"
 #include "machine/image.h"
 #include "machine/machine.h"
+#include "machine/timer.h"
 #include "mem_ops.h"
 #include "model.h"
 #include "pt.h"
@@ -157,6 +159,9 @@ struct sim_cpu {
 	uint64_t idle_va[SIM_IDLE_RING];
 	unsigned nidle;
 	uint64_t idle_next;
+	/* Not saved: always this CPU's. Its generic timer (machine/timer.h), read and written
+	 * by the MRS/MSR hooks (hooks.c) on the machine count. */
+	struct timer_cpu timer;
 };
 
 struct sim {
@@ -164,6 +169,14 @@ struct sim {
 	struct sim_options opt;
 	struct image img;
 	const char *name; /* the firmware path as given, for messages */
+
+	/* The CPU the machine presents (ID registers, the model's features), and what its
+	 * ID registers read, indexed by enum cpu_id_reg (hooks.c, hook_mrs). */
+	struct cpu_features feat;
+	uint64_t id_value[CPU_ID_PFR1_EL1 + 1];
+	/* The system counter: count = timer_count_at(timer_cfg, instructions executed by all
+	 * CPUs) (hooks.c, hooks_machine_count). */
+	struct timer_cfg timer_cfg;
 
 	/* Machine: one Unicorn instance and the memory behind it. */
 	uc_engine *uc;

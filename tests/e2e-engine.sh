@@ -77,6 +77,18 @@ EOT
 run illegal "$fw/illegal-eret.elf"
 end_is illegal "0 1" "PSCI SYSTEM_OFF after [0-9]+ instructions"
 diff -u "$dir/illegal.want" "$dir/illegal.out" || fail "illegal-eret: UART text"
+# The new exception cause and the AArch32 ending replay from their traces alone.
+for elf in illegal-eret aarch32-t32-el0; do
+	"$sim" run "$fw/$elf.elf" --trace "$dir/$elf.jsonl" --uart /dev/null 2>"$dir/$elf.run"
+	r1=$?
+	"$sim" replay "$dir/$elf.jsonl" >/dev/null 2>"$dir/$elf.rep"
+	r2=$?
+	if [ "$r1" -ne "$r2" ] || [ "$(head -n 1 "$dir/$elf.run")" != "$(head -n 1 "$dir/$elf.rep")" ]; then
+		fail "$elf: replay ($r2) differs from the run ($r1)"; cat "$dir/$elf.run" "$dir/$elf.rep"
+	else
+		echo "ok: $elf replays: $r2"
+	fi
+done
 
 # --- defect 6: ID registers ------------------------------------------------------------
 cat >"$dir/idregs.want" <<'EOT'

@@ -302,12 +302,19 @@ static bool eret_to_aarch32(struct sim *s, unsigned from_el, uint64_t eret_pc, u
  * and stays at the EL, as the architecture says, but its translator never checks IL, so
  * the instruction at the return address would run. With PSTATE.IL set every instruction
  * takes an Illegal Execution state exception (D1.11.4, EC 0x0e) instead: taken here, at
- * npc, before it runs (it does not count as executed). SPSR_ELx records IL = 1.
+ * npc, before it runs. SPSR_ELx records IL = 1.
  */
 static enum loop_result illegal_return(struct sim *s, uint64_t npc, int *status)
 {
 	if (!(cpu_pstate(s) & PSTATE_IL))
 		return LOOP_CONTINUE;
+	/* The instruction is fetched, then raises the exception instead of executing: it
+	 * counts as executed, as any instruction that raises a synchronous exception does
+	 * here (take()), and the model sees its fetch. */
+	uint32_t enc = 0;
+	if (!s->opt.no_check && hooks_read_insn(s, npc, &enc))
+		check_fetch(s, npc, enc);
+	s->insns++;
 	struct exc_info info = {.cause = EXC_CAUSE_ILLEGAL_STATE};
 	struct last_exc prev = s->last_exc;
 	if (sim_take_exception(s, &info, npc, npc)) {

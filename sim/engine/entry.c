@@ -72,7 +72,8 @@ int sim_take_exception(struct sim *s, struct exc_info *info, uint64_t pc, uint64
 		    .requested = !is_abort(info->cause) && info->cause != EXC_CAUSE_UNDEFINED &&
 		                 info->cause != EXC_CAUSE_PC_ALIGN &&
 		                 info->cause != EXC_CAUSE_SP_ALIGN &&
-		                 info->cause != EXC_CAUSE_ILLEGAL_STATE,
+		                 info->cause != EXC_CAUSE_ILLEGAL_STATE &&
+		                 info->cause != EXC_CAUSE_SYSREG_TRAP,
 		    .from_el = info->from_el,
 		    .to_el = e.target_el,
 		    .pc = pc,

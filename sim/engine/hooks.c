@@ -143,6 +143,34 @@ uint64_t hooks_machine_count(struct sim *s, uint64_t pc)
 	return timer_count_at(&s->timer_cfg, insns);
 }
 
+/*
+ * A block ending with an ERET is about to run. When that ERET returns to AArch64 EL0,
+ * save the CPU's Unicorn state now, with the translator's flags of the EL it runs at:
+ * Unicorn keeps EL0's flags until the next ERET, and hypsim's exception entry from EL0
+ * needs an EL that can execute its ERET (cpu.c, leave_el0). No MSR precedes the ERET in
+ * its block (Unicorn ends a block after each system register write), so SPSR_ELx and the
+ * other system registers read now are the ERET's. Returns -1 (message in s->fatal) when
+ * Unicorn cannot save it.
+ */
+static int eret_to_el0(struct sim *s)
+{
+	if (s->el == 0)
+		return 0;
+	uint64_t spsr = cpu_read_sysreg(s, s->el == 2 ? CSR_SPSR_EL2 : CSR_SPSR_EL1);
+	if ((spsr & 0x1c) != 0) /* M[4] (AArch32) or M[3:2] (the EL) nonzero */
+		return 0;
+	struct sim_cpu *c = &s->cpus[s->cpu];
+	uc_err e = c->eret_ctx ? UC_ERR_OK : uc_context_alloc(s->uc, &c->eret_ctx);
+	if (e == UC_ERR_OK)
+		e = uc_context_save(s->uc, c->eret_ctx);
+	if (e != UC_ERR_OK) {
+		snprintf(s->fatal, sizeof(s->fatal), "unicorn: saving the context of an ERET: %s",
+		         uc_strerror(e));
+		return -1;
+	}
+	return 0;
+}
+
 static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 {
 	struct sim *s = user;
@@ -200,6 +228,11 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 	} else {
 		ends_eret = last == ENC_ERET;
 		ends_wfe = last == ENC_WFE || last == ENC_YIELD;
+		if (ends_eret && eret_to_el0(s)) {
+			s->blk_stopped = true;
+			sim_request_stop(s, STOP_FATAL);
+			return;
+		}
 	}
 	s->insns += n;
 	s->blk_va = addr;
@@ -268,6 +301,30 @@ static int timer_msr(struct sim *s, const uc_arm64_cp_reg *cp)
 	uint64_t pc = cpu_reg(s, UC_ARM64_REG_PC); /* synced before the hook (translate-a64.c) */
 	timer_write(t, tr, cp->val, hooks_machine_count(s, pc));
 	return tr != TREG_CNTHCTL_EL2 && tr != TREG_CNTKCTL_EL1;
+}
+
+bool hooks_timer_trap(struct sim *s, uint64_t pc, struct exc_info *info)
+{
+	uint32_t enc;
+	if (!hooks_read_insn(s, pc, &enc))
+		return false;
+	/* MRS: 1101 0101 0011 o0 op1 CRn CRm op2 Rt; MSR (register): 1101 0101 0001 ...
+	 * (C6.2), op0 = 2 + o0. */
+	bool read = (enc & 0xfff00000) == 0xd5300000;
+	if (!read && (enc & 0xfff00000) != 0xd5100000)
+		return false;
+	unsigned op0 = 2 + ((enc >> 19) & 1), op1 = (enc >> 16) & 7, crn = (enc >> 12) & 0xf,
+	         crm = (enc >> 8) & 0xf, op2 = (enc >> 5) & 7;
+	enum timer_reg tr = timer_reg_decode(op0, op1, crn, crm, op2);
+	if (tr == TREG_NONE)
+		return false;
+	enum timer_access acc = timer_access(&s->cpus[s->cpu].timer, tr, s->el, !read);
+	if (acc != TIMER_ACCESS_TRAP_EL1 && acc != TIMER_ACCESS_TRAP_EL2)
+		return false;
+	info->cause = EXC_CAUSE_SYSREG_TRAP;
+	info->trap_el = acc == TIMER_ACCESS_TRAP_EL1 ? 1 : 2;
+	info->iss = exc_sysreg_iss(op0, op1, crn, crm, op2, enc & 31, read);
+	return true;
 }
 
 static uint32_t hook_msr(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg *cp, void *user)
@@ -483,8 +540,9 @@ int hooks_machine_setup(struct sim *s)
 	s->cpu = 0;
 	for (unsigned i = 0; i < s->ncpus; i++) {
 		struct sim_cpu *c = &s->cpus[i];
-		uc_context *ctx = c->ctx;
-		*c = (struct sim_cpu){.power = i ? PSCI_POWER_OFF : PSCI_POWER_ON, .ctx = ctx};
+		uc_context *ctx = c->ctx, *eret_ctx = c->eret_ctx;
+		*c = (struct sim_cpu){
+		    .power = i ? PSCI_POWER_OFF : PSCI_POWER_ON, .ctx = ctx, .eret_ctx = eret_ctx};
 	}
 	s->slice_start = s->insns;
 	s->slice_end = s->insns + SIM_QUANTUM;
@@ -504,6 +562,9 @@ void hooks_machine_teardown(struct sim *s)
 			if (s->cpus[i].ctx)
 				uc_context_free(s->cpus[i].ctx);
 			s->cpus[i].ctx = NULL;
+			if (s->cpus[i].eret_ctx)
+				uc_context_free(s->cpus[i].eret_ctx);
+			s->cpus[i].eret_ctx = NULL;
 		}
 		if (s->pristine)
 			uc_context_free(s->pristine);

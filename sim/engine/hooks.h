@@ -39,6 +39,13 @@ bool hooks_cpu_can_wake(struct sim *s, bool waiting);
  * scheduled deterministically. With N CPUs running, each advances it. */
 uint64_t hooks_machine_count(struct sim *s, uint64_t pc);
 
+/* Unicorn raised UNDEFINED at pc: when pc is an MRS/MSR of a generic timer register
+ * that the timer model's rules trap (CNTKCTL_EL1 to EL1, CNTHCTL_EL2 to EL2: D13.8
+ * accessibility pseudocode), fill *info with that trap (EC 0x18, the instruction's ISS)
+ * and return true. The MRS/MSR hooks leave such accesses to Unicorn, which raises them
+ * all as UNDEFINED. */
+bool hooks_timer_trap(struct sim *s, uint64_t pc, struct exc_info *info);
+
 /* Write the guest's pending UART text (a partial line) out. */
 void hooks_uart_flush_line(struct sim *s);
 

@@ -222,8 +222,9 @@ static enum loop_result exception(struct sim *s, uint64_t pc, int *status)
 		info.cause = EXC_CAUSE_BRK;
 		info.imm16 = (uint16_t)(enc >> 5);
 		break;
-	case 1: /* UNDEFINED */
-		info.cause = EXC_CAUSE_UNDEFINED;
+	case 1: /* UNDEFINED, or a system register trap (Unicorn raises both alike) */
+		if (!hooks_timer_trap(s, pc, &info))
+			info.cause = EXC_CAUSE_UNDEFINED;
 		break;
 	case 3: /* prefetch abort after Unicorn's own walk */
 	case 4: /* data abort */

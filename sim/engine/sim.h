@@ -162,6 +162,9 @@ struct sim_cpu {
 	/* Not saved: always this CPU's. Its generic timer (machine/timer.h), read and written
 	 * by the MRS/MSR hooks (hooks.c) on the machine count. */
 	struct timer_cpu timer;
+	/* Its Unicorn state at the last ERET to EL0 (hooks.c, block hook), from which an
+	 * exception from EL0 is entered (cpu.c, leave_el0); NULL until one happens. */
+	uc_context *eret_ctx;
 };
 
 struct sim {

@@ -9,17 +9,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "campaign.h"
-#include "disasm.h"
+#include "campaign/campaign.h"
+#include "campaign/inject.h"
+#include "campaign/scenario.h"
+#include "check/replay.h"
+#include "check/timing.h"
+#include "engine/run.h"
+#include "engine/sim.h"
 #include "help.h"
-#include "inject.h"
-#include "machine.h"
-#include "replay.h"
-#include "run.h"
-#include "scenario.h"
-#include "sim.h"
-#include "timing.h"
-#include "trace.h"
+#include "machine/disasm.h"
+#include "machine/machine.h"
+#include "trace/trace.h"
+#include "trace/tracediff.h"
 
 /* The one global: the signal handler's way to the run in progress (STYLE 9). */
 static struct sim *signal_sim;
@@ -264,6 +265,7 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 	signal_sim = s;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	s->inj_hooks = s->inj ? &inject_hooks : NULL;
 	status = sim_run(s);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);

@@ -25,11 +25,11 @@
 #include <stdint.h>
 
 struct cpu_features {
-	bool el2;        /* EL2 implemented (AArch64 only) */
-	bool el3;        /* EL3 implemented */
+	bool el2;         /* EL2 implemented (AArch64 only) */
+	bool el3;         /* EL3 implemented */
 	unsigned pa_bits; /* implemented physical address size: 32, 36, 40, 42, 44, 48 or 52 */
 	bool tgran4, tgran16, tgran64; /* translation granules implemented (stage 1) */
-	bool feat_ets;   /* FEAT_ETS */
+	bool feat_ets;                 /* FEAT_ETS */
 };
 
 /* The machine hypsim presents (above). */
@@ -38,9 +38,9 @@ struct cpu_features cpu_features_hypsim(void);
 /* The ID registers the description decides, by their MRS encoding. */
 enum cpu_id_reg {
 	CPU_ID_NONE = 0,
-	CPU_ID_AA64PFR0_EL1, /* op0 3, op1 0, CRn 0, CRm 4, op2 0 */
+	CPU_ID_AA64PFR0_EL1,  /* op0 3, op1 0, CRn 0, CRm 4, op2 0 */
 	CPU_ID_AA64MMFR0_EL1, /* 3, 0, 0, 7, 0 */
-	CPU_ID_PFR1_EL1,     /* 3, 0, 0, 1, 1: AArch32 ID_PFR1 */
+	CPU_ID_PFR1_EL1,      /* 3, 0, 0, 1, 1: AArch32 ID_PFR1 */
 };
 
 enum cpu_id_reg cpu_id_reg_decode(unsigned op0, unsigned op1, unsigned crn, unsigned crm,

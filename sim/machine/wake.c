@@ -18,5 +18,6 @@ bool mach_can_wake(const struct mach_wake *w)
 	bool irq = w->irq_pending || w->timer_armed;
 	if (w->waiting)
 		return irq || w->fiq_pending;
-	return (irq && mach_irq_takeable(w, false)) || (w->fiq_pending && mach_irq_takeable(w, true));
+	return (irq && mach_irq_takeable(w, false)) ||
+	       (w->fiq_pending && mach_irq_takeable(w, true));
 }

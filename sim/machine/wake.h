@@ -27,11 +27,11 @@
 #include <stdbool.h>
 
 struct mach_wake {
-	bool waiting;     /* in WFI/WFE (true) or spinning in an idle loop (false) */
-	unsigned el;      /* the CPU's Exception level, 0..2 */
-	bool pstate_i;    /* PSTATE.I, PSTATE.F */
+	bool waiting;  /* in WFI/WFE (true) or spinning in an idle loop (false) */
+	unsigned el;   /* the CPU's Exception level, 0..2 */
+	bool pstate_i; /* PSTATE.I, PSTATE.F */
 	bool pstate_f;
-	bool hcr_imo;     /* HCR_EL2.IMO, FMO */
+	bool hcr_imo; /* HCR_EL2.IMO, FMO */
 	bool hcr_fmo;
 	bool irq_pending; /* an IRQ/FIQ is pending for this CPU now (the GIC) */
 	bool fiq_pending;

@@ -9,8 +9,8 @@
 #include "cpu_features.h"
 
 /* Unicorn 2.0.1's Cortex-A72 (qemu/target/arm/cpu64.c, aarch64_a72_initfn). */
-#define A72_AA64PFR0 UINT64_C(0x00002222)
-#define A72_PFR1 UINT64_C(0x00011011)
+#define A72_AA64PFR0  UINT64_C(0x00002222)
+#define A72_PFR1      UINT64_C(0x00011011)
 #define A72_AA64MMFR0 UINT64_C(0x00001124)
 
 /* D17.2.67: EL3 [15:12] = 0 "not implemented"; QEMU with has_el3 = false clears the same

@@ -1,6 +1,6 @@
 #!/bin/sh
-# e2e-engine.sh SIM FWDIR - the engine on real-software corner cases (issue 14, defects
-# 5-8), with the small guests of firmware/engine (FWDIR: their build directory):
+# e2e-corners.sh SIM FWDIR - the engine on real-software corner cases (issue 14, defects
+# 5-8), with the small guests of firmware/corners (FWDIR: their build directory):
 #  - hangs across blocks (`1: wfe; b 1b`, a three-block idle loop) and exception storms (a
 #    UDF vector, a handler pushing through a bad SP) end as guest hangs at once, not at the
 #    budget; with an armed timer and IRQs unmasked neither a WFI nor the loop is a hang;

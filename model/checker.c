@@ -69,6 +69,8 @@ void ck_update_contexts(struct model *m, unsigned cpu, bool synced)
 		if (synced)
 			tlb_ctx_close_others(m->t, cpu, rg, keep, nkeep, m->seq);
 	}
+	if (tlb_bbm_pending(m->t))
+		tlb_bbm_recheck(m->t, m->seq, ck_on_bbm, m);
 	bump(m);
 }
 
@@ -82,6 +84,7 @@ void ck_context_sync(struct model *m, unsigned cpu)
 	if (m->cpu[cpu].ctx_dirty)
 		ck_update_contexts(m, cpu, true);
 	m->cpu[cpu].ctx_dirty = false;
+	m->cpu[cpu].last_cse = m->seq;
 	tlb_csync(m->t, cpu, m->seq);
 }
 
@@ -172,6 +175,7 @@ void model_reset_cpu(struct model *m, unsigned cpu, const struct model_cpu_reset
 	memset(c->tc, 0, sizeof(c->tc));
 	c->el = r->el;
 	c->up = true;
+	c->last_cse = m->seq; /* a reset is a context synchronisation event */
 	sr_reset(&c->sr, r->sysreg);
 	tlb_cpu_reset(m->t, cpu);
 	const struct model_event *saved = m->ev;
@@ -414,6 +418,7 @@ uint64_t model_digest(const struct model *m, const struct model_digest_cfg *cfg)
 		dg_u64(&d, c->el);
 		dg_u64(&d, c->up);
 		dg_u64(&d, c->ctx_dirty);
+		dg_time(&d, cfg, c->last_cse);
 		for (unsigned r = 0; r < SR_COUNT; r++) {
 			dg_u64(&d, c->sr.eff[r]);
 			dg_u64(&d, c->sr.latest[r]);

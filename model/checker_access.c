@@ -255,6 +255,59 @@ static void unsynced_walk_alternatives(struct acc_ctx *a, struct cpu *c, bool zv
 	}
 }
 
+/* Step 5 of check_access: each descriptor of the coherent walk that a store made visible to
+ * the walker after the earliest instant this access can have been performed at: without
+ * FEAT_ETS2 the walk may still have read the value before it (DESIGN §3 "One instant per
+ * access", "Completion"; herd7 VMSA I2V-UP-DSB: `str desc; dsb ish; ldr` may fault, an ISB
+ * after the DSB forbids it). After the TLB stage, so that an old value a TLB may hold
+ * anyway stays stale-tlb, which only a TLBI cures. */
+static void recent_walk_alternatives(struct acc_ctx *a, struct cpu *c, bool zva,
+                                     uint64_t since)
+{
+	struct model *m = a->m;
+	const struct walk_result *tr = &a->co.tr;
+	for (unsigned i = 0; i < tr->nsteps && i < PT_MAX_STEPS; i++) {
+		uint64_t vals[4];
+		struct hz_cause cz[4];
+		uint64_t dpa = tr->steps[i].desc_pa;
+		unsigned nv = tlb_recent_values(m->t, dpa, since, vals, cz, 4);
+		for (unsigned k = 0; k < nv; k++) {
+			struct desc_override o = {.base = &m->mem, .pa = dpa, .value = vals[k]};
+			o.ops = (struct mem_ops){.read = override_read, .ctx = &o};
+			struct xlat wx;
+			ck_translate_ctx(m, &c->sr, c->el, 0, a->acc, a->va, a->size, zva, &o.ops,
+			                 &wx);
+			struct obs ob;
+			ck_observe(a, &wx, CV_LATEST, &ob);
+			snprintf(cz[k].what, sizeof(cz[k].what),
+			         "store over descriptor 0x%" PRIx64 " at PA 0x%" PRIx64
+			         ", visible, no context synchronisation since",
+			         vals[k], dpa);
+			ck_add_alt(a, HZ_MISSING_ISB, &ob, &cz[k],
+			           "walk read the descriptor's earlier value");
+		}
+	}
+}
+
+/*
+ * The earliest instant at which this access can be translated with the regime's MMU on
+ * (DESIGN §3 "One instant per access"): the CPU's last context synchronisation event, but
+ * a write of SCTLR.M = 1 not yet synchronised is in effect only from its MSR on (D17.1), and
+ * an MSR after a DSB executes after the DSB completed (B2.3.12): from that instant on every
+ * TLBI that DSB completed, and every table store it made visible, is in force. So a fetch
+ * with the MMU just turned on cannot use an entry a completed TLBI removed before the MSR.
+ * With FEAT_ETS2 a translation is ordered after an earlier DSB: now.
+ */
+uint64_t ck_access_instant(const struct model *m, const struct cpu *c, enum regime rg)
+{
+	if (m->cfg.feat_ets)
+		return TLB_AT_NOW;
+	enum sysreg_id sc = rg == REGIME_EL2 ? SR_SCTLR_EL2 : SR_SCTLR_EL1;
+	if (!(c->sr.eff[sc] & SCTLR_ELx_M) && (c->sr.pending & (UINT32_C(1) << sc)))
+		return c->sr.wcause[sc].seq;
+	return c->last_cse;
+}
+
 void ck_check_access(struct model *m, const struct model_event *ev, enum access_type acc,
                          uint64_t va, unsigned size, bool zva, struct model_step_result *res)
 {
@@ -349,6 +402,9 @@ void ck_check_access(struct model *m, const struct model_event *ev, enum access_
 	}
 	if (any_on)
 		ck_tlb_alternatives(a, c, rg, zva);
+	/* 5. Table stores made visible since the instant the access can have been made at. */
+	if (co->mmu_on && co->tr.fault.type != FAULT_EXTERNAL_WALK && !m->cfg.feat_ets)
+		recent_walk_alternatives(a, c, zva, ck_access_instant(m, c, rg));
 
 	ck_report_alts(a);
 

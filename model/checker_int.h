@@ -69,6 +69,7 @@ struct cpu {
 	unsigned el;
 	bool up;
 	bool ctx_dirty; /* an MSR since the last context synchronisation */
+	uint64_t last_cse; /* event of the last context synchronisation (or reset) */
 	struct sr_file sr;
 	struct tc_entry tc[TC_SIZE];
 };
@@ -85,7 +86,7 @@ struct model {
 	struct pend_maint *pm;
 	unsigned npm, cappm;
 	unsigned nhz;        /* hazards of the current event */
-	struct tlb_cand nofetch[MAX_CANDS]; /* check_access: a fetch's entries seen as data's */
+	struct tlb_cand at_now[MAX_CANDS]; /* ck_tlb_alternatives: the entries present now */
 	bool stores_pending; /* table stores for tlb_finalize at the next event */
 	const struct model_event *ev;
 	/* "writeback=never", "writeback=random:SEED": hazard.decided_by */
@@ -254,6 +255,7 @@ enum cache_view ck_read_view(const struct acc_ctx *a, const struct xlat *x);
 struct alt *ck_add_alt(struct acc_ctx *a, enum hz_class cls, const struct obs *o,
                        const struct hz_cause *cause, const char *fmt_extra);
 void ck_decide(const struct model *m, struct alt *t, const char *what);
+uint64_t ck_access_instant(const struct model *m, const struct cpu *c, enum regime rg);
 void ck_check_access(struct model *m, const struct model_event *ev, enum access_type acc,
                      uint64_t va, unsigned size, bool zva, struct model_step_result *res);
 void ck_tc_result(const struct tc_entry *e, uint64_t va, uint64_t pa,

@@ -24,14 +24,18 @@ void ck_tlb_alternatives(struct acc_ctx *a, struct cpu *c, enum regime rg, bool 
 	                             c->sr.latest[SR_TTBR1_EL1]);
 	struct tlb_regs cur = regs_of(&c->sr, rg, 0);
 	const struct walk_result *walk = co->mmu_on ? &co->tr : NULL;
-	unsigned n = tlb_lookup(m->t, ev->cpu, rg, va, acc == ACC_FETCH, asid, m->seq, &cur,
-	                        walk, cands, MAX_CANDS);
-	struct tlb_cand *nofetch = NULL;
+	/* One instant per access (DESIGN §3): the entries present at the earliest instant the
+	 * access can have with the MMU on; those a TLBI completed since then removes are
+	 * possible only because no context synchronisation followed it (missing-isb). */
+	uint64_t at = ck_access_instant(m, c, rg);
+	unsigned n = tlb_lookup(m->t, ev->cpu, rg, va, at, asid, m->seq, &cur, walk, cands,
+	                        MAX_CANDS);
+	struct tlb_cand *now = NULL;
 	unsigned nn = 0;
-	if (acc == ACC_FETCH && !m->cfg.feat_ets && n) {
-		nofetch = m->nofetch;
-		nn = tlb_lookup(m->t, ev->cpu, rg, va, false, asid, m->seq, &cur, walk,
-		                nofetch, MAX_CANDS);
+	if (at != TLB_AT_NOW && n && tlb_done_unsynced(m->t, ev->cpu)) {
+		now = m->at_now;
+		nn = tlb_lookup(m->t, ev->cpu, rg, va, TLB_AT_NOW, asid, m->seq, &cur, walk, now,
+		                MAX_CANDS);
 	}
 	for (unsigned i = 0; i < n; i++) {
 		struct tlb_cand *cd = &cands[i];
@@ -52,14 +56,13 @@ void ck_tlb_alternatives(struct acc_ctx *a, struct cpu *c, enum regime rg, bool 
 		struct obs o;
 		ck_observe(a, &tx, ck_read_view(a, &tx), &o);
 		enum hz_class cls = cd->needs_pending ? HZ_MISSING_DSB : HZ_STALE_TLB;
-		if (nofetch && cls == HZ_STALE_TLB) {
+		if (now && cls == HZ_STALE_TLB) {
 			bool in = false;
 			for (unsigned k = 0; k < nn && !in; k++)
-				in = nofetch[k].r.oa == cd->r.oa &&
-				     nofetch[k].r.fault.type == cd->r.fault.type;
+				in = now[k].r.oa == cd->r.oa &&
+				     now[k].r.fault.type == cd->r.fault.type;
 			if (!in)
-				cls = HZ_MISSING_ISB; /* TLBI done, no context sync (no ETS)
-				                       */
+				cls = HZ_MISSING_ISB; /* TLBI done, no context sync (no ETS2) */
 		}
 		if (!ck_obs_equal(&o, &a->o0))
 			tlb_cand_describe(cd, cd->cause.what, sizeof(cd->cause.what));

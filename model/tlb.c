@@ -54,6 +54,7 @@ void tlb_free(struct tlb *t)
 	free(t->live);
 	hmap_free(&t->reach, free);
 	free(t->ps);
+	free(t->bw);
 	free(t->tracked);
 	hmap_free(&t->roots, free_root);
 	free(t);
@@ -462,6 +463,17 @@ uint64_t tlb_digest(const struct tlb *t, const struct model_digest_cfg *cfg)
 		dg_u64(&d, p->tries);
 	}
 	dg_u64(&d, t->retrack);
+	dg_u64(&d, t->nbw);
+	for (unsigned i = 0; i < t->nbw; i++) {
+		const struct bbm_wait *bw = &t->bw[i];
+		dg_u64(&d, bw->b.desc_pa);
+		dg_u64(&d, bw->b.old_desc);
+		dg_u64(&d, bw->b.new_desc);
+		dg_time(&d, cfg, bw->b.store.seq);
+		dg_u64(&d, bw->regime);
+		const struct dhist *h = hmap_get(&t->hist, bw->b.desc_pa >> 3);
+		dg_u64(&d, h ? ver_age(h, bw->ord) : 0);
+	}
 	uint64_t sum = dg_end(&d);
 	/* Descriptor histories, as a set. */
 	for (size_t i = 0; i < t->hist.cap; i++) {

@@ -20,21 +20,21 @@
  * A version v (a value the descriptor at desc_pa held for walks in [v.from, v.end)) is read
  * by three queries: tlb_lookup (lk_level: a table value lets the walk go on, a leaf value
  * with AF set gives a cached translation, for a context x when v.end > lo and v.from <= hi,
- * where lo >= tl_window(x, base, size, leaf, nG, fetch, pending) and hi is x's close, or now
+ * where lo >= tl_window(x, base, size, leaf, nG, at, pending) and hi is x's close, or now
  * while x is open); the break-before-make check of a later store to the same descriptor
- * (version_maybe_cached, the same test with fetch = false, pending = false); and the digest.
+ * (version_maybe_cached, the same test with at = now, pending = false); and the digest.
  * Invalid, reserved and AF = 0 leaf values are never used as cached ones (a walk that
  * faults is not cached; D8.13), and BBM is never needed from them (D8.14.1).
  *
  * tl_window() only grows with time (TLBIs are added, complete, get synchronised; settled ones
- * fold into maxima), and for a given context it is smallest with fetch = true (without
- * FEAT_ETS a completed TLBI counts for instruction fetch only after the CPU's next context
+ * fold into maxima), and for a given context it is smallest with at = 0 (without FEAT_ETS2 a
+ * completed TLBI counts for an access at any instant only after the CPU's next context
  * synchronisation event; B2.3.12 / D8.13) and pending = false (a TLBI not yet completed by a
  * DSB removes nothing for sure; D8.13.x). A context opened later than v.end has window >=
  * its open > v.end. So once v.end is final (the storing CPU's DSB made the next value
  * visible) v is dead - no query will ever use it - when for every context x not dropped:
  *  - x closed before v.from (v.from > hi for ever), or
- *  - v.end <= tl_window(x, base, size, class of v, fetch = true, pending = false), where
+ *  - v.end <= tl_window(x, base, size, class of v, at = 0, pending = false), where
  *    (level, base, size) is where x's walks reach desc_pa; the class (table, leaf, nG) of
  *    the value follows from the level and granule.
  * Where walks reach a descriptor is known from the table tracking (struct reach): every
@@ -48,9 +48,25 @@
  * Lookups see the newest MAX_VERSIONS - 1 older values (by ord, pruned ones included), so
  * pruning never brings an older value into sight.
  */
+/* A CPU whose MMU may be on (some open context) and whose walks may still read v: v became
+ * invisible after its last context synchronisation (no FEAT_ETS2: tlb_recent_values). */
+static bool ver_recent(const struct tlb *t, const struct dver *v)
+{
+	if (t->cfg.feat_ets)
+		return false;
+	for (unsigned c = 0; c < t->cfg.ncpus; c++) {
+		if (v->end <= t->csync[c])
+			continue;
+		for (unsigned i = 0; i < t->nctx[c]; i++)
+			if (!t->ctx[c][i]->dropped && t->ctx[c][i]->close == T_INF)
+				return true;
+	}
+	return false;
+}
+
 bool tl_ver_dead(const struct tlb *t, const struct dhist *h, const struct dver *v)
 {
-	if (v->end == T_INF)
+	if (v->end == T_INF || ver_recent(t, v))
 		return false;
 	if (!(v->value & 1))
 		return true; /* invalid at every level, whatever the granule */
@@ -78,7 +94,7 @@ bool tl_ver_dead(const struct tlb *t, const struct dhist *h, const struct dver *
 			if (x->close != T_INF && v->from > x->close)
 				continue;
 			uint64_t lo = alias ? max64(x->open, x->s_all)
-			                    : tl_window(t, x, base, size, leaf, ng, true, false);
+			                    : tl_window(t, x, base, size, leaf, ng, 0, false);
 			if (x->close != T_INF && lo > x->close)
 				continue;
 			if (v->end > lo)
@@ -99,13 +115,17 @@ struct dver *tl_find_version(struct dhist *h, uint64_t ord)
 void tl_prune_versions(struct tlb *t)
 {
 	t->prune_due = false;
+	t->recent_kept = false;
 	unsigned k = 0;
 	for (unsigned i = 0; i < t->nlive; i++) {
 		struct dhist *h = t->live[i];
 		unsigned n = 0;
 		for (unsigned j = 0; j < h->n; j++)
-			if (!tl_ver_dead(t, h, &h->v[j]))
+			if (!tl_ver_dead(t, h, &h->v[j])) {
+				if (!t->recent_kept && h->v[j].end != T_INF)
+					t->recent_kept = ver_recent(t, &h->v[j]);
 				h->v[n++] = h->v[j];
+			}
 		h->n = n;
 		if (n)
 			t->live[k++] = h;
@@ -185,7 +205,7 @@ bool tlb_bbm_needed(uint64_t o, uint64_t n, int level, unsigned gs)
 }
 
 /* May version v of the descriptor for [base, base+size) at level still be in some TLB? */
-static const struct ctx *version_maybe_cached(struct tlb *t, const struct ctx *owner,
+static const struct ctx *version_maybe_cached(struct tlb *t, enum regime rg,
                                               const struct dver *v, int level, unsigned gs,
                                               uint64_t base, uint64_t size, uint64_t now)
 {
@@ -199,9 +219,9 @@ static const struct ctx *version_maybe_cached(struct tlb *t, const struct ctx *o
 	for (unsigned c = 0; c < MODEL_MAX_CPUS; c++)
 		for (unsigned i = 0; i < t->nctx[c]; i++) {
 			const struct ctx *x = t->ctx[c][i];
-			if (x->dropped || x->regs.regime != owner->regs.regime)
+			if (x->dropped || x->regs.regime != rg)
 				continue;
-			uint64_t lo = tl_window(t, x, base, size, leaf, ng, false, false);
+			uint64_t lo = tl_window(t, x, base, size, leaf, ng, T_INF, false);
 			uint64_t hi = x->close == T_INF ? now : x->close;
 			if (t->cfg.tlb_policy == TLB_POLICY_ACCESSED) {
 				uint64_t key =
@@ -218,6 +238,18 @@ static const struct ctx *version_maybe_cached(struct tlb *t, const struct ctx *o
 				return x;
 		}
 	return NULL;
+}
+
+/* Some CPU's MMU of regime rg may be on: an open context. */
+static bool regime_live(const struct tlb *t, enum regime rg)
+{
+	for (unsigned c = 0; c < MODEL_MAX_CPUS; c++)
+		for (unsigned i = 0; i < t->nctx[c]; i++) {
+			const struct ctx *x = t->ctx[c][i];
+			if (!x->dropped && x->close == T_INF && x->regs.regime == rg)
+				return true;
+		}
+	return false;
 }
 
 /* Record the store to word w if memory now shows it; false if it shows the old value. */
@@ -273,7 +305,8 @@ static bool finalize_word(struct tlb *t, const struct pstore *p, uint64_t w, uin
 		const struct dver *v = &h->v[i];
 		if (!tlb_bbm_needed(v->value, cur, level, gs))
 			continue;
-		const struct ctx *x = version_maybe_cached(t, owner, v, level, gs, base, size, now);
+		enum regime rg = owner->regs.regime;
+		const struct ctx *x = version_maybe_cached(t, rg, v, level, gs, base, size, now);
 		if (!x)
 			continue;
 		struct tlb_bbm b = {w, v->value, cur, (int8_t)level, base, p->cause, v->cause, 0};
@@ -281,6 +314,14 @@ static bool finalize_word(struct tlb *t, const struct pstore *p, uint64_t w, uin
 		if (v->from <= x->open)
 			b.cached = x->cause;
 		b.cached_since = x->open > v->from ? x->open : v->from;
+		/* D8.14.1 and DESIGN §3 "Break-before-make": with every MMU of the regime off no
+		 * lookup can see the old and the new entry together; only one turned on before
+		 * a TLBI removing the old value completes can. Decided then. */
+		if (!regime_live(t, rg)) {
+			GROW(t->bw, t->nbw, t->capbw);
+			t->bw[t->nbw++] = (struct bbm_wait){b, rg, gs, size, v->ord};
+			break;
+		}
 		fn(arg, &b);
 		break;
 	}
@@ -298,6 +339,39 @@ static bool finalize_word(struct tlb *t, const struct pstore *p, uint64_t w, uin
 		memset(&t->inherit, 0, sizeof(t->inherit));
 	}
 	return true;
+}
+
+void tlb_bbm_recheck(struct tlb *t, uint64_t now, void (*fn)(void *arg, const struct tlb_bbm *b),
+                     void *arg)
+{
+	unsigned k = 0;
+	for (unsigned i = 0; i < t->nbw; i++) {
+		struct bbm_wait *bw = &t->bw[i];
+		if (!regime_live(t, bw->regime)) {
+			t->bw[k++] = *bw;
+			continue;
+		}
+		/* The old value is gone (pruned: no TLB can hold it), or the descriptor holds
+		 * a value again that needs no break-before-make from it: nothing to report. */
+		struct dhist *h = hmap_get(&t->hist, bw->b.desc_pa >> 3);
+		const struct dver *v = h ? tl_find_version(h, bw->ord) : NULL;
+		uint64_t cur;
+		if (!v || !mem_read64(&t->mem, bw->b.desc_pa, &cur) ||
+		    !tlb_bbm_needed(v->value, cur, bw->b.level, bw->gs))
+			continue;
+		const struct ctx *x = version_maybe_cached(t, bw->regime, v, bw->b.level, bw->gs,
+		                                           bw->b.va, bw->size, now);
+		if (!x)
+			continue; /* a completed TLBI removed it before the MMU came on */
+		bw->b.new_desc = cur;
+		fn(arg, &bw->b);
+	}
+	t->nbw = k;
+}
+
+bool tlb_bbm_pending(const struct tlb *t)
+{
+	return t->nbw != 0;
 }
 
 bool tlb_finalize(struct tlb *t, uint64_t now, void (*fn)(void *arg, const struct tlb_bbm *b),
@@ -323,6 +397,23 @@ bool tlb_finalize(struct tlb *t, uint64_t now, void (*fn)(void *arg, const struc
 		t->gen++;
 	t->nps = k;
 	return k != 0;
+}
+
+unsigned tlb_recent_values(const struct tlb *t, uint64_t desc_pa, uint64_t since,
+                           uint64_t *vals, struct hz_cause *causes, unsigned max)
+{
+	const struct dhist *h = hmap_get(&t->hist, desc_pa >> 3);
+	unsigned n = 0;
+	for (unsigned i = h ? h->n : 0; i-- > 0 && n < max;) {
+		const struct dver *v = &h->v[i];
+		if (v->end == T_INF || v->end <= since)
+			continue;
+		vals[n] = v->value;
+		/* The store that replaced it: the next value's cause. */
+		causes[n] = i + 1 < h->n ? h->v[i + 1].cause : h->cur_cause;
+		n++;
+	}
+	return n;
 }
 
 bool tlb_unsynced_store(const struct tlb *t, unsigned cpu, struct hz_cause *cause)
@@ -377,7 +468,7 @@ void tlb_note_access(struct tlb *t, unsigned cpu, const struct pt_cfg *cfg, uint
 				hmap_put(&x->acc, key, a);
 			}
 			if (a->first <
-			    tl_window(t, x, va & ~(size - 1), size, true, false, false, false))
+			    tl_window(t, x, va & ~(size - 1), size, true, false, T_INF, false))
 				a->first = seq; /* the earlier accesses' entries are gone */
 			a->last = seq;
 		}

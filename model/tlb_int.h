@@ -110,6 +110,16 @@ struct pstore {
 	struct hz_cause cause;
 };
 
+/* A break-before-make violation found while no MMU of the regime was on: reported only if
+ * the old value may still be cached when one is turned on (tlb_bbm_recheck). */
+struct bbm_wait {
+	struct tlb_bbm b;
+	enum regime regime;
+	unsigned gs;
+	uint64_t size; /* of the VA range the descriptor maps (b.va is its base) */
+	uint64_t ord;  /* the old value's version */
+};
+
 struct unsynced {
 	uint64_t desc_pa;
 	uint64_t ord; /* the version whose end its DSB sets (never pruned while end = T_INF) */
@@ -143,6 +153,12 @@ struct tlb {
 	uint64_t epoch;    /* bumped by tl_retrack_all() */
 	bool retrack;      /* a context was dropped: the tracked set is a superset until redone */
 	uint64_t gen;
+	/* Each CPU's last context synchronisation event: a table store made visible after it
+	 * may still be missed by that CPU's walks (no FEAT_ETS2), so its old value is kept. */
+	uint64_t csync[MODEL_MAX_CPUS];
+	bool recent_kept; /* some version is kept only for that: prune at the next csync */
+	struct bbm_wait *bw;
+	unsigned nbw, capbw;
 };
 
 #define GROW(arr, n, cap)                                                                          \
@@ -191,6 +207,6 @@ bool tl_ver_dead(const struct tlb *t, const struct dhist *h, const struct dver *
 unsigned tl_versions(struct tlb *t, uint64_t desc_pa, struct dver *out, bool *cur_ok);
 
 uint64_t tl_window(const struct tlb *t, const struct ctx *x, uint64_t base, uint64_t size,
-                       bool leaf, bool ng, bool fetch, bool incl_pending);
+                       bool leaf, bool ng, uint64_t at, bool incl_pending);
 
 #endif

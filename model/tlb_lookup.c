@@ -39,7 +39,8 @@ struct lk {
 	const struct ctx *x;
 	struct pt_cfg cfg;
 	uint64_t va, now, hi;
-	bool fetch, incl, same_ctx;
+	uint64_t at; /* the instant of the access (tl_window) */
+	bool incl, same_ctx;
 	uint16_t cur_asid;
 	const struct walk_result *coherent_tr; /* see tlb_lookup */
 	struct pview pv;
@@ -81,9 +82,11 @@ static void emit(struct lk *s, const struct walk_result *r, bool stale_leaf,
 	c->ctx_regime = s->x->regs.regime;
 	c->ctx_ttbr = s->x->regs.ttbr0;
 	c->ctx_open = s->x->open;
-	/* The text is formatted only if the candidate ends up in a report. */
+	/* The text is formatted only if the candidate ends up in a report. The event that made
+	 * an old value cacheable: its store, or, for a value in memory before the context
+	 * opened (a loader's tables), the MMU enable that opened it (as tlb_bbm.cached). */
 	if (stale_leaf) {
-		c->cause = leafv->cause;
+		c->cause = leafv->from <= s->x->open ? s->x->cause : leafv->cause;
 		c->old_desc = leafv->value;
 		c->desc_pa = leaf_pa;
 	} else if (s->stale_table) {
@@ -113,7 +116,21 @@ void tlb_cand_describe(const struct tlb_cand *c, char *buf, size_t len)
 		         c->ctx_regime == REGIME_EL2 ? "EL2" : "EL1", c->ctx_ttbr, c->ctx_open);
 }
 
-static void lk_level(struct lk *s, int level, uint64_t table_pa, uint64_t t_lo)
+/*
+ * The versions of the level-`level` descriptor of s->va in the table at table_pa that a TLB
+ * may hold or a walk may read. [a, b]: the instants at which a walk could have reached this
+ * table, through descriptors live then or walk-cache entries made from them and not yet
+ * invalidated; wc: walk-cache entries of every table level above are present now, so a walk
+ * performed now may start from them.
+ *
+ * DESIGN §3 "TLBI scope": a leaf entry, once made, does not depend on the walk-cache entries
+ * of the walk that made it. So a TLBI that removes a walk-cache entry on the path (TLBI VAE2
+ * of another VA in its span) ends the time in which new leaves can be made through it, not
+ * the life of the leaves made before; only a TLBI that covers the leaf's own VA (its window,
+ * tl_window) removes those.
+ */
+static void lk_level(struct lk *s, int level, uint64_t table_pa, uint64_t a, uint64_t b,
+                     bool wc)
 {
 	unsigned gs = s->cfg.granule_shift, stride = gs - 3;
 	unsigned shift = gs + (unsigned)(3 - level) * stride;
@@ -135,27 +152,33 @@ static void lk_level(struct lk *s, int level, uint64_t table_pa, uint64_t t_lo)
 		s->pv.pa[d] = desc_pa;
 		s->pv.val[d] = v->value;
 		if (cls == DESC_IS_TABLE && level < 3) {
-			uint64_t lo =
-			    tl_window(s->t, s->x, base, size, false, false, s->fetch, s->incl);
-			uint64_t hi = s->hi;
-			if (lo < t_lo)
-				lo = t_lo;
-			if (!acc_bound(s, level, base, &lo, &hi))
+			/* The instants a walk could read v: while it was live, inside [a, b]. */
+			if (v->end == 0 || v->from > b || v->end <= a)
 				continue;
-			if (lo > hi || v->from > hi || v->end <= lo)
-				continue;
+			uint64_t ra = v->from > a ? v->from : a;
+			uint64_t rb = v->end - 1 < b ? v->end - 1 : b;
+			/* A walk-cache entry of v present now: made at or after the last TLBI
+			 * covering it, while v was live. */
+			uint64_t wlo = tl_window(s->t, s->x, base, size, false, false, s->at, s->incl);
+			uint64_t lo = wlo > ra ? wlo : ra, hi = rb;
+			bool cached = acc_bound(s, level, base, &lo, &hi) && lo <= hi;
+			/* Leaves below can have been made through v until its walk-cache entries
+			 * went: until now if one is present, else until the last covering TLBI
+			 * (an upper bound of when the first one after v's life removed them). */
+			uint64_t cb = cached ? b : (wlo < b ? wlo : b);
+			if (cb < rb)
+				cb = rb;
 			bool saved = s->stale_table;
 			struct hz_cause saved_cause = s->table_cause;
 			uint64_t saved_desc = s->table_desc, saved_pa = s->table_pa;
 			if (!current && !s->stale_table) {
 				s->stale_table = true;
-				s->table_cause = v->cause;
+				s->table_cause = v->from <= s->x->open ? s->x->cause : v->cause;
 				s->table_desc = v->value;
 				s->table_pa = desc_pa;
 			}
 			s->pv.n = d + 1;
-			lk_level(s, level + 1, pt_desc_oa(v->value, gs),
-			         v->from > lo ? v->from : lo);
+			lk_level(s, level + 1, pt_desc_oa(v->value, gs), ra, cb, wc && cached);
 			s->pv.n = d;
 			s->stale_table = saved;
 			s->table_cause = saved_cause;
@@ -168,10 +191,10 @@ static void lk_level(struct lk *s, int level, uint64_t table_pa, uint64_t t_lo)
 		bool cached_ok = false;
 		if (leaf && (v->value & DESC_AF)) {
 			bool ng = (v->value & DESC_NG) != 0;
-			uint64_t lo = tl_window(s->t, s->x, base, size, true, ng, s->fetch, s->incl);
-			uint64_t hi = s->hi;
-			if (lo < t_lo)
-				lo = t_lo;
+			uint64_t lo = tl_window(s->t, s->x, base, size, true, ng, s->at, s->incl);
+			uint64_t hi = b;
+			if (lo < a)
+				lo = a;
 			if (acc_bound(s, level, base, &lo, &hi))
 				cached_ok = lo <= hi && v->from <= hi && v->end > lo;
 		}
@@ -186,8 +209,8 @@ static void lk_level(struct lk *s, int level, uint64_t table_pa, uint64_t t_lo)
 		 */
 		bool other_ctx =
 		    !s->same_ctx && (s->x->regs.regime == REGIME_EL2 || s->x->asid == s->cur_asid);
-		bool fresh_ok =
-		    current && level > s->cfg.start_level && (s->stale_table || other_ctx);
+		bool fresh_ok = wc && current && level > s->cfg.start_level &&
+		                (s->stale_table || other_ctx);
 		if (!cached_ok && !fresh_ok)
 			continue;
 		/* The coherent context over the current descriptors: the coherent walk. */
@@ -209,7 +232,7 @@ static void lk_level(struct lk *s, int level, uint64_t table_pa, uint64_t t_lo)
 	}
 }
 
-static unsigned lookup_once(struct tlb *t, unsigned cpu, enum regime rg, uint64_t va, bool fetch,
+static unsigned lookup_once(struct tlb *t, unsigned cpu, enum regime rg, uint64_t va, uint64_t at,
                             uint16_t cur_asid, uint64_t now, const struct tlb_regs *coherent,
                             const struct walk_result *coherent_tr, bool incl,
                             struct tlb_cand *out, unsigned max)
@@ -228,7 +251,7 @@ static unsigned lookup_once(struct tlb *t, unsigned cpu, enum regime rg, uint64_
 		s.va = va;
 		s.now = now;
 		s.hi = x->close == T_INF ? now : x->close;
-		s.fetch = fetch;
+		s.at = at;
 		s.incl = incl;
 		s.same_ctx = coherent && regs_equal(&x->regs, coherent);
 		s.cur_asid = cur_asid;
@@ -238,7 +261,7 @@ static unsigned lookup_once(struct tlb *t, unsigned cpu, enum regime rg, uint64_
 		s.pv.base = &t->mem;
 		s.out = out + n;
 		s.max = max - n;
-		lk_level(&s, s.cfg.start_level, s.cfg.ttbr, 0);
+		lk_level(&s, s.cfg.start_level, s.cfg.ttbr, 0, s.hi, true);
 		n += s.n;
 	}
 	return n;
@@ -255,18 +278,18 @@ static bool same_translation(const struct walk_result *a, const struct walk_resu
 	       a->attrs.inner == b->attrs.inner;
 }
 
-unsigned tlb_lookup(struct tlb *t, unsigned cpu, enum regime rg, uint64_t va, bool fetch,
+unsigned tlb_lookup(struct tlb *t, unsigned cpu, enum regime rg, uint64_t va, uint64_t at,
                     uint16_t cur_asid, uint64_t now, const struct tlb_regs *coherent,
                     const struct walk_result *coherent_tr, struct tlb_cand *out, unsigned max)
 {
-	unsigned n = lookup_once(t, cpu, rg, va, fetch, cur_asid, now, coherent, coherent_tr,
+	unsigned n = lookup_once(t, cpu, rg, va, at, cur_asid, now, coherent, coherent_tr,
 	                         false, out, max);
 	if (!t->npending || !n)
 		return n;
 	/* Which of them only a not-yet-completed TLBI would remove (missing DSB)? */
 	struct tlb_cand *with = calloc(max, sizeof(*with));
 	assert(with);
-	unsigned m = lookup_once(t, cpu, rg, va, fetch, cur_asid, now, coherent, coherent_tr, true,
+	unsigned m = lookup_once(t, cpu, rg, va, at, cur_asid, now, coherent, coherent_tr, true,
 	                         with, max);
 	for (unsigned i = 0; i < n; i++) {
 		bool found = false;

@@ -119,6 +119,16 @@ void tlb_tlbi(struct tlb *t, unsigned cpu, enum tlbi_op op, uint64_t arg, uint64
 	}
 }
 
+bool tlb_done_unsynced(const struct tlb *t, unsigned cpu)
+{
+	if (t->cfg.feat_ets)
+		return false;
+	for (unsigned i = 0; i < t->nrecs; i++)
+		if (t->recs[i]->done != T_INF && t->recs[i]->sync[cpu] == T_INF)
+			return true;
+	return false;
+}
+
 bool tlb_pending_any(const struct tlb *t)
 {
 	return t->npending != 0;
@@ -153,11 +163,17 @@ static uint64_t va_key(unsigned shift, uint64_t va_page)
 	return ((uint64_t)shift << 56) | ((va_page << 12) >> shift);
 }
 
-/* Earliest event at which x may have cached an entry covering [base, base+size) that is
- * still present for an access now (see tlb.h: completed TLBIs only, unless incl_pending;
- * for instruction fetch without FEAT_ETS, only those followed by a context sync). */
+/*
+ * Earliest event at which x may have cached an entry covering [base, base+size) that is
+ * still present for an access performed at the instant `at` (see tlb.h): TLBIs completed
+ * by then, and pending ones too if incl_pending. A TLBI completed and followed by a context
+ * synchronisation of x's CPU (or any completed one, with FEAT_ETS2) is settled and counts
+ * for every instant an access of that CPU can have (DESIGN §3 "One instant per access": an
+ * instant after the last context synchronisation event); the others count only for an
+ * instant at or after their completion. at = 0: the earliest instant, at = T_INF: now.
+ */
 uint64_t tl_window(const struct tlb *t, const struct ctx *x, uint64_t base, uint64_t size,
-                       bool leaf, bool ng, bool fetch, bool incl_pending)
+                   bool leaf, bool ng, uint64_t at, bool incl_pending)
 {
 	uint64_t w = max64(x->open, x->s_all);
 	if (!leaf || ng)
@@ -181,10 +197,9 @@ uint64_t tl_window(const struct tlb *t, const struct ctx *x, uint64_t base, uint
 		bool counted;
 		if (r->done == T_INF)
 			counted = incl_pending;
-		else if (fetch && !t->cfg.feat_ets)
-			counted = incl_pending || r->sync[x->cpu] != T_INF;
 		else
-			counted = true;
+			counted = incl_pending || r->done <= at || t->cfg.feat_ets ||
+			          r->sync[x->cpu] != T_INF;
 		if (!counted || r->issue <= w)
 			continue;
 		if (inv_matches(r, x, base, size, leaf, ng))
@@ -330,6 +345,9 @@ bool tlb_dsb(struct tlb *t, unsigned cpu, enum barrier_domain dom, enum barrier_
 
 void tlb_csync(struct tlb *t, unsigned cpu, uint64_t seq)
 {
+	t->csync[cpu] = seq;
+	if (t->recent_kept)
+		t->prune_due = true; /* the versions only this CPU's walks could still read */
 	bool any = false;
 	for (unsigned i = 0; i < t->nrecs; i++) {
 		struct tlbi_rec *r = t->recs[i];

@@ -85,6 +85,8 @@ void ck_context_sync(struct model *m, unsigned cpu)
 		ck_update_contexts(m, cpu, true);
 	m->cpu[cpu].ctx_dirty = false;
 	m->cpu[cpu].last_cse = m->seq;
+	if (m->ncs)
+		ck_code_prune(m);
 	tlb_csync(m->t, cpu, m->seq);
 }
 
@@ -165,6 +167,7 @@ void model_free(struct model *m)
 	tlb_free(m->t);
 	cache_free(m->c);
 	free(m->pm);
+	free(m->cs);
 	free(m);
 }
 
@@ -204,6 +207,8 @@ void model_cpu_off(struct model *m, unsigned cpu)
 	tlb_cpu_reset(m->t, cpu);
 	memset(c->tc, 0, sizeof(c->tc));
 	c->up = false;
+	if (m->ncs)
+		ck_code_prune(m);
 }
 
 void model_step(struct model *m, const struct model_event *ev, struct model_step_result *res)
@@ -400,6 +405,19 @@ bool model_regime_cfg(const struct model *m, unsigned cpu, uint64_t va, struct p
  * an access to the line, or of a walk that read it through a view) look at the line too.
  * No line is offered while a DC by set/way is pending: it will act on every line.
  */
+struct code_hash {
+	struct cache *c;
+	uint64_t *sum;
+};
+
+static void code_page_hash(void *arg, uint64_t pa)
+{
+	struct code_hash *h = arg;
+	const struct cache_page *pg = cache_page_find(h->c, pa);
+	if (pg && pg->code)
+		*h->sum += hash64(pa, 0x636f6465);
+}
+
 uint64_t model_digest(const struct model *m, const struct model_digest_cfg *cfg)
 {
 	struct dg d = dg_start(0x6d6f64656c);
@@ -487,6 +505,17 @@ uint64_t model_digest(const struct model *m, const struct model_digest_cfg *cfg)
 		parts += part;
 	}
 	dg_u64(&d, nall);
+	/* Modified code (ck_code_alternatives): the stores kept, and the pages code is
+	 * fetched from (a store to them is kept). */
+	dg_u64(&d, m->ncs);
+	for (unsigned i = 0; i < m->ncs; i++) {
+		dg_u64(&d, m->cs[i].line);
+		dg_time(&d, cfg, m->cs[i].seq);
+		dg_bytes(&d, m->cs[i].old, sizeof(m->cs[i].old));
+	}
+	uint64_t code = 0;
+	cache_for_each_page(m->c, code_page_hash, &(struct code_hash){m->c, &code});
+	dg_u64(&d, code);
 	return dg_end(&d) + parts + cache_digest(m->c, cfg, setway) + tlb_digest(m->t, cfg);
 }
 

@@ -330,6 +330,9 @@ void ck_check_access(struct model *m, const struct model_event *ev, enum access_
 	ck_observe(a, co, CV_LATEST, &a->o0);
 	/* Bytes other than the latest at the coherent PA claim their outcomes first. */
 	ck_data_alternatives(a);
+	/* 1b. Code stored to since this CPU's last context synchronisation. */
+	if (acc == ACC_FETCH)
+		ck_code_alternatives(a, c);
 
 	/* 2. The walk reads through the cache (cacheable walk) or at the PoC. */
 	enum cache_view wv = co->cfg.walk_cacheable ? CV_CACHE : CV_POC;
@@ -508,7 +511,7 @@ bool ck_fast_access(struct model *m, const struct model_event *ev, enum access_t
 		}
 		break;
 	case ACC_WRITE:
-		if (pg->table)
+		if (pg->table || pg->code)
 			return false;
 		if (e->wb) {
 			if ((pg->dirty & lines) != lines || (pg->stale & lines) ||

@@ -109,6 +109,95 @@ void ck_data_alternatives(struct acc_ctx *a)
 	}
 }
 
+/* ---------- modified code (DESIGN §3 "Modified code") ---------- */
+
+/* A store of size bytes at pa, in a page code was fetched from: keep each line's bytes as
+ * they are before it (memory still shows them at the store's event). */
+static void code_store(struct model *m, struct cache_page *pg, uint64_t pa, unsigned size,
+                       const struct hz_cause *cause)
+{
+	for (uint64_t l = pa & CACHE_LINE_MASK; l < pa + size; l += CACHE_LINE_SIZE) {
+		if (m->ncs == MAX_CODE_STORES) {
+			/* Bounded: the oldest goes (a guest storing this much to code with no
+			 * context synchronisation loses only the oldest alternatives). */
+			memmove(m->cs, m->cs + 1, (m->ncs - 1) * sizeof(*m->cs));
+			m->ncs--;
+		}
+		if (m->ncs == m->capcs) {
+			m->capcs = m->capcs ? m->capcs * 2 : 16;
+			m->cs = realloc(m->cs, m->capcs * sizeof(*m->cs));
+			assert(m->cs);
+		}
+		struct code_store *s = &m->cs[m->ncs];
+		if (!m->mem.read(m->mem.ctx, l, s->old, sizeof(s->old)))
+			continue;
+		s->line = l;
+		s->seq = m->seq;
+		s->cause = *cause;
+		m->ncs++;
+		pg->cstore |= cache_line_mask(l, CACHE_LINE_SIZE);
+	}
+}
+
+/*
+ * The instructions a fetch may obtain from before a store to them that this CPU has had no
+ * context synchronisation event since (B2.2.5, DESIGN §3 "Modified code": the pipeline may
+ * hold the old instruction, caches or not): missing-isb. With the I-cache on, a stale
+ * I-cache line is claimed first by ck_data_alternatives (icache-stale).
+ */
+void ck_code_alternatives(struct acc_ctx *a, const struct cpu *c)
+{
+	struct model *m = a->m;
+	if (a->o0.f.type != FAULT_NONE || !m->ncs)
+		return;
+	uint64_t pa = a->o0.pa;
+	unsigned n = a->size > MAX_READ ? MAX_READ : a->size;
+	const struct cache_page *pg = cache_page_find(m->c, pa);
+	if (!pg || !(pg->cstore & cache_line_mask(pa, n)))
+		return;
+	for (unsigned i = 0; i < m->ncs; i++) {
+		const struct code_store *s = &m->cs[i];
+		if (s->seq <= c->last_cse || s->line + CACHE_LINE_SIZE <= pa || s->line >= pa + n)
+			continue;
+		uint8_t buf[MAX_READ];
+		if (!cache_read(m->c, CV_LATEST, pa, buf, n))
+			return;
+		for (unsigned k = 0; k < n; k++)
+			if (pa + k >= s->line && pa + k < s->line + CACHE_LINE_SIZE)
+				buf[k] = s->old[pa + k - s->line];
+		struct obs o = a->o0;
+		ck_obs_fill(&o, buf, n);
+		struct hz_cause cz = s->cause;
+		snprintf(cz.what, sizeof(cz.what),
+		         "store to code at PA 0x%" PRIx64 ", no context synchronisation since",
+		         s->line);
+		ck_add_alt(a, HZ_MISSING_ISB, &o, &cz, "instruction fetched before the store");
+	}
+}
+
+/* At a context synchronisation: forget the stores every CPU that is up has synchronised. */
+void ck_code_prune(struct model *m)
+{
+	uint64_t lo = UINT64_MAX;
+	for (unsigned i = 0; i < m->cfg.ncpus; i++)
+		if (m->cpu[i].up && m->cpu[i].last_cse < lo)
+			lo = m->cpu[i].last_cse;
+	unsigned k = 0;
+	for (unsigned i = 0; i < m->ncs; i++) {
+		struct cache_page *pg = cache_page_find(m->c, m->cs[i].line);
+		if (pg)
+			pg->cstore = 0;
+		if (m->cs[i].seq > lo)
+			m->cs[k++] = m->cs[i];
+	}
+	m->ncs = k;
+	for (unsigned i = 0; i < m->ncs; i++) {
+		struct cache_page *pg = cache_page_find(m->c, m->cs[i].line);
+		if (pg)
+			pg->cstore |= cache_line_mask(m->cs[i].line, CACHE_LINE_SIZE);
+	}
+}
+
 /* State changes of the coherent access: lines, I-cache, lost writes. bytes: what a store
  * writes (NULL: unknown). */
 void ck_data_effects(struct model *m, const struct model_event *ev, enum access_type acc,
@@ -118,6 +207,7 @@ void ck_data_effects(struct model *m, const struct model_event *ev, enum access_
 	struct cache_page *pg = cache_page_get(m->c, pa);
 	uint64_t lines = cache_line_mask(pa, size);
 	if (acc == ACC_FETCH) {
+		pg->code = true;
 		if (x->icache && !m->cfg.ctr_dic && (~pg->ivalid | pg->imod) & lines) {
 			struct hz_cause cz = cause_of(m, ev, "I-cache fill");
 			cache_ifill(m->c, pa, size, &cz);
@@ -130,6 +220,8 @@ void ck_data_effects(struct model *m, const struct model_event *ev, enum access_
 		return;
 	}
 	struct hz_cause cz = cause_of(m, ev, "store");
+	if (pg->code)
+		code_store(m, pg, pa, size, &cz);
 	bool lost = false;
 	struct hz_cause prev;
 	if (m->cfg.wb_policy != WB_ANY && bytes) {

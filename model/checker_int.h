@@ -65,6 +65,17 @@ struct pend_maint {
 	uint8_t snap[CACHE_LINE_SIZE]; /* the line's bytes when the DC executed */
 };
 
+/* A store to a line of a page code is fetched from: until every CPU that may fetch it has
+ * had a context synchronisation event, its old bytes may still be executed (DESIGN §3
+ * "Modified code"; B2.2.5 concurrent modification and execution of instructions). */
+struct code_store {
+	uint64_t line; /* PA of the line */
+	uint64_t seq;
+	struct hz_cause cause;
+	uint8_t old[CACHE_LINE_SIZE];
+};
+#define MAX_CODE_STORES 4096
+
 struct cpu {
 	unsigned el;
 	bool up;
@@ -85,6 +96,8 @@ struct model {
 	struct cpu cpu[MODEL_MAX_CPUS];
 	struct pend_maint *pm;
 	unsigned npm, cappm;
+	struct code_store *cs;
+	unsigned ncs, capcs;
 	unsigned nhz;        /* hazards of the current event */
 	struct tlb_cand at_now[MAX_CANDS]; /* ck_tlb_alternatives: the entries present now */
 	bool stores_pending; /* table stores for tlb_finalize at the next event */
@@ -229,6 +242,8 @@ static inline bool tc_fetch_lines_ok(const struct model *m, const struct tc_entr
                                      uint64_t lines)
 {
 	const struct cache_page *pg = e->pg;
+	if (pg->cstore & lines)
+		return false; /* modified code: ck_code_alternatives */
 	if (!e->icache)
 		return !(pg->dirty & lines);
 	if (m->cfg.ctr_dic)
@@ -267,6 +282,8 @@ bool ck_fast_access(struct model *m, const struct model_event *ev, enum access_t
 bool ck_maint_pending_on(const struct model *m, uint64_t pa, bool clean_only);
 bool ck_range_pending(const struct model *m, uint64_t pa, unsigned size);
 void ck_data_alternatives(struct acc_ctx *a);
+void ck_code_alternatives(struct acc_ctx *a, const struct cpu *c);
+void ck_code_prune(struct model *m);
 void ck_data_effects(struct model *m, const struct model_event *ev, enum access_type acc,
                      const struct xlat *x, uint64_t pa, unsigned size, bool is_store,
                      const uint8_t *bytes);

@@ -143,6 +143,7 @@ struct alt *ck_add_alt(struct acc_ctx *a, enum hz_class cls, const struct obs *o
 	t->o = *o;
 	t->cause = *cause;
 	t->decided = NULL;
+	t->summary = NULL;
 	if (o->f.type != FAULT_NONE)
 		snprintf(t->text, sizeof(t->text), "%s fault (level %d)%s%s",
 		         pt_fault_name(o->f.type), o->f.level, fmt_extra ? ", " : "",
@@ -283,8 +284,10 @@ static void recent_walk_alternatives(struct acc_ctx *a, struct cpu *c, bool zva,
 			         "store over descriptor 0x%" PRIx64 " at PA 0x%" PRIx64
 			         ", visible, no context synchronisation since",
 			         vals[k], dpa);
-			ck_add_alt(a, HZ_MISSING_ISB, &ob, &cz[k],
-			           "walk read the descriptor's earlier value");
+			struct alt *t = ck_add_alt(a, HZ_MISSING_ISB, &ob, &cz[k],
+			                           "walk read the descriptor's earlier value");
+			if (t)
+				t->summary = SUMMARY_UNSYNCED;
 		}
 	}
 }

@@ -171,7 +171,10 @@ void ck_code_alternatives(struct acc_ctx *a, const struct cpu *c)
 		snprintf(cz.what, sizeof(cz.what),
 		         "store to code at PA 0x%" PRIx64 ", no context synchronisation since",
 		         s->line);
-		ck_add_alt(a, HZ_MISSING_ISB, &o, &cz, "instruction fetched before the store");
+		struct alt *t =
+		    ck_add_alt(a, HZ_MISSING_ISB, &o, &cz, "instruction fetched before the store");
+		if (t)
+			t->summary = SUMMARY_UNSYNCED;
 	}
 }
 

@@ -37,6 +37,9 @@
 #define RULE_DSB  "Arm ARM D8.13 / B2.3.12 (DSB completes TLB and cache maintenance)"
 #define RULE_ISB  "Arm ARM D1.x (context synchronization events), D17.1 (sysreg synchronization)"
 #define RULE_EXC  "Arm ARM D1.10 (exception entry)"
+#define SUMMARY_UNSYNCED                                                                           \
+	"with no context synchronisation event since, the access may have been made before "      \
+	"completed maintenance, a table store or a code store took effect for it"
 
 /* A translation known to have one outcome, compact so the working set stays in L1. */
 struct tc_entry {
@@ -197,6 +200,9 @@ struct alt {
 	/* The write-back policy makes this the one outcome (WB_NEVER, WB_RANDOM): what the
 	 * access then does, for the report's summary; NULL when it is one possibility. */
 	const char *decided;
+	/* The report's summary when not the class's own (class_summary): missing-isb for a
+	 * state other than register values (TLBI, table store, modified code). */
+	const char *summary;
 };
 
 struct acc_ctx {

@@ -133,7 +133,14 @@ void ck_report_alts(struct acc_ctx *a)
 		hz.has_va = true;
 		hz.va = a->va;
 		hz.acc = a->acc;
-		snprintf(hz.summary, sizeof(hz.summary), "%s", class_summary(order[k]));
+		const char *summary = class_summary(order[k]);
+		for (unsigned i = 0; i < a->nalts; i++)
+			if (a->alts[i].cls == order[k]) {
+				if (a->alts[i].summary)
+					summary = a->alts[i].summary;
+				break;
+			}
+		snprintf(hz.summary, sizeof(hz.summary), "%s", summary);
 		if (dec) {
 			char got[64], coh[64];
 			obs_short(&dec->o, got, sizeof(got));

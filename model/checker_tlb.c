@@ -66,10 +66,12 @@ void ck_tlb_alternatives(struct acc_ctx *a, struct cpu *c, enum regime rg, bool 
 		}
 		if (!ck_obs_equal(&o, &a->o0))
 			tlb_cand_describe(cd, cd->cause.what, sizeof(cd->cause.what));
-		ck_add_alt(a, cls, &o, &cd->cause,
-		        cd->stale_leaf    ? "stale leaf entry"
-		        : cd->stale_table ? "stale walk-cache entry"
-		                          : "entry of an earlier context");
+		struct alt *t = ck_add_alt(a, cls, &o, &cd->cause,
+		                           cd->stale_leaf    ? "stale leaf entry"
+		                           : cd->stale_table ? "stale walk-cache entry"
+		                                             : "entry of an earlier context");
+		if (t && cls == HZ_MISSING_ISB)
+			t->summary = SUMMARY_UNSYNCED;
 		/* Two entries of different sizes for one VA: TLB conflict possible. */
 		if (cd->old_ctx && cd->r.fault.type == FAULT_NONE && co->mmu_on &&
 		    co->tr.fault.type == FAULT_NONE &&

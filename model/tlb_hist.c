@@ -42,7 +42,8 @@
  * maps and its granule. Contexts of a regime that never reached the page are skipped. A
  * page reached at two places (shared tables, or under a page that is) is an alias: its
  * versions use the part of the window that does not depend on the VA, max(x.open, x.s_all)
- * (an ALL-form TLBI or the context's start), and so are pruned only after TLBI ALL.
+ * (an ALL-form TLBI or the context's start), and so are pruned only after TLBI ALL. So are
+ * table values: a leaf made through one stays until a TLBI of its own VA (TLBI scope).
  * A version whose end is not final (T_INF) is kept: t->uns refers to it until that DSB.
  *
  * Lookups see the newest MAX_VERSIONS - 1 older values (by ord, pruned ones included), so
@@ -93,8 +94,11 @@ bool tl_ver_dead(const struct tlb *t, const struct dhist *h, const struct dver *
 				continue;
 			if (x->close != T_INF && v->from > x->close)
 				continue;
-			uint64_t lo = alias ? max64(x->open, x->s_all)
-			                    : tl_window(t, x, base, size, leaf, ng, 0, false);
+			/* A table value: leaves made through it outlive its walk-cache entries
+			 * (lk_level), each until a TLBI of its own VA: only the part of the window
+			 * that covers every VA frees it. */
+			uint64_t lo = alias || !leaf ? max64(x->open, x->s_all)
+			                             : tl_window(t, x, base, size, leaf, ng, 0, false);
 			if (x->close != T_INF && lo > x->close)
 				continue;
 			if (v->end > lo)

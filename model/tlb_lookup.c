@@ -163,9 +163,10 @@ static void lk_level(struct lk *s, int level, uint64_t table_pa, uint64_t a, uin
 			uint64_t lo = wlo > ra ? wlo : ra, hi = rb;
 			bool cached = acc_bound(s, level, base, &lo, &hi) && lo <= hi;
 			/* Leaves below can have been made through v until its walk-cache entries
-			 * went: until now if one is present, else until the last covering TLBI
-			 * (an upper bound of when the first one after v's life removed them). */
-			uint64_t cb = cached ? b : (wlo < b ? wlo : b);
+			 * went: until now if one is present, else until just before the last
+			 * covering TLBI (an upper bound of when the first one after v's life
+			 * removed them; an entry made at a TLBI's issue survives it). */
+			uint64_t cb = cached || !wlo ? b : (wlo - 1 < b ? wlo - 1 : b);
 			if (cb < rb)
 				cb = rb;
 			bool saved = s->stale_table;

@@ -220,6 +220,47 @@ START_TEST(tlbi_va_spares_other_va_permission_D8_13)
 END_TEST
 
 /*
+ * TLBI scope with a table descriptor rewritten (DESIGN §3 "TLBI scope", D8.13.x): the
+ * level-2 entry of VX moved to a new level-3 table with break-before-make, the TLBI aimed
+ * at VX2 (same level-2 span). The walk-cache entry for the old table goes, but the leaf
+ * for VX made through it stays: stale-tlb. TLBI VAE2 of VX removes both (clean).
+ *   str xzr, [l2]; dsb ish; tlbi vae2, VX2|VX; dsb ish; str (new table), [l2]; dsb ish;
+ *   isb; ldr [VX]
+ */
+START_TEST(tlbi_va_spares_leaf_under_old_table_D8_13)
+{
+	for (int own = 0; own < 2; own++) {
+		struct machine mt;
+		mt_init(&mt);
+		uint64_t a = table_with(&mt, PA1, PA1);
+		uint64_t l2 = mt_desc_pa(&mt, a, VX, 2);
+		uint64_t t2 = mt_table(&mt); /* the new level-3 table: VX -> PA2 */
+		ram_w64(&mt, t2 + 8 * ((VX >> 12) & 511), PAGE(PA2, ATTR_WB));
+		two_pages(&mt);
+		mt_mmu_on(&mt, 0, a, SCTLR_ON);
+		ev_load(&mt, 0, VX, 8);
+		ev_store(&mt, 0, l2, 8, 0);
+		ev_dsb(&mt, 0, DOM_ISH, BAR_ALL);
+		ev_tlbi(&mt, 0, TLBI_VAE2, own ? VX : VX2);
+		ev_dsb(&mt, 0, DOM_ISH, BAR_ALL);
+		ev_store(&mt, 0, l2, 8, t2 | DESC_VALID | DESC_TABLE);
+		ev_dsb(&mt, 0, DOM_ISH, BAR_ALL);
+		ev_isb(&mt, 0);
+		mt_clear(&mt);
+		struct model_step_result r = ev_load(&mt, 0, VX, 8);
+		ck_assert_uint_eq(r.tr.oa, PA2);
+		if (own) {
+			EXPECT_NONE(&mt);
+		} else {
+			EXPECT(&mt, HZ_STALE_TLB, 1);
+			ck_assert(mt.hz[0].outcomes[1].has_pa && mt.hz[0].outcomes[1].pa == PA1);
+		}
+		mt_fini(&mt);
+	}
+}
+END_TEST
+
+/*
  * D8.14.1 (break-before-make) and DESIGN §3: a rewrite while the regime's MMU is off, with
  * the TLBI completed before the MMU is turned on again, can never be observed.
  *   (MMU on) ldr [VX]; msr sctlr_el2 (off); isb; str (VX -> PA2), [desc]; dc ivac, desc;
@@ -525,6 +566,7 @@ static Suite *fidelity_suite(void)
 	tcase_add_test(tc, mmu_on_throughout_tlbi_dsb_br_needs_isb_D8_13);
 	tcase_add_test(tc, tlbi_va_spares_other_va_leaf_D8_13);
 	tcase_add_test(tc, tlbi_va_spares_other_va_permission_D8_13);
+	tcase_add_test(tc, tlbi_va_spares_leaf_under_old_table_D8_13);
 	tcase_add_test(tc, bbm_only_where_the_regime_can_look_up_D8_14_1);
 	tcase_add_test(tc, pending_tlbi_keeps_old_entry_D8_13);
 	tcase_add_test(tc, data_after_completed_tlbi_needs_isb_without_ets2_D8_13);

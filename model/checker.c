@@ -94,22 +94,12 @@ static void do_exc_entry(struct model *m, const struct model_event *ev)
 {
 	struct cpu *c = &m->cpu[ev->cpu];
 	unsigned to = ev->u.exc.to_el;
-	if (!ev->u.exc.requested) {
-		struct hazard hz;
-		ck_hz_init(m, &hz, HZ_UNEXPECTED_EXCEPTION, RULE_EXC);
-		snprintf(hz.summary, sizeof(hz.summary),
-		         "unrequested exception from EL%u to EL%u (ESR 0x%" PRIx64 ", EC 0x%02x)",
-		         ev->u.exc.from_el, to, ev->u.exc.esr,
-		         (unsigned)(ev->u.exc.esr >> ESR_EC_SHIFT) & 0x3f);
-		hz.n_outcomes = 1;
-		hz.outcomes[0].has_pa = false;
-		snprintf(hz.outcomes[0].text, sizeof(hz.outcomes[0].text),
-		         "exception taken, vector 0x%" PRIx64 ", ELR 0x%" PRIx64, ev->u.exc.vector,
-		         ev->u.exc.elr);
-		hz.outcomes[0].cause = cause_of(m, ev, "the faulting instruction");
-		hz.fold_key = hash64(HZ_UNEXPECTED_EXCEPTION, hash64(ev->u.exc.elr, ev->u.exc.esr));
-		ck_emit_hazard(m, &hz);
-	}
+	/* DESIGN §3 "Exceptions are events, not hazards": an exception taken here is the
+	 * coherent outcome of its instruction. Where the architecture allowed another outcome,
+	 * the access that took it has already been reported under the class of its cause
+	 * (check_access); a certain exception is the program's own behaviour (probing, fixups,
+	 * page faults), traced and named by the caller in its end line or hang report. So
+	 * unexpected-exception is no longer reported (its name stays for old traces). */
 	/* The vector base is read before the entry synchronises the context. */
 	enum sysreg_id vb = to == 2 ? SR_VBAR_EL2 : SR_VBAR_EL1;
 	if ((c->sr.pending & (UINT32_C(1) << vb)) && to >= 1) {

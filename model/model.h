@@ -150,7 +150,7 @@ enum hz_class {
 	HZ_LOST_WRITE,
 	HZ_MISSING_DSB,
 	HZ_MISSING_ISB,
-	HZ_UNEXPECTED_EXCEPTION,
+	HZ_UNEXPECTED_EXCEPTION, /* retired (DESIGN §3): kept for traces that name it */
 	HZ_GUEST_HANG,
 	HZ_CLASS_COUNT
 };

@@ -13,10 +13,19 @@
  *     -> walk-not-at-poc (D8.2.x, B2.4 / D7.5);
  *   - the bytes a read obtains: PoC bytes of a dirty line for a Non-cacheable access, the
  *     stale clean copy for a cacheable one -> data-not-at-poc / fetch-not-at-poc; I-cache
- *     contents or PoU bytes for a cacheable fetch -> icache-stale (D7.5, B2.4.4).
+ *     contents or PoU bytes for a cacheable fetch -> icache-stale (D7.5, B2.4.4);
+ *   - instructions stored to since the CPU's last context synchronisation -> missing-isb
+ *     (B2.2.5, DESIGN §3 "Modified code");
+ *   - descriptor values a table store replaced after the earliest instant the access can
+ *     have (no FEAT_ETS2) -> missing-isb (DESIGN §3 "One instant per access").
+ * Every outcome is one the access can have at a single instant (DESIGN §3): the TLB is
+ * looked up at the earliest instant the access can be translated with the MMU on
+ * (ck_access_instant), after the MSR that turned it on if it is not yet synchronised.
  * Outcomes are compared by fault, PA and (reads) bytes only, so identity maps and
  * trampolines are silent. An outcome already explained by an earlier class (in the order
- * data, walk, context, TLB) is not repeated under a later one.
+ * data, code, walk, context, TLB, later table stores) is not repeated under a later one.
+ * A certain exception is an event, not a hazard: nothing is reported at exception entry
+ * but an unsynchronised VBAR.
  *
  * Choices hypsim makes, for its users to know:
  *   - every combination of pending register values with SCTLR.M = 1 opens a TLB context at
@@ -29,7 +38,11 @@
  *     synchronisation (D7.5.x: DC CVAU, DSB ISH, IC, DSB ISH, ISB);
  *   - DC and IC complete at any DSB of their CPU other than DSB LD (IC IALLUIS: ISH or
  *     wider), TLBIs at a DSB of enough shareability other than DSB LD;
- *   - set/way operations act on every line (firmware loops over all sets and ways).
+ *   - set/way operations act on every line (firmware loops over all sets and ways);
+ *   - model_cfg.feat_ets is FEAT_ETS2 (off for the Cortex-A72): with it, fetches and data
+ *     translations honour a completed TLBI and a visible table store without an ISB;
+ *   - old instruction bytes are kept only for pages code was fetched from before the
+ *     store (patching, self-modifying code), not for code copied to a page never fetched.
  *
  * Fast path: a small per-CPU direct-mapped cache of single-outcome translations, valid
  * while nothing changed (generation counters of the checker and the TLB), and per-page

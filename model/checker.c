@@ -60,6 +60,36 @@
 
 /* ---------- contexts ---------- */
 
+/*
+ * A context combination k with the MMU turned on by a pending SCTLR write but another
+ * register of the regime at its old value: its walks use that old value because the MSR
+ * was not synchronised before the MMU-on (Linux 6.1's __pkvm_init_switch_pgd). Say so in
+ * the reports of its entries.
+ */
+static void note_old_regs(struct model *m, unsigned cpu, enum regime rg, unsigned k,
+                          const struct tlb_regs *r)
+{
+	const struct cpu *c = &m->cpu[cpu];
+	enum sysreg_id sc = rg == REGIME_EL2 ? SR_SCTLR_EL2 : SR_SCTLR_EL1;
+	if (!k || (c->sr.eff[sc] & SCTLR_ELx_M) || !(c->sr.pending & (UINT32_C(1) << sc)))
+		return;
+	enum sysreg_id ids[5];
+	unsigned nids = sr_regime_regs(rg, ids), j = 0;
+	for (unsigned i = 0; i < nids; i++) {
+		if (!(c->sr.pending & (UINT32_C(1) << ids[i])))
+			continue;
+		if (((k >> j++) & 1) && ids[i] != sc) {
+			char note[96];
+			snprintf(note, sizeof(note),
+			         "old %s=0x%" PRIx64 " (its MSR at 0x%" PRIx64
+			         " not synchronised) at the MMU-on",
+			         sysreg_name(ids[i]), c->sr.eff[ids[i]], c->sr.wcause[ids[i]].pc);
+			tlb_ctx_note(m->t, cpu, r, note);
+			return;
+		}
+	}
+}
+
 /* Open TLB contexts for every possible value combination with the MMU on; at a context
  * synchronisation, close those no longer in force. */
 void ck_update_contexts(struct model *m, unsigned cpu, bool synced)
@@ -77,6 +107,7 @@ void ck_update_contexts(struct model *m, unsigned cpu, bool synced)
 			struct hz_cause cause = pend ? c->sr.wcause[__builtin_ctz(pend)]
 			                             : cause_of(m, m->ev, "MMU enabled");
 			tlb_ctx_open(m->t, cpu, &r, m->seq, &cause);
+			note_old_regs(m, cpu, rg, k, &r);
 			keep[nkeep++] = r;
 		}
 		if (synced)

@@ -295,6 +295,15 @@ void tlb_ctx_open(struct tlb *t, unsigned cpu, const struct tlb_regs *regs, uint
 	t->gen++;
 }
 
+void tlb_ctx_note(struct tlb *t, unsigned cpu, const struct tlb_regs *regs, const char *note)
+{
+	for (unsigned i = 0; i < t->nctx[cpu]; i++) {
+		struct ctx *x = t->ctx[cpu][i];
+		if (x->close == T_INF && regs_equal(&x->regs, regs) && !x->note[0])
+			snprintf(x->note, sizeof(x->note), "%s", note);
+	}
+}
+
 void tlb_ctx_close_others(struct tlb *t, unsigned cpu, enum regime rg, const struct tlb_regs *keep,
                           unsigned nkeep, uint64_t seq)
 {

@@ -60,6 +60,7 @@ struct tlb_cand {
 	uint64_t old_desc, desc_pa; /* the stale descriptor value and where it lives */
 	enum regime ctx_regime;     /* the context it was made under */
 	uint64_t ctx_ttbr, ctx_open;
+	const char *ctx_note;       /* tlb_ctx_note's text for that context, or NULL */
 };
 
 /* One line saying where candidate c comes from, for reports. */
@@ -94,6 +95,9 @@ const unsigned *tlb_pending_ptr(const struct tlb *t);
 /* The MMU of regs.regime is (possibly) on with regs on cpu: make sure a context is open. */
 void tlb_ctx_open(struct tlb *t, unsigned cpu, const struct tlb_regs *regs, uint64_t seq,
                   const struct hz_cause *cause);
+/* Say why cpu's open context with regs exists (a register at its old value, not yet
+ * synchronised, at an MMU-on): the text tlb_cand_describe gives its entries. */
+void tlb_ctx_note(struct tlb *t, unsigned cpu, const struct tlb_regs *regs, const char *note);
 /* Close cpu's open contexts of regime rg except those equal to one of keep[0..nkeep). */
 void tlb_ctx_close_others(struct tlb *t, unsigned cpu, enum regime rg, const struct tlb_regs *keep,
                           unsigned nkeep, uint64_t seq);

@@ -63,6 +63,7 @@ struct ctx {
 	unsigned nshift;
 	uint8_t shifts[10];
 	struct troot *root; /* its table configuration */
+	char note[96];      /* why it exists, for reports (tlb_ctx_note); "" for none */
 	struct hmap acc;    /* `accessed` policy: (level, VA range) -> struct acc_rec */
 };
 

@@ -82,6 +82,7 @@ static void emit(struct lk *s, const struct walk_result *r, bool stale_leaf,
 	c->ctx_regime = s->x->regs.regime;
 	c->ctx_ttbr = s->x->regs.ttbr0;
 	c->ctx_open = s->x->open;
+	c->ctx_note = s->x->note[0] ? s->x->note : NULL;
 	/* The text is formatted only if the candidate ends up in a report. The event that made
 	 * an old value cacheable: its store, or, for a value in memory before the context
 	 * opened (a loader's tables), the MMU enable that opened it (as tlb_bbm.cached). */
@@ -109,6 +110,8 @@ void tlb_cand_describe(const struct tlb_cand *c, char *buf, size_t len)
 		         "walk-cache entry holding old table descriptor 0x%016" PRIx64
 		         " at PA 0x%" PRIx64,
 		         c->old_desc, c->desc_pa);
+	else if (c->ctx_note)
+		snprintf(buf, len, "%s", c->ctx_note);
 	else
 		snprintf(buf, len,
 		         "TLB entry made under TTBR0_%s=0x%" PRIx64 " (MMU on since event %" PRIu64

@@ -91,6 +91,9 @@ static int switch_to(struct sim *s, unsigned next)
 	o->prev_block_wfe = s->prev_block_wfe;
 	o->prev_block_va = s->prev_block_va;
 	o->last_exc = s->last_exc;
+	memcpy(o->idle_va, s->idle_va, sizeof(o->idle_va));
+	o->nidle = s->nidle;
+	o->idle_next = s->idle_next;
 	uc_err e = uc_context_save(s->uc, o->ctx);
 	if (e == UC_ERR_OK)
 		e = uc_context_restore(s->uc, n->power == PSCI_POWER_ON ? n->ctx : s->pristine);
@@ -112,12 +115,16 @@ static int switch_to(struct sim *s, unsigned next)
 		s->prev_block_wfe = n->prev_block_wfe;
 		s->prev_block_va = n->prev_block_va;
 		s->last_exc = n->last_exc;
+		memcpy(s->idle_va, n->idle_va, sizeof(s->idle_va));
+		s->nidle = n->nidle;
+		s->idle_next = n->idle_next;
 	} else {
 		/* Its first turn since CPU_ON: Unicorn's reset CPU, then DESIGN §2's. */
 		s->el = 1;
 		s->prev_block_eret = s->prev_block_wfe = false;
 		s->prev_block_va = UINT64_MAX;
 		s->last_exc = (struct last_exc){0};
+		s->nidle = 0;
 		mmu_clear(s);
 		if (cpu_boot(s, n->entry, n->context_id))
 			return -1;

@@ -178,6 +178,14 @@ int cpu_enter(struct sim *s, uint64_t pstate, uint64_t pc)
 	s->host_op = true;
 	uc_err e = rc ? UC_ERR_OK : uc_emu_start(s->uc, s->scratch_pa, pc, 0, 0);
 	s->host_op = false;
+	/* Unicorn translated a block at `until` = pc that only halts (translate-a64.c: an exit
+	 * address becomes a WFI) and drops it afterwards through the byte before it (cpus.c,
+	 * uc_exit_invalidate_iter: exit - 1). When pc starts a region (the RAM base, a
+	 * placeholder), that byte is unmapped, nothing is dropped, and the guest's first block
+	 * there would halt at once (issue 14 defect 4). Drop it here, under the regime it was
+	 * translated in (the SCTLR write below is not undone yet). */
+	if (!rc)
+		uc_ctl_remove_cache(s->uc, pc, pc + 4);
 	cpu_set_reg(s, UC_ARM64_REG_PC, pc); /* a stop in a block hook leaves PC stale */
 	rc |= cpu_write_sysreg(s, sctlr, sctlr_v);
 	rc |= cpu_write_sysreg(s, CSR_ELR_EL1, elr1);

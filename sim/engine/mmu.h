@@ -37,11 +37,12 @@ static inline const uint8_t *mmu_fetch_cached(const struct sim *s, uint64_t va, 
 	return s->fetch_host + off;
 }
 
-/* UC_HOOK_MEM_UNMAPPED: record the placeholder to map, or the abort to take, and stop. */
+/* UC_HOOK_MEM_UNMAPPED: record the access (s->abort) and stop; the run loop decides. */
 bool mmu_hook_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
                        void *user);
 
-/* Map the placeholder recorded by the hook; false: take s->abort (External) instead. */
+/* Map a placeholder for the access recorded by the hook, translated at the EL the CPU is in;
+ * false: take s->abort (its translation fault, or External) instead. */
 bool mmu_map_placeholder(struct sim *s);
 
 /* "name+0xoff" for a VA of the current regime (translated to the PA the symbols use). */

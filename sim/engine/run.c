@@ -331,11 +331,15 @@ int sim_run(struct sim *s)
 			r = abort_unmapped(s, npc, &status);
 			break;
 		case STOP_PLACEHOLDER:
+			/* Decided here, after after_eret above: with the EL the CPU is in. */
+			if (!mmu_map_placeholder(s)) {
+				s->until = 0; /* the stretch is left for the exception */
+				r = abort_unmapped(s, npc, &status);
+				break;
+			}
 			end_uncount_from(s, npc);
 			/* A fetch that missed is restarted from its own address. */
-			if (!mmu_map_placeholder(s))
-				r = abort_unmapped(s, npc, &status);
-			else if (s->abort.fetch)
+			if (s->abort.fetch)
 				cpu_set_reg(s, UC_ARM64_REG_PC, s->abort.va);
 			else {
 				/* A load or store restarts: the instruction is not fetched anew

@@ -88,7 +88,7 @@ enum stop_kind {
 	STOP_NONE,
 	STOP_INTR,        /* UC_HOOK_INTR: intno and the PC Unicorn reported */
 	STOP_ABORT,       /* an abort decided by hypsim (unmapped VA, PA with nothing behind it) */
-	STOP_PLACEHOLDER, /* a VA that translates: map a placeholder, restart the instruction */
+	STOP_PLACEHOLDER, /* an access Unicorn has no region for: a placeholder and a restart, or an abort */
 	STOP_CONTEXT,     /* a write that changes translation: re-check placeholder VAs */
 	STOP_ERET,        /* the previous block ended with ERET: the EL may have changed */
 	STOP_BUDGET,      /* the next block would exceed --max-insns: run up to the limit */

@@ -18,6 +18,7 @@
 #include <stdio.h>
 
 #include "arch.h"
+#include "engine/mmu.h"
 #include "engine/sim.h"
 
 #define SR(n, a, b, c, d, e, t, x) [CSR_##n] = {#n, a, b, c, d, e, t, x}
@@ -125,6 +126,7 @@ void cpu_flush_tlb(struct sim *s)
 {
 	uint64_t zero = 0;
 	s->fetch_valid = false; /* the instruction page may translate elsewhere now */
+	mmu_window_forget(s);
 	cp_access(s, true, 1, 4, 8, 7, 0, &zero); /* TLBI ALLE2 */
 	cp_access(s, true, 1, 4, 8, 7, 4, &zero); /* TLBI ALLE1 */
 }

@@ -296,6 +296,15 @@ int hooks_machine_setup(struct sim *s)
 	if (e == UC_ERR_OK && s->ncpus > 1)
 		e = uc_hook_add(s->uc, &h, UC_HOOK_INSN, (void *)hook_mrs, s, 1, 0,
 		                UC_ARM64_INS_MRS);
+	/* Before the checker's memory hook (hooks run in the order added): an access that
+	 * reaches nothing is an External abort (mmu.c). Also what makes --no-check restart a
+	 * placeholder miss at its own instruction (the PC is written back before each access:
+	 * translate-a64.c, disas_ldst), not at an earlier block start (issue 14 defect 3). */
+	if (e == UC_ERR_OK)
+		e = uc_hook_add(s->uc, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
+		                (void *)mmu_hook_mem, s, 1, 0);
+	if (e == UC_ERR_OK)
+		e = uc_context_alloc(s->uc, &s->abort_ctx);
 	/* Each CPU's registers while another runs, and Unicorn's reset CPU for CPU_ON. */
 	for (unsigned i = 0; e == UC_ERR_OK && s->ncpus > 1 && i < s->ncpus; i++)
 		e = uc_context_alloc(s->uc, &s->cpus[i].ctx);
@@ -342,6 +351,9 @@ void hooks_machine_teardown(struct sim *s)
 		if (s->pristine)
 			uc_context_free(s->pristine);
 		s->pristine = NULL;
+		if (s->abort_ctx)
+			uc_context_free(s->abort_ctx);
+		s->abort_ctx = NULL;
 		uc_close(s->uc);
 		s->uc = NULL;
 	}

@@ -177,6 +177,61 @@ bool mmu_hook_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
 	return false;
 }
 
+/* Whether va lies in a window Unicorn has a region for at that same address: RAM's or the
+ * UART's PA range (placeholders are kept translating to backed memory by the sweeps). */
+static bool in_pa_window(const struct sim *s, uint64_t va)
+{
+	return (va >= s->opt.ram_base && va - s->opt.ram_base < s->opt.ram_size) ||
+	       (va >= MACH_UART_BASE && va - MACH_UART_BASE < MACH_UART_SIZE);
+}
+
+/*
+ * Unicorn's walk sends such a VA to its PA and reads 0 or drops the write where nothing is
+ * behind it (io_readx: cpu_transaction_failed is compiled out). DESIGN §2: a synchronous
+ * External abort, precise (Arm ARM D8.x: "External abort on an access"). This hook runs
+ * before the access (the unmapped check, then this hook, then the walk): it records the
+ * abort, saves the CPU (registers before the instruction; the PC is the instruction's, its
+ * write-back forced by this hook being registered) and stops; the access completes
+ * harmlessly and the TB ends right after it (tcg-op.c: check_exit_request after each
+ * access); the run loop restores the CPU and takes the abort.
+ */
+void mmu_hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
+                  void *user)
+{
+	struct sim *s = user;
+	(void)value;
+	if (s->host_op || s->stop != STOP_NONE || !in_pa_window(s, addr))
+		return;
+	if (!s->win_mmu) {
+		uint64_t sctlr = cpu_read_sysreg(s, s->el == 2 ? CSR_SCTLR_EL2 : CSR_SCTLR_EL1);
+		s->win_mmu = (sctlr & SCTLR_ELx_M) ? 2 : 1;
+	}
+	if (s->win_mmu == 1)
+		return; /* VA = PA: RAM or the UART */
+	bool write = type == UC_MEM_WRITE;
+	uint64_t page = addr >> 12;
+	unsigned len = size > 0 ? (unsigned)size : 1;
+	struct win_entry *c = &s->win_cache[page % 64];
+	if (c->gen != s->win_gen || c->page != page) {
+		struct mmu_xlate x;
+		mmu_translate(s, addr, write ? ACC_WRITE : ACC_READ, len, &x);
+		if (x.fault.type != FAULT_NONE && x.fault.type != FAULT_EXTERNAL)
+			return; /* Unicorn's own walk raises that fault */
+		*c = (struct win_entry){.page = page, .gen = s->win_gen,
+		                      .nothing = x.fault.type == FAULT_EXTERNAL};
+	}
+	if (!c->nothing)
+		return;
+	s->abort = (struct pending_abort){
+	    .write = write, .va = addr, .fault = {.type = FAULT_EXTERNAL, .level = 0}};
+	if (uc_context_save(uc, s->abort_ctx) != UC_ERR_OK) {
+		snprintf(s->fatal, sizeof(s->fatal), "unicorn: cannot save the CPU for an abort");
+		sim_request_stop(s, STOP_FATAL);
+		return;
+	}
+	sim_request_stop(s, STOP_ABORT);
+}
+
 bool mmu_map_placeholder(struct sim *s)
 {
 	struct mmu_xlate x;

@@ -37,6 +37,20 @@ static inline const uint8_t *mmu_fetch_cached(const struct sim *s, uint64_t va, 
 	return s->fetch_host + off;
 }
 
+/* UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, in checked and --no-check runs: an access through a
+ * VA over RAM's or the UART's PA window (Unicorn maps it, so no unmapped hook) to a PA with
+ * nothing behind it saves the CPU and stops for an External abort (STOP_ABORT). Its mere
+ * presence makes Unicorn's translator write the PC back before every load and store. */
+void mmu_hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
+                  void *user);
+
+/* Forget mmu_hook_mem's view of the regime (the regime, or its tables, may have changed). */
+static inline void mmu_window_forget(struct sim *s)
+{
+	s->win_mmu = 0;
+	s->win_gen++;
+}
+
 /* UC_HOOK_MEM_UNMAPPED: record the access (s->abort) and stop; the run loop decides. */
 bool mmu_hook_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
                        void *user);

@@ -463,6 +463,7 @@ void check_exc_entry(struct sim *s, const struct exc_info *info, const struct ex
                      uint64_t pc)
 {
 	struct check *c = s->chk;
+	check_note_insn(s, pc);
 	c->store_pending = false; /* a faulting store did not write */
 	c->nloads = 0;
 	char what[80];
@@ -481,6 +482,17 @@ void check_eret(struct sim *s, uint64_t pc, unsigned from_el, unsigned to_el, ui
 	ev.u.eret.to_el = to_el;
 	ev.u.eret.target = target;
 	session_step(s->chk->ss, &ev, NULL);
+}
+
+void check_note_insn(struct sim *s, uint64_t pc)
+{
+	if (!s->opt.no_check || !s->chk)
+		return;
+	struct mmu_xlate x;
+	uint32_t enc = 0;
+	mmu_translate(s, pc, ACC_FETCH, 4, &x);
+	bool ok = x.fault.type == FAULT_NONE && mmu_read_va(s, pc, &enc, 4, ACC_FETCH) == 0;
+	session_note_insn(s->chk->ss, s->cpu, pc, ok ? x.pa : pc, enc, s->el, !ok);
 }
 
 void check_hang(struct sim *s, unsigned cpu, uint64_t pc, const char *what)

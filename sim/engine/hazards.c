@@ -53,6 +53,15 @@ struct check {
 	bool store_pending;
 	uint64_t store_pa, store_value;
 	unsigned store_size;
+	/* Instructions of the running block that a store overwrote before they ran, with the
+	 * bytes Unicorn translated: what it executes (keep_translated). The block is named by
+	 * its VA and the instruction count at its start. */
+	uint64_t tr_blk_va, tr_blk_insns;
+	unsigned ntr;
+	struct {
+		uint64_t va;
+		uint32_t enc;
+	} tr[16];
 };
 
 /* The instruction in progress as the session saw its fetch (zeros before the first). */
@@ -406,6 +415,59 @@ static void check_trace_header(struct sim *s, const struct session_cfg *cfg)
 	trace_header(s->trace, &h);
 }
 
+/*
+ * A store of n bytes at PA pa, before it is performed. Unicorn does not see a store into the
+ * block it is running (no precise self-modifying code on Arm in QEMU: the rest of the block
+ * runs the bytes it translated, later runs translate again): keep those bytes for each
+ * instruction after the store's in this block that it overwrites, so that the model and
+ * the trace get the instruction Unicorn executes (issue 14 defect 9) and --check-unicorn
+ * reports that it differs from memory. An A64 block never crosses a page
+ * (translate-a64.c: DISAS_TOO_MANY at a page end): only the store instruction's own page,
+ * at the same offsets, can hold it.
+ */
+static void keep_translated(struct sim *s, uint64_t pa, unsigned n)
+{
+	struct check *c = s->chk;
+	const struct session_insn *in = session_current(c->ss, s->cpu);
+	uint64_t end = s->blk_va + s->blk_size;
+	if (!in || in->faulted || (pa >> PAGE_BITS) != (in->pa >> PAGE_BITS) ||
+	    in->va < s->blk_va || in->va + 4 >= end)
+		return;
+	if (c->tr_blk_va != s->blk_va || c->tr_blk_insns != s->insns) {
+		c->tr_blk_va = s->blk_va;
+		c->tr_blk_insns = s->insns;
+		c->ntr = 0;
+	}
+	uint64_t lo = in->pa + 4, hi = in->pa + (end - in->va);
+	if (pa > lo)
+		lo = pa & ~UINT64_C(3);
+	if (pa + n < hi)
+		hi = pa + n;
+	for (uint64_t p = lo; p < hi; p += 4) {
+		uint64_t va = in->va + (p - in->pa);
+		uint32_t enc;
+		bool known = false;
+		for (unsigned i = 0; i < c->ntr && !known; i++)
+			known = c->tr[i].va == va;
+		if (known || c->ntr == sizeof(c->tr) / sizeof(c->tr[0]) || !ram_bytes(s, p, &enc, 4))
+			continue;
+		c->tr[c->ntr].va = va;
+		c->tr[c->ntr++].enc = enc;
+	}
+}
+
+void check_translated_insn(struct sim *s, uint64_t pc, uint32_t *enc)
+{
+	struct check *c = s->chk;
+	if (!c->ntr || c->tr_blk_va != s->blk_va || c->tr_blk_insns != s->insns)
+		return;
+	for (unsigned i = 0; i < c->ntr; i++)
+		if (c->tr[i].va == pc) {
+			*enc = c->tr[i].enc;
+			return;
+		}
+}
+
 static void hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
                      void *user)
 {
@@ -436,6 +498,8 @@ static void hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, i
 		if (res.fault.type != FAULT_NONE)
 			continue;
 		uint64_t pa = res.tr.oa;
+		if (write)
+			keep_translated(s, pa, n);
 		if (write && is_table_page(c, pa))
 			c->tables_written =
 			    true; /* Unicorn's TLB must follow it: flush_if_tables */

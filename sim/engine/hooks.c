@@ -146,6 +146,7 @@ static void hook_code(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 	uint32_t enc = 0;
 	if (!hooks_read_insn(s, addr, &enc))
 		return; /* Unicorn raises the abort */
+	check_translated_insn(s, addr, &enc); /* not memory's bytes: a store in this block */
 	if (s->inj_hooks && s->inj_hooks->code(s, addr, &enc))
 		return; /* dropped (inject.h): Unicorn continues after it, the model never sees it */
 	check_fetch(s, addr, enc); /* also its `insn` trace event (session.c) */

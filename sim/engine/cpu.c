@@ -18,7 +18,6 @@
 #include <stdio.h>
 
 #include "arch.h"
-#include "engine/mmu.h"
 #include "engine/sim.h"
 
 #define SR(n, a, b, c, d, e, t, x) [CSR_##n] = {#n, a, b, c, d, e, t, x}
@@ -126,7 +125,8 @@ void cpu_flush_tlb(struct sim *s)
 {
 	uint64_t zero = 0;
 	s->fetch_valid = false; /* the instruction page may translate elsewhere now */
-	mmu_window_forget(s);
+	s->win_mmu = 0; /* mmu_hook_mem's view of the tables (mmu_window_forget) */
+	s->win_gen++;
 	cp_access(s, true, 1, 4, 8, 7, 0, &zero); /* TLBI ALLE2 */
 	cp_access(s, true, 1, 4, 8, 7, 4, &zero); /* TLBI ALLE1 */
 }

@@ -186,8 +186,15 @@ int cpu_enter(struct sim *s, uint64_t pstate, uint64_t pc)
 	 * placeholder), that byte is unmapped, nothing is dropped, and the guest's first block
 	 * there would halt at once (issue 14 defect 4). Drop it here, under the regime it was
 	 * translated in (the SCTLR write below is not undone yet). */
-	if (!rc)
+	if (!rc) {
+		/* Its lookup of pc may meet a VA with no region: the unmapped hook then
+		 * records a stop that belongs to nobody. */
+		enum stop_kind stop = s->stop;
+		struct pending_abort abort = s->abort;
 		uc_ctl_remove_cache(s->uc, pc, pc + 4);
+		s->stop = stop;
+		s->abort = abort;
+	}
 	cpu_set_reg(s, UC_ARM64_REG_PC, pc); /* a stop in a block hook leaves PC stale */
 	rc |= cpu_write_sysreg(s, sctlr, sctlr_v);
 	rc |= cpu_write_sysreg(s, CSR_ELR_EL1, elr1);

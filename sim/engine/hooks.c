@@ -279,8 +279,9 @@ int hooks_machine_setup(struct sim *s)
 	if (e == UC_ERR_OK)
 		e = uc_hook_add(s->uc, &h, UC_HOOK_BLOCK, (void *)hook_block, s, 1, 0);
 	/* Every instruction is a fetch event for the model (hazards.c). --no-check (tools/bench)
-	 * leaves out this hook and the memory hooks: what remains is the machine (PSCI, UART,
-	 * exception entry, placeholder VAs, the instruction budget and hang detection). */
+	 * leaves out this hook and the model's memory hooks: what remains is the machine (PSCI,
+	 * UART, exception entry, placeholder VAs and External aborts, the instruction budget
+	 * and hang detection). */
 	if (e == UC_ERR_OK && !s->opt.no_check)
 		e = uc_hook_add(s->uc, &h, UC_HOOK_CODE, (void *)hook_code, s, 1, 0);
 	if (e == UC_ERR_OK)

@@ -6,8 +6,10 @@
  * (UNICORN-2.0.1.md). Hypsim therefore keeps "placeholder" regions at the VAs the guest
  * uses, and keeps them in step with the tables so that they are invisible to the guest:
  *
- *  1. Creation, lazily, from UC_HOOK_MEM_UNMAPPED: the model's walker (pt_translate,
- *     pt_check_perm) translates the VA with the current EL's registers. A fault (or the MMU
+ *  1. Creation, lazily, from UC_HOOK_MEM_UNMAPPED, which only records the access: the run
+ *     loop, once it knows the EL the CPU is in (after a native ERET, the hook runs before
+ *     hypsim has seen it), has the model's walker (pt_translate, pt_check_perm) translate
+ *     the VA with that EL's registers. A fault (or the MMU
  *     being off, where the VA is a PA with nothing behind it: External abort, DESIGN §2) is
  *     recorded as the architectural abort and the run loop takes it. A translation to RAM
  *     or the UART maps a placeholder (the leaf's range, up to 2 MiB, else one 4 KiB page)
@@ -22,6 +24,11 @@
  *  Placeholders never overlap RAM or the UART (those are mapped first), so a guest
  *  access with the MMU off can only reach one between a change and the sweep that follows
  *  it, which happens before the next instruction.
+ *
+ * VAs Unicorn maps for itself (RAM's and the UART's PA windows) never miss: with the MMU on,
+ * the tables may send them anywhere, to a PA with nothing behind it too, where Unicorn reads
+ * 0. mmu_hook_mem (a memory hook in every run) turns such an access into a precise External
+ * abort.
  *
  * Known gap: a descriptor rewritten by a plain store to point an already-swept-in VA at a
  * PA with nothing behind it, with no TLBI after it, reads 0 in Unicorn (the architecture

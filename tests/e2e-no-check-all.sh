@@ -6,6 +6,11 @@
 # has a budget (default 3,000,000 instructions) so that the big workloads stay short; the
 # ELFs of two-CPU flows (psci-smp*, *hotplug*) run with --cpus 2. Skipped (77) when no
 # firmware was built.
+# One exception to the text: fidelity-spec-fill reads through a descriptor rewritten with
+# no TLBI (a stale-tlb hazard: either value may be read). The checked run flushes Unicorn's
+# TLB when a store hits a live table (sim/engine/hazards.c, flush_if_tables), so it reads the
+# new value; --no-check tracks no tables and Unicorn keeps its stale entry. Its ending (and
+# count) must still agree.
 set -u
 sim=$1 fwdir=$2 budget=${3:-3000000}
 elfs=$(find "$fwdir" -name '*.elf' | sort)
@@ -47,7 +52,7 @@ for elf in $elfs; do
 		echo "  checked:  $(cat "$dir/checked.end")"
 		echo "  no-check: $(cat "$dir/no-check.end")"
 		fails=$((fails + 1))
-	elif ! cmp -s "$dir/checked.uart" "$dir/no-check.uart"; then
+	elif ! cmp -s "$dir/checked.uart" "$dir/no-check.uart" && [ "$name" != fidelity-spec-fill ]; then
 		echo "FAIL: $name: the UART text differs:"
 		diff "$dir/checked.uart" "$dir/no-check.uart" | head -n 10
 		fails=$((fails + 1))

@@ -65,6 +65,11 @@
  * Valid -> valid (phy_x -> phy_y; weak outcome: the load reads through phy_x):
  *   VIS7 / VIS7+DSB / VIS7+TLBI       str; [dsb ish | dsb; tlbi; dsb]; ldr    Allowed
  *   load-xy                           ldr; str (weak: the load reads phy_y)   Forbidden
+ *   D15347-load[-DSB|-DSB-ISB]        str (-> phy_y); [dsb ish [; isb]]; ldr  Allowed but -DSB-ISB
+ *   D15347-store-{DMB,DMBLD,rel}      str; dmb ish|dmb ishld|stlr             Allowed
+ *   needTLBI2                         needTLBI1 with a load branched over     Allowed
+ *   coRR-pte16-UP[+ISB]               ldr; ldr; break-before-make to phy_y    Forbidden
+ *                                     (weak: the loads see phy_y)
  * Data only:
  *   coWR-pte                          str pte_x; ldr pte_x (weak: old value)  Forbidden
  */
@@ -141,11 +146,32 @@
 #define HERD_SEQ l0 ldr w4, [x23]; pte str x26, [x20]
 #elif HERD_CASE == 36 /* coWR-pte */
 #define HERD_SEQ pte str x26, [x20]; l0 ldr x4, [x20]
+#elif HERD_CASE == 37 /* D15347-load */
+#define HERD_SEQ pte str x26, [x20]; l0 ldr w4, [x23]
+#elif HERD_CASE == 38 /* D15347-load-DSB */
+#define HERD_SEQ pte str x26, [x20]; dsb ish; l0 ldr w4, [x23]
+#elif HERD_CASE == 39 /* D15347-load-DSB-ISB */
+#define HERD_SEQ pte str x26, [x20]; dsb ish; isb; l0 ldr w4, [x23]
+#elif HERD_CASE == 40 /* D15347-store-DMB */
+#define HERD_SEQ pte str x26, [x20]; dmb ish; l0 str w9, [x23]
+#elif HERD_CASE == 41 /* D15347-store-DMBLD */
+#define HERD_SEQ pte str x26, [x20]; dmb ishld; l0 str w9, [x23]
+#elif HERD_CASE == 42 /* D15347-store-rel */
+#define HERD_SEQ pte str x26, [x20]; l0 stlr w9, [x23]
+#elif HERD_CASE == 43 /* needTLBI2: a load never executed may still fill the TLB */
+#define HERD_SEQ str x26, [x20]; dsb ish; tlbi vae2is, x24; dsb ish; mov x10, #0; \
+	cbz x10, 1f; ldr x11, [x23]; 1: pte str x28, [x20]; dsb ish; l0 ldr w4, [x23]
+#elif HERD_CASE == 44 /* coRR-pte16-UP */
+#define HERD_SEQ ldr w2, [x23]; l0 ldr w4, [x23]; pte str x27, [x20]; dsb ish; \
+	tlbi vae2is, x24; dsb ish; str x26, [x20]
+#elif HERD_CASE == 45 /* coRR-pte16-UP+ISB */
+#define HERD_SEQ ldr w2, [x23]; l0 ldr w4, [x23]; pte str x27, [x20]; dsb ish; \
+	tlbi vae2is, x24; dsb ish; isb; str x26, [x20]
 #else
 #error "unknown HERD_CASE"
 #endif
 
-#if HERD_CASE <= 22 || HERD_CASE == 36
+#if HERD_CASE <= 22 || (HERD_CASE >= 36 && HERD_CASE <= 43)
 #define HERD_INIT_INVALID 1 /* pte_x=(valid:0) initially */
 #else
 #define HERD_INIT_INVALID 0

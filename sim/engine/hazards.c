@@ -474,7 +474,8 @@ void check_exc_entry(struct sim *s, const struct exc_info *info, const struct ex
 	 * V2I-W-DSB.ISH-TLBI-DSB.ST-ISB-R, needTLBI1: docs/herd.md). One byte at the FAR: the
 	 * width is not decoded, and a translation is decided per page. */
 	if (info->cause == EXC_CAUSE_DATA_ABORT && !info->cache_maint && !c->mem_seen &&
-	    session_current(c->ss, s->cpu)) {
+	    session_current(c->ss, s->cpu) &&
+	    !dec_is_sys(cur(s)->enc)) { /* DC ZVA: the model had its EV_DC from the SYS hook */
 		struct model_event ev = ev_of(info->write ? EV_STORE : EV_LOAD, s->cpu);
 		ev.u.mem.va = info->far;
 		ev.u.mem.size = 1;

@@ -17,7 +17,7 @@ sim=$1 case=$2 elf=$3 runaway=$4
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+fail() { printf "FAIL: %s\n" "$*"; fails=$((fails + 1)); }
 # one_line RC WANT_RC WORDS ERRFILE: exit WANT_RC and exactly one stderr line with WORDS
 one_line() {
 	n=$(wc -l <"$4")
@@ -25,7 +25,7 @@ one_line() {
 		fail "exit $1 (want $2), $n line(s), want one with '$3':"
 		head -5 "$4"
 	else
-		echo "ok: exit $1: $(cat "$4")"
+		printf "ok: exit %s: %s\n" "$1" "$(cat "$4")"
 	fi
 }
 # A real trace of hello, and its header alone.
@@ -46,7 +46,7 @@ replay-before-reset)
 		'"type":"eret","cpu":0,"pc":"0x40101000","from_el":2,"to_el":1,"target":"0x0"' \
 		'"type":"dc","cpu":0,"op":"zva","arg":"0x40100000"' \
 		'"type":"cpu-off","cpu":0,"pc":"0x0"'; do
-		{ cat "$dir/header"; echo "{$ev,\"seq\":1}"; } >"$dir/t.jsonl"
+		{ cat "$dir/header"; printf "%s\n" "{$ev,\"seq\":1}"; } >"$dir/t.jsonl"
 		"$sim" replay "$dir/t.jsonl" --firmware "$elf" >/dev/null 2>"$dir/err"
 		one_line $? 2 "before the first \`reset\` event" "$dir/err"
 	done
@@ -63,7 +63,7 @@ replay-bad-end)
 		'"status":0,"exit":0,"message":"m"' \
 		'"reason":"system-off","exit":0,"message":"m"' \
 		'"reason":"system-off","status":"0","exit":0,"message":"m"'; do
-		{ cat "$dir/body"; echo "{$end,$bad}"; } >"$dir/t.jsonl"
+		{ cat "$dir/body"; printf "%s\n" "{$end,$bad}"; } >"$dir/t.jsonl"
 		"$sim" replay "$dir/t.jsonl" --firmware "$elf" >/dev/null 2>"$dir/err"
 		one_line $? 2 "the \`end\` event" "$dir/err"
 	done
@@ -71,7 +71,7 @@ replay-bad-end)
 	"$sim" replay "$dir/hello.jsonl" --firmware "$elf" >/dev/null 2>"$dir/err"
 	rc=$?
 	[ "$rc" -eq 0 ] || { fail "the real trace replays with exit $rc, want 0"; cat "$dir/err"; }
-	{ cat "$dir/body"; echo "{$end,\"reason\":\"budget\",\"status\":3,\"exit\":3,\"message\":\"x\\nsim: forged\\u001b[2J\"}"; } >"$dir/t.jsonl"
+	{ cat "$dir/body"; printf "%s\n" "{$end,\"reason\":\"budget\",\"status\":3,\"exit\":3,\"message\":\"x\\nsim: forged\\u001b[2J\"}"; } >"$dir/t.jsonl"
 	"$sim" replay "$dir/t.jsonl" --firmware "$elf" >/dev/null 2>"$dir/err"
 	one_line $? 3 'x\nsim: forged\x1b[2J' "$dir/err"
 	;;

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "msg.h"
 #include "sha256.h"
 
 static int fail(char err[IMG_ERR_LEN], const char *fmt, ...)
@@ -109,7 +110,8 @@ static int read_symbols(Elf *e, struct image *img, char err[IMG_ERR_LEN])
 			o->addr = s.st_value;
 			o->size = s.st_size;
 			o->func = GELF_ST_TYPE(s.st_info) == STT_FUNC;
-			o->name = strdup(name);
+			char q[512]; /* names are printed in every report (msg.h) */
+			o->name = strdup(msg_quote(name, q, sizeof(q)));
 			if (!o->name)
 				return fail(err, "out of memory");
 		}

@@ -13,6 +13,7 @@
 #include "decode.h"
 #include "machine.h"
 #include "mmu.h"
+#include "msg.h"
 #include "sim.h"
 
 static const char *const class_names[INJ_CLS_COUNT] = {
@@ -165,7 +166,8 @@ int inj_parse(const char *spec, struct inj_spec *o, char *err, size_t len)
 {
 	memset(o, 0, sizeof(*o));
 	o->cls = INJ_CLS_NONE;
-	snprintf(o->text, sizeof(o->text), "%s", spec);
+	char q[sizeof(o->text)];
+	snprintf(o->text, sizeof(o->text), "%s", msg_quote(spec, q, sizeof(q))); /* for messages */
 	if (strlen(spec) >= sizeof(o->text))
 		return fail(err, len, o->text, "too long");
 	const char *end = spec + strlen(spec);

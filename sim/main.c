@@ -13,6 +13,7 @@
 #include "disasm.h"
 #include "inject.h"
 #include "machine.h"
+#include "msg.h"
 #include "replay.h"
 #include "run.h"
 #include "scenario.h"
@@ -86,8 +87,9 @@ static void on_signal(int sig)
 
 static int usage_error(const char *fmt, const char *arg)
 {
+	char q[256];
 	fprintf(stderr, "sim: ");
-	fprintf(stderr, fmt, arg);
+	fprintf(stderr, fmt, msg_quote(arg, q, sizeof(q)));
 	fprintf(stderr, " (try 'sim --help')\n");
 	return SIM_EXIT_USAGE;
 }
@@ -147,7 +149,7 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 	const char *why, *scenario_path = NULL;
 	struct scenario *sc = NULL;
 	struct inj_spec spec;
-	char ierr[300];
+	char ierr[300], q[512], qname[512]; /* q, qname: input quoted for messages (msg.h) */
 	optind = 1;
 	int idx = 0; /* which long option getopt_long matched */
 	while ((c = getopt_long(argc, argv, "h", opts, &idx)) != -1) {
@@ -184,7 +186,7 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 			break;
 		case OPT_INJECT:
 			if (inj_parse(optarg, &spec, ierr, sizeof(ierr))) {
-				fprintf(stderr, "sim: %s\n", ierr);
+				fprintf(stderr, "sim: %s\n", msg_quote(ierr, q, sizeof(q)));
 				goto out;
 			}
 			if ((!s->inj && !(s->inj = calloc(1, sizeof(*s->inj)))) ||
@@ -228,17 +230,18 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 			goto out;
 		}
 		if (!(sc = scenario_load(scenario_path, &s->opt, &s->inj, ierr, sizeof(ierr)))) {
-			fprintf(stderr, "sim: %s\n", ierr);
+			fprintf(stderr, "sim: %s\n", msg_quote(ierr, q, sizeof(q)));
 			goto out;
 		}
-		s->name = s->opt.firmware;
+		s->name = msg_quote(s->opt.firmware, qname, sizeof(qname));
 	} else if (optind != argc - 1) {
 		status =
 		    usage_error("%s", optind >= argc ? "run: missing FIRMWARE.elf"
 		                                     : "run: exactly one FIRMWARE.elf expected");
 		goto out;
 	} else {
-		s->opt.firmware = s->name = argv[optind];
+		s->opt.firmware = argv[optind];
+		s->name = msg_quote(argv[optind], qname, sizeof(qname));
 	}
 	if (s->opt.trace_schema && !s->opt.trace_path) {
 		status = usage_error("%s", "run: --trace-schema without --trace");
@@ -272,7 +275,7 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 	}
 	if (s->inj &&
 	    inject_resolve(s->inj, &s->img, s->opt.ram_base, s->opt.ram_size, ierr, sizeof(ierr))) {
-		fprintf(stderr, "sim: %s\n", ierr);
+		fprintf(stderr, "sim: %s\n", msg_quote(ierr, q, sizeof(q)));
 		goto out;
 	}
 	for (size_t i = 0; s->inj && s->opt.check_unicorn && i < s->inj->nspecs; i++)
@@ -284,20 +287,20 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 		}
 	if (targs.on && !(s->timing = sim_timing_new(&targs, &s->img, &s->ram_ops, ierr,
 	                                             sizeof(ierr)))) {
-		fprintf(stderr, "sim: %s\n", ierr);
+		fprintf(stderr, "sim: %s\n", msg_quote(ierr, q, sizeof(q)));
 		goto out;
 	}
 	/* With --json, stdout carries only the hazard reports. */
 	s->uart_out = s->opt.json ? stderr : stdout;
 	if (s->opt.uart_path && !(s->uart_out = fopen(s->opt.uart_path, "w"))) {
-		fprintf(stderr, "sim: %s: cannot create: %m\n", s->opt.uart_path);
+		fprintf(stderr, "sim: %s: cannot create: %m\n", msg_quote(s->opt.uart_path, q, sizeof(q)));
 		s->uart_out = NULL;
 		goto out;
 	}
 	if (s->opt.trace_path) {
 		s->trace = trace_open(s->opt.trace_path, err, sizeof(err));
 		if (!s->trace) {
-			fprintf(stderr, "sim: %s: %s\n", s->opt.trace_path, err);
+			fprintf(stderr, "sim: %s: %s\n", msg_quote(s->opt.trace_path, q, sizeof(q)), err);
 			goto out;
 		}
 		if (s->opt.trace_schema)
@@ -326,7 +329,7 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 out:
 	sim_free_machine(s);
 	if (s->trace && trace_close(s->trace, err, sizeof(err))) {
-		fprintf(stderr, "sim: %s: %s\n", s->opt.trace_path, err);
+		fprintf(stderr, "sim: %s: %s\n", msg_quote(s->opt.trace_path, q, sizeof(q)), err);
 		status = status ? status : SIM_EXIT_USAGE;
 	}
 	if (s->uart_out && s->uart_out != stdout && s->uart_out != stderr)

@@ -56,6 +56,7 @@
 #include "disasm.h"
 #include "machine.h"
 #include "mmu.h"
+#include "msg.h"
 #include "timing.h"
 #include "trace.h"
 
@@ -121,7 +122,8 @@ bool sim_parse_machine_option(const char *name, const char *arg, struct sim_opti
 	} else {
 		assert(!"not a machine option");
 	}
-	fprintf(stderr, "sim: --%s %s: %s\n", name, arg, why);
+	char q[128];
+	fprintf(stderr, "sim: --%s %s: %s\n", name, msg_quote(arg, q, sizeof(q)), why);
 	return false;
 }
 

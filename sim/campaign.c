@@ -32,6 +32,7 @@
 #include "machine.h"
 #include "mmu.h"
 #include "model.h"
+#include "msg.h"
 #include "rejoin.h"
 #include "run.h"
 #include "sim.h"
@@ -89,6 +90,8 @@ enum role { ROLE_PARENT, ROLE_RECORDER, ROLE_VARIANT };
 
 struct campaign {
 	const char *fw;
+	const char *name; /* fw quoted, for messages (msg.h) */
+	char name_q[512];
 	struct sim_options opt;
 	struct inj_spec *specs; /* --inject: applied to every run */
 	size_t nspecs;
@@ -176,7 +179,7 @@ static struct sim *new_sim(struct campaign *c, FILE *uart)
 		return NULL;
 	}
 	s->opt = c->opt;
-	s->name = c->fw;
+	s->name = c->name;
 	s->uart_out = uart;
 	for (size_t i = 0; i < c->nspecs; i++)
 		if (inject_add(s->inj, &c->specs[i])) {
@@ -185,7 +188,7 @@ static struct sim *new_sim(struct campaign *c, FILE *uart)
 		}
 	if (img_load(c->fw, &s->img, err) ||
 	    img_check_layout(&s->img, s->opt.ram_base, s->opt.ram_size, err)) {
-		fprintf(c->err, "sim: %s: %s\n", c->fw, err);
+		fprintf(c->err, "sim: %s: %s\n", c->name, err);
 		goto fail;
 	}
 	if (inject_resolve(s->inj, &s->img, s->opt.ram_base, s->opt.ram_size, err, sizeof(err))) {
@@ -663,7 +666,7 @@ static int run_campaign(struct campaign *c)
 		s->timing = sim_timing_new(&(struct sim_timing_args){.on = true}, &s->img,
 		                           &s->ram_ops, terr, sizeof(terr));
 		if (!s->timing) {
-			fprintf(c->err, "sim: %s: %s\n", c->fw, terr);
+			fprintf(c->err, "sim: %s: %s\n", c->name, terr);
 			free_sim(s);
 			fclose(uart);
 			return SIM_EXIT_USAGE;
@@ -689,7 +692,7 @@ static int run_campaign(struct campaign *c)
 	if (c->base_rep && c->nbase)
 		memcpy(c->base_rep, s->inj->reports, c->nbase * sizeof(*c->base_rep));
 	/* A --inject spec that named code which never ran is a mistake in the spec. */
-	bool bad_input = c->base_status == SIM_EXIT_USAGE || inject_unapplied(s->inj, c->fw);
+	bool bad_input = c->base_status == SIM_EXIT_USAGE || inject_unapplied(s->inj, c->name);
 	free_sim(s);
 	fclose(uart);
 	if (bad_input)
@@ -698,10 +701,10 @@ static int run_campaign(struct campaign *c)
 		fprintf(c->err,
 		        "sim: %s: the unchanged run is not clean (exit %d: %s; %zu hazard "
 		        "report%s): variants are judged on reports it does not have\n",
-		        c->fw, c->base_status, c->base_msg, c->nbase, c->nbase == 1 ? "" : "s");
+		        c->name, c->base_status, c->base_msg, c->nbase, c->nbase == 1 ? "" : "s");
 	if (!c->cap) {
 		fprintf(c->err, "sim: %s: no instruction of the classes asked for was executed\n",
-		        c->fw);
+		        c->name);
 		return SIM_EXIT_UNFINISHED;
 	}
 
@@ -762,7 +765,7 @@ static int run_campaign(struct campaign *c)
 		fprintf(c->err,
 		        "sim: %s: the forking run met %zu occurrences, the unchanged run %zu: "
 		        "the firmware does not run deterministically\n",
-		        c->fw, c->nv, c->cap);
+		        c->name, c->nv, c->cap);
 	if (c->json)
 		print_json(c, secs);
 	else
@@ -894,6 +897,7 @@ int campaign_main(int argc, char **argv)
 		goto out;
 	}
 	c.fw = argv[optind];
+	c.name = msg_quote(c.fw, c.name_q, sizeof(c.name_q));
 	c.tty = isatty(2);
 	/* The runs' own stderr goes to /dev/null while they run (quiet_run): the campaign's
 	 * messages and progress bar use a copy of the real one. */

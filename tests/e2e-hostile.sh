@@ -41,7 +41,7 @@ replay-before-reset)
 		'"type":"sysreg","cpu":0,"name":"TTBR0_EL2","new":"0x40200000"' \
 		'"type":"tlbi","cpu":0,"op":"alle2","arg":"0x0"' \
 		'"type":"exc-entry","cpu":0,"pc":"0x40101000","from_el":2,"to_el":2,"esr":"0x0"' \
-		'"type":"cpu-on","cpu":1,"by":0,"pc":"0x0","entry":"0x40101000"' \
+		'"type":"cpu-on","cpu":0,"by":0,"pc":"0x0","entry":"0x40101000"' \
 		'"type":"hang","cpu":0,"pc":"0x40101000","what":"x"' \
 		'"type":"eret","cpu":0,"pc":"0x40101000","from_el":2,"to_el":1,"target":"0x0"' \
 		'"type":"dc","cpu":0,"op":"zva","arg":"0x40100000"' \

@@ -186,7 +186,7 @@ static struct sim *new_sim(struct campaign *c, FILE *uart)
 			fprintf(c->err, "sim: out of memory\n");
 			goto fail;
 		}
-	if (img_load(c->fw, &s->img, err) ||
+	if (img_load(c->fw, &s->img, s->opt.ram_size, err) ||
 	    img_check_layout(&s->img, s->opt.ram_base, s->opt.ram_size, err)) {
 		fprintf(c->err, "sim: %s: %s\n", c->name, err);
 		goto fail;

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "msg.h"
 #include "sha256.h"
@@ -26,11 +27,33 @@ static int fail(char err[IMG_ERR_LEN], const char *fmt, ...)
 	return -1;
 }
 
-static int read_file(const char *path, struct image *img, char err[IMG_ERR_LEN])
+/* "256M": a size as --ram takes it. */
+static const char *size_text(uint64_t v, char *buf, size_t len)
+{
+	static const char suffix[] = "GMK";
+	for (unsigned i = 0; i < 3; i++)
+		if (v && !(v & ((UINT64_C(1) << (30 - 10 * i)) - 1))) {
+			snprintf(buf, len, "%" PRIu64 "%c", v >> (30 - 10 * i), suffix[i]);
+			return buf;
+		}
+	snprintf(buf, len, "%" PRIu64 " bytes", v);
+	return buf;
+}
+
+/* The whole file, at most max bytes: more cannot fit in the RAM it is loaded into, and a
+ * stream such as /dev/zero would otherwise be read until memory runs out. */
+static int read_file(const char *path, struct image *img, uint64_t max, char err[IMG_ERR_LEN])
 {
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return fail(err, "cannot open: %s", strerror(errno));
+	char sz[32];
+	struct stat st;
+	if (!fstat(fileno(f), &st) && S_ISREG(st.st_mode) && (uint64_t)st.st_size > max) {
+		fclose(f);
+		return fail(err, "larger than the %s of RAM it must fit in (%" PRIu64 " bytes)",
+		            size_text(max, sz, sizeof(sz)), (uint64_t)st.st_size);
+	}
 	size_t cap = 1 << 16, n = 0;
 	uint8_t *buf = malloc(cap);
 	for (;;) {
@@ -41,6 +64,12 @@ static int read_file(const char *path, struct image *img, char err[IMG_ERR_LEN])
 		n += fread(buf + n, 1, cap - n, f);
 		if (n < cap)
 			break;
+		if (n > max) {
+			free(buf);
+			fclose(f);
+			return fail(err, "larger than the %s of RAM it must fit in",
+			            size_text(max, sz, sizeof(sz)));
+		}
 		cap *= 2;
 		uint8_t *nb = realloc(buf, cap);
 		if (!nb)
@@ -148,10 +177,10 @@ static void read_build_id(Elf *e, struct image *img)
 	}
 }
 
-int img_load(const char *path, struct image *img, char err[IMG_ERR_LEN])
+int img_load(const char *path, struct image *img, uint64_t max_size, char err[IMG_ERR_LEN])
 {
 	memset(img, 0, sizeof(*img));
-	if (read_file(path, img, err))
+	if (read_file(path, img, max_size, err))
 		return -1;
 	int rc = -1;
 	Elf *e = NULL;

@@ -268,7 +268,7 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 		        s->opt.ram_base, s->opt.ram_size, why);
 		goto out;
 	}
-	if (img_load(s->opt.firmware, &s->img, err) ||
+	if (img_load(s->opt.firmware, &s->img, s->opt.ram_size, err) ||
 	    img_check_layout(&s->img, s->opt.ram_base, s->opt.ram_size, err)) {
 		fprintf(stderr, "sim: %s: %s\n", s->name, err);
 		goto out;

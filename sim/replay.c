@@ -394,7 +394,8 @@ int replay_main(int argc, char **argv)
 		goto out;
 	}
 	const char *fwq = msg_quote(fw ? fw : path, qfw, sizeof(qfw));
-	if (img_load(fw ? fw : path, &r.img, err)) {
+	r.ram_size = hdr_hex(h, "options", "ram", MACH_RAM_DEFAULT);
+	if (img_load(fw ? fw : path, &r.img, r.ram_size, err)) {
 		fprintf(stderr, "sim: %s: firmware %s: %s%s\n", r.path, fwq, err,
 		        fw ? "" : " (name it with --firmware)");
 		goto out;

@@ -65,7 +65,7 @@ static const char *load(const char *name, const void *data, size_t len)
 	struct image img;
 	err[0] = '\0';
 	const char *path = write_tmp(name, data, len);
-	if (img_load(path, &img, err) == 0) {
+	if (img_load(path, &img, MACH_RAM_DEFAULT, err) == 0) {
 		if (img_check_layout(&img, MACH_RAM_BASE, MACH_RAM_DEFAULT, err) != 0)
 			ck_assert_str_ne(err, "");
 		img_free(&img);
@@ -81,7 +81,7 @@ START_TEST(test_good_image_loads_at_paddr)
 	const char *path = write_tmp("good.elf", &f, sizeof(f));
 	struct image img;
 	char err[IMG_ERR_LEN];
-	ck_assert_int_eq(img_load(path, &img, err), 0);
+	ck_assert_int_eq(img_load(path, &img, MACH_RAM_DEFAULT, err), 0);
 	ck_assert_int_eq(img_check_layout(&img, MACH_RAM_BASE, MACH_RAM_DEFAULT, err), 0);
 	ck_assert_uint_eq(img.nsegs, 1);
 	ck_assert_uint_eq(img.segs[0].paddr, 0x40100000);
@@ -97,7 +97,7 @@ START_TEST(test_missing_file)
 {
 	struct image img;
 	char err[IMG_ERR_LEN];
-	ck_assert_int_eq(img_load("/nonexistent/hypsim.elf", &img, err), -1);
+	ck_assert_int_eq(img_load("/nonexistent/hypsim.elf", &img, MACH_RAM_DEFAULT, err), -1);
 	ck_assert_ptr_nonnull(strstr(err, "cannot open"));
 }
 END_TEST

@@ -42,6 +42,7 @@
 #include "run.h"
 
 #include <assert.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -205,6 +206,11 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 		uc_emu_stop(uc);
 		return;
 	}
+	if (s->trace && trace_halt(s->trace)) { /* full, or its limit reached */
+		s->blk_stopped = true;
+		sim_request_stop(s, STOP_INTERRUPTED);
+		return;
+	}
 	if (s->prev_block_eret) {
 		/* Unicorn took the ERET natively: regain control before the new EL runs. */
 		s->prev_block_eret = false;
@@ -363,7 +369,8 @@ static void uart_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t v
 	if (offset != MACH_UART_DR)
 		return;
 	char c = (char)(value & 0xff);
-	fputc(c, s->uart_out);
+	if (fputc(c, s->uart_out) == EOF && !s->uart_errno)
+		s->uart_errno = errno; /* reported by main.c at the end of the run */
 	s->uart_line[s->uart_len++] = c;
 	if (c == '\n' || s->uart_len == sizeof(s->uart_line))
 		uart_flush_line(s);
@@ -945,7 +952,14 @@ int sim_run(struct sim *s)
 	for (;;) {
 		if (s->interrupted)
 			return finish(s, "interrupted", SIM_EXIT_UNFINISHED,
-			              "interrupted after %" PRIu64 " instructions", s->insns);
+			              "interrupted after %" PRIu64 " instructions (SIG%s)", s->insns,
+			              sigabbrev_np(s->interrupted));
+		if (s->trace && trace_halt(s->trace) == TRACE_HALT_ERROR)
+			return SIM_EXIT_USAGE; /* main.c reports the first write error */
+		if (s->trace && trace_halt(s->trace) == TRACE_HALT_LIMIT)
+			return finish(s, "trace-limit", SIM_EXIT_UNFINISHED,
+			              "trace limit of %s reached after %" PRIu64 " instructions",
+			              s->opt.trace_limit_text, s->insns);
 		if (schedule(s, &status) == LOOP_END)
 			return status;
 		uint64_t pc = cpu_reg(s, UC_ARM64_REG_PC);
@@ -975,7 +989,7 @@ int sim_run(struct sim *s)
 		uc_err e = uc_emu_start(s->uc, pc, s->until ? s->until : UINT64_MAX, 0, 0);
 		uint64_t npc = cpu_reg(s, UC_ARM64_REG_PC);
 		if (s->stop == STOP_BUDGET || s->stop == STOP_ERET || s->stop == STOP_HANG ||
-		    s->stop == STOP_YIELD) {
+		    s->stop == STOP_YIELD || s->stop == STOP_INTERRUPTED) {
 			npc = s->block_stop_pc;
 			cpu_set_reg(s, UC_ARM64_REG_PC, npc);
 		}

@@ -121,8 +121,13 @@ static int read_symbols(Elf *e, struct image *img, char err[IMG_ERR_LEN])
 			            "truncated: the symbol table ends at byte %" PRIu64
 			            ", the file has %zu",
 			            sh.sh_offset + sh.sh_size, img->file_size);
+		if (sh.sh_entsize != sizeof(Elf64_Sym))
+			return fail(err,
+			            "corrupt symbol table: its entry size (sh_entsize) is %" PRIu64
+			            ", not %zu",
+			            sh.sh_entsize, sizeof(Elf64_Sym));
 		Elf_Data *d = elf_getdata(scn, NULL);
-		if (!d || sh.sh_entsize == 0)
+		if (!d)
 			return fail(err, "corrupt symbol table: %s", elf_errmsg(-1));
 		size_t n = sh.sh_size / sh.sh_entsize;
 		img->syms = calloc(n ? n : 1, sizeof(*img->syms));
@@ -224,6 +229,18 @@ int img_load(const char *path, struct image *img, uint64_t max_size, char err[IM
 		goto out;
 	}
 	size_t phnum;
+	/* gABI: every structure of the file is naturally aligned (libelf may or may not cope
+	 * with one that is not, depending on the host). */
+	if (eh.e_phnum && eh.e_phoff % 8) {
+		fail(err, "corrupt ELF header: the program headers (e_phoff 0x%" PRIx64
+		          ") are not 8-byte aligned", eh.e_phoff);
+		goto out;
+	}
+	if (eh.e_phnum && eh.e_phentsize != sizeof(Elf64_Phdr)) {
+		fail(err, "corrupt ELF header: program header size (e_phentsize) %u, not %zu",
+		     eh.e_phentsize, sizeof(Elf64_Phdr));
+		goto out;
+	}
 	if (eh.e_phoff > img->file_size ||
 	    (uint64_t)eh.e_phnum * eh.e_phentsize > img->file_size - eh.e_phoff) {
 		fail(err, "truncated: the program headers end past the file's %zu bytes",
@@ -253,11 +270,18 @@ int img_load(const char *path, struct image *img, uint64_t max_size, char err[IM
 			     i, ph.p_filesz, ph.p_memsz);
 			goto out;
 		}
+		if (ph.p_offset + ph.p_filesz < ph.p_offset) {
+			fail(err,
+			     "corrupt program header %zu: p_offset 0x%" PRIx64 " + p_filesz 0x%" PRIx64
+			     " overflows",
+			     i, ph.p_offset, ph.p_filesz);
+			goto out;
+		}
 		if (ph.p_offset > img->file_size || ph.p_filesz > img->file_size - ph.p_offset) {
 			fail(err,
-			     "truncated: segment %zu needs bytes up to %" PRIu64
-			     ", the file has %zu",
-			     i, ph.p_offset + ph.p_filesz, img->file_size);
+			     "truncated: segment %zu needs file bytes [0x%" PRIx64 ", 0x%" PRIx64
+			     "), the file has %zu",
+			     i, ph.p_offset, ph.p_offset + ph.p_filesz, img->file_size);
 			goto out;
 		}
 		if (ph.p_memsz == 0)

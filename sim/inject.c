@@ -83,7 +83,8 @@ bool inj_barrier_option(const char *name, unsigned *crm)
 
 static int fail(char *err, size_t len, const char *spec, const char *why)
 {
-	snprintf(err, len, "--inject %s: %s", spec, why);
+	char q[160];
+	snprintf(err, len, "--inject %s: %s", msg_quote(spec, q, sizeof(q)), why);
 	return -1;
 }
 
@@ -271,8 +272,10 @@ int inject_resolve(struct inject *inj, const struct image *img, uint64_t ram_bas
 					sym = &img->syms[k];
 			}
 		if (!sym) {
-			snprintf(err, len, "--inject %s: no symbol '%s' in %s", o->text, o->sym,
-			         img->path ? img->path : "the firmware");
+			char qs[160], qp[256];
+			snprintf(err, len, "--inject %s: no symbol '%s' in %s", o->text,
+			         msg_quote(o->sym, qs, sizeof(qs)),
+			         msg_quote(img->path ? img->path : "the firmware", qp, sizeof(qp)));
 			return -1;
 		}
 		o->addr = sym->addr + o->sym_off;

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """embed.py OUT.c PROFILE.txt... - the CPU profiles shipped in profiles/ as C strings, so
-that `sim run --cpu-profile NAME` finds them wherever the binary runs (sim/timing.c)."""
+that `sim run --cpu-profile NAME` finds them wherever the binary runs (sim/check/timing.c)."""
 import os
 import sys
 

@@ -10,17 +10,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "campaign.h"
-#include "disasm.h"
-#include "inject.h"
-#include "machine.h"
-#include "msg.h"
-#include "replay.h"
-#include "run.h"
-#include "scenario.h"
-#include "sim.h"
-#include "timing.h"
-#include "trace.h"
+#include "campaign/campaign.h"
+#include "campaign/inject.h"
+#include "campaign/scenario.h"
+#include "check/replay.h"
+#include "check/timing.h"
+#include "engine/run.h"
+#include "engine/sim.h"
+#include "machine/disasm.h"
+#include "machine/machine.h"
+#include "machine/msg.h"
+#include "trace/trace.h"
+#include "trace/tracediff.h"
 
 static const char usage[] =
     "usage: sim run FIRMWARE.elf [--trace FILE [--trace-schema N] [--trace-limit SIZE]]\n"
@@ -371,6 +372,7 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 	}
 	signal_sim = s;
 	catch_signals(true); /* until the trace is closed and the output flushed */
+	s->inj_hooks = s->inj ? &inject_hooks : NULL;
 	status = sim_run(s);
 	/* A spec that named code which never ran is a mistake in the spec (exit 2). */
 	if (s->inj && inject_unapplied(s->inj, s->name) && status != SIM_EXIT_INTERNAL)

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "image.h"
+#include "machine/image.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

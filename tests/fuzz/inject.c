@@ -5,9 +5,9 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "image.h"
-#include "inject.h"
-#include "machine.h"
+#include "machine/image.h"
+#include "campaign/inject.h"
+#include "machine/machine.h"
 
 static struct image img;
 

@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "image.h"
-#include "replay.h"
+#include "machine/image.h"
+#include "check/replay.h"
 
 static char *header; /* the header line of a trace of $HYPSIM_FUZZ_ELF, '\n' included */
 static size_t header_len;

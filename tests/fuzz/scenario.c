@@ -7,11 +7,11 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "image.h"
-#include "inject.h"
-#include "machine.h"
-#include "scenario.h"
-#include "sim.h"
+#include "machine/image.h"
+#include "campaign/inject.h"
+#include "machine/machine.h"
+#include "campaign/scenario.h"
+#include "engine/sim.h"
 
 static struct image img;
 

@@ -1,0 +1,634 @@
+/*
+ * hazards.c - the checking glue between Unicorn and the model (see hazards.h).
+ *
+ * Hooks stay thin (STYLE 9): each turns its arguments into a struct model_event, hands it
+ * to the checking session (session.h: the model, the reports and their annotation, the
+ * trace lines of every event, all without Unicorn, so that `sim replay` shares them) and
+ * returns. What stays here is Unicorn's side: keeping its TLB on the fresh translation,
+ * and --check-unicorn.
+ */
+#include "engine/hazards.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch.h"
+#include "check/report.h"
+#include "check/session.h"
+#include "check/timing.h"
+#include "digest.h"
+#include "engine/cpu.h"
+#include "engine/mmu.h"
+#include "engine/sim.h"
+#include "machine/decode.h"
+#include "machine/disasm.h"
+#include "machine/machine.h"
+#include "model.h"
+#include "trace/trace.h"
+
+/* hypsim's CPUs are the model's (sim.h, model.h). */
+_Static_assert(SIM_MAX_CPUS == MODEL_MAX_CPUS, "one CPU count for the machine and the model");
+
+#define PAGE_BITS 12
+#define MAX_LOADS 4
+
+/* A load whose value --check-unicorn compares when Unicorn has performed it. */
+struct pend_load {
+	uint64_t va, pa;
+	unsigned size;
+};
+
+struct check {
+	struct session *ss; /* per run: survives SYSTEM_RESET (a new model inside) */
+	/* Live translation table pages (PA >> 12), sorted. */
+	uint64_t *tpages;
+	size_t ntpages, cap_tpages;
+	bool tables_written; /* a store hit a live table since the last flush */
+	/* --check-unicorn */
+	struct pend_load loads[MAX_LOADS];
+	unsigned nloads;
+	bool store_pending;
+	uint64_t store_pa, store_value;
+	unsigned store_size;
+};
+
+/* The instruction in progress as the session saw its fetch (zeros before the first). */
+static const struct session_insn *cur(const struct sim *s)
+{
+	static const struct session_insn none;
+	const struct session_insn *r = session_current(s->chk->ss, s->cpu);
+	return r ? r : &none;
+}
+
+/* The session's report callback: fault injection follows the reports (struct sim_inject_hooks). */
+static void on_report(void *arg, const struct rep_entry *e, bool is_new)
+{
+	struct sim *s = arg;
+	if (s->inj_hooks)
+		s->inj_hooks->report(s, e, is_new); /* scenarios, campaigns */
+}
+
+/* The session's step callback: --timing's cost model follows every event (timing.h). */
+static void on_step(void *arg, const struct model *m, const struct model_event *ev,
+                    const struct model_step_result *res)
+{
+	sim_timing_event(arg, m, ev, res);
+}
+
+/* ---- --check-unicorn ---- */
+
+static void internal_error(struct sim *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void internal_error(struct sim *s, const char *fmt, ...)
+{
+	if (s->internal_error)
+		return;
+	s->internal_error = true;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(s->fatal, sizeof(s->fatal), fmt, ap);
+	va_end(ap);
+	uc_emu_stop(s->uc);
+}
+
+static bool ram_bytes(struct sim *s, uint64_t pa, void *buf, unsigned len)
+{
+	return s->ram_ops.read(s->ram_ops.ctx, pa, buf, len);
+}
+
+static uint64_t le_value(const uint8_t *b, unsigned n)
+{
+	uint64_t v = 0;
+	for (unsigned i = n; i-- > 0;)
+		v = (v << 8) | b[i];
+	return v;
+}
+
+/* The store announced last has been performed by now: RAM at the model's PA holds it. */
+static void verify_store(struct sim *s)
+{
+	struct check *c = s->chk;
+	if (!c->store_pending)
+		return;
+	c->store_pending = false;
+	uint8_t b[8];
+	if (!ram_bytes(s, c->store_pa, b, c->store_size))
+		return;
+	uint64_t mask = c->store_size == 8 ? UINT64_MAX : (UINT64_C(1) << (8 * c->store_size)) - 1;
+	uint64_t v = le_value(b, c->store_size);
+	if (v != (c->store_value & mask))
+		internal_error(s,
+		               "store at PC 0x%" PRIx64 ": Unicorn did not write 0x%" PRIx64
+		               " at the model's PA 0x%" PRIx64 " (it holds 0x%" PRIx64 ")",
+		               cur(s)->va, c->store_value & mask, c->store_pa, v);
+}
+
+static void hook_read_after(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
+                            void *user)
+{
+	struct sim *s = user;
+	struct check *c = s->chk;
+	(void)uc;
+	(void)type;
+	if (s->host_op || size <= 0 || size > 8)
+		return;
+	for (unsigned i = 0; i < c->nloads; i++) {
+		struct pend_load *l = &c->loads[i];
+		if (l->va != addr || l->size != (unsigned)size)
+			continue;
+		uint8_t b[8];
+		uint64_t pa = l->pa;
+		c->loads[i] = c->loads[--c->nloads];
+		if (!ram_bytes(s, pa, b, (unsigned)size))
+			return;
+		uint64_t mask = size == 8 ? UINT64_MAX : (UINT64_C(1) << (8 * size)) - 1;
+		uint64_t want = le_value(b, (unsigned)size);
+		if (((uint64_t)value & mask) != want)
+			internal_error(s,
+			               "load of VA 0x%" PRIx64 " at PC 0x%" PRIx64
+			               ": Unicorn read 0x%" PRIx64 ", the model's PA 0x%" PRIx64
+			               " holds 0x%" PRIx64,
+			               addr, cur(s)->va, (uint64_t)value & mask, pa, want);
+		return;
+	}
+}
+
+/* The instruction Unicorn reports an access or a system instruction for must be the one
+ * at the model's PA. */
+static void verify_class(struct sim *s, bool mem, const uc_arm64_cp_reg *cp)
+{
+	struct check *c = s->chk;
+	if (!s->opt.check_unicorn || !session_current(c->ss, s->cpu))
+		return;
+	uint32_t enc = cur(s)->enc;
+	if (mem) {
+		if (!dec_is_load_store(enc) && !dec_is_sys(enc))
+			internal_error(s,
+			               "Unicorn made a memory access at PC 0x%" PRIx64
+			               " where the model's PA 0x%" PRIx64
+			               " holds 0x%08x, not a load/store",
+			               cur(s)->va, cur(s)->pa, enc);
+		return;
+	}
+	unsigned op0, op1, crn, crm, op2;
+	dec_sys_fields(enc, &op0, &op1, &crn, &crm, &op2);
+	if (op0 != cp->op0 || op1 != cp->op1 || crn != cp->crn || crm != cp->crm || op2 != cp->op2)
+		internal_error(
+		    s,
+		    "Unicorn executed a system instruction (op0 %u op1 %u CRn %u CRm %u "
+		    "op2 %u) at PC 0x%" PRIx64 " where the model's PA 0x%" PRIx64 " holds 0x%08x",
+		    cp->op0, cp->op1, cp->crn, cp->crm, cp->op2, cur(s)->va, cur(s)->pa, enc);
+}
+
+/* ---- live translation tables (when a store hits one, Unicorn's TLB is flushed) ---- */
+
+struct tp_arg {
+	struct check *c;
+	unsigned gs;
+};
+
+static void tp_add(struct check *c, uint64_t pa, uint64_t size)
+{
+	for (uint64_t p = pa >> PAGE_BITS; p <= (pa + size - 1) >> PAGE_BITS; p++) {
+		if (c->ntpages == c->cap_tpages) {
+			size_t cap = c->cap_tpages ? 2 * c->cap_tpages : 64;
+			uint64_t *n = realloc(c->tpages, cap * sizeof(*n));
+			if (!n)
+				return;
+			c->tpages = n;
+			c->cap_tpages = cap;
+		}
+		c->tpages[c->ntpages++] = p;
+	}
+}
+
+static int tp_visit(const struct pt_visit_entry *e, void *arg)
+{
+	struct tp_arg *a = arg;
+	if (e->cls == DESC_IS_TABLE)
+		tp_add(a->c, pt_desc_oa(e->desc, a->gs), UINT64_C(1) << a->gs);
+	return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void tp_regime(struct sim *s, enum regime rg)
+{
+	bool el2 = rg == REGIME_EL2;
+	uint64_t sctlr = cpu_read_sysreg(s, el2 ? CSR_SCTLR_EL2 : CSR_SCTLR_EL1);
+	if (!(sctlr & SCTLR_ELx_M))
+		return; /* no walks, no TLB entries made from tables */
+	uint64_t tcr = cpu_read_sysreg(s, el2 ? CSR_TCR_EL2 : CSR_TCR_EL1);
+	uint64_t t0 = cpu_read_sysreg(s, el2 ? CSR_TTBR0_EL2 : CSR_TTBR0_EL1);
+	uint64_t t1 = el2 ? 0 : cpu_read_sysreg(s, CSR_TTBR1_EL1);
+	uint64_t mair = cpu_read_sysreg(s, el2 ? CSR_MAIR_EL2 : CSR_MAIR_EL1);
+	for (int half = 0; half < (el2 ? 1 : 2); half++) {
+		struct pt_cfg cfg;
+		struct fault f;
+		uint64_t probe = half ? UINT64_MAX : 0;
+		if (!pt_cfg_from_regs(rg, sctlr, tcr, t0, t1, mair, probe, &cfg, &f))
+			continue;
+		uint64_t span = cfg.tsz ? UINT64_C(1) << (64 - cfg.tsz) : 0;
+		uint64_t lo = half ? 0 - span : 0, hi = half ? UINT64_MAX : span - 1;
+		struct tp_arg a = {.c = s->chk, .gs = cfg.granule_shift};
+		tp_add(s->chk, cfg.ttbr, UINT64_C(1) << cfg.granule_shift);
+		pt_visit(&cfg, &s->ram_ops, lo, hi, PT_VISIT_TABLE_PRE, tp_visit, &a);
+	}
+}
+
+static void tables_recompute(struct sim *s)
+{
+	struct check *c = s->chk;
+	c->ntpages = 0;
+	tp_regime(s, REGIME_EL2);
+	tp_regime(s, REGIME_EL10);
+	qsort(c->tpages, c->ntpages, sizeof(c->tpages[0]), cmp_u64);
+}
+
+static bool is_table_page(const struct check *c, uint64_t pa)
+{
+	uint64_t p = pa >> PAGE_BITS;
+	size_t lo = 0, hi = c->ntpages;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (c->tpages[mid] < p)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < c->ntpages && c->tpages[lo] == p;
+}
+
+void check_context(struct sim *s)
+{
+	s->chk->tables_written = false;
+	cpu_flush_tlb(s);
+	tables_recompute(s);
+}
+
+/*
+ * A store to a live translation table has been performed: flush Unicorn's TLB before the
+ * next instruction. Not by stopping Unicorn from the memory hook: a stop there abandons
+ * the rest of the block with a stale PC (measured: the store re-executes forever). A host
+ * TLBI from the code hook is what a guest TLBI does inside a block (QEMU's tlb_flush on
+ * the running CPU).
+ */
+static void flush_if_tables(struct sim *s)
+{
+	if (s->chk->tables_written)
+		check_context(s);
+}
+
+/* ---- events ---- */
+
+static struct model_event ev_of(enum ev_kind k, unsigned cpu)
+{
+	/* pc and insn: the session fills in the current instruction's. */
+	return (struct model_event){.kind = k, .cpu = cpu};
+}
+
+void check_fetch(struct sim *s, uint64_t pc, uint32_t enc)
+{
+	struct check *c = s->chk;
+	if (c->store_pending)
+		verify_store(s);
+	flush_if_tables(s);
+	c->nloads = 0;
+	if (!s->opt.check_unicorn) {
+		session_fetch(c->ss, s->cpu, pc, enc, s->el, false, NULL);
+		return;
+	}
+	struct model_step_result res;
+	session_fetch(c->ss, s->cpu, pc, enc, s->el, false, &res);
+	uint32_t want = 0;
+	if (res.fault.type != FAULT_NONE)
+		internal_error(s,
+		               "Unicorn executes the instruction at VA 0x%" PRIx64
+		               " where the model's coherent fetch takes a %s fault",
+		               pc, pt_fault_name(res.fault.type));
+	else if (ram_bytes(s, res.tr.oa, &want, 4) && want != enc)
+		internal_error(s,
+		               "fetch at VA 0x%" PRIx64 ": Unicorn runs 0x%08x, the model's "
+		               "PA 0x%" PRIx64 " holds 0x%08x",
+		               pc, enc, res.tr.oa, want);
+}
+
+void check_msr(struct sim *s, const uc_arm64_cp_reg *cp)
+{
+	verify_class(s, false, cp);
+	struct model_event ev = ev_of(EV_SYSREG, s->cpu);
+	if (!dec_sysreg(cp->op0, cp->op1, cp->crn, cp->crm, cp->op2, &ev.u.sysreg.reg))
+		return;
+	ev.u.sysreg.value = cp->val;
+	session_step(s->chk->ss, &ev, NULL);
+}
+
+void check_sys(struct sim *s, const uc_arm64_cp_reg *cp)
+{
+	verify_class(s, false, cp);
+	struct model_event ev = ev_of(EV_COUNT, s->cpu);
+	if (cp->op0 != 1 || !dec_sys(cp->op1, cp->crn, cp->crm, cp->op2, cp->val, &ev))
+		return;
+	ev.pc = 0;
+	ev.insn = 0;
+	session_step(s->chk->ss, &ev, NULL);
+}
+
+/*
+ * Bytes off..off+7 of the data a store instruction writes, from its source registers
+ * (C4.1.4 "Loads and Stores": STR/STP of X, W, D or Q registers). Unicorn's write hook
+ * passes at most 8 bytes of value, so the bytes of a wider store come from here. 0 when
+ * enc is not a store hypsim decodes.
+ */
+static uint64_t wide_store_bytes(struct sim *s, uint32_t enc, unsigned off)
+{
+	uint8_t data[32] = {0};
+	unsigned rt = enc & 31, rt2 = (enc >> 10) & 31, n = 0;
+	bool vec = (enc >> 26) & 1;
+	bool pair = ((enc >> 27) & 7) == 5;
+	unsigned regsize;
+	if (pair)
+		regsize = vec ? 4u << (enc >> 30) : ((enc >> 31) ? 8 : 4);
+	else if (((enc >> 27) & 7) == 7)
+		regsize = vec && !(enc >> 30) && ((enc >> 23) & 1) ? 16 : 1u << (enc >> 30);
+	else
+		return 0;
+	unsigned regs[2] = {rt, rt2};
+	for (unsigned i = 0; i < (pair ? 2u : 1u) && regsize <= 16; i++) {
+		if (vec) {
+			uint8_t q[16];
+			if (uc_reg_read(s->uc, UC_ARM64_REG_Q0 + (int)regs[i], q) != UC_ERR_OK)
+				return 0;
+			memcpy(data + n, q, regsize);
+		} else if (regs[i] != 31) { /* XZR stores zeros */
+			uint64_t x = cpu_reg(s, UC_ARM64_REG_X0 + (int)regs[i]);
+			memcpy(data + n, &x, regsize);
+		}
+		n += regsize;
+	}
+	uint64_t v = 0;
+	for (unsigned i = 8; i-- > 0;)
+		v = (v << 8) | (off + i < sizeof(data) ? data[off + i] : 0);
+	return v;
+}
+
+/* The header of the trace: everything that decides the result (DESIGN §4). */
+static void check_trace_header(struct sim *s, const struct session_cfg *cfg)
+{
+	struct trace_header_info h = {
+	    .firmware_path = s->opt.firmware,
+	    .sha256 = s->img.sha256,
+	    .build_id = s->img.build_id,
+	    .entry = s->img.entry,
+	    .ram_base = s->opt.ram_base,
+	    .ram_size = s->opt.ram_size,
+	    .max_insns = s->opt.max_insns,
+	    .uart_path = s->opt.uart_path,
+	    .tlb = s->opt.tlb_accessed ? "accessed" : "speculative",
+	    .check_unicorn = s->opt.check_unicorn,
+	    .ncpus = cfg->ncpus,
+	    .ctr_idc = cfg->ctr_idc,
+	    .ctr_dic = cfg->ctr_dic,
+	    .feat_ets = cfg->feat_ets,
+	    .wb_policy = cfg->wb_policy,
+	    .wb_seed = cfg->wb_seed,
+	    .argc = s->opt.argc,
+	    .argv = s->opt.argv,
+	};
+	trace_header(s->trace, &h);
+}
+
+static void hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
+                     void *user)
+{
+	struct sim *s = user;
+	struct check *c = s->chk;
+	(void)uc;
+	if (s->host_op || s->blk_stopped || size <= 0)
+		return;
+	verify_store(s);
+	verify_class(s, true, NULL);
+	bool write = type == UC_MEM_WRITE;
+	/* DC ZVA is the model's EV_DC (from the SYS hook): not a store as well. */
+	if (write && session_current(c->ss, s->cpu) && dec_is_sys(cur(s)->enc))
+		return;
+	for (unsigned off = 0; off < (unsigned)size; off += 8) {
+		unsigned n = (unsigned)size - off < 8 ? (unsigned)size - off : 8;
+		struct model_event ev = ev_of(write ? EV_STORE : EV_LOAD, s->cpu);
+		ev.u.mem.va = addr + off;
+		ev.u.mem.size = n;
+		ev.u.mem.value = off ? 0 : (uint64_t)value;
+		if (write && off)
+			/* Unicorn passes at most 8 bytes of a wider store's value (measured on
+			 * 2.0.1, QEMU splits 128-bit stores, so this path is defensive): the
+			 * rest is taken from the source register when it can be decoded. */
+			ev.u.mem.value = wide_store_bytes(s, cur(s)->enc, off);
+		struct model_step_result res;
+		session_step(c->ss, &ev, &res);
+		if (res.fault.type != FAULT_NONE)
+			continue;
+		uint64_t pa = res.tr.oa;
+		if (write && is_table_page(c, pa))
+			c->tables_written =
+			    true; /* Unicorn's TLB must follow it: flush_if_tables */
+		if (!s->opt.check_unicorn ||
+		    !mach_pa_in_ram(s->opt.ram_base, s->opt.ram_size, pa, n))
+			continue;
+		if (write) {
+			c->store_pending = true;
+			c->store_pa = pa;
+			c->store_size = n;
+			c->store_value = ev.u.mem.value;
+		} else if (c->nloads < MAX_LOADS && size <= 8) {
+			c->loads[c->nloads++] = (struct pend_load){.va = addr, .pa = pa, .size = n};
+		}
+	}
+}
+
+static bool requested(enum exc_cause cause)
+{
+	return cause == EXC_CAUSE_SVC || cause == EXC_CAUSE_HVC || cause == EXC_CAUSE_SMC ||
+	       cause == EXC_CAUSE_BRK;
+}
+
+void check_exc_entry(struct sim *s, const struct exc_info *info, const struct exc_entry *e,
+                     uint64_t pc)
+{
+	struct check *c = s->chk;
+	c->store_pending = false; /* a faulting store did not write */
+	c->nloads = 0;
+	char what[80];
+	snprintf(what, sizeof(what), "%s exception taken to EL%u (ESR 0x%" PRIx64 ")",
+	         exc_cause_name(info->cause), e->target_el, e->esr);
+	session_exception(c->ss, s->cpu, info->cause == EXC_CAUSE_INSN_ABORT, info->far, pc,
+	                  info->from_el, e->target_el, requested(info->cause), e->esr, e->elr,
+	                  e->vector, what);
+}
+
+void check_eret(struct sim *s, uint64_t pc, unsigned from_el, unsigned to_el, uint64_t target)
+{
+	struct model_event ev = ev_of(EV_ERET, s->cpu);
+	ev.pc = pc;
+	ev.u.eret.from_el = from_el;
+	ev.u.eret.to_el = to_el;
+	ev.u.eret.target = target;
+	session_step(s->chk->ss, &ev, NULL);
+}
+
+void check_hang(struct sim *s, unsigned cpu, uint64_t pc, const char *what)
+{
+	session_hang(s->chk->ss, cpu, pc, what);
+}
+
+void check_cpu_on(struct sim *s, unsigned cpu, uint64_t pc, uint64_t entry, uint64_t context_id)
+{
+	session_cpu_on(s->chk->ss, cpu, s->cpu, pc, entry, context_id);
+}
+
+void check_cpu_off(struct sim *s, uint64_t pc)
+{
+	session_cpu_off(s->chk->ss, s->cpu, pc);
+}
+
+void check_settle(struct sim *s)
+{
+	if (!s->chk)
+		return;
+	if (s->stop == STOP_PLACEHOLDER || s->stop == STOP_ABORT || s->stop == STOP_INTR) {
+		/* The access did not complete: it is restarted (placeholder) or becomes an
+		 * exception. Its events reached the model already; a restart delivers them
+		 * again, which changes nothing the model reports. A replay must not apply
+		 * its stores: the trace says so (`abandon`). */
+		s->chk->store_pending = false;
+		s->chk->nloads = 0;
+		session_abandon(s->chk->ss, s->cpu);
+	}
+	verify_store(s);
+	flush_if_tables(s);
+}
+
+/* ---- life cycle ---- */
+
+int check_new(struct sim *s)
+{
+	struct check *c = s->chk;
+	/* CTR_EL0.IDC/DIC of the CPU Unicorn emulates decide which I/D coherence steps its
+	 * code needs (DESIGN §3 "Instruction side"). */
+	uint64_t ctr = cpu_read_sysreg(s, CSR_CTR_EL0);
+	if (!c) {
+		c = calloc(1, sizeof(*c));
+		struct session_cfg cfg = {
+		    .img = &s->img,
+		    .dis = s->dis,
+		    .mem = &s->ram_ops,
+		    .ram_base = s->opt.ram_base,
+		    .ram_size = s->opt.ram_size,
+		    .name = s->name,
+		    .json = s->opt.json,
+		    .trace = s->trace,
+		    .on_report = on_report,
+		    .report_arg = s,
+		    .ncpus = s->opt.ncpus,
+		    .tlb_policy =
+		        s->opt.tlb_accessed ? TLB_POLICY_ACCESSED : TLB_POLICY_SPECULATIVE,
+		    .ctr_idc = (ctr >> 28) & 1,
+		    .ctr_dic = (ctr >> 29) & 1,
+		    .feat_ets = false,
+		    .wb_policy = s->opt.wb_policy,
+		    .wb_seed = s->opt.wb_seed,
+		    .on_step = s->timing ? on_step : NULL,
+		    .step_arg = s->timing,
+		};
+		if (!c || !(c->ss = session_new(&cfg))) {
+			free(c);
+			snprintf(s->fatal, sizeof(s->fatal), "out of memory");
+			return -1;
+		}
+		s->chk = c;
+		if (s->trace)
+			check_trace_header(s, &cfg);
+	}
+	if (session_machine(c->ss)) {
+		snprintf(s->fatal, sizeof(s->fatal), "out of memory");
+		return -1;
+	}
+	c->ntpages = 0;
+	c->nloads = 0;
+	c->store_pending = false;
+	if (s->opt.no_check)
+		return 0; /* the benchmarks' bare Unicorn: no load/store events (run.c) */
+	uc_hook h;
+	uc_err e =
+	    uc_hook_add(s->uc, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, (void *)hook_mem, s, 1, 0);
+	if (e == UC_ERR_OK && s->opt.check_unicorn)
+		e = uc_hook_add(s->uc, &h, UC_HOOK_MEM_READ_AFTER, (void *)hook_read_after, s, 1,
+		                0);
+	if (e != UC_ERR_OK) {
+		snprintf(s->fatal, sizeof(s->fatal), "unicorn: %s", uc_strerror(e));
+		return -1;
+	}
+	return 0;
+}
+
+void check_free_machine(struct sim *s)
+{
+	(void)s; /* the session replaces its model at the next check_new */
+}
+
+int check_end(struct sim *s, int status)
+{
+	if (!s->chk)
+		return status;
+	return session_end(s->chk->ss, status);
+}
+
+struct model *check_model(struct sim *s)
+{
+	return s->chk && s->chk->ss ? session_model(s->chk->ss) : NULL;
+}
+
+void check_free(struct sim *s)
+{
+	struct check *c = s->chk;
+	if (!c)
+		return;
+	session_free(c->ss);
+	free(c->tpages);
+	free(c);
+	s->chk = NULL;
+}
+
+uint64_t check_state_digest(struct sim *s)
+{
+	const struct check *c = s->chk;
+	struct dg d = dg_start(0x636865636b);
+	if (!c)
+		return dg_end(&d);
+	dg_u64(&d, c->ntpages);
+	for (size_t i = 0; i < c->ntpages; i++)
+		dg_u64(&d, c->tpages[i]);
+	dg_u64(&d, c->tables_written);
+	dg_u64(&d, c->nloads);
+	for (unsigned i = 0; i < c->nloads; i++) {
+		dg_u64(&d, c->loads[i].va);
+		dg_u64(&d, c->loads[i].pa);
+		dg_u64(&d, c->loads[i].size);
+	}
+	dg_u64(&d, c->store_pending);
+	if (c->store_pending) {
+		dg_u64(&d, c->store_pa);
+		dg_u64(&d, c->store_value);
+		dg_u64(&d, c->store_size);
+	}
+	/* The session (reports, their annotation, the trace) decides nothing the model or the
+	 * machine does next: sim/campaign/rejoin.c says why it may be left out. */
+	return dg_end(&d);
+}

@@ -1,0 +1,36 @@
+/*
+ * hooks.h - the Unicorn machine of a run and its hooks (hooks.c), for the run loop.
+ */
+#ifndef HYPSIM_SIM_HOOKS_H
+#define HYPSIM_SIM_HOOKS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/sim.h"
+
+/* Encodings the hooks and the run loop look for at the end of a block. */
+#define ENC_ERET      UINT32_C(0xd69f03e0)
+#define ENC_WFI       UINT32_C(0xd503207f)
+#define ENC_WFE       UINT32_C(0xd503205f)
+#define ENC_NOP       UINT32_C(0xd503201f)
+#define ENC_YIELD     UINT32_C(0xd503203f)
+#define ENC_SEV_LOCAL UINT32_C(0xd50320bf)
+
+/* Open Unicorn, map RAM and the UART, add the hooks, load the image and boot CPU 0 at its
+ * entry. Returns 0, or -1 with a message in s->fatal. */
+int hooks_machine_setup(struct sim *s);
+/* Release what hooks_machine_setup made (the reports are kept). */
+void hooks_machine_teardown(struct sim *s);
+
+/* The instruction at va (fetch permission, current regime); false if it cannot be read. */
+bool hooks_read_insn(struct sim *s, uint64_t va, uint32_t *enc);
+
+/* Write the guest's pending UART text (a partial line) out. */
+void hooks_uart_flush_line(struct sim *s);
+
+/* struct mem_ops read of guest RAM (ctx: the struct sim). */
+bool hooks_ram_read(void *ctx, uint64_t pa, void *buf, size_t len);
+
+#endif /* HYPSIM_SIM_HOOKS_H */

@@ -1,0 +1,266 @@
+/*
+ * mmu.c - how hypsim runs guests whose EL2 (or EL1) MMU is on, at VAs that are not PAs.
+ *
+ * Unicorn 2.0.1 walks the guest's translation tables only after it has found the *VA* in
+ * its own memory map; an unlisted VA fails with UC_ERR_*_UNMAPPED before any walk
+ * (UNICORN-2.0.1.md). Hypsim therefore keeps "placeholder" regions at the VAs the guest
+ * uses, and keeps them in step with the tables so that they are invisible to the guest:
+ *
+ *  1. Creation, lazily, from UC_HOOK_MEM_UNMAPPED: the model's walker (pt_translate,
+ *     pt_check_perm) translates the VA with the current EL's registers. A fault (or the MMU
+ *     being off, where the VA is a PA with nothing behind it: External abort, DESIGN §2) is
+ *     recorded as the architectural abort and the run loop takes it. A translation to RAM
+ *     or the UART maps a placeholder (the leaf's range, up to 2 MiB, else one 4 KiB page)
+ *     from the run loop (not inside the hook: see mmu_hook_unmapped) and the instruction
+ *     is restarted: Unicorn's own walk now gives the same PA. A translation to a PA with
+ *     nothing behind it is an External abort: Unicorn would silently read 0 there.
+ *  2. Removal, at every point where the answer may change: MSR to SCTLR/TTBR/TCR/MAIR/HCR,
+ *     any TLBI, exception entry and ERET (the regime, or its MMU state, may change). The
+ *     run loop stops Unicorn there and mmu_sweep() unmaps each placeholder whose VA no
+ *     longer translates to backed memory, so that an MMU-off access to it (a PA with
+ *     nothing behind it) or a translation now faulting arrives again at step 1.
+ *  Placeholders never overlap RAM or the UART (those are mapped first), so a guest
+ *  access with the MMU off can only reach one between a change and the sweep that follows
+ *  it, which happens before the next instruction.
+ *
+ * Known gap: a descriptor rewritten by a plain store to point an already-swept-in VA at a
+ * PA with nothing behind it, with no TLBI after it, reads 0 in Unicorn (the architecture
+ * requires a TLBI for that change anyway: the checker reports it as stale-tlb/bbm).
+ */
+#include "engine/mmu.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch.h"
+#include "engine/cpu.h"
+#include "engine/sim.h"
+#include "machine/disasm.h"
+#include "machine/machine.h"
+
+#define PH_MAX_SIZE (UINT64_C(2) << 20)
+#define PAGE        UINT64_C(0x1000)
+
+void mmu_translate(struct sim *s, uint64_t va, enum access_type acc, unsigned len,
+                   struct mmu_xlate *x)
+{
+	memset(x, 0, sizeof(*x));
+	unsigned el = s->el;
+	bool el2 = el == 2;
+	uint64_t sctlr = cpu_read_sysreg(s, el2 ? CSR_SCTLR_EL2 : CSR_SCTLR_EL1);
+	x->mmu_on = (sctlr & SCTLR_ELx_M) != 0;
+	if (!x->mmu_on) {
+		x->pa = va;
+	} else {
+		struct pt_cfg cfg;
+		bool ok = pt_cfg_from_regs(el2 ? REGIME_EL2 : REGIME_EL10, sctlr,
+		                           cpu_read_sysreg(s, el2 ? CSR_TCR_EL2 : CSR_TCR_EL1),
+		                           cpu_read_sysreg(s, el2 ? CSR_TTBR0_EL2 : CSR_TTBR0_EL1),
+		                           el2 ? 0 : cpu_read_sysreg(s, CSR_TTBR1_EL1),
+		                           cpu_read_sysreg(s, el2 ? CSR_MAIR_EL2 : CSR_MAIR_EL1),
+		                           va, &cfg, &x->fault);
+		if (!ok)
+			return;
+		pt_translate(&cfg, &s->ram_ops, va, &x->walk);
+		x->fault = x->walk.fault;
+		if (x->fault.type != FAULT_NONE)
+			return;
+		x->fault = pt_check_perm(&cfg, &x->walk, acc, el);
+		if (x->fault.type != FAULT_NONE)
+			return;
+		x->pa = x->walk.oa;
+	}
+	if (!mach_pa_backed(s->opt.ram_base, s->opt.ram_size, x->pa, len ? len : 1))
+		x->fault = (struct fault){.type = FAULT_EXTERNAL, .level = 0};
+}
+
+int mmu_read_va(struct sim *s, uint64_t va, void *buf, unsigned len, enum access_type acc)
+{
+	uint64_t off = va & (PAGE - 1);
+	const uint8_t *cached = acc == ACC_FETCH ? mmu_fetch_cached(s, va, len) : NULL;
+	if (cached) {
+		memcpy(buf, cached, len);
+		return 0;
+	}
+	struct mmu_xlate x;
+	mmu_translate(s, va, acc, len, &x);
+	if (x.fault.type != FAULT_NONE ||
+	    !mach_pa_in_ram(s->opt.ram_base, s->opt.ram_size, x.pa, len))
+		return -1;
+	memcpy(buf, s->ram + (x.pa - s->opt.ram_base), len);
+	if (acc == ACC_FETCH && off + len <= PAGE &&
+	    mach_pa_in_ram(s->opt.ram_base, s->opt.ram_size, x.pa - off, PAGE)) {
+		s->fetch_valid = true;
+		s->fetch_el = s->el;
+		s->fetch_va_page = va - off;
+		s->fetch_host = s->ram + (x.pa - off - s->opt.ram_base);
+	}
+	return 0;
+}
+
+static bool ph_add(struct sim *s, uint64_t va, uint64_t size)
+{
+	if (uc_mem_map(s->uc, va, size, UC_PROT_ALL) != UC_ERR_OK)
+		return false;
+	if (s->nph == s->ph_cap) {
+		size_t cap = s->ph_cap ? 2 * s->ph_cap : 64;
+		struct placeholder *n = realloc(s->ph, cap * sizeof(*n));
+		if (!n) {
+			uc_mem_unmap(s->uc, va, size);
+			return false;
+		}
+		s->ph = n;
+		s->ph_cap = cap;
+	}
+	s->ph[s->nph++] = (struct placeholder){.va = va, .size = size};
+	return true;
+}
+
+/* Whether the placeholder window [va, va + size) may stay mapped in Unicorn: every 4 KiB of
+ * it translates (Unicorn raises a permission fault itself, its walk sees it too) to backed
+ * memory, so Unicorn never reads zeros or drops stores where the model sees an abort. */
+static bool ph_window_ok(struct sim *s, uint64_t va, uint64_t size)
+{
+	for (uint64_t off = 0; off < size; off += PAGE) {
+		struct mmu_xlate x;
+		mmu_translate(s, va + off, ACC_READ, (unsigned)PAGE, &x);
+		if (!x.mmu_on || (x.fault.type != FAULT_NONE && x.fault.type != FAULT_PERMISSION))
+			return false;
+		if (x.fault.type == FAULT_PERMISSION &&
+		    !mach_pa_backed(s->opt.ram_base, s->opt.ram_size, x.walk.oa, (unsigned)PAGE))
+			return false;
+	}
+	return true;
+}
+
+/* Map the largest aligned window (<= 2 MiB) around va that translates to backed PAs. A
+ * window larger than the leaf is checked page by page: with 4 KiB pages, one placeholder per
+ * page would exhaust Unicorn 2.0.1's 4096 physical sections (an assertion in exec.c) after
+ * a few thousand pages (firmware/stress touches 16384). */
+static bool ph_map(struct sim *s, uint64_t va, const struct mmu_xlate *x)
+{
+	uint64_t block = x->walk.block_size < PAGE ? PAGE : x->walk.block_size;
+	for (uint64_t size = PH_MAX_SIZE; size >= PAGE; size >>= 1) {
+		uint64_t base = va & ~(size - 1);
+		uint64_t pa = x->pa - (va - base);
+		if (size > PAGE && size <= block &&
+		    !mach_pa_backed(s->opt.ram_base, s->opt.ram_size, pa, size))
+			continue;
+		if (size > block && !ph_window_ok(s, base, size))
+			continue;
+		if (ph_add(s, base, size))
+			return true;
+		if (size == PAGE)
+			break;
+	}
+	return false;
+}
+
+bool mmu_hook_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
+                       void *user)
+{
+	struct sim *s = user;
+	(void)uc;
+	(void)value;
+	bool fetch = type == UC_MEM_FETCH_UNMAPPED;
+	bool write = type == UC_MEM_WRITE_UNMAPPED;
+	enum access_type acc = fetch ? ACC_FETCH : write ? ACC_WRITE : ACC_READ;
+	struct mmu_xlate x;
+	mmu_translate(s, addr, acc, size > 0 ? (unsigned)size : 1, &x);
+	s->abort =
+	    (struct pending_abort){.fetch = fetch, .write = write, .va = addr, .fault = x.fault};
+	/* Mapping from inside this hook crashes Unicorn 2.0.1 when the miss is an
+	 * instruction fetch (the translator is running): the run loop maps the placeholder
+	 * and restarts the instruction, which has not executed. */
+	sim_request_stop(s, x.fault.type == FAULT_NONE && x.mmu_on ? STOP_PLACEHOLDER : STOP_ABORT);
+	return false;
+}
+
+bool mmu_map_placeholder(struct sim *s)
+{
+	struct mmu_xlate x;
+	const struct pending_abort *a = &s->abort;
+	mmu_translate(s, a->va, a->fetch ? ACC_FETCH : a->write ? ACC_WRITE : ACC_READ, 1, &x);
+	if (x.fault.type == FAULT_NONE && x.mmu_on && ph_map(s, a->va, &x))
+		return true;
+	/* Could not map (an overlap with another region): behave as nothing behind it. */
+	s->abort.fault = (struct fault){.type = FAULT_EXTERNAL, .level = 0};
+	return false;
+}
+
+void mmu_sweep(struct sim *s)
+{
+	size_t keep = 0;
+	for (size_t i = 0; i < s->nph; i++) {
+		struct placeholder p = s->ph[i];
+		/* Every 4 KiB of the window must still translate to backed memory. */
+		bool ok = ph_window_ok(s, p.va, p.size);
+		if (ok)
+			s->ph[keep++] = p;
+		else
+			uc_mem_unmap(s->uc, p.va, p.size);
+	}
+	s->nph = keep;
+}
+
+void mmu_clear(struct sim *s)
+{
+	for (size_t i = 0; i < s->nph; i++)
+		uc_mem_unmap(s->uc, s->ph[i].va, s->ph[i].size);
+	s->nph = 0;
+}
+
+static uint64_t read_reg(void *arg, int uc_reg)
+{
+	return cpu_reg(arg, uc_reg);
+}
+
+bool mmu_classify_abort(struct sim *s, bool fetch, uint64_t pc)
+{
+	struct pending_abort a = {.fetch = fetch, .va = pc};
+	enum access_type acc = ACC_FETCH;
+	if (!fetch) {
+		uint32_t enc;
+		struct dis_access da;
+		if (mmu_read_va(s, pc, &enc, 4, ACC_FETCH) ||
+		    !disasm_access(s->dis, pc, enc, read_reg, s, &da)) {
+			snprintf(s->fatal, sizeof(s->fatal),
+			         "data abort at 0x%" PRIx64
+			         " on an instruction hypsim cannot decode",
+			         pc);
+			return false;
+		}
+		a.va = da.va;
+		a.write = da.write;
+		a.cache_maint = da.cache_maint;
+		if (da.cache_maint)
+			acc = da.perm_write ? ACC_DC_WRITE : ACC_DC_READ;
+		else
+			acc = da.perm_write ? ACC_WRITE : ACC_READ;
+	}
+	struct mmu_xlate x;
+	mmu_translate(s, a.va, acc, 1, &x);
+	a.fault = x.fault;
+	if (a.fault.type == FAULT_NONE) {
+		/* Unicorn faulted where the walker does not: only an alignment check remains
+		 * (Device memory with the MMU off, SCTLR.A). */
+		a.fault = (struct fault){.type = FAULT_ALIGNMENT, .level = 0};
+	}
+	s->abort = a;
+	return true;
+}
+
+char *mmu_symbolize(struct sim *s, uint64_t va, char *buf, size_t len)
+{
+	img_symbolize(&s->img, va, buf, len);
+	if (buf[0] || !s->uc)
+		return buf;
+	/* A VA of the MMU-on regime (an alias, a HYP VA): name the PA it runs from. */
+	struct mmu_xlate x;
+	mmu_translate(s, va, ACC_FETCH, 4, &x);
+	if (x.mmu_on && x.fault.type == FAULT_NONE)
+		img_symbolize(&s->img, x.pa, buf, len);
+	return buf;
+}

@@ -1,0 +1,64 @@
+/*
+ * mmu.h - VAs under the guest's MMU in Unicorn 2.0.1: translation through the model's
+ * walker, placeholder regions, and the classification of aborts. The design is described
+ * at the top of mmu.c.
+ */
+#ifndef HYPSIM_SIM_MMU_H
+#define HYPSIM_SIM_MMU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <unicorn/unicorn.h>
+
+#include "engine/sim.h"
+#include "pt.h"
+
+/* The translation of va for an access by the current EL (its regime, its registers). */
+struct mmu_xlate {
+	bool mmu_on;
+	struct walk_result walk; /* when mmu_on */
+	struct fault fault;      /* FAULT_NONE, a walk/permission fault, or FAULT_EXTERNAL */
+	uint64_t pa;
+};
+void mmu_translate(struct sim *s, uint64_t va, enum access_type acc, unsigned len,
+                   struct mmu_xlate *x);
+
+/* Read guest memory at a VA of the current regime (for decoding). 0, or -1 on a fault. */
+int mmu_read_va(struct sim *s, uint64_t va, void *buf, unsigned len, enum access_type acc);
+
+/* The host bytes of [va, va + len) when they lie in the page of the last fetch mmu_read_va
+ * translated (struct sim: fetch_*), else NULL: for instructions, a load without a walk. */
+static inline const uint8_t *mmu_fetch_cached(const struct sim *s, uint64_t va, unsigned len)
+{
+	uint64_t off = va & UINT64_C(0xfff);
+	if (!s->fetch_valid || s->fetch_el != s->el || va - off != s->fetch_va_page ||
+	    off + len > UINT64_C(0x1000))
+		return NULL;
+	return s->fetch_host + off;
+}
+
+/* UC_HOOK_MEM_UNMAPPED: record the placeholder to map, or the abort to take, and stop. */
+bool mmu_hook_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
+                       void *user);
+
+/* Map the placeholder recorded by the hook; false: take s->abort (External) instead. */
+bool mmu_map_placeholder(struct sim *s);
+
+/* "name+0xoff" for a VA of the current regime (translated to the PA the symbols use). */
+char *mmu_symbolize(struct sim *s, uint64_t va, char *buf, size_t len);
+
+/* Drop every placeholder whose VA no longer translates to backed memory. */
+void mmu_sweep(struct sim *s);
+
+/* Remove all placeholders (machine reset). */
+void mmu_clear(struct sim *s);
+
+/*
+ * An abort that Unicorn raised after its own walk (UC_HOOK_INTR 3/4, VA mapped): find the
+ * VA (the PC for a fetch, the decoded effective address for data) and the fault the
+ * architecture gives there. Returns false when it cannot be classified (reason in
+ * s->fatal).
+ */
+bool mmu_classify_abort(struct sim *s, bool fetch, uint64_t pc);
+
+#endif /* HYPSIM_SIM_MMU_H */

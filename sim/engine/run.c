@@ -1,0 +1,408 @@
+/*
+ * run.c - `sim run`: builds the machine in Unicorn, runs the guest, and ends the run in one
+ * of the ways DESIGN §2/§5 names: SYSTEM_OFF (0), budget exhausted, guest hang or an
+ * unrecoverable state (3).
+ *
+ * Counting is exact without a per-instruction hook (a UC_HOOK_CODE on every instruction
+ * halves Unicorn's speed, UNICORN-2.0.1.md): UC_HOOK_BLOCK adds each translated block's
+ * length before it runs; an exception in the middle of a block takes back the
+ * instructions after the one that raised it. When the next block would cross --max-insns,
+ * the block hook stops Unicorn before the block runs (measured: uc_emu_stop in a block hook
+ * prevents the block) and the loop restarts it with `until` = the address after the last
+ * instruction the budget allows: a block is straight-line code, so that address is reached
+ * exactly when the budget is. (uc_emu_start's `count` is not used: measured on 2.0.1, it
+ * overruns in blocks translated before it was first used.)
+ *
+ * Hooks only record why Unicorn must stop (struct sim.stop); the loop below acts between
+ * uc_emu_start calls, where Unicorn's state is consistent: exception entry, the sweep of
+ * placeholder VAs (mmu.c), ERET bookkeeping, PSCI.
+ *
+ * The loop is this file; the rest of the engine is split by concept: the Unicorn machine
+ * and its hooks (hooks.c), CPU switching and PSCI (sched.c), the endings (end.c),
+ * exception entry (entry.c), placeholder VAs and aborts (mmu.c), the checker's glue
+ * (hazards.c), Unicorn's CPU registers (cpu.c).
+ *
+ * Scheduling (--cpus N > 1). The CPUs share one Unicorn instance; each CPU's state is a
+ * uc_context, which on 2.0.1 is the whole CPUARMState up to its watchpoints: general and
+ * system registers and the translator's cached EL flags (TTBR0_EL2, CurrentEL and an EL1
+ * context's UNDEFINED `mrs ttbr0_el2` all follow the restored context). Unicorn's TLB is
+ * not in it and is flushed at every switch; translated code is shared, so code one CPU
+ * writes is seen by the others (one engine per CPU on the same RAM keeps running stale
+ * translations). sim/engine/tests/test_unicorn_smp.c checks these three facts; a switch costs
+ * about a microsecond in Unicorn (save, restore, TLB flush: tools/bench-uc-switch). CPUs
+ * run in turn, round robin in index order, deterministically:
+ *  - a CPU runs SIM_QUANTUM instructions, exactly (the budget's `until` mechanism; but at
+ *    the first block boundary after them at EL0/EL1 when WFI traps there, HCR_EL2.TWI:
+ *    Unicorn's stop at `until` imitates a WFI), then the next runnable CPU takes over;
+ *  - it gives way early after a WFE or YIELD (Unicorn ends a block there), when it powers
+ *    down (CPU_OFF) and when it hangs (branch to self, WFI: no interrupt can ever wake it,
+ *    an abort whose vector faults again);
+ *  - a CPU powered up by CPU_ON starts at its first turn (AFFINITY_INFO says ON_PENDING
+ *    until then); while a CPU is the only runnable one it runs on, and gets SIM_QUANTUM
+ *    more instructions when another becomes runnable.
+ * The run ends on SYSTEM_OFF from any CPU, on the budget (all CPUs' instructions), when
+ * every CPU that is on hangs (each gets its guest-hang report then), or when none is on.
+ * With --cpus 1 nothing of this runs: no context is saved, no switch, no MRS hook.
+ */
+#include "engine/run.h"
+
+#include <assert.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "arch.h"
+#include "engine/cpu.h"
+#include "engine/end.h"
+#include "engine/entry.h"
+#include "engine/hazards.h"
+#include "engine/hooks.h"
+#include "engine/mmu.h"
+#include "engine/sched.h"
+#include "machine/machine.h"
+#include "machine/msg.h"
+#include "trace/trace.h"
+
+/* A number in C syntax (decimal, 0x hex, 0 octal), nothing before or after it. */
+static bool parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+	if (*s < '0' || *s > '9')
+		return false;
+	unsigned long long v = strtoull(s, &end, 0);
+	if (*end)
+		return false;
+	*out = v;
+	return true;
+}
+
+bool sim_parse_machine_option(const char *name, const char *arg, struct sim_options *o)
+{
+	const char *why = NULL;
+	uint64_t v;
+	if (!strcmp(name, "ram")) {
+		if (mach_parse_size(arg, &o->ram_size, &why))
+			return true;
+	} else if (!strcmp(name, "ram-base")) {
+		if (!parse_u64(arg, &v))
+			why = "expected an address such as 0x40000000";
+		else if (mach_ram_base_ok(v, &why)) {
+			o->ram_base = v;
+			return true;
+		}
+	} else if (!strcmp(name, "tlb")) {
+		if (!strcmp(arg, "speculative") || !strcmp(arg, "accessed")) {
+			o->tlb_accessed = !strcmp(arg, "accessed");
+			return true;
+		}
+		why = "expected speculative or accessed";
+	} else if (!strcmp(name, "max-insns")) {
+		if (parse_u64(arg, &v) && v) {
+			o->max_insns = v;
+			return true;
+		}
+		why = "expected a positive number";
+	} else if (!strcmp(name, "cpus")) {
+		if (parse_u64(arg, &v) && v >= 1 && v <= SIM_MAX_CPUS) {
+			o->ncpus = (unsigned)v;
+			return true;
+		}
+		why = "expected a number of CPUs from 1 to 8";
+	} else {
+		assert(!"not a machine option");
+	}
+	char q[128];
+	fprintf(stderr, "sim: --%s %s: %s\n", name, msg_quote(arg, q, sizeof(q)), why);
+	return false;
+}
+
+/*
+ * An instruction abort whose vector is the faulting address itself: the vector's fetch
+ * faults again and the CPU takes the same exception forever without completing an
+ * instruction, which neither the budget nor the branch-to-self check can see. The CPU
+ * hangs (DESIGN §2).
+ */
+static bool abort_loops(struct sim *s, uint64_t pc_insn)
+{
+	char w[128];
+	if (!s->last_exc.valid || s->last_exc.cause != EXC_CAUSE_INSN_ABORT ||
+	    s->last_exc.vector != pc_insn)
+		return false;
+	sched_mark_hung(s, pc_insn,
+	          "the instruction abort vector faults itself: the same exception is taken "
+	          "forever",
+	          "the fetch at the instruction abort vector %s faults, taking the same "
+	          "exception forever",
+	          end_where_on(s, pc_insn, w, sizeof(w), false));
+	return true;
+}
+
+/* The exception of the abort recorded in s->abort (mmu.c). */
+static struct exc_info abort_info(const struct sim *s)
+{
+	return (struct exc_info){
+	    .cause = s->abort.fetch ? EXC_CAUSE_INSN_ABORT : EXC_CAUSE_DATA_ABORT,
+	    .fault = s->abort.fault,
+	    .write = s->abort.write,
+	    .cache_maint = s->abort.cache_maint,
+	    .far = s->abort.va,
+	    .far_valid = true,
+	};
+}
+
+/* pc_insn raised info (preferred return address pref): it counts as executed, the rest of
+ * its block did not run; the exception is taken. */
+static enum loop_result take(struct sim *s, struct exc_info *info, uint64_t pc_insn,
+                             uint64_t pref, int *status)
+{
+	end_uncount_after(s, pc_insn);
+	if (sim_take_exception(s, info, pc_insn, pref)) {
+		*status = end_finish(s, "fatal", SIM_EXIT_UNFINISHED, "%s", s->fatal);
+		return LOOP_END;
+	}
+	if (info->cause == EXC_CAUSE_INSN_ABORT)
+		abort_loops(s, pc_insn);
+	return LOOP_CONTINUE;
+}
+
+static enum loop_result exception(struct sim *s, uint64_t pc, int *status)
+{
+	struct exc_info info = {0};
+	uint64_t pc_insn = pc, pref = pc;
+	uint32_t enc = 0;
+	char w[128];
+	switch (s->intno) {
+	case 11: /* HVC: Unicorn reports the PC after it, the preferred return address */
+	case 2:  /* SVC */
+		pc_insn = pc - 4;
+		hooks_read_insn(s, pc_insn, &enc);
+		info.cause = s->intno == 11 ? EXC_CAUSE_HVC : EXC_CAUSE_SVC;
+		info.imm16 = (uint16_t)(enc >> 5);
+		break;
+	case 13: /* SMC: answered by hypsim as EL3 firmware (PSCI), no exception entry */
+		return sched_smc(s, pc, status);
+	case 7: /* BRK: reported at the instruction, which is also the preferred return */
+		hooks_read_insn(s, pc, &enc);
+		info.cause = EXC_CAUSE_BRK;
+		info.imm16 = (uint16_t)(enc >> 5);
+		break;
+	case 1: /* UNDEFINED */
+		info.cause = EXC_CAUSE_UNDEFINED;
+		break;
+	case 3: /* prefetch abort after Unicorn's own walk */
+	case 4: /* data abort */
+		if (!mmu_classify_abort(s, s->intno == 3, pc)) {
+			*status = end_finish(s, "fatal", SIM_EXIT_UNFINISHED, "%s at %s", s->fatal,
+			                 end_where(s, pc, w, sizeof(w)));
+			return LOOP_END;
+		}
+		info = abort_info(s);
+		break;
+	default:
+		*status = end_finish(s, "fatal", SIM_EXIT_UNFINISHED,
+		                 "unsupported exception (Unicorn intno %u) at %s", s->intno,
+		                 end_where(s, pc, w, sizeof(w)));
+		return LOOP_END;
+	}
+	return take(s, &info, pc_insn, pref, status);
+}
+
+static enum loop_result abort_unmapped(struct sim *s, uint64_t pc, int *status)
+{
+	struct exc_info info = abort_info(s);
+	return take(s, &info, pc, pc, status);
+}
+
+static void after_eret(struct sim *s, uint64_t eret_pc, uint64_t target)
+{
+	unsigned from = s->el;
+	s->el = cpu_el(s);
+	check_eret(s, eret_pc, from, s->el, target);
+	if (s->trace) {
+		char sym[64];
+		trace_eret(s->trace, s->cpu, eret_pc, from, s->el, target,
+		           mmu_symbolize(s, target, sym, sizeof(sym)));
+	}
+	mmu_sweep(s);
+}
+
+/* Unicorn stopped for a fault at npc, outside the block that ended with an ERET: the
+ * ERET ran and the fault is the fetch at its target. */
+static bool ret_target_faulted(const struct sim *s, uint64_t npc)
+{
+	bool fault = s->stop == STOP_INTR || s->stop == STOP_ABORT || s->stop == STOP_PLACEHOLDER;
+	return fault && (npc < s->blk_va || npc >= s->blk_va + s->blk_size);
+}
+
+/* Unicorn's stop at `until` imitates a WFI (UNICORN-2.0.1: translate-a64.c, DISAS_WFI), so
+ * where WFI traps (HCR_EL2.TWI at EL0/EL1, SCTLR_EL1.nTWI = 0 at EL0: D1.x) a slice cannot
+ * end there: it ends at a block boundary instead. */
+static bool wfi_traps(struct sim *s)
+{
+	if (s->el >= 2)
+		return false;
+	if (cpu_read_sysreg(s, CSR_HCR_EL2) & (UINT64_C(1) << 13))
+		return true;
+	return s->el == 0 && !(cpu_read_sysreg(s, CSR_SCTLR_EL1) & (UINT64_C(1) << 16));
+}
+
+int sim_run(struct sim *s)
+{
+	int status = SIM_EXIT_UNFINISHED;
+	char w[128], le[256], pi[160];
+	s->ncpus = s->opt.ncpus ? s->opt.ncpus : 1;
+	s->opt.ncpus = s->ncpus;
+	s->ram_ops = (struct mem_ops){.read = hooks_ram_read, .ctx = s};
+	if (hooks_machine_setup(s))
+		return end_finish(s, "fatal", SIM_EXIT_UNFINISHED, "%s", s->fatal);
+	for (;;) {
+		if (s->interrupted)
+			return end_finish(s, "interrupted", SIM_EXIT_UNFINISHED,
+			                  "interrupted after %" PRIu64 " instructions (SIG%s)", s->insns,
+			                  sigabbrev_np(s->interrupted));
+		if (s->trace && trace_halt(s->trace) == TRACE_HALT_ERROR)
+			return SIM_EXIT_USAGE; /* main.c reports the first write error */
+		if (s->trace && trace_halt(s->trace) == TRACE_HALT_LIMIT)
+			return end_finish(s, "trace-limit", SIM_EXIT_UNFINISHED,
+			                  "trace limit of %s reached after %" PRIu64 " instructions",
+			                  s->opt.trace_limit_text, s->insns);
+		if (sched_next(s, &status) == LOOP_END)
+			return status;
+		uint64_t pc = cpu_reg(s, UC_ARM64_REG_PC);
+		if (s->opt.max_insns && s->insns >= s->opt.max_insns) {
+			if (s->ncpus > 1)
+				return end_finish(s, "budget", SIM_EXIT_UNFINISHED,
+				              "instruction budget of %" PRIu64
+				              " exhausted (%s) at %s; last exception: %s",
+				              s->opt.max_insns, sched_per_cpu_insns(s, pi, sizeof(pi)),
+				              end_where(s, pc, w, sizeof(w)),
+				              (sim_describe_last_exc(s, le, sizeof(le)), le));
+			return end_finish(s, "budget", SIM_EXIT_UNFINISHED,
+			              "instruction budget of %" PRIu64
+			              " exhausted at %s; last exception: %s",
+			              s->opt.max_insns, end_where(s, pc, w, sizeof(w)),
+			              (sim_describe_last_exc(s, le, sizeof(le)), le));
+		}
+		/* The block hook stops before a block that would cross the budget or the end of
+		 * the slice (only while another CPU can run). */
+		s->insn_limit = s->opt.max_insns;
+		if (s->can_yield && (!s->insn_limit || s->slice_end < s->insn_limit))
+			s->insn_limit = s->slice_end;
+		uint32_t enc = 0;
+		s->stop = STOP_NONE;
+		s->blk_stopped = false;
+		s->fetch_valid = false;
+		uc_err e = uc_emu_start(s->uc, pc, s->until ? s->until : UINT64_MAX, 0, 0);
+		uint64_t npc = cpu_reg(s, UC_ARM64_REG_PC);
+		if (s->stop == STOP_BUDGET || s->stop == STOP_ERET || s->stop == STOP_HANG ||
+		    s->stop == STOP_YIELD || s->stop == STOP_INTERRUPTED) {
+			npc = s->block_stop_pc;
+			cpu_set_reg(s, UC_ARM64_REG_PC, npc);
+		}
+		/* `until` serves one stretch: reached, or left for an exception (a new one is
+		 * computed when needed). A restarted access (placeholder) resumes the stretch. */
+		bool reached = s->until && npc == s->until;
+		if (s->stop != STOP_PLACEHOLDER)
+			s->until = 0;
+		s->fetch_valid = false;
+		check_settle(s);
+		if (s->internal_error)
+			return end_finish(s, "internal-error", SIM_EXIT_INTERNAL, "%s at %s", s->fatal,
+			              end_where(s, npc, w, sizeof(w)));
+		enum loop_result r = LOOP_CONTINUE;
+		if (s->prev_block_eret && ret_target_faulted(s, npc)) {
+			/* The ERET that ended the last block went to a target whose fetch faults:
+			 * no block hook ran after it, yet the EL has changed. */
+			s->prev_block_eret = false;
+			after_eret(s, s->blk_va + s->blk_size - 4, npc);
+		}
+		switch (s->stop) {
+		case STOP_BUDGET:
+			if (s->insn_limit != s->opt.max_insns && wfi_traps(s)) {
+				s->switch_now = true; /* the slice ends at this block boundary */
+				break;
+			}
+			s->until = s->budget_stop_at;
+			/* Unicorn checks `until` when it translates: drop the block's cached
+			 * translation so that the new one stops there. */
+			uc_ctl_remove_cache(s->uc, npc, s->until + 4);
+			break;
+		case STOP_YIELD:
+			s->switch_now = true;
+			break;
+		case STOP_INTR:
+			r = exception(s, npc, &status);
+			break;
+		case STOP_ABORT:
+			r = abort_unmapped(s, npc, &status);
+			break;
+		case STOP_PLACEHOLDER:
+			end_uncount_from(s, npc);
+			/* A fetch that missed is restarted from its own address. */
+			if (!mmu_map_placeholder(s))
+				r = abort_unmapped(s, npc, &status);
+			else if (s->abort.fetch)
+				cpu_set_reg(s, UC_ARM64_REG_PC, s->abort.va);
+			else {
+				/* A load or store restarts: the instruction is not fetched anew
+				 * (one `insn` event, one occurrence for --inject); its accesses
+				 * are delivered again after their `abandon`. */
+				s->restart_pending = true;
+				s->restart_cpu = s->cpu;
+				s->restart_pc = npc;
+			}
+			break;
+		case STOP_CONTEXT:
+			mmu_sweep(s);
+			check_context(s);
+			break;
+		case STOP_ERET:
+			after_eret(s, s->blk_va + s->blk_size - 4, npc);
+			break;
+		case STOP_HANG:
+			sched_mark_hung(s, npc, "branch to self: the guest can never leave this loop",
+			          "branch to self at %s; last exception: %s",
+			          end_where_on(s, npc, w, sizeof(w), false),
+			          (sim_describe_last_exc(s, le, sizeof(le)), le));
+			break;
+		case STOP_INTERRUPTED:
+			break; /* reported at the top of the loop */
+		case STOP_FATAL:
+			return end_finish(s, "fatal", SIM_EXIT_UNFINISHED, "%s", s->fatal);
+		case STOP_NONE:
+			/* A signal stops Unicorn from outside any hook: reported at the top. */
+			if (s->interrupted)
+				break;
+			if (e != UC_ERR_OK)
+				return end_finish(s, "fatal", SIM_EXIT_UNFINISHED, "unicorn: %s at %s",
+				              uc_strerror(e), end_where(s, npc, w, sizeof(w)));
+			if (reached)
+				break; /* the stretch's last instruction ran */
+			/* Otherwise Unicorn returns by itself only when the CPU halts: WFI. */
+			if (hooks_read_insn(s, npc - 4, &enc) && enc == ENC_WFI) {
+				sched_mark_hung(s, npc - 4, "WFI with no interrupt source",
+				          "WFI with no interrupt source at %s; last exception: %s",
+				          end_where_on(s, npc - 4, w, sizeof(w), false),
+				          (sim_describe_last_exc(s, le, sizeof(le)), le));
+				break;
+			}
+			return end_finish(s, "fatal", SIM_EXIT_UNFINISHED,
+			              "unicorn stopped unexpectedly at %s",
+			              end_where(s, npc, w, sizeof(w)));
+		}
+		if (r == LOOP_END)
+			return status;
+	}
+}
+
+void sim_free_machine(struct sim *s)
+{
+	hooks_machine_teardown(s);
+	check_free(s);
+	free(s->ph);
+	s->ph = NULL;
+}
+

@@ -1,0 +1,233 @@
+/*
+ * sim.h - the one context of a hypsim run (STYLE 9: thin hooks, one context, no globals).
+ *
+ * Every Unicorn hook receives a struct sim * as user data, turns its arguments into
+ * architectural terms and returns; decisions that need the CPU stopped (exception entry,
+ * aborts, keeping placeholder VAs in step with the tables) are recorded in `stop` and
+ * taken by the run loop (run.c) between uc_emu_start calls.
+ *
+ * Fields are grouped by lifetime: configuration (the command line, the image), the
+ * machine (one Unicorn instance, rebuilt on PSCI SYSTEM_RESET), and per-run state.
+ *
+ * Several CPUs (--cpus N) share that one Unicorn instance: each CPU's registers, system
+ * registers included, live in a uc_context while another CPU runs, and the per-CPU fields
+ * of this struct (el, the block bookkeeping, last_exc) always describe the CPU that runs,
+ * `cpu`; the others' are kept in cpus[] (run.c, top: "Scheduling"; sched.c).
+ */
+#ifndef HYPSIM_SIM_SIM_H
+#define HYPSIM_SIM_SIM_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <unicorn/unicorn.h>
+
+#include "exc.h"
+#include "machine/image.h"
+#include "machine/machine.h"
+#include "mem_ops.h"
+#include "model.h"
+#include "pt.h"
+
+struct trace;
+struct disasm;
+struct check;
+struct sim_timing;
+struct inject;
+struct rep_entry;
+struct sim;
+
+/*
+ * What the engine and the checker tell fault injection (campaign/inject.c) about a run. They
+ * sit below campaign/ and never call it (sim/README.md "Layout": dependencies point down), so
+ * they call through this table instead, as the model calls RAM through struct mem_ops and
+ * Linux's page-table code calls its owner through kvm_pgtable_mm_ops. campaign/inject.h
+ * provides inject_hooks; whoever sets struct sim.inj sets inj_hooks with it.
+ */
+struct sim_inject_hooks {
+	/* The code hook, before the model sees the instruction at pc. May change *enc (a
+	 * weakened barrier). True when the instruction is dropped: Unicorn's PC is already past
+	 * it and the caller must not deliver it. */
+	bool (*code)(struct sim *s, uint64_t pc, uint32_t *enc);
+	/* Every folded hazard report (is_new: a cause not seen before in this run). */
+	void (*report)(struct sim *s, const struct rep_entry *e, bool is_new);
+};
+
+/* Exit statuses (DESIGN §5, README). A run that reported hazards (other than only a
+ * guest hang) exits 1 whatever its ending; 4 is hypsim's own failure (--check-unicorn). */
+enum sim_exit {
+	SIM_EXIT_OFF = 0,
+	SIM_EXIT_HAZARD = 1,
+	SIM_EXIT_USAGE = 2,
+	SIM_EXIT_UNFINISHED = 3,
+	SIM_EXIT_INTERNAL = 4,
+};
+
+struct sim_options {
+	const char *firmware;
+	const char *trace_path; /* NULL: no trace */
+	unsigned trace_schema;  /* --trace-schema; 0: TRACE_SCHEMA */
+	uint64_t trace_limit;   /* --trace-limit: the run stops when the trace is this big */
+	const char *trace_limit_text; /* as given ("4G"), for the message */
+	const char *uart_path;  /* NULL: guest text to stdout */
+	uint64_t max_insns;     /* 0: no budget */
+	uint64_t ram_base;      /* PA of RAM (--ram-base, default MACH_RAM_BASE) */
+	uint64_t ram_size;
+	unsigned ncpus;     /* --cpus: CPUs of the machine (0 is taken as 1) */
+	bool json;          /* --json: one JSON object per hazard report on stdout */
+	bool check_unicorn; /* --check-unicorn: compare Unicorn with the model (debug) */
+	bool no_check;      /* --no-check: no model hooks, for benchmarks (tools/bench) */
+	bool tlb_accessed;  /* --tlb accessed (default speculative) */
+	enum wb_policy wb_policy; /* --inject writeback=... (default WB_ANY) */
+	uint64_t wb_seed;
+	int argc;           /* the command line, recorded in the trace header */
+	char **argv;
+};
+
+/* Why the run loop regained control (set by hooks, consumed by run.c). */
+enum stop_kind {
+	STOP_NONE,
+	STOP_INTR,        /* UC_HOOK_INTR: intno and the PC Unicorn reported */
+	STOP_ABORT,       /* an abort decided by hypsim (unmapped VA, PA with nothing behind it) */
+	STOP_PLACEHOLDER, /* a VA that translates: map a placeholder, restart the instruction */
+	STOP_CONTEXT,     /* a write that changes translation: re-check placeholder VAs */
+	STOP_ERET,        /* the previous block ended with ERET: the EL may have changed */
+	STOP_BUDGET,      /* the next block would exceed --max-insns: run up to the limit */
+	STOP_HANG,        /* a block that branches to itself doing nothing */
+	STOP_YIELD,       /* the previous block ended with WFE/YIELD, or the slice ends here */
+	STOP_INTERRUPTED, /* a signal, or the trace's limit or write error (trace_halt) */
+	STOP_FATAL,       /* a host-side failure inside a hook (message in fatal) */
+};
+
+struct pending_abort {
+	bool fetch;
+	bool write;
+	bool cache_maint;
+	uint64_t va;
+	struct fault fault;
+};
+
+/* The last exception hypsim performed, for the hang report ("last exception taken"). */
+struct last_exc {
+	bool valid;
+	enum exc_cause cause;
+	unsigned from_el, to_el;
+	uint64_t pc, esr, far, vector;
+	bool far_valid;
+	char sym[64];
+};
+
+/* A VA that Unicorn must see as mapped so that it walks the guest's tables (mmu.c). */
+struct placeholder {
+	uint64_t va, size;
+};
+
+/* At most as many CPUs as the model follows (MODEL_MAX_CPUS). */
+#define SIM_MAX_CPUS 8
+/* Instructions a CPU runs before the next runnable CPU takes over (run.c, top: "Scheduling"; sched.c). */
+#define SIM_QUANTUM 1000
+
+/* One CPU of the machine. While it runs, the fields below marked "saved" are struct sim's
+ * own (el, last_exc, ...); they are copied here when another CPU takes over. */
+struct sim_cpu {
+	enum psci_power power;
+	uc_context *ctx; /* its Unicorn state while another CPU runs (--cpus > 1) */
+	uint64_t entry;  /* PSCI CPU_ON: where it enters, and its x0 */
+	uint64_t context_id;
+	bool hung; /* it can never run again: branch to self, WFI, a looping abort */
+	uint64_t hang_pc;
+	char hang_what[96]; /* what its guest-hang report says */
+	char hang_msg[400]; /* "branch to self at ...; last exception: ..." */
+	uint64_t insns;     /* instructions it executed, before its current slice */
+	/* saved */
+	unsigned el;
+	bool prev_block_eret, prev_block_wfe;
+	uint64_t prev_block_va;
+	struct last_exc last_exc;
+};
+
+struct sim {
+	/* Configuration: fixed for the whole program. */
+	struct sim_options opt;
+	struct image img;
+	const char *name; /* the firmware path as given, for messages */
+
+	/* Machine: one Unicorn instance and the memory behind it. */
+	uc_engine *uc;
+	unsigned ncpus; /* opt.ncpus, at least 1 */
+	unsigned cpu;   /* the CPU that runs (or ran last) */
+	struct sim_cpu cpus[SIM_MAX_CPUS];
+	uc_context *pristine; /* Unicorn's CPU as uc_open made it (--cpus > 1): CPU_ON */
+	uint8_t *ram; /* host copy of guest RAM, shared with Unicorn (uc_mem_map_ptr) */
+	struct mem_ops ram_ops;
+	uint64_t scratch_pa; /* a free page for the ERET used to change EL (cpu.c) */
+	struct placeholder *ph;
+	size_t nph, ph_cap;
+	FILE *uart_out;
+	char uart_line[256];
+	size_t uart_len;
+	struct trace *trace;
+	struct disasm *dis;
+	struct check *chk; /* the model and the hazard reports (hazards.c) */
+	struct sim_timing *timing; /* --timing: the cost model and its phases (timing.c) */
+	struct inject *inj; /* --inject, scenarios, campaigns (inject.h); NULL: none */
+	const struct sim_inject_hooks *inj_hooks; /* set with inj; NULL: none */
+	/* One cached instruction-page translation (mmu_read_va), dropped whenever the run
+	 * loop regains control (MSR, TLBI, exceptions, ERET) and whenever hypsim flushes
+	 * Unicorn's TLB (cpu_flush_tlb: a store to a live table, inside a block). */
+	bool fetch_valid;
+	unsigned fetch_el;
+	uint64_t fetch_va_page;
+	const uint8_t *fetch_host;
+
+	/* Per run. */
+	uint64_t insns;  /* instructions executed so far (exact) */
+	uint64_t blk_va; /* the block being executed, counted at its start */
+	uint32_t blk_size;
+	uint64_t until; /* end of the budget's last stretch (0: none), see run.c */
+	uint64_t budget_stop_at;
+	uint64_t block_stop_pc;
+	bool host_op;        /* hypsim itself runs Unicorn (cpu_enter): hooks stand aside */
+	bool blk_stopped;    /* the block hook stopped Unicorn before the block ran */
+	/* An access of restart_pc (on CPU restart_cpu) stopped for its placeholder and is
+	 * restarted: its instruction was fetched, counted by injections and checked already. */
+	bool restart_pending;
+	unsigned restart_cpu;
+	uint64_t restart_pc;
+	bool internal_error; /* --check-unicorn found a disagreement (message in fatal) */
+	bool prev_block_eret;
+	bool prev_block_wfe;
+	uint64_t prev_block_va;
+	/* Scheduling (--cpus > 1): the current slice ends at slice_end instructions; another
+	 * CPU is runnable (can_yield); a WFE/YIELD or the slice's end asks for a switch. */
+	uint64_t slice_start, slice_end;
+	uint64_t insn_limit; /* what the block hook stops at: the budget, or slice_end */
+	bool can_yield;
+	bool switch_now;
+	char off_msg[256]; /* the last CPU_OFF, for the "cpu-off" ending */
+	unsigned el;     /* current EL, kept by hypsim (PSTATE is read when it changes) */
+	unsigned resets; /* PSCI SYSTEM_RESET count */
+	enum stop_kind stop;
+	uint32_t intno;
+	struct pending_abort abort;
+	char fatal[160];
+	struct last_exc last_exc;
+	uint64_t exceptions;
+	volatile sig_atomic_t interrupted; /* the signal that ended the run (main.c) */
+	int uart_errno; /* the first failed write of the guest's text (errno), 0: none */
+	const char *end_reason; /* how the run ended (trace "end" reason) and why */
+	char end_msg[512];
+};
+
+/* Request that the run loop regain control with reason k (first reason wins). Inline here
+ * rather than in run.c: the hooks of every engine file call it, and none of them may call
+ * back into the run loop (sim/engine/README.md). */
+static inline void sim_request_stop(struct sim *s, enum stop_kind k)
+{
+	if (s->stop == STOP_NONE)
+		s->stop = k;
+	uc_emu_stop(s->uc);
+}
+
+#endif /* HYPSIM_SIM_SIM_H */

@@ -498,7 +498,10 @@ static bool at_occurrence(void *arg, struct sim *s, enum inj_class cls, uint64_t
 	 * could fault from inside this hook. */
 	if (((pc + 4) & ~UINT64_C(0xfff)) == (pc & ~UINT64_C(0xfff))) {
 		uc_tb tb;
-		uc_ctl_request_cache(s->uc, pc + 4, &tb);
+		/* uc_ctl_request_cache with the I/O bits unsigned: unicorn.h shifts a signed 3 into
+		 * bit 31 (C11 6.5.7p4: undefined; UBSan stops the campaign there). */
+		uc_ctl(s->uc, UC_CTL(UC_CTL_TB_REQUEST_CACHE, 2, (unsigned)UC_CTL_IO_READ_WRITE),
+		       pc + 4, &tb);
 	}
 	fflush(NULL);
 	pid_t p = fork();

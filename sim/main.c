@@ -96,15 +96,15 @@ static void on_signal(int sig)
  * the others are caught even so: sh starts background jobs with SIGINT ignored. */
 static void catch_signals(bool on)
 {
-	static const int sigs[] = {SIGHUP,  SIGINT,    SIGTERM, SIGPIPE, SIGUSR1,
-	                           SIGUSR2, SIGALRM,   SIGVTALRM, SIGPROF, SIGXCPU,
-	                           SIGXFSZ, SIGIO,     SIGPWR,  SIGSTKFLT};
+	static const int sigs[] = {SIGHUP,  SIGINT,  SIGTERM,   SIGPIPE,  SIGUSR1,
+	                           SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF,  SIGXCPU,
+	                           SIGXFSZ, SIGIO,   SIGPWR,    SIGSTKFLT};
 	for (int i = 0; i < (int)(sizeof(sigs) / sizeof(sigs[0])) + SIGRTMAX - SIGRTMIN + 1; i++) {
 		int sig = i < (int)(sizeof(sigs) / sizeof(sigs[0]))
 		              ? sigs[i]
 		              : SIGRTMIN + i - (int)(sizeof(sigs) / sizeof(sigs[0]));
-		struct sigaction old, sa = {.sa_handler = on ? on_signal : SIG_DFL,
-		                            .sa_flags = SA_RESTART};
+		struct sigaction old,
+		    sa = {.sa_handler = on ? on_signal : SIG_DFL, .sa_flags = SA_RESTART};
 		sigemptyset(&sa.sa_mask);
 		if (sigaction(sig, NULL, &old) ||
 		    (on ? old.sa_handler == SIG_IGN && (sig == SIGHUP || sig == SIGPIPE)
@@ -208,9 +208,10 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 			break;
 		case OPT_TRACE_LIMIT:
 			if (!mach_parse_size(optarg, &s->opt.trace_limit, &why)) {
-				status = usage_error("--trace-limit %s: expected a size from 1M to 64G "
-				                     "such as 4G",
-				                     optarg);
+				status =
+				    usage_error("--trace-limit %s: expected a size from 1M to 64G "
+				                "such as 4G",
+				                optarg);
 				goto out;
 			}
 			s->opt.trace_limit_text = optarg;
@@ -348,14 +349,16 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 	if (!s->opt.json)
 		setvbuf(stdout, NULL, _IOLBF, 0);
 	if (s->opt.uart_path && !(s->uart_out = fopen(s->opt.uart_path, "w"))) {
-		fprintf(stderr, "sim: %s: cannot create: %m\n", msg_quote(s->opt.uart_path, q, sizeof(q)));
+		fprintf(stderr, "sim: %s: cannot create: %m\n",
+		        msg_quote(s->opt.uart_path, q, sizeof(q)));
 		s->uart_out = NULL;
 		goto out;
 	}
 	if (s->opt.trace_path) {
 		s->trace = trace_open(s->opt.trace_path, err, sizeof(err));
 		if (!s->trace) {
-			fprintf(stderr, "sim: %s: %s\n", msg_quote(s->opt.trace_path, q, sizeof(q)), err);
+			fprintf(stderr, "sim: %s: %s\n", msg_quote(s->opt.trace_path, q, sizeof(q)),
+			        err);
 			goto out;
 		}
 		if (s->opt.trace_schema)

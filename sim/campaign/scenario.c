@@ -294,8 +294,8 @@ static void describe(const struct expected_hz *e, char *buf, size_t len)
 	if (e->has_cpu)
 		snprintf(cpu, sizeof(cpu), " on cpu%u", e->cpu);
 	snprintf(buf, len, "%s%s%s%s%s%s", hz_class_name(e->cls), e->at[0] ? " at " : "",
-	         msg_quote(e->at, q, sizeof(q)),
-	         e->has_ev ? " on a " : "", e->has_ev ? ev_kind_name(e->ev) : "", cpu);
+	         msg_quote(e->at, q, sizeof(q)), e->has_ev ? " on a " : "",
+	         e->has_ev ? ev_kind_name(e->ev) : "", cpu);
 }
 
 int scenario_judge(const struct scenario *sc, const struct sim *s, int status)

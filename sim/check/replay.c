@@ -162,8 +162,8 @@ static bool ending_valid(const struct ending *e)
 		const char *reason;
 		int status;
 	} ok[] = {
-	    {"system-off", 0}, {"budget", 3}, {"hang", 3},           {"cpu-off", 3},
-	    {"interrupted", 3}, {"fatal", 3}, {"internal-error", 4}, {"trace-limit", 3},
+	    {"system-off", 0},  {"budget", 3}, {"hang", 3},           {"cpu-off", 3},
+	    {"interrupted", 3}, {"fatal", 3},  {"internal-error", 4}, {"trace-limit", 3},
 	};
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
 		if (!strcmp(e->reason, ok[i].reason))

@@ -250,7 +250,7 @@ static void tables_recompute(struct sim *s)
 	c->ntpages = 0;
 	tp_regime(s, REGIME_EL2);
 	tp_regime(s, REGIME_EL10);
-	if (c->ntpages) /* no table yet: tpages is NULL, and qsort's array may not be (C11 7.22.5) */
+	if (c->ntpages) /* no table yet: NULL, which qsort may not take (C11 7.22.5) */
 		qsort(c->tpages, c->ntpages, sizeof(c->tpages[0]), cmp_u64);
 }
 

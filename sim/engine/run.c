@@ -261,13 +261,14 @@ int sim_run(struct sim *s)
 	for (;;) {
 		if (s->interrupted)
 			return end_finish(s, "interrupted", SIM_EXIT_UNFINISHED,
-			                  "interrupted after %" PRIu64 " instructions (SIG%s)", s->insns,
-			                  sigabbrev_np(s->interrupted));
+			                  "interrupted after %" PRIu64 " instructions (SIG%s)",
+			                  s->insns, sigabbrev_np(s->interrupted));
 		if (s->trace && trace_halt(s->trace) == TRACE_HALT_ERROR)
 			return SIM_EXIT_USAGE; /* main.c reports the first write error */
 		if (s->trace && trace_halt(s->trace) == TRACE_HALT_LIMIT)
 			return end_finish(s, "trace-limit", SIM_EXIT_UNFINISHED,
-			                  "trace limit of %s reached after %" PRIu64 " instructions",
+			                  "trace limit of %s reached after %" PRIu64
+			                  " instructions",
 			                  s->opt.trace_limit_text, s->insns);
 		if (sched_next(s, &status) == LOOP_END)
 			return status;

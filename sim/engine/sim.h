@@ -215,7 +215,7 @@ struct sim {
 	struct last_exc last_exc;
 	uint64_t exceptions;
 	volatile sig_atomic_t interrupted; /* the signal that ended the run (main.c) */
-	int uart_errno; /* the first failed write of the guest's text (errno), 0: none */
+	int uart_errno;         /* the first failed write of the guest's text (errno), 0: none */
 	const char *end_reason; /* how the run ended (trace "end" reason) and why */
 	char end_msg[512];
 };

@@ -232,8 +232,10 @@ int img_load(const char *path, struct image *img, uint64_t max_size, char err[IM
 	/* gABI: every structure of the file is naturally aligned (libelf may or may not cope
 	 * with one that is not, depending on the host). */
 	if (eh.e_phnum && eh.e_phoff % 8) {
-		fail(err, "corrupt ELF header: the program headers (e_phoff 0x%" PRIx64
-		          ") are not 8-byte aligned", eh.e_phoff);
+		fail(err,
+		     "corrupt ELF header: the program headers (e_phoff 0x%" PRIx64
+		     ") are not 8-byte aligned",
+		     eh.e_phoff);
 		goto out;
 	}
 	if (eh.e_phnum && eh.e_phentsize != sizeof(Elf64_Phdr)) {
@@ -272,8 +274,8 @@ int img_load(const char *path, struct image *img, uint64_t max_size, char err[IM
 		}
 		if (ph.p_offset + ph.p_filesz < ph.p_offset) {
 			fail(err,
-			     "corrupt program header %zu: p_offset 0x%" PRIx64 " + p_filesz 0x%" PRIx64
-			     " overflows",
+			     "corrupt program header %zu: p_offset 0x%" PRIx64
+			     " + p_filesz 0x%" PRIx64 " overflows",
 			     i, ph.p_offset, ph.p_filesz);
 			goto out;
 		}

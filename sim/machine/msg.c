@@ -65,7 +65,10 @@ const char *msg_quote(const char *s, char *buf, size_t len)
 		if (!k) {
 			n = *p == '\n' || *p == '\r' || *p == '\t' ? 2 : 4;
 			if (n == 2)
-				snprintf(esc, sizeof(esc), "\\%c", *p == '\n' ? 'n' : *p == '\r' ? 'r' : 't');
+				snprintf(esc, sizeof(esc), "\\%c",
+				         *p == '\n'   ? 'n'
+				         : *p == '\r' ? 'r'
+				                      : 't');
 			else
 				snprintf(esc, sizeof(esc), "\\x%02x", *p);
 		}

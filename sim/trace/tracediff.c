@@ -169,7 +169,8 @@ int diff_main(int argc, char **argv)
 		return 2;
 	}
 	char err[256], qa[256], qb[256]; /* the names, quoted for messages (msg.h) */
-	const char *pa = msg_quote(argv[1], qa, sizeof(qa)), *pb = msg_quote(argv[2], qb, sizeof(qb));
+	const char *pa = msg_quote(argv[1], qa, sizeof(qa)),
+	           *pb = msg_quote(argv[2], qb, sizeof(qb));
 	json_t *ha = NULL, *hb = NULL;
 	struct tf_reader *ra = tf_open(argv[1], &ha, err, sizeof(err)), *rb = NULL;
 	if (!ra) {

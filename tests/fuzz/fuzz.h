@@ -47,7 +47,8 @@ static inline const char *fuzz_elf(void)
 {
 	const char *p = getenv("HYPSIM_FUZZ_ELF");
 	if (!p || !*p || access(p, R_OK)) {
-		fprintf(stderr, "HYPSIM_FUZZ_ELF must name a firmware ELF (firmware/hello/hello.elf)\n");
+		fprintf(stderr,
+		        "HYPSIM_FUZZ_ELF must name a firmware ELF (firmware/hello/hello.elf)\n");
 		exit(77);
 	}
 	return p;

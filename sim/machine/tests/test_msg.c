@@ -30,8 +30,14 @@ START_TEST(test_escape_sequences_are_shown_not_sent)
 	char buf[64];
 	/* ESC [ 2 J (clear screen), DEL, a C1 CSI (U+009B) and a stray byte of bad UTF-8. */
 	ck_assert_str_eq(msg_quote("\x1b[2J\x7f", buf, sizeof(buf)), "\\x1b[2J\\x7f");
-	ck_assert_str_eq(msg_quote("\xc2\x9b" "1m", buf, sizeof(buf)), "\\xc2\\x9b1m");
-	ck_assert_str_eq(msg_quote("a\xff" "b", buf, sizeof(buf)), "a\\xffb");
+	ck_assert_str_eq(msg_quote("\xc2\x9b"
+	                           "1m",
+	                           buf, sizeof(buf)),
+	                 "\\xc2\\x9b1m");
+	ck_assert_str_eq(msg_quote("a\xff"
+	                           "b",
+	                           buf, sizeof(buf)),
+	                 "a\\xffb");
 	ck_assert_str_eq(msg_quote("\xed\xa0\x80", buf, sizeof(buf)), "\\xed\\xa0\\x80");
 	ck_assert_str_eq(msg_quote("\xe2\x82", buf, sizeof(buf)), "\\xe2\\x82"); /* cut short */
 }

@@ -3,7 +3,8 @@
  * on any trace. An input that starts with its own header line is replayed as it is (its
  * firmware must match it, which a mutated header rarely does: the header's checks are
  * what it tests); any other input is the event lines after the header of a real trace of
- * $HYPSIM_FUZZ_ELF, so that the events reach the model.
+ * $HYPSIM_FUZZ_ELF, so that the events reach the model. Its RAM is 16 MiB, not 256: replay
+ * maps and fills it at every `reset`, which is most of an input's time.
  */
 #include <getopt.h>
 #include <string.h>
@@ -31,7 +32,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	    &header,
 	    "{\"type\":\"header\",\"schema\":2,\"tool\":\"hypsim\",\"firmware\":{\"path\":\"%s\","
 	    "\"sha256\":\"%s\",\"build_id\":\"\",\"entry\":\"0x%llx\"},\"options\":{\"ram_base\":"
-	    "\"0x40000000\",\"ram\":\"0x10000000\",\"max_insns\":0,\"uart\":null,\"tlb\":"
+	    "\"0x40000000\",\"ram\":\"0x1000000\",\"max_insns\":0,\"uart\":null,\"tlb\":"
 	    "\"speculative\",\"check_unicorn\":false},\"model\":{\"ncpus\":2,\"tlb_policy\":"
 	    "\"speculative\",\"ctr_idc\":false,\"ctr_dic\":false,\"feat_ets\":false,"
 	    "\"writeback\":\"any\"}}\n",

@@ -6,6 +6,7 @@
  */
 #include "engine/hooks.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -189,6 +190,11 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 		 * block does not run, so none of its events may reach the model. */
 		s->blk_stopped = true;
 		uc_emu_stop(uc);
+		return;
+	}
+	if (s->trace && trace_halt(s->trace)) { /* full, or its limit reached */
+		s->blk_stopped = true;
+		sim_request_stop(s, STOP_INTERRUPTED);
 		return;
 	}
 	if (s->prev_block_eret) {
@@ -435,7 +441,8 @@ static void uart_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t v
 	if (offset != MACH_UART_DR)
 		return;
 	char c = (char)(value & 0xff);
-	fputc(c, s->uart_out);
+	if (fputc(c, s->uart_out) == EOF && !s->uart_errno)
+		s->uart_errno = errno; /* reported by main.c at the end of the run */
 	s->uart_line[s->uart_len++] = c;
 	if (c == '\n' || s->uart_len == sizeof(s->uart_line))
 		hooks_uart_flush_line(s);

@@ -17,6 +17,7 @@
 #include "engine/run.h"
 #include "engine/sim.h"
 #include "machine/disasm.h"
+#include "machine/kernel_boot.h"
 #include "machine/machine.h"
 #include "trace/trace.h"
 #include "trace/tracediff.h"
@@ -27,6 +28,8 @@ static const char usage[] =
     "                            [--tlb speculative|accessed] [--json]\n"
     "                            [--check-unicorn] [--no-check] [--inject SPEC]...\n"
     "                            [--timing [--cpu-profile NAME|FILE] [--phase SYMBOL]...]\n"
+    "       sim run --kernel Image [--dtb FILE] [--append ARGS] [--initrd FILE]\n"
+    "                            [--symbols System.map|vmlinux] [--no-reboot] [run options]\n"
     "       sim run --scenario FILE [--json] [--trace FILE] [--uart FILE]\n"
     "       sim campaign FIRMWARE.elf --drop-each CLASS[,CLASS]... [--jobs N] [--json]\n"
     "       sim replay TRACE [--firmware ELF] [--json] [--bench]\n"
@@ -34,6 +37,17 @@ static const char usage[] =
     "\n"
     "  run FIRMWARE.elf   boot an AArch64 ELF at EL2 on hypsim's virt machine until PSCI\n"
     "                     SYSTEM_OFF, checking every step against the Armv8-A model\n"
+    "  --kernel Image     boot a Linux arm64 Image (or a gzip'd one) instead of an ELF,\n"
+    "                     as QEMU's -kernel: placed by its header, entered at EL2h with\n"
+    "                     x0 = the device tree's PA\n"
+    "  --dtb FILE         the device tree to pass (default: one generated for hypsim's\n"
+    "                     machine); its /chosen gets --append and --initrd\n"
+    "  --append ARGS      the kernel command line (/chosen bootargs)\n"
+    "  --initrd FILE      an initrd/initramfs, loaded in RAM and named in /chosen\n"
+    "  --symbols FILE     the kernel's System.map or vmlinux: reports name kernel\n"
+    "                     functions (symbols are moved to the PAs the Image runs at)\n"
+    "  --no-reboot        PSCI SYSTEM_RESET ends the run with status 0 (QEMU's\n"
+    "                     -no-reboot) instead of restarting the machine\n"
     "  --trace FILE       write a JSON Lines trace (docs/trace-format.md)\n"
     "  --trace-schema N   write trace schema N: 2 (default), or 1 for readers that\n"
     "                     expect \"asm\" and \"sym\" on every insn event\n"
@@ -111,7 +125,13 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 		OPT_PHASE,
 		OPT_NO_CHECK,
 		OPT_TRACE_SCHEMA,
-		OPT_CPUS
+		OPT_CPUS,
+		OPT_KERNEL,
+		OPT_DTB,
+		OPT_APPEND,
+		OPT_INITRD,
+		OPT_SYMBOLS,
+		OPT_NO_REBOOT
 	};
 	static const struct option opts[] = {
 	    {"trace", required_argument, NULL, OPT_TRACE},
@@ -130,6 +150,12 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 	    {"timing", no_argument, NULL, OPT_TIMING},
 	    {"cpu-profile", required_argument, NULL, OPT_CPU_PROFILE},
 	    {"phase", required_argument, NULL, OPT_PHASE},
+	    {"kernel", required_argument, NULL, OPT_KERNEL},
+	    {"dtb", required_argument, NULL, OPT_DTB},
+	    {"append", required_argument, NULL, OPT_APPEND},
+	    {"initrd", required_argument, NULL, OPT_INITRD},
+	    {"symbols", required_argument, NULL, OPT_SYMBOLS},
+	    {"no-reboot", no_argument, NULL, OPT_NO_REBOOT},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -198,6 +224,24 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 		case OPT_SCENARIO:
 			scenario_path = optarg;
 			break;
+		case OPT_KERNEL:
+			s->opt.kernel.kernel = optarg;
+			break;
+		case OPT_DTB:
+			s->opt.kernel.dtb = optarg;
+			break;
+		case OPT_APPEND:
+			s->opt.kernel.append = optarg;
+			break;
+		case OPT_INITRD:
+			s->opt.kernel.initrd = optarg;
+			break;
+		case OPT_SYMBOLS:
+			s->opt.kernel.symbols = optarg;
+			break;
+		case OPT_NO_REBOOT:
+			s->opt.no_reboot = true;
+			break;
 		case OPT_TIMING: /* --cpu-profile and --phase imply it */
 			targs.on = true;
 			break;
@@ -222,7 +266,20 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 			goto out;
 		}
 	}
-	if (scenario_path) {
+	const struct kboot_args *ka = &s->opt.kernel;
+	if (!ka->kernel && (ka->dtb || ka->append || ka->initrd || ka->symbols)) {
+		status = usage_error("%s", "run: --dtb, --append, --initrd and --symbols go with "
+		                           "--kernel Image");
+		goto out;
+	}
+	if (ka->kernel) {
+		if (scenario_path || optind != argc) {
+			status = usage_error("%s", "run: --kernel Image takes no FIRMWARE.elf nor "
+			                           "--scenario");
+			goto out;
+		}
+		s->opt.firmware = s->name = ka->kernel;
+	} else if (scenario_path) {
 		/* The file names the firmware and its settings win over the command line's. */
 		if (optind != argc) {
 			status = usage_error("%s", "run: --scenario FILE takes no FIRMWARE.elf");
@@ -266,8 +323,15 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 		        s->opt.ram_base, s->opt.ram_size, why);
 		goto out;
 	}
-	if (img_load(s->opt.firmware, &s->img, err) ||
-	    img_check_layout(&s->img, s->opt.ram_base, s->opt.ram_size, err)) {
+	if (ka->kernel) {
+		const char *bad = ka->kernel;
+		if (kboot_load(ka, s->opt.ram_base, s->opt.ram_size, s->opt.ncpus, &s->img,
+		               &s->kinfo, &bad, err)) {
+			fprintf(stderr, "sim: %s: %s\n", bad, err);
+			goto out;
+		}
+	} else if (img_load(s->opt.firmware, &s->img, err) ||
+	           img_check_layout(&s->img, s->opt.ram_base, s->opt.ram_size, err)) {
 		fprintf(stderr, "sim: %s: %s\n", s->name, err);
 		goto out;
 	}

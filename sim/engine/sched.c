@@ -251,6 +251,15 @@ enum loop_result sched_smc(struct sim *s, uint64_t pc_after, int *status)
 		}
 		return LOOP_END;
 	case PSCI_ACT_SYSTEM_RESET:
+		if (s->opt.no_reboot) {
+			/* --no-reboot: as QEMU's -no-reboot, a reset ends the run, and like QEMU
+			 * (which exits 0 then) with SYSTEM_OFF's status. */
+			*status = end_finish(s, "system-reset", SIM_EXIT_OFF,
+			                     "PSCI SYSTEM_RESET after %" PRIu64
+			                     " instructions (--no-reboot)",
+			                     s->insns);
+			return LOOP_END;
+		}
 		s->resets++;
 		hooks_machine_teardown(s);
 		s->ram_ops.ctx = s;

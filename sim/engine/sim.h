@@ -25,6 +25,7 @@
 
 #include "exc.h"
 #include "machine/image.h"
+#include "machine/kernel_boot.h"
 #include "machine/machine.h"
 #include "mem_ops.h"
 #include "model.h"
@@ -79,6 +80,8 @@ struct sim_options {
 	bool tlb_accessed;  /* --tlb accessed (default speculative) */
 	enum wb_policy wb_policy; /* --inject writeback=... (default WB_ANY) */
 	uint64_t wb_seed;
+	struct kboot_args kernel; /* --kernel, --dtb, --append, --initrd, --symbols */
+	bool no_reboot;           /* --no-reboot: PSCI SYSTEM_RESET ends the run (exit 0) */
 	int argc;           /* the command line, recorded in the trace header */
 	char **argv;
 };
@@ -149,6 +152,7 @@ struct sim {
 	/* Configuration: fixed for the whole program. */
 	struct sim_options opt;
 	struct image img;
+	struct kboot_info kinfo; /* --kernel: what was loaded where (kernel_boot.h) */
 	const char *name; /* the firmware path as given, for messages */
 
 	/* Machine: one Unicorn instance and the memory behind it. */

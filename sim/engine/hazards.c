@@ -473,6 +473,18 @@ void check_exc_entry(struct sim *s, const struct exc_info *info, const struct ex
 	                  e->vector, what);
 }
 
+void check_irq_entry(struct sim *s, bool fiq, bool virt, uint64_t pc, unsigned from_el,
+                     unsigned to_el, uint64_t vector)
+{
+	struct check *c = s->chk;
+	c->store_pending = false;
+	c->nloads = 0;
+	char what[80];
+	snprintf(what, sizeof(what), "%s%s exception taken to EL%u", virt ? "virtual " : "",
+	         fiq ? "FIQ" : "IRQ", to_el);
+	session_exception(c->ss, s->cpu, false, 0, pc, from_el, to_el, true, 0, pc, vector, what);
+}
+
 void check_eret(struct sim *s, uint64_t pc, unsigned from_el, unsigned to_el, uint64_t target)
 {
 	struct model_event ev = ev_of(EV_ERET, s->cpu);

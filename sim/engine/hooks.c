@@ -15,6 +15,7 @@
 
 #include "arch.h"
 #include "engine/cpu.h"
+#include "engine/devices.h"
 #include "engine/hazards.h"
 #include "engine/mmu.h"
 #include "machine/machine.h"
@@ -101,6 +102,12 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 			return;
 		}
 	}
+	if (devices_irq_due(s)) {
+		/* An interrupt is taken before this block: the block's address is ELR. */
+		s->blk_stopped = true;
+		sim_request_stop(s, STOP_IRQ);
+		return;
+	}
 	if (addr == s->prev_block_va && block_is_hang(s, addr, size)) {
 		s->blk_stopped = true;
 		sim_request_stop(s, STOP_HANG);
@@ -186,6 +193,8 @@ static uint32_t hook_msr(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg 
 	}
 	if (!s->opt.no_check)
 		check_msr(s, cp);
+	if (r == CSR_HCR_EL2)
+		devices_irq_recheck(s); /* VI/VF and the routing of interrupts */
 	if (cpu_sysregs[r].translation)
 		sim_request_stop(s, STOP_CONTEXT); /* Unicorn ends the block after an MSR */
 	return 0;
@@ -219,34 +228,9 @@ static uint32_t hook_sys(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg 
 	return 0;
 }
 
-static uint64_t uart_read(uc_engine *uc, uint64_t offset, unsigned size, void *user)
-{
-	(void)uc;
-	(void)size;
-	(void)user;
-	/* PL011 UARTFR: TX FIFO empty, RX FIFO empty, never busy. */
-	return offset == MACH_UART_FR ? (1u << 7) | (1u << 4) : 0;
-}
-
 void hooks_uart_flush_line(struct sim *s)
 {
-	if (s->uart_len && s->trace)
-		trace_uart(s->trace, s->cpu, s->uart_line, s->uart_len);
-	s->uart_len = 0;
-}
-
-static void uart_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t value, void *user)
-{
-	struct sim *s = user;
-	(void)uc;
-	(void)size;
-	if (offset != MACH_UART_DR)
-		return;
-	char c = (char)(value & 0xff);
-	fputc(c, s->uart_out);
-	s->uart_line[s->uart_len++] = c;
-	if (c == '\n' || s->uart_len == sizeof(s->uart_line))
-		hooks_uart_flush_line(s);
+	devices_uart_flush_line(s);
 }
 
 /* ---- the machine the hooks are added to ---- */
@@ -273,7 +257,7 @@ int hooks_machine_setup(struct sim *s)
 	}
 	e = uc_mem_map_ptr(s->uc, s->opt.ram_base, s->opt.ram_size, UC_PROT_ALL, s->ram);
 	if (e == UC_ERR_OK)
-		e = uc_mmio_map(s->uc, MACH_UART_BASE, MACH_UART_SIZE, uart_read, s, uart_write, s);
+		e = devices_setup(s);
 	uc_hook h;
 	if (e == UC_ERR_OK)
 		e = uc_hook_add(s->uc, &h, UC_HOOK_BLOCK, (void *)hook_block, s, 1, 0);
@@ -332,6 +316,7 @@ int hooks_machine_setup(struct sim *s)
 void hooks_machine_teardown(struct sim *s)
 {
 	check_free_machine(s);
+	devices_teardown(s);
 	if (s->uc) {
 		mmu_clear(s);
 		for (unsigned i = 0; i < SIM_MAX_CPUS; i++) {

@@ -56,6 +56,7 @@
 
 #include "arch.h"
 #include "engine/cpu.h"
+#include "engine/devices.h"
 #include "engine/end.h"
 #include "engine/entry.h"
 #include "engine/hazards.h"
@@ -289,7 +290,7 @@ int sim_run(struct sim *s)
 		uc_err e = uc_emu_start(s->uc, pc, s->until ? s->until : UINT64_MAX, 0, 0);
 		uint64_t npc = cpu_reg(s, UC_ARM64_REG_PC);
 		if (s->stop == STOP_BUDGET || s->stop == STOP_ERET || s->stop == STOP_HANG ||
-		    s->stop == STOP_YIELD) {
+		    s->stop == STOP_YIELD || s->stop == STOP_IRQ) {
 			npc = s->block_stop_pc;
 			cpu_set_reg(s, UC_ARM64_REG_PC, npc);
 		}
@@ -359,6 +360,14 @@ int sim_run(struct sim *s)
 			          end_where_on(s, npc, w, sizeof(w), false),
 			          (sim_describe_last_exc(s, le, sizeof(le)), le));
 			break;
+		case STOP_IRQ: {
+			int rc = devices_take_irq(s, npc);
+			if (rc < 0)
+				return end_finish(s, "fatal", SIM_EXIT_UNFINISHED, "%s", s->fatal);
+			if (rc > 0)
+				devices_irq_recheck(s);
+			break;
+		}
 		case STOP_INTERRUPTED:
 			break; /* reported at the top of the loop */
 		case STOP_FATAL:
@@ -373,6 +382,9 @@ int sim_run(struct sim *s)
 			if (reached)
 				break; /* the stretch's last instruction ran */
 			/* Otherwise Unicorn returns by itself only when the CPU halts: WFI. */
+			if (hooks_read_insn(s, npc - 4, &enc) && enc == ENC_WFI &&
+			    devices_wfi_wakes(s))
+				break; /* D1.6.2: an interrupt is pending, the WFI completes */
 			if (hooks_read_insn(s, npc - 4, &enc) && enc == ENC_WFI) {
 				sched_mark_hung(s, npc - 4, "WFI with no interrupt source",
 				          "WFI with no interrupt source at %s; last exception: %s",

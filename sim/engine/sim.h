@@ -27,6 +27,7 @@
 #include "machine/image.h"
 #include "machine/kernel_boot.h"
 #include "machine/machine.h"
+#include "machine/pl011.h"
 #include "mem_ops.h"
 #include "model.h"
 #include "pt.h"
@@ -96,6 +97,7 @@ enum stop_kind {
 	STOP_ERET,        /* the previous block ended with ERET: the EL may have changed */
 	STOP_BUDGET,      /* the next block would exceed --max-insns: run up to the limit */
 	STOP_HANG,        /* a block that branches to itself doing nothing */
+	STOP_IRQ,         /* an interrupt is taken before the next block (devices.c) */
 	STOP_YIELD,       /* the previous block ended with WFE/YIELD, or the slice ends here */
 	STOP_INTERRUPTED, /* SIGINT/SIGTERM */
 	STOP_FATAL,       /* a host-side failure inside a hook (message in fatal) */
@@ -110,6 +112,14 @@ struct pending_abort {
 };
 
 /* The last exception hypsim performed, for the hang report ("last exception taken"). */
+/* One device region Unicorn calls back (devices.c): the run and the region's base PA. */
+struct sim_mmio {
+	struct sim *s;
+	uint64_t base;
+};
+
+struct gic;
+
 struct last_exc {
 	bool valid;
 	enum exc_cause cause;
@@ -166,6 +176,14 @@ struct sim {
 	uint64_t scratch_pa; /* a free page for the ERET used to change EL (cpu.c) */
 	struct placeholder *ph;
 	size_t nph, ph_cap;
+	struct pl011 uart; /* the console (devices.c) */
+	struct gic *gic;   /* the interrupt controller (devices.c) */
+	struct sim_mmio gic_mmio[4];
+	/* Interrupt lines into the running CPU, recomputed when the GIC's generation moves
+	 * (irq_gen; UINT64_MAX: recompute) or HCR_EL2 is written (devices.c). */
+	uint64_t irq_gen;
+	unsigned irq_lines, hcr_lines;
+	uint64_t interrupts; /* IRQs/FIQs taken */
 	FILE *uart_out;
 	char uart_line[256];
 	size_t uart_len;

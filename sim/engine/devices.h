@@ -1,0 +1,45 @@
+/*
+ * devices.h - the machine's devices in Unicorn (devices.c): the PL011 (machine/pl011.h) and
+ * the GICv2 (machine/gic.h) behind uc_mmio_map regions, their interrupt lines, and the
+ * delivery of IRQ/FIQ/virtual IRQ/virtual FIQ exceptions to the running CPU.
+ */
+#ifndef HYPSIM_SIM_DEVICES_H
+#define HYPSIM_SIM_DEVICES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "engine/sim.h"
+
+/* Map the devices into s->uc and reset them. Returns a uc_err. */
+int devices_setup(struct sim *s);
+void devices_teardown(struct sim *s);
+
+/* The guest's UART text so far goes to the trace as a line. */
+void devices_uart_flush_line(struct sim *s);
+
+/*
+ * Block hook: whether an interrupt is to be taken before the block at addr runs (then the
+ * caller stops Unicorn with STOP_IRQ). Cheap while no interrupt line of the running CPU is
+ * high: the GIC's outputs are recomputed only when gic_generation() moved.
+ */
+bool devices_irq_due(struct sim *s);
+
+/* Forget the cached interrupt lines (another CPU runs, HCR_EL2 changed, a reset). */
+void devices_irq_recheck(struct sim *s);
+
+/*
+ * The run loop: take the interrupt devices_irq_due found, with preferred return address pc
+ * (the next instruction, D1.10.1: ELR = the instruction that would have run). Returns 0, 1
+ * when nothing is takeable any more (the state changed), -1 on a Unicorn failure (s->fatal).
+ */
+int devices_take_irq(struct sim *s, uint64_t pc);
+
+/*
+ * A WFI completed (Unicorn halted after it): true when the CPU wakes (D1.6.2: a pending
+ * interrupt, masked or not; virtual ones only at EL0/EL1 with HCR_EL2.IMO/FMO), false when
+ * nothing is pending.
+ */
+bool devices_wfi_wakes(struct sim *s);
+
+#endif /* HYPSIM_SIM_DEVICES_H */

@@ -178,11 +178,6 @@ int cpu_enter(struct sim *s, uint64_t pstate, uint64_t pc)
 	s->host_op = true;
 	uc_err e = rc ? UC_ERR_OK : uc_emu_start(s->uc, s->scratch_pa, pc, 0, 0);
 	s->host_op = false;
-	/* A target reached as `until` may have been translated with Unicorn's exit check in
-	 * it; drop that translation so that the guest's own run does not stop there
-	 * (measured: a Linux Image entered at the start of RAM stopped before its first
-	 * instruction). */
-	uc_ctl_remove_cache(s->uc, pc, pc + 4);
 	cpu_set_reg(s, UC_ARM64_REG_PC, pc); /* a stop in a block hook leaves PC stale */
 	rc |= cpu_write_sysreg(s, sctlr, sctlr_v);
 	rc |= cpu_write_sysreg(s, CSR_ELR_EL1, elr1);
@@ -247,6 +242,11 @@ int cpu_boot(struct sim *s, uint64_t entry, uint64_t context_id)
 	 * context id (DEN0022 §6.4.3), the other registers as at reset. */
 	if (cpu_enter(s, PSTATE_DAIF | PSTATE_M_EL2H, entry))
 		return -1;
+	/* The entry, reached as cpu_enter's `until`, may have been translated with Unicorn's
+	 * exit check in it: drop that translation so that the guest's own run does not stop
+	 * there (measured: a Linux Image entered at its first byte stopped before its first
+	 * instruction). The MMU is off: the address is the PA, no placeholder is involved. */
+	uc_ctl_remove_cache(s->uc, entry, entry + 4);
 	if (s->cpu)
 		cpu_set_reg(s, UC_ARM64_REG_X0, context_id);
 	else if (s->img.entry_x0) /* a Linux Image: x0 = its DTB's PA (booting.rst §4) */

@@ -145,7 +145,11 @@ int kboot_parse_system_map(const char *buf, size_t len, uint64_t pa, uint64_t si
 			*text_va = addr;
 			have_text = true;
 		}
-		if (strchr("TtWwDdBbRrVv", type) && add_sym(img, &cap, addr, type == 'T' || type == 't' || type == 'W' || type == 'w', name, nlen))
+		/* System.map has no sizes nor symbol types: a global text symbol is taken as
+		 * the function (it names a PC before a local label at the same address, such
+		 * as __irqentry_text_start before __do_softirq). */
+		if (strchr("TtWwDdBbRrVv", type) &&
+		    add_sym(img, &cap, addr, type == 'T' || type == 'W', name, nlen))
 			return fail(err, "out of memory");
 		p = eol + 1;
 	}

@@ -36,6 +36,11 @@ expect 3 'budget of 1000 exhausted' --kernel "$reset" --max-insns 1000
 expect 0 'SYSTEM_OFF' --kernel "$img" --cpus 2 --ram 64M --uart "$dir/uart"
 [ "$(cat "$dir/uart")" = "tiny: x0 = DTB, x1..x3 = 0" ] || fail "--uart with --kernel"
 
+# A trace names the Image, DTB and symbols: sim replay rebuilds the same boot from it.
+expect 0 'SYSTEM_OFF' --kernel "$img" --symbols "$map" --append "a b" --trace "$dir/t.jsonl"
+"$sim" replay "$dir/t.jsonl" >"$dir/out" 2>"$dir/err" || fail "replay: $(cat "$dir/err")"
+grep -q '"kernel":{"image":' "$dir/t.jsonl" || fail "no kernel object in the trace header"
+
 # Bad inputs: the file at fault named, exit 2.
 expect 2 "^sim: $elf: not an arm64 Image" --kernel "$elf"
 head -c 40 "$img" >"$dir/trunc"

@@ -384,6 +384,8 @@ static uint64_t wide_store_bytes(struct sim *s, uint32_t enc, unsigned off)
 static void check_trace_header(struct sim *s, const struct session_cfg *cfg)
 {
 	struct trace_header_info h = {
+	    .kernel = s->opt.kernel.kernel ? &s->opt.kernel : NULL,
+	    .kinfo = &s->kinfo,
 	    .firmware_path = s->opt.firmware,
 	    .sha256 = s->img.sha256,
 	    .build_id = s->img.build_id,

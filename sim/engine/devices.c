@@ -183,3 +183,21 @@ bool devices_wfi_wakes(struct sim *s)
 	struct irq_pe pe = irq_pe(s, cpu_pstate(s));
 	return irq_wfi_wakes(irq_lines(s) | irq_lines_from_hcr(hcr), &pe);
 }
+
+uint64_t devices_timer_sync(struct sim *s, unsigned cpu, const struct timer_cpu *t, uint64_t now)
+{
+	uint64_t next = UINT64_MAX;
+	for (int id = 0; id < TIMER_N; id++) {
+		bool high = timer_output(t, (enum timer_id)id, now);
+		gic_set_irq_level(s->gic, timer_ppi((enum timer_id)id), cpu, high);
+		if (high || (t->ctl[id] & (CNT_CTL_ENABLE | CNT_CTL_IMASK)) != CNT_CTL_ENABLE)
+			continue;
+		/* Low, armed: it rises when its count reaches CVAL, cval - count ticks from now
+		 * (both counts advance together, D11.2.4). */
+		uint64_t count = timer_count_of(t, (enum timer_id)id, now);
+		uint64_t at = now + (t->cval[id] - count);
+		if (at > now && at < next)
+			next = at;
+	}
+	return next;
+}

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "engine/sim.h"
+#include "machine/timer.h"
 
 /* Map the devices into s->uc and reset them. Returns a uc_err. */
 int devices_setup(struct sim *s);
@@ -41,5 +42,13 @@ int devices_take_irq(struct sim *s, uint64_t pc);
  * nothing is pending.
  */
 bool devices_wfi_wakes(struct sim *s);
+
+/*
+ * The generic timer's outputs (machine/timer.h) into the GIC: CPU cpu's PPIs 30, 27, 26 set
+ * to the levels of its timers t at physical count now. Returns the count at which one of
+ * them next rises (UINT64_MAX: none armed), where the engine must call it again; outputs
+ * that are high stay high until the guest writes the timer (and then it is called again).
+ */
+uint64_t devices_timer_sync(struct sim *s, unsigned cpu, const struct timer_cpu *t, uint64_t now);
 
 #endif /* HYPSIM_SIM_DEVICES_H */

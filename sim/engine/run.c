@@ -386,6 +386,7 @@ int sim_run(struct sim *s)
 			    devices_wfi_wakes(s))
 				break; /* D1.6.2: an interrupt is pending, the WFI completes */
 			if (hooks_read_insn(s, npc - 4, &enc) && enc == ENC_WFI) {
+				s->cpus[s->cpu].hung_wfi = true;
 				sched_mark_hung(s, npc - 4, "WFI with no interrupt source",
 				          "WFI with no interrupt source at %s; last exception: %s",
 				          end_where_on(s, npc - 4, w, sizeof(w), false),

@@ -13,10 +13,12 @@
 
 #include "arch.h"
 #include "engine/cpu.h"
+#include "engine/devices.h"
 #include "engine/end.h"
 #include "engine/hazards.h"
 #include "engine/hooks.h"
 #include "engine/mmu.h"
+#include "machine/gic.h"
 #include "machine/machine.h"
 #include "trace/trace.h"
 
@@ -100,6 +102,7 @@ static int switch_to(struct sim *s, unsigned next)
 		return -1;
 	}
 	s->cpu = next;
+	devices_irq_recheck(s); /* the interrupt lines are this CPU's now */
 	s->until = 0;
 	s->fetch_valid = false;
 	s->switch_now = false;
@@ -142,6 +145,16 @@ static int end_of_cpus(struct sim *s);
 enum loop_result sched_next(struct sim *s, int *status)
 {
 	unsigned cur = s->cpu, next = cur;
+	/* A CPU waiting in WFI wakes when an interrupt is pending for it (another CPU's SGI,
+	 * D1.6.2): its PC is already after the WFI. */
+	for (unsigned i = 0; s->gic && i < s->ncpus; i++) {
+		struct sim_cpu *c = &s->cpus[i];
+		if (c->hung && c->hung_wfi && gic_cpu_wake(s->gic, i)) {
+			c->hung = c->hung_wfi = false;
+			if (i == s->cpu)
+				devices_irq_recheck(s);
+		}
+	}
 	for (unsigned k = 1; k <= s->ncpus && next == cur; k++)
 		if (runnable(&s->cpus[(cur + k) % s->ncpus]) && (cur + k) % s->ncpus != cur)
 			next = (cur + k) % s->ncpus;
@@ -223,7 +236,7 @@ enum loop_result sched_smc(struct sim *s, uint64_t pc_after, int *status)
 	case PSCI_ACT_CPU_ON:
 		/* The target powers up at its first turn (switch_to); the model starts it now. */
 		s->cpus[r.target].power = PSCI_POWER_ON_PENDING;
-		s->cpus[r.target].hung = false;
+		s->cpus[r.target].hung = s->cpus[r.target].hung_wfi = false;
 		s->cpus[r.target].entry = r.entry;
 		s->cpus[r.target].context_id = r.context_id;
 		check_cpu_on(s, r.target, pc_after - 4, r.entry, r.context_id);

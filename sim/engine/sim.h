@@ -147,6 +147,7 @@ struct sim_cpu {
 	uint64_t entry;  /* PSCI CPU_ON: where it enters, and its x0 */
 	uint64_t context_id;
 	bool hung; /* it can never run again: branch to self, WFI, a looping abort */
+	bool hung_wfi; /* hung in a WFI: an interrupt another CPU raises (an SGI) wakes it */
 	uint64_t hang_pc;
 	char hang_what[96]; /* what its guest-hang report says */
 	char hang_msg[400]; /* "branch to self at ...; last exception: ..." */

@@ -16,75 +16,12 @@
 #include "check/timing.h"
 #include "engine/run.h"
 #include "engine/sim.h"
+#include "help.h"
 #include "machine/disasm.h"
 #include "machine/kernel_boot.h"
 #include "machine/machine.h"
 #include "trace/trace.h"
 #include "trace/tracediff.h"
-
-static const char usage[] =
-    "usage: sim run FIRMWARE.elf [--trace FILE [--trace-schema N]] [--uart FILE]\n"
-    "                            [--max-insns N] [--cpus N] [--ram SIZE] [--ram-base ADDR]\n"
-    "                            [--tlb speculative|accessed] [--json]\n"
-    "                            [--check-unicorn] [--no-check] [--inject SPEC]...\n"
-    "                            [--timing [--cpu-profile NAME|FILE] [--phase SYMBOL]...]\n"
-    "       sim run --kernel Image [--dtb FILE] [--append ARGS] [--initrd FILE]\n"
-    "                            [--symbols System.map|vmlinux] [--no-reboot] [run options]\n"
-    "       sim run --scenario FILE [--json] [--trace FILE] [--uart FILE]\n"
-    "       sim campaign FIRMWARE.elf --drop-each CLASS[,CLASS]... [--jobs N] [--json]\n"
-    "       sim replay TRACE [--firmware ELF] [--json] [--bench]\n"
-    "       sim diff A B\n"
-    "\n"
-    "  run FIRMWARE.elf   boot an AArch64 ELF at EL2 on hypsim's virt machine until PSCI\n"
-    "                     SYSTEM_OFF, checking every step against the Armv8-A model\n"
-    "  --kernel Image     boot a Linux arm64 Image (or a gzip'd one) instead of an ELF,\n"
-    "                     as QEMU's -kernel: placed by its header, entered at EL2h with\n"
-    "                     x0 = the device tree's PA\n"
-    "  --dtb FILE         the device tree to pass (default: one generated for hypsim's\n"
-    "                     machine); its /chosen gets --append and --initrd\n"
-    "  --append ARGS      the kernel command line (/chosen bootargs)\n"
-    "  --initrd FILE      an initrd/initramfs, loaded in RAM and named in /chosen\n"
-    "  --symbols FILE     the kernel's System.map or vmlinux: reports name kernel\n"
-    "                     functions (symbols are moved to the PAs the Image runs at)\n"
-    "  --no-reboot        PSCI SYSTEM_RESET ends the run with status 0 (QEMU's\n"
-    "                     -no-reboot) instead of restarting the machine\n"
-    "  --trace FILE       write a JSON Lines trace (docs/trace-format.md)\n"
-    "  --trace-schema N   write trace schema N: 2 (default), or 1 for readers that\n"
-    "                     expect \"asm\" and \"sym\" on every insn event\n"
-    "  --uart FILE        write the guest's UART output to FILE instead of stdout\n"
-    "                     (with --json and no --uart: to stderr)\n"
-    "  --max-insns N      stop after N instructions of all CPUs (exit status 3)\n"
-    "  --cpus N           CPUs of the machine, 1 to 8 (default 1); CPU 0 boots, the\n"
-    "                     others wait for PSCI CPU_ON\n"
-    "  --ram SIZE         RAM size, with K/M/G suffix (default 256M)\n"
-    "  --ram-base ADDR    RAM physical address (default 0x40000000, 2 MiB aligned)\n"
-    "  --tlb POLICY       speculative (default): a TLB may hold any translation of the\n"
-    "                     live tables; accessed: only translations used\n"
-    "  --json             one JSON object per hazard report on stdout\n"
-    "  --check-unicorn    debug: stop with an internal error (exit 4) when Unicorn's\n"
-    "                     accesses disagree with the model's coherent translation\n"
-    "  --no-check         for benchmarks: runs on Unicorn with the same loader and\n"
-    "                     machine, without the model's hooks (no hazard is looked for)\n"
-    "  --inject SPEC      a fault to inject (repeatable): drop@SYMBOL[+OFF][#N],\n"
-    "                     drop@0xPC, drop=CLASS#N (tlbi dc ic dsb dmb isb msr),\n"
-    "                     weaken@WHERE:OPT or weaken=dsb#N:OPT (e.g. nsh), flip@PA:BIT#N,\n"
-    "                     tlb=speculative|accessed, writeback=any|never|random:SEED\n"
-    "                     (the model's cache write-back policy; docs/scenarios.md)\n"
-    "  --timing           estimate cycles with a CPU profile's cost model; at the end,\n"
-    "                     a table of phases (split at MMU on/off, TTBR writes, exception\n"
-    "                     entry/return) on stderr (docs/timing.md)\n"
-    "  --cpu-profile P    cortex-a72 (default), cortex-a53, or a profile FILE\n"
-    "  --phase SYMBOL     also split phases where SYMBOL is fetched (repeatable)\n"
-    "  --scenario FILE    run a scenario file (docs/scenarios.md): exit 0 when its\n"
-    "                     expected verdict holds, 1 when not\n"
-    "  campaign           one run per dropped instruction, a detection table (sim\n"
-    "                     campaign --help)\n"
-    "  replay TRACE       re-check a recorded trace with the model alone (sim replay\n"
-    "                     --help); diff A B: the first divergence of two traces\n"
-    "\n"
-    "exit status: 0 SYSTEM_OFF, 1 hazards reported, 2 bad input or usage, 3 the guest did\n"
-    "not finish (instruction budget, hang, unrecoverable state) and no hazard other than\n"
-    "the hang was reported, 4 internal error (--check-unicorn)\n";
 
 /* The one global: the signal handler's way to the run in progress (STYLE 9). */
 static struct sim *signal_sim;
@@ -258,7 +195,7 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 			targs.phase_syms[targs.nphase_syms++] = optarg;
 			break;
 		case 'h':
-			fputs(usage, stdout);
+			fputs(help_run, stdout);
 			status = 0;
 			goto out;
 		default:
@@ -408,21 +345,53 @@ out:
 	return status;
 }
 
+/* The commands `sim help COMMAND` knows: each prints its text for --help. */
+static int run_command(int argc, char **argv, char **all_argv, int all_argc)
+{
+	if (!strcmp(argv[0], "run"))
+		return cmd_run(argc, argv, all_argv, all_argc);
+	if (!strcmp(argv[0], "campaign"))
+		return campaign_main(argc, argv);
+	if (!strcmp(argv[0], "replay"))
+		return replay_main(argc, argv);
+	if (!strcmp(argv[0], "diff"))
+		return diff_main(argc, argv);
+	return -1;
+}
+
+/* sim help [COMMAND]: the overview, or COMMAND's own --help text. */
+static int cmd_help(int argc, char **argv)
+{
+	if (argc == 1) {
+		fputs(help_overview, stdout);
+		return 0;
+	}
+	if (argc > 2)
+		return usage_error("%s", "help: at most one COMMAND");
+	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "version")) {
+		fputs(help_overview, stdout);
+		return 0;
+	}
+	static char help_opt[] = "--help";
+	char *help_argv[] = {argv[1], help_opt, NULL};
+	int status = run_command(2, help_argv, help_argv, 2);
+	return status < 0 ? usage_error("help: unknown command '%s'", argv[1]) : status;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
 		return usage_error("%s", "missing command");
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
-		fputs(usage, stdout);
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+		return cmd_help(1, argv + 1);
+	if (!strcmp(argv[1], "help"))
+		return cmd_help(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		if (argc > 2)
+			return usage_error("%s", "version takes no arguments");
+		help_print_version(stdout);
 		return 0;
 	}
-	if (!strcmp(argv[1], "run"))
-		return cmd_run(argc - 1, argv + 1, argv, argc);
-	if (!strcmp(argv[1], "campaign"))
-		return campaign_main(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "replay"))
-		return replay_main(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "diff"))
-		return diff_main(argc - 1, argv + 1);
-	return usage_error("unknown command '%s'", argv[1]);
+	int status = run_command(argc - 1, argv + 1, argv, argc);
+	return status < 0 ? usage_error("unknown command '%s'", argv[1]) : status;
 }

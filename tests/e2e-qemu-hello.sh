@@ -8,7 +8,7 @@ sim=$1 elf=$2
 command -v qemu-system-aarch64 >/dev/null || { echo "no qemu-system-aarch64: skipped"; exit 77; }
 q=$(mktemp) s=$(mktemp)
 trap 'rm -f "$q" "$s"' EXIT
-timeout 30 qemu-system-aarch64 -M virt,virtualization=on -cpu cortex-a72 -nographic \
+timeout 30 qemu-system-aarch64 -M virt,virtualization=on -cpu cortex-a72 -nic none -nographic \
 	-monitor none -kernel "$elf" </dev/null | tr -d '\r' >"$q"
 rc=$?
 [ "$rc" -eq 0 ] || { echo "FAIL: qemu exit $rc (no SYSTEM_OFF within 30 s?)"; cat "$q"; exit 1; }

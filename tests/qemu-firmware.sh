@@ -25,7 +25,7 @@ for f in "$elf" "$expected"; do
 done
 out=$(mktemp) || exit 99
 trap 'rm -f "$out"' EXIT
-timeout "${QEMU_TIMEOUT:-20}" "$qemu" -M virt,virtualization=on -cpu cortex-a72 -m 256M \
+timeout "${QEMU_TIMEOUT:-20}" "$qemu" -M virt,virtualization=on -cpu cortex-a72 -m 256M -nic none \
 	-nographic -monitor none -serial stdio -kernel "$elf" </dev/null >"$out" 2>&1
 rc=$?
 # -nographic may turn \n into \r\n on the serial console.

@@ -7,7 +7,7 @@
  * at HELLO_ALIAS_OFFSET, the way KVM's nVHE hyp code runs at "HYP VAs"), enables the MMU and
  * caches, prints again while running from the alias, drops to EL1 with ERET, comes back with
  * HVC, and powers off with PSCI SYSTEM_OFF. The same ELF boots in
- * `qemu-system-aarch64 -M virt,virtualization=on -cpu cortex-a72 -kernel hello.elf`.
+ * `qemu-system-aarch64 -M virt,virtualization=on -cpu cortex-a72 -nic none -kernel hello.elf`.
  */
 #include "hypsim-fw.h"
 

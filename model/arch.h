@@ -66,6 +66,9 @@
 
 /* HCR_EL2 */
 #define HCR_EL2_VM BIT64(0)
+#define HCR_EL2_FMO BIT64(3)
+#define HCR_EL2_IMO BIT64(4)
+#define HCR_EL2_TID3 BIT64(18)
 #define HCR_EL2_TGE BIT64(27)
 #define HCR_EL2_RW BIT64(31)
 #define HCR_EL2_E2H BIT64(34)

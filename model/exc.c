@@ -132,6 +132,10 @@ static unsigned exc_ec(const struct exc_info *info, unsigned target_el)
 		return EC_PC_ALIGN;
 	case EXC_CAUSE_SP_ALIGN:
 		return EC_SP_ALIGN;
+	case EXC_CAUSE_ILLEGAL_STATE:
+		return EC_ILLEGAL_STATE;
+	case EXC_CAUSE_SYSREG_TRAP:
+		return EC_SYS64;
 	}
 	assert(0 && "unknown exception cause");
 	return EC_UNKNOWN;
@@ -169,7 +173,10 @@ uint64_t exc_esr(const struct exc_info *info, unsigned target_el)
 		if (info->s1ptw)
 			iss |= ISS_DABT_S1PTW;
 		break;
-	default: /* EC 0x00, PC and SP alignment: ISS RES0 */
+	case EC_SYS64:
+		iss = info->iss;
+		break;
+	default: /* EC 0x00, Illegal Execution state, PC and SP alignment: ISS RES0 */
 		break;
 	}
 	return (uint64_t)ec << ESR_EC_SHIFT | ESR_IL | (iss & ESR_ISS_MASK);
@@ -196,12 +203,22 @@ static bool cause_has_far(enum exc_cause c)
 	return c == EXC_CAUSE_INSN_ABORT || c == EXC_CAUSE_DATA_ABORT || c == EXC_CAUSE_PC_ALIGN;
 }
 
+uint32_t exc_sysreg_iss(unsigned op0, unsigned op1, unsigned crn, unsigned crm, unsigned op2,
+                        unsigned rt, bool read)
+{
+	return (op0 & 3u) << 20 | (op2 & 7u) << 17 | (op1 & 7u) << 14 | (crn & 15u) << 10 |
+	       (rt & 31u) << 5 | (crm & 15u) << 1 | (read ? 1u : 0u);
+}
+
 struct exc_entry exc_take(const struct exc_info *info, const struct exc_cpu *cpu)
 {
 	struct exc_entry e = {0};
 
 	assert(pstate_el(cpu->pstate) == info->from_el);
 	e.target_el = exc_target_el(info->cause, info->from_el, cpu->hcr_el2);
+	/* A trap control of a higher EL (CNTHCTL_EL2 for an EL1 access) sends it higher. */
+	if (info->cause == EXC_CAUSE_SYSREG_TRAP && info->trap_el > e.target_el)
+		e.target_el = info->trap_el;
 	/* SMC to EL3 is answered by the simulator as firmware, never taken here. */
 	assert(e.target_el == 1 || e.target_el == 2);
 	e.esr = exc_esr(info, e.target_el);
@@ -287,6 +304,10 @@ const char *exc_cause_name(enum exc_cause c)
 		return "pc-align";
 	case EXC_CAUSE_SP_ALIGN:
 		return "sp-align";
+	case EXC_CAUSE_ILLEGAL_STATE:
+		return "illegal-state";
+	case EXC_CAUSE_SYSREG_TRAP:
+		return "sysreg-trap";
 	}
 	return "unknown";
 }

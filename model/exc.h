@@ -35,6 +35,12 @@ enum exc_cause {
 	EXC_CAUSE_DATA_ABORT,
 	EXC_CAUSE_PC_ALIGN,
 	EXC_CAUSE_SP_ALIGN,
+	/* An instruction executed with PSTATE.IL set, after an illegal exception return
+	 * (D1.11.3, D1.11.4 "Illegal Execution state"): EC 0x0e, ISS RES0. */
+	EXC_CAUSE_ILLEGAL_STATE,
+	/* An MSR/MRS trapped by a control register (e.g. CNTKCTL_EL1, CNTHCTL_EL2): EC 0x18,
+	 * ISS from exc_sysreg_iss(), taken to at least exc_info.trap_el (D13.x traps). */
+	EXC_CAUSE_SYSREG_TRAP,
 };
 
 struct exc_info {
@@ -48,6 +54,8 @@ struct exc_info {
 	uint64_t far;	     /* faulting VA for aborts and PC alignment */
 	bool far_valid;
 	bool il32;	     /* instruction length: 32-bit (always, for A64) */
+	uint32_t iss;	     /* EXC_CAUSE_SYSREG_TRAP: the ISS (exc_sysreg_iss) */
+	unsigned trap_el;    /* EXC_CAUSE_SYSREG_TRAP: the EL the trap control sends it to */
 };
 
 /* CPU state the entry computation needs (all before the exception). */
@@ -81,6 +89,11 @@ uint32_t exc_fsc(struct fault f);
 /* Vector offset from VBAR_ELx (D1.10.2 Table D1-7). */
 uint64_t exc_vector_offset(enum exc_kind kind, unsigned from_el, unsigned target_el,
 			   bool from_spx, bool lower_aarch64);
+
+/* ISS of a trapped MSR/MRS (D17.2.37, EC 0x18): Op0 [21:20], Op2 [19:17], Op1 [16:14],
+ * CRn [13:10], Rt [9:5], CRm [4:1], Direction [0] (1: MRS, a read). */
+uint32_t exc_sysreg_iss(unsigned op0, unsigned op1, unsigned crn, unsigned crm, unsigned op2,
+			unsigned rt, bool read);
 
 /* Full synchronous entry computation. */
 struct exc_entry exc_take(const struct exc_info *info, const struct exc_cpu *cpu);

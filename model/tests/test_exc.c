@@ -61,6 +61,9 @@ static const struct target_case target_cases[] = {
     {"D1.10.1 PC alignment from EL1 stays at EL1", EXC_CAUSE_PC_ALIGN, 1, HCR_EL2_RW, 1},
     {"D1.10.1 SP alignment from EL2 stays at EL2", EXC_CAUSE_SP_ALIGN, 2, 0, 2},
     {"D1.10.1 SP alignment from EL0 goes to EL1", EXC_CAUSE_SP_ALIGN, 0, HCR_EL2_RW, 1},
+    {"D1.11.4 Illegal Execution state at EL2 stays at EL2", EXC_CAUSE_ILLEGAL_STATE, 2, 0, 2},
+    {"D1.11.4 Illegal Execution state at EL1 stays at EL1", EXC_CAUSE_ILLEGAL_STATE, 1,
+     HCR_EL2_RW, 1},
 };
 
 START_TEST(d1_10_1_target_el)
@@ -220,6 +223,14 @@ static const struct esr_case esr_cases[] = {
      {.cause = EXC_CAUSE_SP_ALIGN, .from_el = 2},
      2,
      0x9a000000},
+    {"D17.2.37 trapped MRS CNTPCT_EL0, x1: EC 0x18, ISS Op0/Op2/Op1/CRn/Rt/CRm/Dir",
+     {.cause = EXC_CAUSE_SYSREG_TRAP, .from_el = 0, .iss = 0x32f821},
+     1,
+     0x6232f821},
+    {"D17.2.37 Illegal Execution state: EC 0x0e, IL 1, ISS RES0",
+     {.cause = EXC_CAUSE_ILLEGAL_STATE, .from_el = 2},
+     2,
+     0x3a000000},
 };
 
 START_TEST(d17_2_37_esr_encodings)
@@ -462,6 +473,37 @@ START_TEST(d1_11_3_eret)
 }
 END_TEST
 
+/* D17.2.37 ISS for EC 0x18: MRS CNTPCT_EL0 (3, 3, 14, 0, 1) into x1 is 0x32f821; the same
+ * as MSR CNTHCTL_EL2 (3, 4, 14, 1, 0) from x30 with Direction 0. */
+START_TEST(d17_2_37_sysreg_iss)
+{
+	ck_assert_uint_eq(exc_sysreg_iss(3, 3, 14, 0, 1, 1, true), 0x32f821);
+	ck_assert_uint_eq(exc_sysreg_iss(3, 4, 14, 1, 0, 30, false),
+	                  3u << 20 | 4u << 14 | 14u << 10 | 30u << 5 | 1u << 1);
+}
+END_TEST
+
+/* A trap control of EL2 (CNTHCTL_EL2) sends an EL1 access to EL2; one of EL1
+ * (CNTKCTL_EL1) sends an EL0 access to EL1, or to EL2 when HCR_EL2.TGE routes EL1's
+ * exceptions there (D1.10.1). */
+START_TEST(d13_sysreg_trap_target_el)
+{
+	struct exc_info info = {.cause = EXC_CAUSE_SYSREG_TRAP, .from_el = 1, .trap_el = 2,
+	                        .iss = 0x32f801};
+	struct exc_cpu cpu = {.pstate = 0x3c5, .pc = 0x1000, .hcr_el2 = HCR_EL2_RW,
+	                      .vbar_el1 = 0x10000, .vbar_el2 = 0x20000};
+	struct exc_entry e = exc_take(&info, &cpu);
+	ck_assert_uint_eq(e.target_el, 2);
+	ck_assert_uint_eq(e.esr, 0x6232f801);
+	ck_assert_uint_eq(e.vector, 0x20400); /* lower EL, AArch64, synchronous */
+	info = (struct exc_info){.cause = EXC_CAUSE_SYSREG_TRAP, .from_el = 0, .trap_el = 1};
+	cpu.pstate = 0x0;
+	ck_assert_uint_eq(exc_take(&info, &cpu).target_el, 1);
+	cpu.hcr_el2 = HCR_EL2_RW | HCR_EL2_TGE;
+	ck_assert_uint_eq(exc_take(&info, &cpu).target_el, 2);
+}
+END_TEST
+
 START_TEST(names)
 {
 	static const unsigned ecs[] = {EC_UNKNOWN,  EC_WFX,      EC_ILLEGAL_STATE, EC_SVC64,
@@ -472,8 +514,8 @@ START_TEST(names)
 		for (int j = i + 1; j < N(ecs); j++)
 			ck_assert_str_ne(exc_ec_name(ecs[i]), exc_ec_name(ecs[j]));
 	ck_assert_str_eq(exc_ec_name(0x3f), "reserved/unmodelled EC");
-	for (int i = EXC_CAUSE_SVC; i <= EXC_CAUSE_SP_ALIGN; i++)
-		for (int j = i + 1; j <= EXC_CAUSE_SP_ALIGN; j++)
+	for (int i = EXC_CAUSE_SVC; i <= EXC_CAUSE_SYSREG_TRAP; i++)
+		for (int j = i + 1; j <= EXC_CAUSE_SYSREG_TRAP; j++)
 			ck_assert_str_ne(exc_cause_name((enum exc_cause)i),
 			                 exc_cause_name((enum exc_cause)j));
 	ck_assert_str_eq(exc_cause_name(EXC_CAUSE_HVC), "hvc");
@@ -502,6 +544,8 @@ static Suite *exc_suite(void)
 	tcase_add_test(tc, d1_10_take_svc_from_el0_tge);
 	tcase_add_test(tc, d1_10_take_far_only_for_aborts_and_pc_alignment);
 	tcase_add_loop_test(tc, d1_11_3_eret, 0, N(eret_cases));
+	tcase_add_test(tc, d17_2_37_sysreg_iss);
+	tcase_add_test(tc, d13_sysreg_trap_target_el);
 	tcase_add_test(tc, names);
 	suite_add_tcase(s, tc);
 	return s;

@@ -47,6 +47,8 @@ const struct cpu_sysreg_desc cpu_sysregs[CSR_COUNT] = {
     SR(ID_AA64MMFR0_EL1, 3, 0, 0, 7, 0, false, false),
     SR(MPIDR_EL1, 3, 0, 0, 0, 5, false, false),
     SR(VMPIDR_EL2, 3, 4, 0, 0, 5, false, false),
+    SR(ID_AA64PFR0_EL1, 3, 0, 0, 4, 0, false, false),
+    SR(ID_PFR1_EL1, 3, 0, 0, 1, 1, false, false),
 };
 #undef SR
 
@@ -137,9 +139,57 @@ static unsigned sp_bank(uint64_t pstate)
 
 static const int sp_regs[3] = {UC_ARM64_REG_SP_EL0, UC_ARM64_REG_SP_EL1, UC_ARM64_REG_SP_EL2};
 
+/*
+ * Unicorn translates with the flags of the EL it had at the last ERET; at EL0 the scratch
+ * ERET below would be UNDEFINED, and no host call rebuilds those flags (only a context
+ * restore brings others back). So the CPU's state saved at the ERET that entered EL0
+ * (hooks.c, eret_to_el0), whose flags are its EL's, is restored, with what EL0 can have
+ * changed since carried over: the general registers, SP_EL0, NZCV, the FP/SIMD
+ * registers, FPCR/FPSR and TPIDR_EL0 (the system registers of EL1 and EL2 can change
+ * only through an exception, which hypsim enters through here). PSTATE is the saved one's
+ * (EL1h or EL2h): the caller computed the entry from EL0's before.
+ */
+static int xreg(int i)
+{
+	/* X0..X28 are consecutive ids; X29 and X30 are not (unicorn/arm64.h). */
+	return i <= 28 ? UC_ARM64_REG_X0 + i : i == 29 ? UC_ARM64_REG_X29 : UC_ARM64_REG_X30;
+}
+
+static int leave_el0(struct sim *s)
+{
+	uc_context *saved = s->cpus[s->cpu].eret_ctx;
+	if (!saved) {
+		snprintf(s->fatal, sizeof(s->fatal), "internal: at EL0 without an ERET to EL0");
+		return -1;
+	}
+	static const int one[] = {UC_ARM64_REG_SP_EL0, UC_ARM64_REG_NZCV, UC_ARM64_REG_FPCR,
+	                          UC_ARM64_REG_FPSR, UC_ARM64_REG_TPIDR_EL0};
+	uint64_t x[31], v[5];
+	uint8_t q[32][16];
+	for (int i = 0; i < 31; i++)
+		x[i] = cpu_reg(s, xreg(i));
+	for (int i = 0; i < 5; i++)
+		v[i] = cpu_reg(s, one[i]);
+	for (int i = 0; i < 32; i++)
+		uc_reg_read(s->uc, UC_ARM64_REG_Q0 + i, q[i]);
+	if (uc_context_restore(s->uc, saved) != UC_ERR_OK) {
+		snprintf(s->fatal, sizeof(s->fatal), "unicorn: cannot restore the context of EL0's ERET");
+		return -1;
+	}
+	for (int i = 0; i < 31; i++)
+		cpu_set_reg(s, xreg(i), x[i]);
+	for (int i = 0; i < 5; i++)
+		cpu_set_reg(s, one[i], v[i]);
+	for (int i = 0; i < 32; i++)
+		uc_reg_write(s->uc, UC_ARM64_REG_Q0 + i, q[i]);
+	return 0;
+}
+
 int cpu_enter(struct sim *s, uint64_t pstate, uint64_t pc)
 {
 	static const uint32_t eret = 0xd69f03e0; /* eret */
+	if (FIELD_GET(cpu_pstate(s), PSTATE_EL_SHIFT, 2) == 0 && leave_el0(s))
+		return -1;
 	uint64_t old = cpu_pstate(s);
 	uint64_t sp[3];
 	for (int i = 0; i < 3; i++)

@@ -175,6 +175,37 @@ int devices_take_irq(struct sim *s, uint64_t pc)
 	                          pc);
 }
 
+unsigned devices_irq_lines(struct sim *s)
+{
+	if (!s->gic)
+		return 0;
+	return irq_lines(s) | irq_lines_from_hcr(cpu_read_sysreg(s, CSR_HCR_EL2));
+}
+
+void devices_timers_update(struct sim *s)
+{
+	uint64_t now = timer_count_at(&s->timer_cfg, s->insns + s->idle_insns);
+	uint64_t next = UINT64_MAX;
+	for (unsigned i = 0; s->gic && i < s->ncpus; i++) {
+		uint64_t n = devices_timer_sync(s, i, &s->cpus[i].timer, now);
+		next = n < next ? n : next;
+	}
+	s->timer_due = next == UINT64_MAX ? UINT64_MAX : timer_insns_for(&s->timer_cfg, next);
+}
+
+bool devices_idle_skip(struct sim *s)
+{
+	devices_timers_update(s);
+	uint64_t at = s->insns + s->idle_insns;
+	if (s->timer_due == UINT64_MAX)
+		return false;
+	if (s->timer_due > at)
+		s->idle_insns += s->timer_due - at;
+	devices_timers_update(s);
+	devices_irq_recheck(s);
+	return true;
+}
+
 bool devices_wfi_wakes(struct sim *s)
 {
 	if (!s->gic)

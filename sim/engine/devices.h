@@ -51,4 +51,23 @@ bool devices_wfi_wakes(struct sim *s);
  */
 uint64_t devices_timer_sync(struct sim *s, unsigned cpu, const struct timer_cpu *t, uint64_t now);
 
+/* The lines into the running CPU (IRQ_LINE_* of machine/irq_route.h): the GIC's outputs
+ * and HCR_EL2.VI/VF. */
+unsigned devices_irq_lines(struct sim *s);
+
+/*
+ * Every CPU's timer PPIs at the current count (a block boundary: s->insns + s->idle_insns
+ * instructions' worth of time), and s->timer_due, when one next rises. The block hook calls
+ * it when that point is reached; a timer register write sets timer_due to 0.
+ */
+void devices_timers_update(struct sim *s);
+
+/*
+ * Every CPU waits (WFI) and nothing is pending: virtual time jumps to the next timer
+ * deadline (s->idle_insns grows: the count stays a deterministic, monotonic function of the
+ * instructions executed and the waits), and that timer's interrupt becomes pending. False
+ * when no timer is armed: nothing can ever wake the machine.
+ */
+bool devices_idle_skip(struct sim *s);
+
 #endif /* HYPSIM_SIM_DEVICES_H */

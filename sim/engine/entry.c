@@ -62,6 +62,7 @@ int sim_take_exception(struct sim *s, struct exc_info *info, uint64_t pc, uint64
 	    .far = e.far,
 	    .far_valid = e.far_valid,
 	    .vector = e.vector,
+	    .at_insns = s->insns,
 	};
 	snprintf(s->last_exc.sym, sizeof(s->last_exc.sym), "%s", sym);
 	if (s->trace) {
@@ -70,7 +71,9 @@ int sim_take_exception(struct sim *s, struct exc_info *info, uint64_t pc, uint64
 		    .cause = exc_cause_name(info->cause),
 		    .requested = !is_abort(info->cause) && info->cause != EXC_CAUSE_UNDEFINED &&
 		                 info->cause != EXC_CAUSE_PC_ALIGN &&
-		                 info->cause != EXC_CAUSE_SP_ALIGN,
+		                 info->cause != EXC_CAUSE_SP_ALIGN &&
+		                 info->cause != EXC_CAUSE_ILLEGAL_STATE &&
+		                 info->cause != EXC_CAUSE_SYSREG_TRAP,
 		    .from_el = info->from_el,
 		    .to_el = e.target_el,
 		    .pc = pc,

@@ -555,7 +555,7 @@ int check_new(struct sim *s)
 		        s->opt.tlb_accessed ? TLB_POLICY_ACCESSED : TLB_POLICY_SPECULATIVE,
 		    .ctr_idc = (ctr >> 28) & 1,
 		    .ctr_dic = (ctr >> 29) & 1,
-		    .feat_ets = false,
+		    .feat_ets = s->feat.feat_ets, /* machine/cpu_features.h */
 		    .wb_policy = s->opt.wb_policy,
 		    .wb_seed = s->opt.wb_seed,
 		    .on_step = s->timing ? on_step : NULL,

@@ -18,7 +18,11 @@
 #include "engine/devices.h"
 #include "engine/hazards.h"
 #include "engine/mmu.h"
+#include "machine/cpu_features.h"
+#include "machine/irq_route.h"
 #include "machine/machine.h"
+#include "machine/timer.h"
+#include "machine/wake.h"
 #include "trace/trace.h"
 
 /* The instruction at va (fetch permission, current regime); false if it cannot be read. */
@@ -47,23 +51,125 @@ static uint32_t block_last_insn(struct sim *s, uint64_t va, uint32_t size)
 	return last;
 }
 
-/* A block that re-enters itself and does nothing else can never leave (no interrupt
- * sources exist on this machine): `b .`, or `1: wfe; b 1b`. Asked only when a block
- * re-enters itself; a loop doing work fails at its first instruction. */
-static bool block_is_hang(struct sim *s, uint64_t va, uint32_t size)
+/* An instruction that reads and writes nothing a loop could test (hint instructions):
+ * NOP, YIELD, WFE, WFI, SEV, SEVL. */
+static bool insn_is_idle(uint32_t enc)
 {
-	for (uint64_t off = 0; off + 4 <= size; off += 4) {
+	return enc == ENC_NOP || enc == ENC_YIELD || enc == ENC_WFE || enc == ENC_WFI ||
+	       enc == ENC_SEV || enc == ENC_SEV_LOCAL;
+}
+
+/*
+ * Whether the block [va, va + size) is idle: hint instructions only, the last possibly an
+ * unconditional B imm26. *next is where it goes: the branch target, or va + size. Such a
+ * block reads no register and no memory, so a chain of them always runs the same way.
+ * last is the block's last instruction (block_last_insn), read already.
+ */
+static bool block_is_idle(struct sim *s, uint64_t va, uint32_t size, uint32_t last,
+                          uint64_t *next)
+{
+	if (size < 4)
+		return false;
+	bool branch = (last & 0xfc000000) == 0x14000000;
+	if (!branch && !insn_is_idle(last))
+		return false;
+	for (uint64_t off = 0; off + 4 < size; off += 4) {
 		uint32_t enc;
-		if (!hooks_read_insn(s, va + off, &enc))
-			return false;
-		if (off + 4 == size) /* B imm26 back to the block's start */
-			return (enc & 0xfc000000) == 0x14000000 &&
-			       (int64_t)((int32_t)(enc << 6) >> 4) == -(int64_t)off;
-		if (enc != ENC_WFE && enc != ENC_WFI && enc != ENC_NOP && enc != ENC_YIELD &&
-		    enc != ENC_SEV_LOCAL)
+		if (!hooks_read_insn(s, va + off, &enc) || !insn_is_idle(enc))
 			return false;
 	}
+	*next = branch ? va + size - 4 + (uint64_t)((int64_t)((int32_t)(last << 6) >> 4))
+	               : va + size;
+	return true;
+}
+
+/*
+ * Idle loops (DESIGN §2 guest hang): `b .`, `1: wfe; b 1b` (two blocks: Unicorn ends a
+ * block after a WFE) and any cycle of at most SIM_IDLE_RING idle blocks. The consecutive
+ * idle blocks just entered are kept in s->idle_va; a block that is reached as the
+ * successor of the last of them and is already among them closes a cycle the CPU can
+ * leave only by an interrupt (machine/wake.h). Anything else (a block that is not idle, a
+ * block reached otherwise: an exception, a CPU switch) starts the chain again.
+ * Returns true when the CPU hangs at va.
+ */
+static bool idle_loop(struct sim *s, uint64_t va, uint32_t size, uint32_t last)
+{
+	uint64_t next;
+	if (s->nidle && va != s->idle_next)
+		s->nidle = 0;
+	if (!block_is_idle(s, va, size, last, &next)) {
+		s->nidle = 0;
+		return false;
+	}
+	for (unsigned i = 0; i < s->nidle; i++) {
+		if (s->idle_va[i] != va)
+			continue;
+		s->idle_loop_blocks = s->nidle - i;
+		if (hooks_cpu_can_wake(s, false))
+			break; /* an interrupt will take it out: not a hang */
+		return true;
+	}
+	if (s->nidle == SIM_IDLE_RING)
+		s->nidle = 0; /* longer chains are not followed */
+	s->idle_va[s->nidle++] = va;
+	s->idle_next = next;
 	return false;
+}
+
+bool hooks_cpu_can_wake(struct sim *s, bool waiting)
+{
+	uint64_t pstate = cpu_pstate(s), hcr = cpu_read_sysreg(s, CSR_HCR_EL2);
+	struct mach_wake w = {
+	    .waiting = waiting,
+	    .el = s->el,
+	    .pstate_i = (pstate & PSTATE_I) != 0,
+	    .pstate_f = (pstate & PSTATE_F) != 0,
+	    .hcr_imo = (hcr & HCR_EL2_IMO) != 0,
+	    .hcr_fmo = (hcr & HCR_EL2_FMO) != 0,
+	    .irq_pending = (devices_irq_lines(s) & (IRQ_LINE_IRQ | IRQ_LINE_VIRQ)) != 0,
+	    .fiq_pending = (devices_irq_lines(s) & (IRQ_LINE_FIQ | IRQ_LINE_VFIQ)) != 0,
+	    .timer_armed = timer_next_deadline(&s->cpus[s->cpu].timer,
+	                                       hooks_machine_count(s, UINT64_MAX)) != UINT64_MAX,
+	};
+	return mach_can_wake(&w);
+}
+
+uint64_t hooks_machine_count(struct sim *s, uint64_t pc)
+{
+	uint64_t insns = s->insns;
+	/* The block hook counted the whole block at its start: the instructions from pc on
+	 * have not run yet. */
+	if (pc >= s->blk_va && pc < s->blk_va + s->blk_size)
+		insns -= (s->blk_va + s->blk_size - pc) / 4;
+	return timer_count_at(&s->timer_cfg, insns + s->idle_insns);
+}
+
+/*
+ * A block ending with an ERET is about to run. When that ERET returns to AArch64 EL0,
+ * save the CPU's Unicorn state now, with the translator's flags of the EL it runs at:
+ * Unicorn keeps EL0's flags until the next ERET, and hypsim's exception entry from EL0
+ * needs an EL that can execute its ERET (cpu.c, leave_el0). No MSR precedes the ERET in
+ * its block (Unicorn ends a block after each system register write), so SPSR_ELx and the
+ * other system registers read now are the ERET's. Returns -1 (message in s->fatal) when
+ * Unicorn cannot save it.
+ */
+static int eret_to_el0(struct sim *s)
+{
+	if (s->el == 0)
+		return 0;
+	uint64_t spsr = cpu_read_sysreg(s, s->el == 2 ? CSR_SPSR_EL2 : CSR_SPSR_EL1);
+	if ((spsr & 0x1c) != 0) /* M[4] (AArch32) or M[3:2] (the EL) nonzero */
+		return 0;
+	struct sim_cpu *c = &s->cpus[s->cpu];
+	uc_err e = c->eret_ctx ? UC_ERR_OK : uc_context_alloc(s->uc, &c->eret_ctx);
+	if (e == UC_ERR_OK)
+		e = uc_context_save(s->uc, c->eret_ctx);
+	if (e != UC_ERR_OK) {
+		snprintf(s->fatal, sizeof(s->fatal), "unicorn: saving the context of an ERET: %s",
+		         uc_strerror(e));
+		return -1;
+	}
+	return 0;
 }
 
 static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
@@ -102,13 +208,16 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 			return;
 		}
 	}
+	if (s->insns + s->idle_insns >= s->timer_due)
+		devices_timers_update(s); /* a timer output rises: its PPI (devices.c) */
 	if (devices_irq_due(s)) {
 		/* An interrupt is taken before this block: the block's address is ELR. */
 		s->blk_stopped = true;
 		sim_request_stop(s, STOP_IRQ);
 		return;
 	}
-	if (addr == s->prev_block_va && block_is_hang(s, addr, size)) {
+	uint32_t last = block_last_insn(s, addr, size);
+	if (idle_loop(s, addr, size, last)) {
 		s->blk_stopped = true;
 		sim_request_stop(s, STOP_HANG);
 		return;
@@ -126,9 +235,13 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 		sim_request_stop(s, STOP_BUDGET);
 		return;
 	} else {
-		uint32_t last = block_last_insn(s, addr, size);
 		ends_eret = last == ENC_ERET;
 		ends_wfe = last == ENC_WFE || last == ENC_YIELD;
+		if (ends_eret && eret_to_el0(s)) {
+			s->blk_stopped = true;
+			sim_request_stop(s, STOP_FATAL);
+			return;
+		}
 	}
 	s->insns += n;
 	s->blk_va = addr;
@@ -177,10 +290,60 @@ static unsigned msr_min_el(unsigned op1)
 	return op1 == 4 ? 2 : op1 == 6 ? 3 : 1;
 }
 
+/*
+ * A write to a generic timer register goes to the machine's timer model (machine/timer.h)
+ * on the machine count. CTL/CVAL/TVAL/CNTVOFF/CNTFRQ are the model's alone (Unicorn's
+ * timers follow the host clock): the MSR is skipped. CNTHCTL_EL2 and CNTKCTL_EL1 also
+ * reach Unicorn, whose own access checks then agree with the model's. An access the
+ * model's rules refuse (D13.8 accessibility: a trap or UNDEFINED) is left to Unicorn,
+ * which raises it. Returns -1 for a register that is not the timer's, else the hook's
+ * answer.
+ */
+static int timer_msr(struct sim *s, const uc_arm64_cp_reg *cp)
+{
+	enum timer_reg tr = timer_reg_decode(cp->op0, cp->op1, cp->crn, cp->crm, cp->op2);
+	if (tr == TREG_NONE)
+		return -1;
+	struct timer_cpu *t = &s->cpus[s->cpu].timer;
+	if (timer_access(t, tr, s->el, true) != TIMER_ACCESS_OK)
+		return 0;
+	uint64_t pc = cpu_reg(s, UC_ARM64_REG_PC); /* synced before the hook (translate-a64.c) */
+	timer_write(t, tr, cp->val, hooks_machine_count(s, pc));
+	s->timer_due = 0; /* its output and next deadline, at the next block (devices.c) */
+	return tr != TREG_CNTHCTL_EL2 && tr != TREG_CNTKCTL_EL1;
+}
+
+bool hooks_timer_trap(struct sim *s, uint64_t pc, struct exc_info *info)
+{
+	uint32_t enc;
+	if (!hooks_read_insn(s, pc, &enc))
+		return false;
+	/* MRS: 1101 0101 0011 o0 op1 CRn CRm op2 Rt; MSR (register): 1101 0101 0001 ...
+	 * (C6.2), op0 = 2 + o0. */
+	bool read = (enc & 0xfff00000) == 0xd5300000;
+	if (!read && (enc & 0xfff00000) != 0xd5100000)
+		return false;
+	unsigned op0 = 2 + ((enc >> 19) & 1), op1 = (enc >> 16) & 7, crn = (enc >> 12) & 0xf,
+	         crm = (enc >> 8) & 0xf, op2 = (enc >> 5) & 7;
+	enum timer_reg tr = timer_reg_decode(op0, op1, crn, crm, op2);
+	if (tr == TREG_NONE)
+		return false;
+	enum timer_access acc = timer_access(&s->cpus[s->cpu].timer, tr, s->el, !read);
+	if (acc != TIMER_ACCESS_TRAP_EL1 && acc != TIMER_ACCESS_TRAP_EL2)
+		return false;
+	info->cause = EXC_CAUSE_SYSREG_TRAP;
+	info->trap_el = acc == TIMER_ACCESS_TRAP_EL1 ? 1 : 2;
+	info->iss = exc_sysreg_iss(op0, op1, crn, crm, op2, enc & 31, read);
+	return true;
+}
+
 static uint32_t hook_msr(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg *cp, void *user)
 {
 	struct sim *s = user;
 	(void)reg;
+	int tm = s->host_op ? -1 : timer_msr(s, cp);
+	if (tm >= 0)
+		return (uint32_t)tm;
 	enum cpu_sysreg r = cpu_sysreg_find(cp->op0, cp->op1, cp->crn, cp->crm, cp->op2);
 	if (s->host_op || r == CSR_COUNT || s->el < msr_min_el(cp->op1))
 		return 0; /* not ours, or UNDEFINED at this EL: Unicorn raises it */
@@ -200,16 +363,47 @@ static uint32_t hook_msr(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg 
 	return 0;
 }
 
-/* MRS MPIDR_EL1 at EL2 on a CPU other than CPU 0 (--cpus > 1): Unicorn 2.0.1 has one
- * MPIDR for every context (measured), so hypsim answers with the CPU's own (D17.2 MPIDR_EL1;
- * EL1 reads VMPIDR_EL2, which each CPU's context holds). Returning 1 skips the MRS. */
+/*
+ * MRS of what hypsim's machine answers rather than Unicorn's CPU (returning 1 skips the
+ * MRS after Rt is written; the hook runs before Unicorn's permission check, so each
+ * answer applies the register's own access rules first and leaves a refused access to
+ * Unicorn, which raises it):
+ *  - the generic timer (CNTFRQ, CNTPCT, CNTVCT, CNTP/CNTV/CNTHP CTL/CVAL/TVAL, CNTVOFF,
+ *    CNTHCTL, CNTKCTL): the machine's timer model on the machine count, a function of the
+ *    instructions executed (DESIGN §2: deterministic time), never the host's clock;
+ *  - ID_AA64PFR0_EL1, ID_AA64MMFR0_EL1, ID_PFR1_EL1: the machine's description
+ *    (machine/cpu_features.h), at EL1 and EL2 (UNDEFINED at EL0; at EL1 HCR_EL2.TID3 traps
+ *    them to EL2, D13.2);
+ *  - MPIDR_EL1 at EL2 on a CPU other than CPU 0 (--cpus > 1): Unicorn 2.0.1 has one MPIDR
+ *    for every context (measured), so hypsim answers with the CPU's own (D17.2 MPIDR_EL1;
+ *    EL1 reads VMPIDR_EL2, which each CPU's context holds).
+ * MRS is rare (tools/bench: no measurable cost on the stress firmware).
+ */
 static uint32_t hook_mrs(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg *cp, void *user)
 {
 	struct sim *s = user;
-	if (s->host_op || !s->cpu || s->el < 2 ||
-	    cpu_sysreg_find(cp->op0, cp->op1, cp->crn, cp->crm, cp->op2) != CSR_MPIDR_EL1)
+	uint64_t v;
+	if (s->host_op)
 		return 0;
-	uint64_t v = cpu_mpidr(s->cpu);
+	enum timer_reg tr = timer_reg_decode(cp->op0, cp->op1, cp->crn, cp->crm, cp->op2);
+	enum cpu_id_reg idr = cpu_id_reg_decode(cp->op0, cp->op1, cp->crn, cp->crm, cp->op2);
+	if (tr != TREG_NONE) {
+		const struct timer_cpu *t = &s->cpus[s->cpu].timer;
+		if (timer_access(t, tr, s->el, false) != TIMER_ACCESS_OK)
+			return 0;
+		v = timer_read(t, tr, hooks_machine_count(s, cpu_reg(s, UC_ARM64_REG_PC)));
+	} else if (idr != CPU_ID_NONE) {
+		if (s->el == 0 ||
+		    (s->el == 1 && (cpu_read_sysreg(s, CSR_HCR_EL2) & HCR_EL2_TID3)))
+			return 0;
+		v = s->id_value[idr];
+	} else if (s->cpu && s->el >= 2 &&
+	           cpu_sysreg_find(cp->op0, cp->op1, cp->crn, cp->crm, cp->op2) ==
+	               CSR_MPIDR_EL1) {
+		v = cpu_mpidr(s->cpu);
+	} else {
+		return 0;
+	}
 	uc_reg_write(uc, reg, &v);
 	return 1;
 }
@@ -234,6 +428,32 @@ void hooks_uart_flush_line(struct sim *s)
 }
 
 /* ---- the machine the hooks are added to ---- */
+
+/* What the ID registers read (hook_mrs): Unicorn's Cortex-A72 values, with the fields the
+ * machine's description decides (machine/cpu_features.h). The description's PA size must
+ * be the one Unicorn implements: its walker and its MMU-off accesses check against it. */
+static int machine_description(struct sim *s)
+{
+	static const enum cpu_sysreg regs[] = {
+	    [CPU_ID_AA64PFR0_EL1] = CSR_ID_AA64PFR0_EL1,
+	    [CPU_ID_AA64MMFR0_EL1] = CSR_ID_AA64MMFR0_EL1,
+	    [CPU_ID_PFR1_EL1] = CSR_ID_PFR1_EL1,
+	};
+	s->feat = cpu_features_hypsim();
+	s->timer_cfg = timer_cfg_default();
+	for (unsigned r = CPU_ID_AA64PFR0_EL1; r <= CPU_ID_PFR1_EL1; r++)
+		s->id_value[r] =
+		    cpu_id_value(&s->feat, (enum cpu_id_reg)r, cpu_read_sysreg(s, regs[r]));
+	uint64_t mmfr0 = cpu_read_sysreg(s, CSR_ID_AA64MMFR0_EL1);
+	if ((int)(mmfr0 & 0xf) != cpu_parange_of(s->feat.pa_bits) ||
+	    s->feat.pa_bits != MACH_PA_BITS) {
+		snprintf(s->fatal, sizeof(s->fatal),
+		         "internal: Unicorn's PARange %u differs from the machine's %u-bit PA",
+		         (unsigned)(mmfr0 & 0xf), s->feat.pa_bits);
+		return -1;
+	}
+	return 0;
+}
 
 int hooks_machine_setup(struct sim *s)
 {
@@ -277,7 +497,7 @@ int hooks_machine_setup(struct sim *s)
 	if (e == UC_ERR_OK)
 		e = uc_hook_add(s->uc, &h, UC_HOOK_MEM_UNMAPPED, (void *)mmu_hook_unmapped, s, 1,
 		                0);
-	if (e == UC_ERR_OK && s->ncpus > 1)
+	if (e == UC_ERR_OK)
 		e = uc_hook_add(s->uc, &h, UC_HOOK_INSN, (void *)hook_mrs, s, 1, 0,
 		                UC_ARM64_INS_MRS);
 	/* Each CPU's registers while another runs, and Unicorn's reset CPU for CPU_ON. */
@@ -290,6 +510,8 @@ int hooks_machine_setup(struct sim *s)
 		snprintf(s->fatal, sizeof(s->fatal), "unicorn: %s", uc_strerror(e));
 		return -1;
 	}
+	if (machine_description(s))
+		return -1;
 	if (check_new(s))
 		return -1;
 	for (size_t i = 0; i < s->img.nsegs; i++) {
@@ -300,16 +522,22 @@ int hooks_machine_setup(struct sim *s)
 	s->prev_block_eret = false;
 	s->prev_block_wfe = false;
 	s->prev_block_va = UINT64_MAX;
+	s->nidle = 0;
 	/* DESIGN §2: CPU 0 starts at the ELF entry, the others are off until CPU_ON. */
 	s->cpu = 0;
 	for (unsigned i = 0; i < s->ncpus; i++) {
 		struct sim_cpu *c = &s->cpus[i];
-		uc_context *ctx = c->ctx;
-		*c = (struct sim_cpu){.power = i ? PSCI_POWER_OFF : PSCI_POWER_ON, .ctx = ctx};
+		uc_context *ctx = c->ctx, *eret_ctx = c->eret_ctx;
+		*c = (struct sim_cpu){
+		    .power = i ? PSCI_POWER_OFF : PSCI_POWER_ON, .ctx = ctx, .eret_ctx = eret_ctx};
 	}
 	s->slice_start = s->insns;
 	s->slice_end = s->insns + SIM_QUANTUM;
 	s->switch_now = false;
+	/* Timers at reset (timer_cpu_reset: hypsim's defined values); the count goes on. */
+	for (unsigned i = 0; i < SIM_MAX_CPUS; i++)
+		timer_cpu_reset(&s->cpus[i].timer, &s->timer_cfg);
+	s->timer_due = 0;
 	return cpu_boot(s, s->img.entry, 0);
 }
 
@@ -323,6 +551,9 @@ void hooks_machine_teardown(struct sim *s)
 			if (s->cpus[i].ctx)
 				uc_context_free(s->cpus[i].ctx);
 			s->cpus[i].ctx = NULL;
+			if (s->cpus[i].eret_ctx)
+				uc_context_free(s->cpus[i].eret_ctx);
+			s->cpus[i].eret_ctx = NULL;
 		}
 		if (s->pristine)
 			uc_context_free(s->pristine);

@@ -139,6 +139,40 @@ static bool abort_loops(struct sim *s, uint64_t pc_insn)
 	return true;
 }
 
+/*
+ * An exception storm: the handler takes the very exception it is handling again before any
+ * ERET — nested (from the EL it targets), through the same vector, at the same instruction
+ * with the same syndrome, within SIM_STORM_SPAN instructions of the previous entry. A
+ * vector whose first instruction faults (an UNDEFINED vector, a stack push through a bad
+ * SP) re-enters itself in a state the previous round made, and costs an exception entry
+ * (tens of microseconds) per round: without this check only the budget ends it. When the
+ * fault is at the vector itself, nothing ran between the two rounds but the faulting
+ * instruction, so the second round with the same fault address proves the loop; further
+ * in the handler, SIM_STORM_REPEATS rounds in a row make it a hang (a handler that gives
+ * up after a few nested faults is not one). prev is the exception before this one.
+ */
+static void exception_storm(struct sim *s, const struct last_exc *prev)
+{
+	struct last_exc *l = &s->last_exc;
+	char w[128];
+	bool same = prev->valid && !prev->returned && l->from_el == l->to_el &&
+	            prev->to_el == l->to_el && prev->vector == l->vector && prev->pc == l->pc &&
+	            prev->esr == l->esr && prev->cause == l->cause &&
+	            l->at_insns - prev->at_insns <= SIM_STORM_SPAN;
+	l->repeats = same ? prev->repeats + 1 : 0;
+	bool at_vector = l->pc == l->vector && prev->far_valid == l->far_valid &&
+	                 (!l->far_valid || prev->far == l->far);
+	if (!l->repeats || (!(same && at_vector) && l->repeats < SIM_STORM_REPEATS))
+		return;
+	sched_mark_hung(s, l->pc,
+	                "exception storm: the handler takes the same exception again before "
+	                "returning",
+	                "exception storm: %s at %s taken again by its own handler (vector "
+	                "0x%" PRIx64 ") %u times in a row, ESR 0x%" PRIx64,
+	                exc_cause_name(l->cause), end_where_on(s, l->pc, w, sizeof(w), false),
+	                l->vector, l->repeats + 1, l->esr);
+}
+
 /* The exception of the abort recorded in s->abort (mmu.c). */
 static struct exc_info abort_info(const struct sim *s)
 {
@@ -158,12 +192,13 @@ static enum loop_result take(struct sim *s, struct exc_info *info, uint64_t pc_i
                              uint64_t pref, int *status)
 {
 	end_uncount_after(s, pc_insn);
+	struct last_exc prev = s->last_exc;
 	if (sim_take_exception(s, info, pc_insn, pref)) {
 		*status = end_finish(s, "fatal", SIM_EXIT_UNFINISHED, "%s", s->fatal);
 		return LOOP_END;
 	}
-	if (info->cause == EXC_CAUSE_INSN_ABORT)
-		abort_loops(s, pc_insn);
+	if (info->cause != EXC_CAUSE_INSN_ABORT || !abort_loops(s, pc_insn))
+		exception_storm(s, &prev);
 	return LOOP_CONTINUE;
 }
 
@@ -188,8 +223,9 @@ static enum loop_result exception(struct sim *s, uint64_t pc, int *status)
 		info.cause = EXC_CAUSE_BRK;
 		info.imm16 = (uint16_t)(enc >> 5);
 		break;
-	case 1: /* UNDEFINED */
-		info.cause = EXC_CAUSE_UNDEFINED;
+	case 1: /* UNDEFINED, or a system register trap (Unicorn raises both alike) */
+		if (!hooks_timer_trap(s, pc, &info))
+			info.cause = EXC_CAUSE_UNDEFINED;
 		break;
 	case 3: /* prefetch abort after Unicorn's own walk */
 	case 4: /* data abort */
@@ -218,6 +254,7 @@ static enum loop_result abort_unmapped(struct sim *s, uint64_t pc, int *status)
 static void after_eret(struct sim *s, uint64_t eret_pc, uint64_t target)
 {
 	unsigned from = s->el;
+	s->last_exc.returned = true; /* ends any exception storm (exception_storm) */
 	s->el = cpu_el(s);
 	check_eret(s, eret_pc, from, s->el, target);
 	if (s->trace) {
@@ -226,6 +263,68 @@ static void after_eret(struct sim *s, uint64_t eret_pc, uint64_t target)
 		           mmu_symbolize(s, target, sym, sizeof(sym)));
 	}
 	mmu_sweep(s);
+}
+
+/* SPSR_ELx.M[4] (nRW) and T (D1.11.3, C5.2.18): the ERET returns to AArch32, in T32
+ * when T is set. */
+#define SPSR_NRW (UINT64_C(1) << 4)
+#define SPSR_T (UINT64_C(1) << 5)
+/* PSTATE.IL (D1.4): set by an illegal exception return. */
+#define PSTATE_IL (UINT64_C(1) << 20)
+
+/*
+ * The ERET at eret_pc, taken at EL from_el, went to AArch32 state (Unicorn ran it as a
+ * legal return: an illegal one stays in AArch64 with PSTATE.IL set, D1.11.3). hypsim does
+ * not model AArch32 (its encodings are not A64, its SMC is not PSCI, its blocks are not
+ * 4 bytes an instruction): the run ends before the first AArch32 instruction runs, so the
+ * instruction count is exact. Returns true with *status set when it did.
+ */
+static bool eret_to_aarch32(struct sim *s, unsigned from_el, uint64_t eret_pc, uint64_t npc,
+                            int *status)
+{
+	uint64_t spsr = cpu_read_sysreg(s, from_el == 2 ? CSR_SPSR_EL2 : CSR_SPSR_EL1);
+	if (!(spsr & SPSR_NRW) || (cpu_pstate(s) & PSTATE_IL))
+		return false;
+	static const char *const modes[16] = {
+	    [0x0] = "User", [0x1] = "FIQ",   [0x2] = "IRQ",       [0x3] = "Supervisor",
+	    [0x7] = "Abort", [0xa] = "Hyp", [0xb] = "Undefined", [0xf] = "System"};
+	unsigned m = (unsigned)(spsr & 0xf);
+	char w[128];
+	*status = end_finish(
+	    s, "unsupported", SIM_EXIT_UNFINISHED,
+	    "AArch32 state entered at PC 0x%" PRIx64 " (%s, %s mode; ERET at %s): not supported",
+	    npc, (spsr & SPSR_T) ? "T32" : "A32", modes[m] ? modes[m] : "reserved",
+	    end_where(s, eret_pc, w, sizeof(w)));
+	return true;
+}
+
+/*
+ * An illegal exception return (D1.11.3: to a higher EL, an unimplemented or reserved mode,
+ * EL1 with HCR_EL2.TGE, an EL whose register width differs): Unicorn 2.0.1 sets PSTATE.IL
+ * and stays at the EL, as the architecture says, but its translator never checks IL, so
+ * the instruction at the return address would run. With PSTATE.IL set every instruction
+ * takes an Illegal Execution state exception (D1.11.4, EC 0x0e) instead: taken here, at
+ * npc, before it runs. SPSR_ELx records IL = 1.
+ */
+static enum loop_result illegal_return(struct sim *s, uint64_t npc, int *status)
+{
+	if (!(cpu_pstate(s) & PSTATE_IL))
+		return LOOP_CONTINUE;
+	/* The instruction is fetched, then raises the exception instead of executing: it
+	 * counts as executed, as any instruction that raises a synchronous exception does
+	 * here (take()), and the model sees its fetch. */
+	uint32_t enc = 0;
+	if (!s->opt.no_check && hooks_read_insn(s, npc, &enc))
+		check_fetch(s, npc, enc);
+	s->insns++;
+	struct exc_info info = {.cause = EXC_CAUSE_ILLEGAL_STATE};
+	struct last_exc prev = s->last_exc;
+	if (sim_take_exception(s, &info, npc, npc)) {
+		*status = end_finish(s, "fatal", SIM_EXIT_UNFINISHED, "%s", s->fatal);
+		return LOOP_END;
+	}
+	exception_storm(s, &prev);
+	return LOOP_CONTINUE;
 }
 
 /* Unicorn stopped for a fault at npc, outside the block that ended with an ERET: the
@@ -309,6 +408,8 @@ int sim_run(struct sim *s)
 			/* The ERET that ended the last block went to a target whose fetch faults:
 			 * no block hook ran after it, yet the EL has changed. */
 			s->prev_block_eret = false;
+			if (eret_to_aarch32(s, s->el, s->blk_va + s->blk_size - 4, npc, &status))
+				return status;
 			after_eret(s, s->blk_va + s->blk_size - 4, npc);
 		}
 		switch (s->stop) {
@@ -352,13 +453,26 @@ int sim_run(struct sim *s)
 			check_context(s);
 			break;
 		case STOP_ERET:
+			if (eret_to_aarch32(s, s->el, s->blk_va + s->blk_size - 4, npc, &status))
+				return status;
 			after_eret(s, s->blk_va + s->blk_size - 4, npc);
+			r = illegal_return(s, npc, &status);
 			break;
 		case STOP_HANG:
-			sched_mark_hung(s, npc, "branch to self: the guest can never leave this loop",
-			          "branch to self at %s; last exception: %s",
-			          end_where_on(s, npc, w, sizeof(w), false),
-			          (sim_describe_last_exc(s, le, sizeof(le)), le));
+			if (s->idle_loop_blocks <= 1)
+				sched_mark_hung(s, npc,
+				          "branch to self: the guest can never leave this loop",
+				          "branch to self at %s; last exception: %s",
+				          end_where_on(s, npc, w, sizeof(w), false),
+				          (sim_describe_last_exc(s, le, sizeof(le)), le));
+			else
+				sched_mark_hung(s, npc,
+				          "idle loop (hint instructions and branches only) with "
+				          "nothing to wake it",
+				          "idle loop of %u blocks at %s with nothing to wake it; last "
+				          "exception: %s",
+				          s->idle_loop_blocks, end_where_on(s, npc, w, sizeof(w), false),
+				          (sim_describe_last_exc(s, le, sizeof(le)), le));
 			break;
 		case STOP_IRQ: {
 			int rc = devices_take_irq(s, npc);
@@ -382,10 +496,14 @@ int sim_run(struct sim *s)
 			if (reached)
 				break; /* the stretch's last instruction ran */
 			/* Otherwise Unicorn returns by itself only when the CPU halts: WFI. */
-			if (hooks_read_insn(s, npc - 4, &enc) && enc == ENC_WFI &&
-			    devices_wfi_wakes(s))
-				break; /* D1.6.2: an interrupt is pending, the WFI completes */
 			if (hooks_read_insn(s, npc - 4, &enc) && enc == ENC_WFI) {
+				/* D1.6.2: a pending interrupt, masked or not, completes the WFI; with
+				 * none, virtual time jumps to the next timer deadline (devices.c). */
+				if (devices_wfi_wakes(s) || (s->ncpus == 1 && devices_idle_skip(s)))
+					break;
+				/* It waits: an interrupt that becomes pending for it wakes it (another
+				 * CPU's SGI, its timer as time passes, or time skipped when every
+				 * CPU waits: sched_next); a hang only when none ever can. */
 				s->cpus[s->cpu].hung_wfi = true;
 				sched_mark_hung(s, npc - 4, "WFI with no interrupt source",
 				          "WFI with no interrupt source at %s; last exception: %s",

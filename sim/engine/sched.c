@@ -93,6 +93,9 @@ static int switch_to(struct sim *s, unsigned next)
 	o->prev_block_wfe = s->prev_block_wfe;
 	o->prev_block_va = s->prev_block_va;
 	o->last_exc = s->last_exc;
+	memcpy(o->idle_va, s->idle_va, sizeof(o->idle_va));
+	o->nidle = s->nidle;
+	o->idle_next = s->idle_next;
 	uc_err e = uc_context_save(s->uc, o->ctx);
 	if (e == UC_ERR_OK)
 		e = uc_context_restore(s->uc, n->power == PSCI_POWER_ON ? n->ctx : s->pristine);
@@ -115,12 +118,16 @@ static int switch_to(struct sim *s, unsigned next)
 		s->prev_block_wfe = n->prev_block_wfe;
 		s->prev_block_va = n->prev_block_va;
 		s->last_exc = n->last_exc;
+		memcpy(s->idle_va, n->idle_va, sizeof(s->idle_va));
+		s->nidle = n->nidle;
+		s->idle_next = n->idle_next;
 	} else {
 		/* Its first turn since CPU_ON: Unicorn's reset CPU, then DESIGN §2's. */
 		s->el = 1;
 		s->prev_block_eret = s->prev_block_wfe = false;
 		s->prev_block_va = UINT64_MAX;
 		s->last_exc = (struct last_exc){0};
+		s->nidle = 0;
 		mmu_clear(s);
 		if (cpu_boot(s, n->entry, n->context_id))
 			return -1;
@@ -145,8 +152,17 @@ static int end_of_cpus(struct sim *s);
 enum loop_result sched_next(struct sim *s, int *status)
 {
 	unsigned cur = s->cpu, next = cur;
+	/* Every CPU that is on waits in WFI: virtual time jumps to the next timer deadline
+	 * (devices.c), whose interrupt may wake one. */
+	bool any = false, waiting = false;
+	for (unsigned i = 0; i < s->ncpus; i++) {
+		any |= runnable(&s->cpus[i]);
+		waiting |= s->cpus[i].hung && s->cpus[i].hung_wfi;
+	}
+	if (!any && waiting)
+		devices_idle_skip(s);
 	/* A CPU waiting in WFI wakes when an interrupt is pending for it (another CPU's SGI,
-	 * D1.6.2): its PC is already after the WFI. */
+	 * its timer; D1.6.2): its PC is already after the WFI. */
 	for (unsigned i = 0; s->gic && i < s->ncpus; i++) {
 		struct sim_cpu *c = &s->cpus[i];
 		if (c->hung && c->hung_wfi && gic_cpu_wake(s->gic, i)) {

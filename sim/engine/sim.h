@@ -24,10 +24,12 @@
 #include <unicorn/unicorn.h>
 
 #include "exc.h"
+#include "machine/cpu_features.h"
 #include "machine/image.h"
 #include "machine/kernel_boot.h"
 #include "machine/machine.h"
 #include "machine/pl011.h"
+#include "machine/timer.h"
 #include "mem_ops.h"
 #include "model.h"
 #include "pt.h"
@@ -127,6 +129,11 @@ struct last_exc {
 	uint64_t pc, esr, far, vector;
 	bool far_valid;
 	char sym[64];
+	/* Exception storms (run.c, exception_storm): the instruction count when it was
+	 * taken, whether an ERET ran since, and how many exceptions in a row repeated it. */
+	uint64_t at_insns;
+	bool returned;
+	unsigned repeats;
 };
 
 /* A VA that Unicorn must see as mapped so that it walks the guest's tables (mmu.c). */
@@ -136,8 +143,14 @@ struct placeholder {
 
 /* At most as many CPUs as the model follows (MODEL_MAX_CPUS). */
 #define SIM_MAX_CPUS 8
+/* Idle blocks followed in a chain to find an idle loop (hooks.c, idle_loop). */
+#define SIM_IDLE_RING 8
 /* Instructions a CPU runs before the next runnable CPU takes over (run.c, top: "Scheduling"; sched.c). */
 #define SIM_QUANTUM 1000
+/* Exception storms (run.c): nested repeats of one exception, each within SIM_STORM_SPAN
+ * instructions of the previous, that make a hang. */
+#define SIM_STORM_REPEATS 8
+#define SIM_STORM_SPAN 64
 
 /* One CPU of the machine. While it runs, the fields below marked "saved" are struct sim's
  * own (el, last_exc, ...); they are copied here when another CPU takes over. */
@@ -157,6 +170,15 @@ struct sim_cpu {
 	bool prev_block_eret, prev_block_wfe;
 	uint64_t prev_block_va;
 	struct last_exc last_exc;
+	uint64_t idle_va[SIM_IDLE_RING];
+	unsigned nidle;
+	uint64_t idle_next;
+	/* Not saved: always this CPU's. Its generic timer (machine/timer.h), read and written
+	 * by the MRS/MSR hooks (hooks.c) on the machine count. */
+	struct timer_cpu timer;
+	/* Its Unicorn state at the last ERET to EL0 (hooks.c, block hook), from which an
+	 * exception from EL0 is entered (cpu.c, leave_el0); NULL until one happens. */
+	uc_context *eret_ctx;
 };
 
 struct sim {
@@ -165,6 +187,14 @@ struct sim {
 	struct image img;
 	struct kboot_info kinfo; /* --kernel: what was loaded where (kernel_boot.h) */
 	const char *name; /* the firmware path as given, for messages */
+
+	/* The CPU the machine presents (ID registers, the model's features), and what its
+	 * ID registers read, indexed by enum cpu_id_reg (hooks.c, hook_mrs). */
+	struct cpu_features feat;
+	uint64_t id_value[CPU_ID_PFR1_EL1 + 1];
+	/* The system counter: count = timer_count_at(timer_cfg, instructions executed by all
+	 * CPUs) (hooks.c, hooks_machine_count). */
+	struct timer_cfg timer_cfg;
 
 	/* Machine: one Unicorn instance and the memory behind it. */
 	uc_engine *uc;
@@ -185,6 +215,12 @@ struct sim {
 	uint64_t irq_gen;
 	unsigned irq_lines, hcr_lines;
 	uint64_t interrupts; /* IRQs/FIQs taken */
+	/* Virtual time (devices.c): the count is timer_count_at(timer_cfg, insns + idle_insns),
+	 * idle_insns the instructions' worth of time skipped while every CPU waited in WFI
+	 * for a timer. timer_due: insns + idle_insns at which a timer output next rises
+	 * (UINT64_MAX: none armed; 0: recompute at the next block). */
+	uint64_t idle_insns;
+	uint64_t timer_due;
 	FILE *uart_out;
 	char uart_line[256];
 	size_t uart_len;
@@ -220,6 +256,12 @@ struct sim {
 	bool prev_block_eret;
 	bool prev_block_wfe;
 	uint64_t prev_block_va;
+	/* The idle blocks (hint instructions and B only) just run in a chain, where the last
+	 * goes, and the length of the idle loop found (hooks.c, idle_loop). */
+	uint64_t idle_va[SIM_IDLE_RING];
+	unsigned nidle;
+	uint64_t idle_next;
+	unsigned idle_loop_blocks;
 	/* Scheduling (--cpus > 1): the current slice ends at slice_end instructions; another
 	 * CPU is runnable (can_yield); a WFE/YIELD or the slice's end asks for a switch. */
 	uint64_t slice_start, slice_end;

@@ -5,6 +5,7 @@
 #include <check.h>
 #include <stdlib.h>
 
+#include "machine/cpu_features.h"
 #include "machine/machine.h"
 
 /* A machine of n CPUs with the given power states (CPU 0 on when p is NULL). */
@@ -161,11 +162,22 @@ START_TEST(test_ram_size_parsing)
 }
 END_TEST
 
+/* One description (cpu_features.h): the PA size the ID registers present is the one the
+ * physical map checks RAM against. */
+START_TEST(test_pa_bits_are_the_description)
+{
+	ck_assert_uint_eq(cpu_features_hypsim().pa_bits, MACH_PA_BITS);
+	ck_assert(!mach_ram_fits(UINT64_C(1) << cpu_features_hypsim().pa_bits, 1 << 20,
+	                         &(const char *){NULL}));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("machine");
 	TCase *tc = tcase_create("psci");
 	tcase_add_test(tc, test_psci_version_is_1_1);
+	tcase_add_test(tc, test_pa_bits_are_the_description);
 	tcase_add_test(tc, test_psci_system_off_and_reset_end_the_call);
 	tcase_add_test(tc, test_psci_cpu_on_uniprocessor);
 	tcase_add_test(tc, test_psci_cpu_on_smp);

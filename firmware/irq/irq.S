@@ -9,6 +9,11 @@
  *      at VBAR_EL1 + 0x280.
  *   C. EL1, IMO = 1: the IRQ targets EL2 and is taken from EL1 with PSTATE.I = 1 (a higher
  *      EL is not masked by the lower EL's PSTATE.I), at VBAR_EL2 + 0x480.
+ *   D. EL2: the EL2 physical timer (CNTHP, PPI 26) armed 1000 ticks ahead; a WFI with
+ *      PSTATE.I = 1 waits for it (hypsim: virtual time jumps to its deadline), DAIFClr takes
+ *      it at EL2.
+ *   E. EL1, IMO = 0: the virtual timer (CNTV, PPI 27), the same at EL1.
+ * The timer handlers disable their timer (its output is a level) before the EOI.
  * Each handler prints the INTID from GICC_IAR, whether ELR is the instruction after the
  * unmasking (or the SGI's write, for C) and SPSR, then writes GICC_EOIR and returns.
  */
@@ -52,7 +57,7 @@ _start:
 	mov64	x0, GICD_BASE
 	mov	w1, #1
 	str	w1, [x0, #GICD_CTLR]
-	mov	w1, #0xffff
+	mov	w1, #0xffffffff
 	str	w1, [x0, #GICD_ISENABLER]
 	mov64	x0, GICC_BASE
 	mov	w1, #0xf0
@@ -72,6 +77,20 @@ _start:
 	msr	daifclr, #2
 a_after:
 	puts	msg_a_back
+	msr	daifset, #2
+
+	/* D: the EL2 physical timer. */
+	mov	x0, #1000
+	msr	cnthp_tval_el2, x0
+	mov	x0, #1
+	msr	cnthp_ctl_el2, x0
+	isb
+	wfi
+	puts	msg_d_wfi
+	adr	x19, d_after
+	msr	daifclr, #2
+d_after:
+	puts	msg_d_back
 	msr	daifset, #2
 
 	/* B: EL1, IMO = 0. */
@@ -96,6 +115,19 @@ el1_entry:
 	msr	daifclr, #2
 b_after:
 	puts	msg_b_back
+	msr	daifset, #2
+	/* E: the virtual timer at EL1, IMO = 0. */
+	mov	x0, #1000
+	msr	cntv_tval_el0, x0
+	mov	x0, #1
+	msr	cntv_ctl_el0, x0
+	isb
+	wfi
+	puts	msg_e_wfi
+	adr	x19, e_after
+	msr	daifclr, #2
+e_after:
+	puts	msg_e_back
 	msr	daifset, #2
 	/* C: ask EL2 for IMO = 1, then an SGI while PSTATE.I = 1 at EL1. */
 	hvc	#1
@@ -135,6 +167,15 @@ irq_common:
 	mov	x0, x23
 	bl	fw_puthex
 	puts	msg_nl
+	/* A timer's output stays high until the timer is disabled. */
+	and	w0, w21, #0x3ff
+	cmp	w0, #26
+	b.ne	3f
+	msr	cnthp_ctl_el2, xzr
+3:	cmp	w0, #27
+	b.ne	4f
+	msr	cntv_ctl_el0, xzr
+4:	isb
 	mov64	x0, GICC_BASE
 	str	w21, [x0, #GICC_EOIR]
 	mov	x30, x27
@@ -244,6 +285,10 @@ msg_boot:		.asciz "irq: EL2, GICv2 on\n"
 msg_a_masked:		.asciz "irq: A: SGI 1 pending, PSTATE.I masks it at EL2\n"
 msg_a_wfi:		.asciz "irq: A: WFI completed\n"
 msg_a_back:		.asciz "irq: A: back after DAIFClr\n"
+msg_d_wfi:		.asciz "irq: D: WFI completed on the EL2 timer\n"
+msg_d_back:		.asciz "irq: D: back after DAIFClr\n"
+msg_e_wfi:		.asciz "irq: E: WFI completed on the virtual timer\n"
+msg_e_back:		.asciz "irq: E: back after DAIFClr\n"
 msg_b_el1:		.asciz "irq: B: EL1, IMO=0\n"
 msg_b_masked:		.asciz "irq: B: SGI 2 pending, PSTATE.I masks it at EL1\n"
 msg_b_back:		.asciz "irq: B: back after DAIFClr\n"

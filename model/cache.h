@@ -64,6 +64,10 @@ struct cache_page {
 	uint64_t tbl_va;
 	const void *tbl_ctx;      /* a TLB context that reaches it (tlb.c) */
 	struct cache_page_ext *x; /* allocated when a line first needs bytes kept */
+	/* Owned by the checker (DESIGN §3 "Modified code"): code was fetched from the page;
+	 * lines stored to since, with their old bytes kept until every CPU synchronised. */
+	bool code;
+	uint64_t cstore;
 };
 
 enum cache_view {

@@ -150,7 +150,7 @@ enum hz_class {
 	HZ_LOST_WRITE,
 	HZ_MISSING_DSB,
 	HZ_MISSING_ISB,
-	HZ_UNEXPECTED_EXCEPTION,
+	HZ_UNEXPECTED_EXCEPTION, /* retired (DESIGN §3): kept for traces that name it */
 	HZ_GUEST_HANG,
 	HZ_CLASS_COUNT
 };
@@ -221,7 +221,11 @@ struct model_cfg {
 	enum tlb_policy tlb_policy;
 	bool ctr_idc;	 /* CTR_EL0.IDC: no DC CVAU needed for I/D coherence */
 	bool ctr_dic;	 /* CTR_EL0.DIC: no IC needed */
-	bool feat_ets;	 /* FEAT_ETS */
+	/* FEAT_ETS2 (FEAT_ETS in older Arm ARM releases), a CPU feature value: false for the
+	 * Cortex-A72. Without it an access may be translated at any instant after the last
+	 * context synchronisation event, so a completed TLBI or a visible table store needs
+	 * an ISB before the accesses that rely on it (DESIGN §3 "One instant per access"). */
+	bool feat_ets;
 	enum wb_policy wb_policy;
 	uint64_t wb_seed; /* WB_RANDOM */
 	/* Every hazard is reported through this callback, synchronously inside model_step. */

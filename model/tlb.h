@@ -11,8 +11,9 @@
  * covering TLBI that a DSB has completed; VALE*, VAALE1 spare walk-cache entries; *IS forms
  * reach every CPU. A descriptor store becomes visible to the walker only at the storing
  * CPU's next DSB, so a TLBI issued before that DSB may be followed by a re-fill of the old
- * value. Without FEAT_ETS, a completed TLBI is honoured by instruction fetch only after the
- * CPU's next context synchronisation event.
+ * value. An access is performed at one instant (DESIGN §3 "One instant per access"): without
+ * FEAT_ETS2 any instant after the CPU's last context synchronisation event, so a completed
+ * TLBI is honoured for sure only after the next one; a lookup is made for a given instant.
  *
  * Representation (lazy, exact for the outcome sets): per CPU a list of contexts - the
  * register values (TTBR, TCR, MAIR, SCTLR.WXN, ASID) under which the MMU was on, with the
@@ -59,6 +60,7 @@ struct tlb_cand {
 	uint64_t old_desc, desc_pa; /* the stale descriptor value and where it lives */
 	enum regime ctx_regime;     /* the context it was made under */
 	uint64_t ctx_ttbr, ctx_open;
+	const char *ctx_note;       /* tlb_ctx_note's text for that context, or NULL */
 };
 
 /* One line saying where candidate c comes from, for reports. */
@@ -93,6 +95,9 @@ const unsigned *tlb_pending_ptr(const struct tlb *t);
 /* The MMU of regs.regime is (possibly) on with regs on cpu: make sure a context is open. */
 void tlb_ctx_open(struct tlb *t, unsigned cpu, const struct tlb_regs *regs, uint64_t seq,
                   const struct hz_cause *cause);
+/* Say why cpu's open context with regs exists (a register at its old value, not yet
+ * synchronised, at an MMU-on): the text tlb_cand_describe gives its entries. */
+void tlb_ctx_note(struct tlb *t, unsigned cpu, const struct tlb_regs *regs, const char *note);
 /* Close cpu's open contexts of regime rg except those equal to one of keep[0..nkeep). */
 void tlb_ctx_close_others(struct tlb *t, unsigned cpu, enum regime rg, const struct tlb_regs *keep,
                           unsigned nkeep, uint64_t seq);
@@ -115,11 +120,30 @@ bool tlb_note_store(struct tlb *t, unsigned cpu, uint64_t pa, unsigned size, uin
 bool tlb_finalize(struct tlb *t, uint64_t now, void (*fn)(void *arg, const struct tlb_bbm *b),
                   void *arg);
 
+/*
+ * Break-before-make violations found while every MMU of the descriptor's regime was off are
+ * held back (D8.14.1: no lookup can then see both entries): once an MMU of that regime may
+ * be on again (after tlb_ctx_open), report through fn those whose old value may still be
+ * cached, a TLBI having not completed before, and forget the others. tlb_bbm_pending: some
+ * are held back.
+ */
+void tlb_bbm_recheck(struct tlb *t, uint64_t now, void (*fn)(void *arg, const struct tlb_bbm *b),
+                     void *arg);
+bool tlb_bbm_pending(const struct tlb *t);
+
 /* The value cpu's walker may still read at the descriptor desc_pa: the one before the
  * oldest store of cpu to it, while an MMU is on, that no DSB has made visible to the walker
  * yet (B2.3.12, D8.2), with that store's cause. false: the walker reads memory's value. */
 bool tlb_walker_old_value(const struct tlb *t, unsigned cpu, uint64_t desc_pa, uint64_t *old,
                           struct hz_cause *cause);
+
+/* The values the descriptor at desc_pa had until a store made the next one visible to
+ * walkers after the event `since` (newest first, at most max), each with the store that
+ * replaced it. Without FEAT_ETS2 a walk for an access performed at an instant after `since`
+ * (the CPU's last context synchronisation) may still read them (DESIGN §3 "Completion";
+ * herd7 VMSA I2V-UP-DSB). Values a store has not yet made visible are tlb_walker_old_value's. */
+unsigned tlb_recent_values(const struct tlb *t, uint64_t desc_pa, uint64_t since,
+                           uint64_t *vals, struct hz_cause *causes, unsigned max);
 
 /* A table store of cpu not yet made visible to the walker by a DSB, while an MMU is on. */
 bool tlb_unsynced_store(const struct tlb *t, unsigned cpu, struct hz_cause *cause);
@@ -132,8 +156,11 @@ void tlb_tlbi(struct tlb *t, unsigned cpu, enum tlbi_op op, uint64_t arg, uint64
  * completed. */
 bool tlb_dsb(struct tlb *t, unsigned cpu, enum barrier_domain dom, enum barrier_type type,
              uint64_t seq);
-/* Context synchronisation on cpu (the FEAT_ETS rule for instruction fetch). */
+/* Context synchronisation on cpu: completed TLBIs now count at every later instant. */
 void tlb_csync(struct tlb *t, unsigned cpu, uint64_t seq);
+/* Some TLBI completed that cpu has not yet synchronised (no FEAT_ETS2: it counts only for
+ * instants after its completion until cpu's next context synchronisation). */
+bool tlb_done_unsynced(const struct tlb *t, unsigned cpu);
 /* Some TLBI is issued but not completed (the fast path stays off). */
 bool tlb_pending_any(const struct tlb *t);
 
@@ -141,16 +168,23 @@ bool tlb_pending_any(const struct tlb *t);
 void tlb_note_access(struct tlb *t, unsigned cpu, const struct pt_cfg *cfg, uint64_t va,
                      uint64_t seq);
 
+/* The instants tlb_lookup takes: the earliest an access can have (only TLBIs completed and
+ * followed by a context synchronisation, or any completed one with FEAT_ETS2, count), and
+ * now (every completed TLBI counts). Any event number in between is an instant too. */
+#define TLB_AT_FIRST UINT64_C(0)
+#define TLB_AT_NOW   UINT64_MAX
+
 /*
- * Every translation cpu's TLB may supply for va in regime rg at event now (see the
- * contract above), including fresh walks that use stale walk-cache entries. cur_asid is the
+ * Every translation cpu's TLB may supply for va in regime rg to an access performed at the
+ * instant `at` (TLB_AT_FIRST .. TLB_AT_NOW; event `now` is the current one), see the
+ * contract above, including fresh walks that use stale walk-cache entries. cur_asid is the
  * ASID of the current EL1&0 context (ignored for EL2). Returns the number written to out.
  * coherent_tr (may be NULL): the walk of va under the coherent registers and the current
  * tables, which the caller has made; the entry the coherent context makes from the current
  * descriptors is that walk (the same configuration reads the same descriptors), so it is
  * taken instead of walking again, and marked `coherent`.
  */
-unsigned tlb_lookup(struct tlb *t, unsigned cpu, enum regime rg, uint64_t va, bool fetch,
+unsigned tlb_lookup(struct tlb *t, unsigned cpu, enum regime rg, uint64_t va, uint64_t at,
                     uint16_t cur_asid, uint64_t now, const struct tlb_regs *coherent,
                     const struct walk_result *coherent_tr, struct tlb_cand *out, unsigned max);
 

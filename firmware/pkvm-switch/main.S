@@ -17,6 +17,10 @@
  *   PKVM_BUG_NO_ICACHE_MAINT  no DC CVAU / IC IALLU / DSB / ISB for the relocated vectors
  *   PKVM_BUG_POSTED_ORDER     the switch tail as first posted: MSR SCTLR_EL2; IC IALLU; ISB
  *   PKVM_BUG_FIXMAP_NO_BBM    the live fixmap PTE rewritten in place to another page
+ *   PKVM_BUG_V61_ORDER        Linux 6.1's switch: no DSB/ISB between the TTBR write and
+ *                             the MMU-on (with PKVM_ALIAS_CONT, so it shows)
+ * PKVM_ALIAS_CONT (clean on its own): the switch continues at an alias of the finalise
+ * page that only the new table maps, so the old and the new table differ there.
  */
 #include "hypsim-fw.h"
 #include "hypsim-hyp.h"
@@ -156,6 +160,16 @@ __pkvm_init:
 	mov	x3, #PAGE_SIZE
 	bl	pkvm_map
 	state_str x1, ST_FIXMAP_PTE
+#ifdef PKVM_ALIAS_CONT
+	/* The alias of the continuation page, only in the new table. */
+	adrp	x1, __image_end
+	add	x1, x1, #(32 * PAGE_SIZE)
+	state_ldr x3, ST_VA_OFF
+	adrp	x2, __pkvm_alias_page
+	sub	x2, x2, x3
+	mov	x3, #PAGE_SIZE
+	bl	pkvm_map
+#endif
 
 	/* Relocated vectors: copy the template into the pool page (through its HYP VA). */
 	adrp	x0, pkvm_vector_page
@@ -184,6 +198,11 @@ __pkvm_init:
 	state_ldr x0, ST_PGD
 	adrp	x1, pkvm_stack_end
 	adr	x2, __pkvm_init_finalise
+#ifdef PKVM_ALIAS_CONT
+	mov	x5, x2			/* the trampoline at the alias goes on there */
+	adrp	x2, __image_end
+	add	x2, x2, #(32 * PAGE_SIZE)
+#endif
 	state_ldr x3, ST_VA_OFF
 	adrp	x4, __pkvm_init_switch_pgd
 	add	x4, x4, :lo12:__pkvm_init_switch_pgd
@@ -206,6 +225,15 @@ pkvm_map:
 	ret
 1:	mov	x0, #-1
 	eret
+
+#ifdef PKVM_ALIAS_CONT
+/* Reached at its alias VA, which only the new table maps: on to x5 (its HYP VA). */
+	.balign	PAGE_SIZE
+	.global __pkvm_alias_page
+__pkvm_alias_page:
+	br	x5
+	.balign	PAGE_SIZE
+#endif
 
 /* On the new tables, at a HYP VA: the relocated vectors take over. */
 __pkvm_init_finalise:
@@ -281,8 +309,10 @@ __pkvm_init_switch_pgd:
 	tlbi	alle2
 	msr	ttbr0_el2, x0
 	mov	sp, x1
+#ifndef PKVM_BUG_V61_ORDER
 	dsb	nsh
 	isb
+#endif
 	.global __pkvm_init_switch_mmu_on
 __pkvm_init_switch_mmu_on:
 	msr	sctlr_el2, x3

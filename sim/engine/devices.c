@@ -3,8 +3,17 @@
  *
  * Both devices are the pure models of sim/machine (pl011.h, gic.h) behind uc_mmio_map
  * regions: Unicorn calls them with the offset in the region, the running CPU is s->cpu. The
- * PL011's interrupt output is the GIC's SPI 1 (INTID 33), as on QEMU virt; the timers' PPIs
- * are wired where the counter is (the MRS/MSR hooks).
+ * PL011's interrupt output is the GIC's SPI 1 (INTID 33), as on QEMU virt; each CPU's
+ * generic timer outputs are its PPIs 30 (CNTP), 27 (CNTV), 26 (CNTHP).
+ *
+ * Time. The count is timer_count_at(instructions executed by all CPUs + idle_insns): a
+ * deterministic, monotonic function of the run. The timers' outputs are recomputed when a
+ * timer register is written and when the count reaches the next deadline (timer_due, checked
+ * by the block hook, so a timer interrupt is late by at most the rest of a block, as QEMU's
+ * TB-boundary delivery is). When every CPU waits in WFI with nothing pending, idle_insns
+ * jumps to the next deadline (devices_idle_skip): a waiting machine costs no host time, and
+ * the guest sees the time it waited pass. With no armed timer and nothing pending, nothing
+ * can wake it: that is the only WFI hang.
  *
  * Delivery. Unicorn 2.0.1 takes no asynchronous exception by itself (hypsim never raises
  * its CPU_INTERRUPT_HARD), so hypsim does, at block boundaries: the block hook asks

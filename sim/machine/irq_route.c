@@ -5,7 +5,8 @@
 
 unsigned irq_lines_from_hcr(uint64_t hcr)
 {
-	return ((hcr & IRQR_HCR_VI) ? IRQ_LINE_VIRQ : 0) | ((hcr & IRQR_HCR_VF) ? IRQ_LINE_VFIQ : 0);
+	return ((hcr & IRQR_HCR_VI) ? IRQ_LINE_VIRQ : 0) |
+	       ((hcr & IRQR_HCR_VF) ? IRQ_LINE_VFIQ : 0);
 }
 
 /* A physical interrupt routed by HCR_EL2.IMO/FMO (route_bit): taken now, and where. */

@@ -33,10 +33,10 @@
 #define IRQR_HCR_TGE (UINT64_C(1) << 27)
 
 struct irq_pe {
-	unsigned el;    /* 0..2 */
-	bool pstate_i;  /* PSTATE.I, PSTATE.F */
+	unsigned el;   /* 0..2 */
+	bool pstate_i; /* PSTATE.I, PSTATE.F */
 	bool pstate_f;
-	uint64_t hcr;   /* HCR_EL2 */
+	uint64_t hcr; /* HCR_EL2 */
 };
 
 /* The lines HCR_EL2.VI/VF assert (IRQ_LINE_VIRQ, IRQ_LINE_VFIQ). */

@@ -135,7 +135,8 @@ int kboot_parse_system_map(const char *buf, size_t len, uint64_t pa, uint64_t si
 		if ((digits != 16 && digits != 8) || q + 3 > eol || q[0] != ' ' ||
 		    !isalpha((unsigned char)q[1]) || q[2] != ' ' || q + 3 == eol ||
 		    memchr(q + 3, ' ', (size_t)(eol - q - 3)))
-			return fail(err, "line %u: not a System.map line (\"ADDR TYPE NAME\")", line);
+			return fail(err, "line %u: not a System.map line (\"ADDR TYPE NAME\")",
+			            line);
 		char type = q[1];
 		const char *name = q + 3;
 		size_t nlen = (size_t)(eol - name);
@@ -329,27 +330,29 @@ int kboot_load(const struct kboot_args *a, uint64_t ram_base, uint64_t ram_size,
 	img->segs[img->nsegs++] = (struct img_segment){
 	    .paddr = pl->kernel_pa,
 	    .filesz = li.size,
-	    .memsz = pl->kernel_end - pl->kernel_pa > li.size ? pl->kernel_end - pl->kernel_pa
-	                                                      : li.size,
+	    .memsz =
+	        pl->kernel_end - pl->kernel_pa > li.size ? pl->kernel_end - pl->kernel_pa : li.size,
 	    .offset = 0,
 	    .flags = 7,
 	};
-	img->segs[img->nsegs++] = (struct img_segment){
-	    .paddr = pl->dtb_pa, .filesz = dtb_size, .memsz = dtb_size, .offset = li.size, .flags = 4};
+	img->segs[img->nsegs++] = (struct img_segment){.paddr = pl->dtb_pa,
+	                                               .filesz = dtb_size,
+	                                               .memsz = dtb_size,
+	                                               .offset = li.size,
+	                                               .flags = 4};
 	if (initrd_size)
-		img->segs[img->nsegs++] =
-		    (struct img_segment){.paddr = pl->initrd_pa,
-		                         .filesz = initrd_size,
-		                         .memsz = initrd_size,
-		                         .offset = li.size + dtb_size,
-		                         .flags = 4};
+		img->segs[img->nsegs++] = (struct img_segment){.paddr = pl->initrd_pa,
+		                                               .filesz = initrd_size,
+		                                               .memsz = initrd_size,
+		                                               .offset = li.size + dtb_size,
+		                                               .flags = 4};
 	img->entry = pl->kernel_pa;
 	img->entry_x0 = pl->dtb_pa;
 	sha256_hex(img->file, img->file_size, img->sha256);
 	if (a->symbols) {
 		*bad_file = a->symbols;
-		if (load_symbols(a->symbols, pl->kernel_pa, pl->kernel_end - pl->kernel_pa, img, info,
-		                 err))
+		if (load_symbols(a->symbols, pl->kernel_pa, pl->kernel_end - pl->kernel_pa, img,
+		                 info, err))
 			goto out;
 	}
 	rc = 0;

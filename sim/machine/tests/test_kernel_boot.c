@@ -60,15 +60,16 @@ START_TEST(test_malformed)
 	};
 	const char *line[] = {"line 2:", "line 2:", "line 2:", "line 1:"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		ck_assert_int_eq(
-		    kboot_parse_system_map(bad[i], strlen(bad[i]), 0x40000000, 0x1000, &img, &text, err),
-		    -1);
+		ck_assert_int_eq(kboot_parse_system_map(bad[i], strlen(bad[i]), 0x40000000, 0x1000,
+		                                        &img, &text, err),
+		                 -1);
 		ck_assert_msg(!strncmp(err, line[i], strlen(line[i])), "%zu: %s", i, err);
 		img_free(&img);
 	}
 	const char *notext = "ffff800008000040 T start\n";
 	ck_assert_int_eq(
-	    kboot_parse_system_map(notext, strlen(notext), 0x40000000, 0x1000, &img, &text, err), -1);
+	    kboot_parse_system_map(notext, strlen(notext), 0x40000000, 0x1000, &img, &text, err),
+	    -1);
 	ck_assert(strstr(err, "no _text symbol"));
 	img_free(&img);
 }

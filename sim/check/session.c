@@ -362,6 +362,23 @@ static void deliver_fetch(struct session *ss, unsigned cpu, uint64_t pc, uint32_
 	trace_walk_of(ss, &ev, res, pc);
 }
 
+void session_note_insn(struct session *ss, unsigned cpu, uint64_t va, uint64_t pa, uint32_t enc,
+                       unsigned el, bool faulted)
+{
+	struct session_cpu *c = &ss->cpu[cpu];
+	struct session_insn r = {.seq = model_seq(ss->m),
+	                         .va = va,
+	                         .pa = pa,
+	                         .enc = enc,
+	                         .el = (uint8_t)el,
+	                         .cpu = (uint8_t)cpu,
+	                         .faulted = faulted};
+	ss->ring[ss->nfetch++ % RING] = r;
+	c->cur = r;
+	c->cur_valid = true;
+	c->cur_pa_known = true;
+}
+
 void session_fetch(struct session *ss, unsigned cpu, uint64_t pc, uint32_t enc, unsigned el,
                    bool faulted, struct model_step_result *res)
 {

@@ -75,6 +75,15 @@ const struct session_insn *session_current(const struct session *ss, unsigned cp
 struct model *session_model(struct session *ss);
 
 /*
+ * The instruction at va (PA pa, encoding enc, at el; faulted: its fetch faults) that cpu
+ * is executing, for the reports that name it, without a model step or a trace event. For
+ * `sim run --no-check`, whose model sees no fetch: its reports (a hang, an exception)
+ * would name nothing else.
+ */
+void session_note_insn(struct session *ss, unsigned cpu, uint64_t va, uint64_t pa, uint32_t enc,
+                       unsigned el, bool faulted);
+
+/*
  * The fetch of the instruction at pc (EV_FETCH) by cpu, executed at el; faulted: Unicorn
  * took a prefetch abort there (enc 0). A DSB/DMB/ISB encoding is then delivered as its
  * barrier event. Writes the `insn` (or `fetch-fault`) and `barrier` trace events. res (may

@@ -127,6 +127,8 @@ void cpu_flush_tlb(struct sim *s)
 {
 	uint64_t zero = 0;
 	s->fetch_valid = false; /* the instruction page may translate elsewhere now */
+	s->win_mmu = 0; /* mmu_hook_mem's view of the tables (mmu_window_forget) */
+	s->win_gen++;
 	cp_access(s, true, 1, 4, 8, 7, 0, &zero); /* TLBI ALLE2 */
 	cp_access(s, true, 1, 4, 8, 7, 4, &zero); /* TLBI ALLE1 */
 }
@@ -228,6 +230,21 @@ int cpu_enter(struct sim *s, uint64_t pstate, uint64_t pc)
 	s->host_op = true;
 	uc_err e = rc ? UC_ERR_OK : uc_emu_start(s->uc, s->scratch_pa, pc, 0, 0);
 	s->host_op = false;
+	/* Unicorn translated a block at `until` = pc that only halts (translate-a64.c: an exit
+	 * address becomes a WFI) and drops it afterwards through the byte before it (cpus.c,
+	 * uc_exit_invalidate_iter: exit - 1). When pc starts a region (the RAM base, a
+	 * placeholder), that byte is unmapped, nothing is dropped, and the guest's first block
+	 * there would halt at once (issue 14 defect 4). Drop it here, under the regime it was
+	 * translated in (the SCTLR write below is not undone yet). */
+	if (!rc) {
+		/* Its lookup of pc may meet a VA with no region: the unmapped hook then
+		 * records a stop that belongs to nobody. */
+		enum stop_kind stop = s->stop;
+		struct pending_abort abort = s->abort;
+		uc_ctl_remove_cache(s->uc, pc, pc + 4);
+		s->stop = stop;
+		s->abort = abort;
+	}
 	cpu_set_reg(s, UC_ARM64_REG_PC, pc); /* a stop in a block hook leaves PC stale */
 	rc |= cpu_write_sysreg(s, sctlr, sctlr_v);
 	rc |= cpu_write_sysreg(s, CSR_ELR_EL1, elr1);

@@ -43,6 +43,13 @@ void check_exc_entry(struct sim *s, const struct exc_info *info, const struct ex
 void check_eret(struct sim *s, uint64_t pc, unsigned from_el, unsigned to_el, uint64_t target);
 /* CPU cpu hangs at pc (reported as guest-hang: a class of its own, DESIGN §3). */
 void check_hang(struct sim *s, unsigned cpu, uint64_t pc, const char *what);
+/* The encoding Unicorn executes at pc, when a store overwrote it in the running block
+ * before it ran (*enc unchanged otherwise). */
+void check_translated_insn(struct sim *s, uint64_t pc, uint32_t *enc);
+
+/* --no-check: tell the session the instruction at pc the running CPU is executing, so that
+ * a report about it names it (its model sees no fetch). Nothing in checked runs. */
+void check_note_insn(struct sim *s, uint64_t pc);
 /* PSCI: the current CPU, at the SMC at pc, powered cpu up to enter at entry with x0 =
  * context_id; or powers itself down. The model follows (session_cpu_on/off). */
 void check_cpu_on(struct sim *s, unsigned cpu, uint64_t pc, uint64_t entry, uint64_t context_id);

@@ -266,6 +266,7 @@ static void hook_code(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 	uint32_t enc = 0;
 	if (!hooks_read_insn(s, addr, &enc))
 		return; /* Unicorn raises the abort */
+	check_translated_insn(s, addr, &enc); /* not memory's bytes: a store in this block */
 	if (s->inj_hooks && s->inj_hooks->code(s, addr, &enc))
 		return; /* dropped (inject.h): Unicorn continues after it, the model never sees it */
 	check_fetch(s, addr, enc); /* also its `insn` trace event (session.c) */
@@ -482,8 +483,9 @@ int hooks_machine_setup(struct sim *s)
 	if (e == UC_ERR_OK)
 		e = uc_hook_add(s->uc, &h, UC_HOOK_BLOCK, (void *)hook_block, s, 1, 0);
 	/* Every instruction is a fetch event for the model (hazards.c). --no-check (tools/bench)
-	 * leaves out this hook and the memory hooks: what remains is the machine (PSCI, UART,
-	 * exception entry, placeholder VAs, the instruction budget and hang detection). */
+	 * leaves out this hook and the model's memory hooks: what remains is the machine (PSCI,
+	 * UART, exception entry, placeholder VAs and External aborts, the instruction budget
+	 * and hang detection). */
 	if (e == UC_ERR_OK && !s->opt.no_check)
 		e = uc_hook_add(s->uc, &h, UC_HOOK_CODE, (void *)hook_code, s, 1, 0);
 	if (e == UC_ERR_OK)
@@ -500,6 +502,15 @@ int hooks_machine_setup(struct sim *s)
 	if (e == UC_ERR_OK)
 		e = uc_hook_add(s->uc, &h, UC_HOOK_INSN, (void *)hook_mrs, s, 1, 0,
 		                UC_ARM64_INS_MRS);
+	/* Before the checker's memory hook (hooks run in the order added): an access that
+	 * reaches nothing is an External abort (mmu.c). Also what makes --no-check restart a
+	 * placeholder miss at its own instruction (the PC is written back before each access:
+	 * translate-a64.c, disas_ldst), not at an earlier block start (issue 14 defect 3). */
+	if (e == UC_ERR_OK)
+		e = uc_hook_add(s->uc, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
+		                (void *)mmu_hook_mem, s, 1, 0);
+	if (e == UC_ERR_OK)
+		e = uc_context_alloc(s->uc, &s->abort_ctx);
 	/* Each CPU's registers while another runs, and Unicorn's reset CPU for CPU_ON. */
 	for (unsigned i = 0; e == UC_ERR_OK && s->ncpus > 1 && i < s->ncpus; i++)
 		e = uc_context_alloc(s->uc, &s->cpus[i].ctx);
@@ -558,6 +569,9 @@ void hooks_machine_teardown(struct sim *s)
 		if (s->pristine)
 			uc_context_free(s->pristine);
 		s->pristine = NULL;
+		if (s->abort_ctx)
+			uc_context_free(s->abort_ctx);
+		s->abort_ctx = NULL;
 		uc_close(s->uc);
 		s->uc = NULL;
 	}

@@ -6,8 +6,10 @@
  * (UNICORN-2.0.1.md). Hypsim therefore keeps "placeholder" regions at the VAs the guest
  * uses, and keeps them in step with the tables so that they are invisible to the guest:
  *
- *  1. Creation, lazily, from UC_HOOK_MEM_UNMAPPED: the model's walker (pt_translate,
- *     pt_check_perm) translates the VA with the current EL's registers. A fault (or the MMU
+ *  1. Creation, lazily, from UC_HOOK_MEM_UNMAPPED, which only records the access: the run
+ *     loop, once it knows the EL the CPU is in (after a native ERET, the hook runs before
+ *     hypsim has seen it), has the model's walker (pt_translate, pt_check_perm) translate
+ *     the VA with that EL's registers. A fault (or the MMU
  *     being off, where the VA is a PA with nothing behind it: External abort, DESIGN §2) is
  *     recorded as the architectural abort and the run loop takes it. A translation to RAM
  *     or the UART maps a placeholder (the leaf's range, up to 2 MiB, else one 4 KiB page)
@@ -22,6 +24,11 @@
  *  Placeholders never overlap RAM or the UART (those are mapped first), so a guest
  *  access with the MMU off can only reach one between a change and the sweep that follows
  *  it, which happens before the next instruction.
+ *
+ * VAs Unicorn maps for itself (RAM's and the UART's PA windows) never miss: with the MMU on,
+ * the tables may send them anywhere, to a PA with nothing behind it too, where Unicorn reads
+ * 0. mmu_hook_mem (a memory hook in every run) turns such an access into a precise External
+ * abort.
  *
  * Known gap: a descriptor rewritten by a plain store to point an already-swept-in VA at a
  * PA with nothing behind it, with no TLBI after it, reads 0 in Unicorn (the architecture
@@ -163,19 +170,73 @@ bool mmu_hook_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
 {
 	struct sim *s = user;
 	(void)uc;
+	(void)size;
 	(void)value;
 	bool fetch = type == UC_MEM_FETCH_UNMAPPED;
 	bool write = type == UC_MEM_WRITE_UNMAPPED;
-	enum access_type acc = fetch ? ACC_FETCH : write ? ACC_WRITE : ACC_READ;
-	struct mmu_xlate x;
-	mmu_translate(s, addr, acc, size > 0 ? (unsigned)size : 1, &x);
-	s->abort =
-	    (struct pending_abort){.fetch = fetch, .write = write, .va = addr, .fault = x.fault};
-	/* Mapping from inside this hook crashes Unicorn 2.0.1 when the miss is an
-	 * instruction fetch (the translator is running): the run loop maps the placeholder
-	 * and restarts the instruction, which has not executed. */
-	sim_request_stop(s, x.fault.type == FAULT_NONE && x.mmu_on ? STOP_PLACEHOLDER : STOP_ABORT);
+	/* Only recorded: the run loop decides (mmu_map_placeholder). Mapping from inside this
+	 * hook crashes Unicorn 2.0.1 when the miss is an instruction fetch (the translator is
+	 * running), and here s->el may not be the EL the CPU is in: the fetch at the target of
+	 * a native ERET misses before hypsim has seen the ERET (run.c, after_eret), and EL2's
+	 * regime would call an EL1 VA unmapped (issue 14 defect 1). */
+	s->abort = (struct pending_abort){.fetch = fetch, .write = write, .va = addr};
+	sim_request_stop(s, STOP_PLACEHOLDER);
 	return false;
+}
+
+/* Whether va lies in a window Unicorn has a region for at that same address: RAM's or the
+ * UART's PA range (placeholders are kept translating to backed memory by the sweeps). */
+static bool in_pa_window(const struct sim *s, uint64_t va)
+{
+	return (va >= s->opt.ram_base && va - s->opt.ram_base < s->opt.ram_size) ||
+	       (va >= MACH_UART_BASE && va - MACH_UART_BASE < MACH_UART_SIZE);
+}
+
+/*
+ * Unicorn's walk sends such a VA to its PA and reads 0 or drops the write where nothing is
+ * behind it (io_readx: cpu_transaction_failed is compiled out). DESIGN §2: a synchronous
+ * External abort, precise (Arm ARM D8.x: "External abort on an access"). This hook runs
+ * before the access (the unmapped check, then this hook, then the walk): it records the
+ * abort, saves the CPU (registers before the instruction; the PC is the instruction's, its
+ * write-back forced by this hook being registered) and stops; the access completes
+ * harmlessly and the TB ends right after it (tcg-op.c: check_exit_request after each
+ * access); the run loop restores the CPU and takes the abort.
+ */
+void mmu_hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
+                  void *user)
+{
+	struct sim *s = user;
+	(void)value;
+	if (s->host_op || s->stop != STOP_NONE || !in_pa_window(s, addr))
+		return;
+	if (!s->win_mmu) {
+		uint64_t sctlr = cpu_read_sysreg(s, s->el == 2 ? CSR_SCTLR_EL2 : CSR_SCTLR_EL1);
+		s->win_mmu = (sctlr & SCTLR_ELx_M) ? 2 : 1;
+	}
+	if (s->win_mmu == 1)
+		return; /* VA = PA: RAM or the UART */
+	bool write = type == UC_MEM_WRITE;
+	uint64_t page = addr >> 12;
+	unsigned len = size > 0 ? (unsigned)size : 1;
+	struct win_entry *c = &s->win_cache[page % 64];
+	if (c->gen != s->win_gen || c->page != page) {
+		struct mmu_xlate x;
+		mmu_translate(s, addr, write ? ACC_WRITE : ACC_READ, len, &x);
+		if (x.fault.type != FAULT_NONE && x.fault.type != FAULT_EXTERNAL)
+			return; /* Unicorn's own walk raises that fault */
+		*c = (struct win_entry){.page = page, .gen = s->win_gen,
+		                      .nothing = x.fault.type == FAULT_EXTERNAL};
+	}
+	if (!c->nothing)
+		return;
+	s->abort = (struct pending_abort){
+	    .write = write, .va = addr, .fault = {.type = FAULT_EXTERNAL, .level = 0}};
+	if (uc_context_save(uc, s->abort_ctx) != UC_ERR_OK) {
+		snprintf(s->fatal, sizeof(s->fatal), "unicorn: cannot save the CPU for an abort");
+		sim_request_stop(s, STOP_FATAL);
+		return;
+	}
+	sim_request_stop(s, STOP_ABORT);
 }
 
 bool mmu_map_placeholder(struct sim *s)
@@ -185,8 +246,12 @@ bool mmu_map_placeholder(struct sim *s)
 	mmu_translate(s, a->va, a->fetch ? ACC_FETCH : a->write ? ACC_WRITE : ACC_READ, 1, &x);
 	if (x.fault.type == FAULT_NONE && x.mmu_on && ph_map(s, a->va, &x))
 		return true;
-	/* Could not map (an overlap with another region): behave as nothing behind it. */
-	s->abort.fault = (struct fault){.type = FAULT_EXTERNAL, .level = 0};
+	/* The translation's own fault; with the MMU off (VA = PA, and Unicorn has no region
+	 * there) or a window that could not be mapped (an overlap with another region), a PA
+	 * with nothing behind it: an External abort (DESIGN §2). */
+	s->abort.fault = x.fault;
+	if (x.fault.type == FAULT_NONE)
+		s->abort.fault = (struct fault){.type = FAULT_EXTERNAL, .level = 0};
 	return false;
 }
 

@@ -37,11 +37,26 @@ static inline const uint8_t *mmu_fetch_cached(const struct sim *s, uint64_t va, 
 	return s->fetch_host + off;
 }
 
-/* UC_HOOK_MEM_UNMAPPED: record the placeholder to map, or the abort to take, and stop. */
+/* UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, in checked and --no-check runs: an access through a
+ * VA over RAM's or the UART's PA window (Unicorn maps it, so no unmapped hook) to a PA with
+ * nothing behind it saves the CPU and stops for an External abort (STOP_ABORT). Its mere
+ * presence makes Unicorn's translator write the PC back before every load and store. */
+void mmu_hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
+                  void *user);
+
+/* Forget mmu_hook_mem's view of the regime (the regime, or its tables, may have changed). */
+static inline void mmu_window_forget(struct sim *s)
+{
+	s->win_mmu = 0;
+	s->win_gen++;
+}
+
+/* UC_HOOK_MEM_UNMAPPED: record the access (s->abort) and stop; the run loop decides. */
 bool mmu_hook_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
                        void *user);
 
-/* Map the placeholder recorded by the hook; false: take s->abort (External) instead. */
+/* Map a placeholder for the access recorded by the hook, translated at the EL the CPU is in;
+ * false: take s->abort (its translation fault, or External) instead. */
 bool mmu_map_placeholder(struct sim *s);
 
 /* "name+0xoff" for a VA of the current regime (translated to the PA the symbols use). */

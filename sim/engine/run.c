@@ -386,6 +386,7 @@ int sim_run(struct sim *s)
 		s->stop = STOP_NONE;
 		s->blk_stopped = false;
 		s->fetch_valid = false;
+		mmu_window_forget(s);
 		uc_err e = uc_emu_start(s->uc, pc, s->until ? s->until : UINT64_MAX, 0, 0);
 		uint64_t npc = cpu_reg(s, UC_ARM64_REG_PC);
 		if (s->stop == STOP_BUDGET || s->stop == STOP_ERET || s->stop == STOP_HANG ||
@@ -430,14 +431,24 @@ int sim_run(struct sim *s)
 			r = exception(s, npc, &status);
 			break;
 		case STOP_ABORT:
+			/* mmu_hook_mem: the CPU as it was before the access that reached nothing
+			 * (its PC the access's instruction, written back before every access). */
+			if (uc_context_restore(s->uc, s->abort_ctx) != UC_ERR_OK)
+				return end_finish(s, "fatal", SIM_EXIT_UNFINISHED,
+				              "unicorn: cannot restore the CPU for an abort");
+			npc = cpu_reg(s, UC_ARM64_REG_PC);
 			r = abort_unmapped(s, npc, &status);
 			break;
 		case STOP_PLACEHOLDER:
+			/* Decided here, after after_eret above: with the EL the CPU is in. */
+			if (!mmu_map_placeholder(s)) {
+				s->until = 0; /* the stretch is left for the exception */
+				r = abort_unmapped(s, npc, &status);
+				break;
+			}
 			end_uncount_from(s, npc);
 			/* A fetch that missed is restarted from its own address. */
-			if (!mmu_map_placeholder(s))
-				r = abort_unmapped(s, npc, &status);
-			else if (s->abort.fetch)
+			if (s->abort.fetch)
 				cpu_set_reg(s, UC_ARM64_REG_PC, s->abort.va);
 			else {
 				/* A load or store restarts: the instruction is not fetched anew

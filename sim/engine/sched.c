@@ -56,6 +56,7 @@ void sched_mark_hung(struct sim *s, uint64_t pc, const char *what, const char *f
 	va_end(ap);
 	c->hung = true;
 	c->hang_pc = pc;
+	check_note_insn(s, pc); /* --no-check: its guest-hang report names it */
 	snprintf(c->hang_what, sizeof(c->hang_what), "%s", what);
 }
 

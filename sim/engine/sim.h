@@ -94,7 +94,7 @@ enum stop_kind {
 	STOP_NONE,
 	STOP_INTR,        /* UC_HOOK_INTR: intno and the PC Unicorn reported */
 	STOP_ABORT,       /* an abort decided by hypsim (unmapped VA, PA with nothing behind it) */
-	STOP_PLACEHOLDER, /* a VA that translates: map a placeholder, restart the instruction */
+	STOP_PLACEHOLDER, /* an access Unicorn has no region for: a placeholder and a restart, or an abort */
 	STOP_CONTEXT,     /* a write that changes translation: re-check placeholder VAs */
 	STOP_ERET,        /* the previous block ended with ERET: the EL may have changed */
 	STOP_BUDGET,      /* the next block would exceed --max-insns: run up to the limit */
@@ -274,6 +274,19 @@ struct sim {
 	enum stop_kind stop;
 	uint32_t intno;
 	struct pending_abort abort;
+	/* A VA Unicorn maps (RAM's or the UART's PA window) that the guest's tables send to a
+	 * PA with nothing behind it (mmu_hook_mem): the CPU as it was before the access,
+	 * restored before the External abort is taken. */
+	uc_context *abort_ctx;
+	/* mmu_hook_mem's view of the current regime, dropped whenever the run loop regains
+	 * control and whenever hypsim flushes Unicorn's TLB: whether its MMU is on (0: not
+	 * known yet, 1: off, 2: on) and, per VA page, whether it reaches no device. */
+	unsigned win_mmu;
+	uint64_t win_gen;
+	struct win_entry {
+		uint64_t page, gen;
+		bool nothing;
+	} win_cache[64];
 	char fatal[160];
 	struct last_exc last_exc;
 	uint64_t exceptions;

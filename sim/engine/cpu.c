@@ -309,11 +309,6 @@ int cpu_boot(struct sim *s, uint64_t entry, uint64_t context_id)
 	 * context id (DEN0022 §6.4.3), the other registers as at reset. */
 	if (cpu_enter(s, PSTATE_DAIF | PSTATE_M_EL2H, entry))
 		return -1;
-	/* The entry, reached as cpu_enter's `until`, may have been translated with Unicorn's
-	 * exit check in it: drop that translation so that the guest's own run does not stop
-	 * there (measured: a Linux Image entered at its first byte stopped before its first
-	 * instruction). The MMU is off: the address is the PA, no placeholder is involved. */
-	uc_ctl_remove_cache(s->uc, entry, entry + 4);
 	if (s->cpu)
 		cpu_set_reg(s, UC_ARM64_REG_X0, context_id);
 	else if (s->img.entry_x0) /* a Linux Image: x0 = its DTB's PA (booting.rst §4) */

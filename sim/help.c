@@ -40,7 +40,8 @@ const char help_overview[] =
     "The manual: man sim (in the source tree: man -l docs/sim.1).\n";
 
 const char help_run[] =
-    "usage: sim run FIRMWARE.elf [--trace FILE [--trace-schema N]] [--uart FILE]\n"
+    "usage: sim run FIRMWARE.elf [--trace FILE [--trace-schema N] [--trace-limit SIZE]]\n"
+    "                            [--uart FILE]\n"
     "                            [--max-insns N] [--cpus N] [--ram SIZE] [--ram-base ADDR]\n"
     "                            [--tlb speculative|accessed] [--json]\n"
     "                            [--check-unicorn] [--no-check] [--inject SPEC]...\n"
@@ -68,6 +69,8 @@ const char help_run[] =
     "                     docs/trace-format.md)\n"
     "  --trace-schema N   write trace schema N: 2 (default), or 1 for readers that\n"
     "                     expect \"asm\" and \"sym\" on every insn event\n"
+    "  --trace-limit SIZE stop the run (exit status 3) when the trace file reaches SIZE\n"
+    "                     (K/M/G suffix, default 4G); it still ends with its end event\n"
     "  --uart FILE        write the guest's UART output to FILE instead of stdout\n"
     "                     (with --json and no --uart: to stderr)\n"
     "  --max-insns N      stop after N instructions of all CPUs (exit status 3)\n"

@@ -2,6 +2,7 @@
  * main.c - the `sim` command line (DESIGN §5). Environment and input failures come back
  * here as values and are printed as one line "sim: FILE: problem", exit status 2.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -20,6 +21,7 @@
 #include "machine/disasm.h"
 #include "machine/kernel_boot.h"
 #include "machine/machine.h"
+#include "machine/msg.h"
 #include "trace/trace.h"
 #include "trace/tracediff.h"
 
@@ -28,18 +30,52 @@ static struct sim *signal_sim;
 
 static void on_signal(int sig)
 {
-	(void)sig;
 	if (signal_sim) {
-		signal_sim->interrupted = 1;
+		signal_sim->interrupted = sig;
 		if (signal_sim->uc)
 			uc_emu_stop(signal_sim->uc);
 	}
 }
 
+/* Every signal whose default action ends the process ends the run as SIGINT does: the
+ * trace written up to an `end` event that says so, exit status 3 (a broken pipe and a
+ * hung-up terminal lose nothing). Not SIGQUIT, which asks for a core dump. A SIGHUP or
+ * SIGPIPE the parent ignores stays ignored (nohup; a closed pipe is then a write error);
+ * the others are caught even so: sh starts background jobs with SIGINT ignored. */
+static void catch_signals(bool on)
+{
+	static const int sigs[] = {SIGHUP,  SIGINT,  SIGTERM,   SIGPIPE,  SIGUSR1,
+	                           SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF,  SIGXCPU,
+	                           SIGXFSZ, SIGIO,   SIGPWR,    SIGSTKFLT};
+	for (int i = 0; i < (int)(sizeof(sigs) / sizeof(sigs[0])) + SIGRTMAX - SIGRTMIN + 1; i++) {
+		int sig = i < (int)(sizeof(sigs) / sizeof(sigs[0]))
+		              ? sigs[i]
+		              : SIGRTMIN + i - (int)(sizeof(sigs) / sizeof(sigs[0]));
+		struct sigaction old,
+		    sa = {.sa_handler = on ? on_signal : SIG_DFL, .sa_flags = SA_RESTART};
+		sigemptyset(&sa.sa_mask);
+		if (sigaction(sig, NULL, &old) ||
+		    (on ? old.sa_handler == SIG_IGN && (sig == SIGHUP || sig == SIGPIPE)
+		        : old.sa_handler != on_signal))
+			continue;
+		sigaction(sig, &sa, NULL);
+	}
+}
+
+/* first, or the error of flushing f (errno; EIO when the stream failed earlier). */
+static int flush_errno(FILE *f, int first)
+{
+	errno = 0;
+	if ((fflush(f) || ferror(f)) && !first)
+		return errno ? errno : EIO;
+	return first;
+}
+
 static int usage_error(const char *fmt, const char *arg)
 {
+	char q[256];
 	fprintf(stderr, "sim: ");
-	fprintf(stderr, fmt, arg);
+	fprintf(stderr, fmt, msg_quote(arg, q, sizeof(q)));
 	fprintf(stderr, " (try 'sim --help')\n");
 	return SIM_EXIT_USAGE;
 }
@@ -62,6 +98,7 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 		OPT_PHASE,
 		OPT_NO_CHECK,
 		OPT_TRACE_SCHEMA,
+		OPT_TRACE_LIMIT,
 		OPT_CPUS,
 		OPT_KERNEL,
 		OPT_DTB,
@@ -73,6 +110,7 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 	static const struct option opts[] = {
 	    {"trace", required_argument, NULL, OPT_TRACE},
 	    {"trace-schema", required_argument, NULL, OPT_TRACE_SCHEMA},
+	    {"trace-limit", required_argument, NULL, OPT_TRACE_LIMIT},
 	    {"uart", required_argument, NULL, OPT_UART},
 	    {"max-insns", required_argument, NULL, OPT_MAX},
 	    {"cpus", required_argument, NULL, OPT_CPUS},
@@ -105,13 +143,15 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 	s->opt.ram_size = MACH_RAM_DEFAULT;
 	s->opt.ram_base = MACH_RAM_BASE;
 	s->opt.ncpus = 1;
+	s->opt.trace_limit = UINT64_C(4) << 30; /* a runaway guest writes 340 MB/s */
+	s->opt.trace_limit_text = "4G";
 	s->opt.argc = all_argc;
 	s->opt.argv = all_argv;
 	int c, status = SIM_EXIT_USAGE;
 	const char *why, *scenario_path = NULL;
 	struct scenario *sc = NULL;
 	struct inj_spec spec;
-	char ierr[300];
+	char ierr[300], q[512], qname[512]; /* q, qname: input quoted for messages (msg.h) */
 	optind = 1;
 	int idx = 0; /* which long option getopt_long matched */
 	while ((c = getopt_long(argc, argv, "h", opts, &idx)) != -1) {
@@ -125,6 +165,16 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 				goto out;
 			}
 			s->opt.trace_schema = (unsigned)atoi(optarg);
+			break;
+		case OPT_TRACE_LIMIT:
+			if (!mach_parse_size(optarg, &s->opt.trace_limit, &why)) {
+				status =
+				    usage_error("--trace-limit %s: expected a size from 1M to 64G "
+				                "such as 4G",
+				                optarg);
+				goto out;
+			}
+			s->opt.trace_limit_text = optarg;
 			break;
 		case OPT_UART:
 			s->opt.uart_path = optarg;
@@ -148,7 +198,7 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 			break;
 		case OPT_INJECT:
 			if (inj_parse(optarg, &spec, ierr, sizeof(ierr))) {
-				fprintf(stderr, "sim: %s\n", ierr);
+				fprintf(stderr, "sim: %s\n", msg_quote(ierr, q, sizeof(q)));
 				goto out;
 			}
 			if ((!s->inj && !(s->inj = calloc(1, sizeof(*s->inj)))) ||
@@ -223,17 +273,18 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 			goto out;
 		}
 		if (!(sc = scenario_load(scenario_path, &s->opt, &s->inj, ierr, sizeof(ierr)))) {
-			fprintf(stderr, "sim: %s\n", ierr);
+			fprintf(stderr, "sim: %s\n", msg_quote(ierr, q, sizeof(q)));
 			goto out;
 		}
-		s->name = s->opt.firmware;
+		s->name = msg_quote(s->opt.firmware, qname, sizeof(qname));
 	} else if (optind != argc - 1) {
 		status =
 		    usage_error("%s", optind >= argc ? "run: missing FIRMWARE.elf"
 		                                     : "run: exactly one FIRMWARE.elf expected");
 		goto out;
 	} else {
-		s->opt.firmware = s->name = argv[optind];
+		s->opt.firmware = argv[optind];
+		s->name = msg_quote(argv[optind], qname, sizeof(qname));
 	}
 	if (s->opt.trace_schema && !s->opt.trace_path) {
 		status = usage_error("%s", "run: --trace-schema without --trace");
@@ -267,14 +318,14 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 			fprintf(stderr, "sim: %s: %s\n", bad, err);
 			goto out;
 		}
-	} else if (img_load(s->opt.firmware, &s->img, err) ||
+	} else if (img_load(s->opt.firmware, &s->img, s->opt.ram_size, err) ||
 	           img_check_layout(&s->img, s->opt.ram_base, s->opt.ram_size, err)) {
 		fprintf(stderr, "sim: %s: %s\n", s->name, err);
 		goto out;
 	}
 	if (s->inj &&
 	    inject_resolve(s->inj, &s->img, s->opt.ram_base, s->opt.ram_size, ierr, sizeof(ierr))) {
-		fprintf(stderr, "sim: %s\n", ierr);
+		fprintf(stderr, "sim: %s\n", msg_quote(ierr, q, sizeof(q)));
 		goto out;
 	}
 	for (size_t i = 0; s->inj && s->opt.check_unicorn && i < s->inj->nspecs; i++)
@@ -286,24 +337,31 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 		}
 	if (targs.on && !(s->timing = sim_timing_new(&targs, &s->img, &s->ram_ops, ierr,
 	                                             sizeof(ierr)))) {
-		fprintf(stderr, "sim: %s\n", ierr);
+		fprintf(stderr, "sim: %s\n", msg_quote(ierr, q, sizeof(q)));
 		goto out;
 	}
-	/* With --json, stdout carries only the hazard reports. */
+	/* With --json, stdout carries only the hazard reports. The guest's text goes out line
+	 * by line, as a terminal shows it: a reader of a pipe sees it as it comes, and a
+	 * reader that has gone (| head -1) ends the run then (SIGPIPE). */
 	s->uart_out = s->opt.json ? stderr : stdout;
+	if (!s->opt.json)
+		setvbuf(stdout, NULL, _IOLBF, 0);
 	if (s->opt.uart_path && !(s->uart_out = fopen(s->opt.uart_path, "w"))) {
-		fprintf(stderr, "sim: %s: cannot create: %m\n", s->opt.uart_path);
+		fprintf(stderr, "sim: %s: cannot create: %m\n",
+		        msg_quote(s->opt.uart_path, q, sizeof(q)));
 		s->uart_out = NULL;
 		goto out;
 	}
 	if (s->opt.trace_path) {
 		s->trace = trace_open(s->opt.trace_path, err, sizeof(err));
 		if (!s->trace) {
-			fprintf(stderr, "sim: %s: %s\n", s->opt.trace_path, err);
+			fprintf(stderr, "sim: %s: %s\n", msg_quote(s->opt.trace_path, q, sizeof(q)),
+			        err);
 			goto out;
 		}
 		if (s->opt.trace_schema)
 			trace_set_schema(s->trace, s->opt.trace_schema);
+		trace_set_limit(s->trace, s->opt.trace_limit);
 		/* The header is written when the model is configured (hazards.c). */
 		if (s->timing)
 			sim_timing_set_trace(s->timing, s->trace);
@@ -314,34 +372,45 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 		goto out;
 	}
 	signal_sim = s;
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	catch_signals(true); /* until the trace is closed and the output flushed */
 	s->inj_hooks = s->inj ? &inject_hooks : NULL;
 	status = sim_run(s);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	signal_sim = NULL;
 	/* A spec that named code which never ran is a mistake in the spec (exit 2). */
 	if (s->inj && inject_unapplied(s->inj, s->name) && status != SIM_EXIT_INTERNAL)
 		status = SIM_EXIT_USAGE;
 	else if (sc)
 		status = scenario_judge(sc, s, status);
 out:
+	signal_sim = NULL; /* a signal from here on is ignored: the run is over */
 	sim_free_machine(s);
 	if (s->trace && trace_close(s->trace, err, sizeof(err))) {
-		fprintf(stderr, "sim: %s: %s\n", s->opt.trace_path, err);
-		status = status ? status : SIM_EXIT_USAGE;
+		fprintf(stderr, "sim: %s: %s\n", msg_quote(s->opt.trace_path, q, sizeof(q)), err);
+		status = SIM_EXIT_USAGE; /* the trace lacks what the run did after the error */
 	}
-	if (s->uart_out && s->uart_out != stdout && s->uart_out != stderr)
+	/* The guest's text (stdout or --uart FILE) and the --json reports must have arrived: a
+	 * closed pipe or a full disk is said, exit status 2 (3 when a broken pipe ended the
+	 * run, as any signal does). */
+	bool uart_file = s->uart_out && s->uart_out != stdout && s->uart_out != stderr;
+	int uerr = s->uart_out && s->uart_out != stderr ? s->uart_errno : 0;
+	if (uart_file) {
+		uerr = flush_errno(s->uart_out, uerr);
 		fclose(s->uart_out);
-	else
-		fflush(stdout);
+	}
+	int serr = flush_errno(stdout, uart_file ? 0 : uerr);
+	if (uart_file && uerr)
+		fprintf(stderr, "sim: %s: write error: %s\n",
+		        msg_quote(s->opt.uart_path, q, sizeof(q)), strerror(uerr));
+	if (serr)
+		fprintf(stderr, "sim: stdout: write error: %s\n", strerror(serr));
+	if ((uart_file && uerr) || serr)
+		status = s->interrupted ? SIM_EXIT_UNFINISHED : SIM_EXIT_USAGE;
 	disasm_free(s->dis);
 	img_free(&s->img);
 	inject_free(s->inj);
 	scenario_free(sc);
 	sim_timing_free(s->timing);
 	free(s);
+	catch_signals(false);
 	return status;
 }
 

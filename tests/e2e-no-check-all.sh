@@ -6,12 +6,16 @@
 # has a budget (default 3,000,000 instructions) so that the big workloads stay short; the
 # ELFs of two-CPU flows (psci-smp*, *hotplug*) run with --cpus 2. Skipped (77) when no
 # firmware was built.
-# One exception to the text: fidelity-spec-fill reads through a descriptor rewritten with
-# no TLBI (a stale-tlb hazard: either value may be read). The checked run flushes Unicorn's
-# TLB when a store hits a live table (sim/engine/hazards.c, flush_if_tables), so it reads the
-# new value; --no-check tracks no tables and Unicorn keeps its stale entry. Its ending (and
-# count) must still agree.
+# Known exceptions (STALE below): firmware whose very point is an access through a live
+# descriptor rewritten with no TLBI (a stale-tlb or bbm hazard: either value may be read, or
+# the access may fault or not). The checked run flushes Unicorn's TLB after each store that
+# hits a live table (sim/engine/hazards.c, flush_if_tables, from the per-instruction code
+# hook), so it takes the coherent outcome; --no-check has no per-instruction hook to flush
+# from and Unicorn keeps its stale entry within the block, so its text (and, where the
+# stale outcome avoids a fault, its count) may differ. For those only the kind of ending
+# must agree. This is an open gap of the --no-check baseline, not a property to keep.
 set -u
+STALE=" fidelity-spec-fill herd-VIS7 herd-VIS7+DSB herd-V2I-load-DSB-ISB "
 sim=$1 fwdir=$2 budget=${3:-3000000}
 elfs=$(find "$fwdir" -name '*.elf' | sort)
 [ -n "$elfs" ] || { echo "no firmware under $fwdir (cross toolchain missing): skipped"; exit 77; }
@@ -47,12 +51,27 @@ for elf in $elfs; do
 		fails=$((fails + 1))
 		continue
 	fi
+	stale=false
+	case "$STALE" in *" $name "*) stale=true ;; esac
+	if $stale; then
+		# The kind of ending only: the text before " after N instructions".
+		if [ "$(sed 's/ after [0-9]* instructions.*//' "$dir/checked.end")" != \
+			"$(sed 's/ after [0-9]* instructions.*//' "$dir/no-check.end")" ]; then
+			echo "FAIL: $name: the runs end differently:"
+			echo "  checked:  $(cat "$dir/checked.end")"
+			echo "  no-check: $(cat "$dir/no-check.end")"
+			fails=$((fails + 1))
+		else
+			echo "ok: $name (stale by design): $(sed "s|^sim: [^:]*: ||" "$dir/checked.end")"
+		fi
+		continue
+	fi
 	if ! cmp -s "$dir/checked.end" "$dir/no-check.end"; then
 		echo "FAIL: $name: the runs end differently:"
 		echo "  checked:  $(cat "$dir/checked.end")"
 		echo "  no-check: $(cat "$dir/no-check.end")"
 		fails=$((fails + 1))
-	elif ! cmp -s "$dir/checked.uart" "$dir/no-check.uart" && [ "$name" != fidelity-spec-fill ]; then
+	elif ! cmp -s "$dir/checked.uart" "$dir/no-check.uart"; then
 		echo "FAIL: $name: the UART text differs:"
 		diff "$dir/checked.uart" "$dir/no-check.uart" | head -n 10
 		fails=$((fails + 1))

@@ -35,6 +35,7 @@
 #include "machine/decode.h"
 #include "machine/disasm.h"
 #include "machine/machine.h"
+#include "machine/msg.h"
 #include "model.h"
 
 enum verdict_kind { V_PENDING, V_HAZARD, V_CLEAN, V_OUTPUT, V_FAILED };
@@ -89,6 +90,8 @@ enum role { ROLE_PARENT, ROLE_RECORDER, ROLE_VARIANT };
 
 struct campaign {
 	const char *fw;
+	const char *name; /* fw quoted, for messages (msg.h) */
+	char name_q[512];
 	struct sim_options opt;
 	struct inj_spec *specs; /* --inject: applied to every run */
 	size_t nspecs;
@@ -176,7 +179,7 @@ static struct sim *new_sim(struct campaign *c, FILE *uart)
 		return NULL;
 	}
 	s->opt = c->opt;
-	s->name = c->fw;
+	s->name = c->name;
 	s->uart_out = uart;
 	s->inj_hooks = &inject_hooks;
 	for (size_t i = 0; i < c->nspecs; i++)
@@ -184,9 +187,9 @@ static struct sim *new_sim(struct campaign *c, FILE *uart)
 			fprintf(c->err, "sim: out of memory\n");
 			goto fail;
 		}
-	if (img_load(c->fw, &s->img, err) ||
+	if (img_load(c->fw, &s->img, s->opt.ram_size, err) ||
 	    img_check_layout(&s->img, s->opt.ram_base, s->opt.ram_size, err)) {
-		fprintf(c->err, "sim: %s: %s\n", c->fw, err);
+		fprintf(c->err, "sim: %s: %s\n", c->name, err);
 		goto fail;
 	}
 	if (inject_resolve(s->inj, &s->img, s->opt.ram_base, s->opt.ram_size, err, sizeof(err))) {
@@ -495,7 +498,10 @@ static bool at_occurrence(void *arg, struct sim *s, enum inj_class cls, uint64_t
 	 * could fault from inside this hook. */
 	if (((pc + 4) & ~UINT64_C(0xfff)) == (pc & ~UINT64_C(0xfff))) {
 		uc_tb tb;
-		uc_ctl_request_cache(s->uc, pc + 4, &tb);
+		/* uc_ctl_request_cache with the I/O bits unsigned: unicorn.h shifts a signed 3 into
+		 * bit 31 (C11 6.5.7p4: undefined; UBSan stops the campaign there). */
+		uc_ctl(s->uc, UC_CTL(UC_CTL_TB_REQUEST_CACHE, 2, (unsigned)UC_CTL_IO_READ_WRITE),
+		       pc + 4, &tb);
 	}
 	fflush(NULL);
 	pid_t p = fork();
@@ -664,7 +670,7 @@ static int run_campaign(struct campaign *c)
 		s->timing = sim_timing_new(&(struct sim_timing_args){.on = true}, &s->img,
 		                           &s->ram_ops, terr, sizeof(terr));
 		if (!s->timing) {
-			fprintf(c->err, "sim: %s: %s\n", c->fw, terr);
+			fprintf(c->err, "sim: %s: %s\n", c->name, terr);
 			free_sim(s);
 			fclose(uart);
 			return SIM_EXIT_USAGE;
@@ -690,7 +696,7 @@ static int run_campaign(struct campaign *c)
 	if (c->base_rep && c->nbase)
 		memcpy(c->base_rep, s->inj->reports, c->nbase * sizeof(*c->base_rep));
 	/* A --inject spec that named code which never ran is a mistake in the spec. */
-	bool bad_input = c->base_status == SIM_EXIT_USAGE || inject_unapplied(s->inj, c->fw);
+	bool bad_input = c->base_status == SIM_EXIT_USAGE || inject_unapplied(s->inj, c->name);
 	free_sim(s);
 	fclose(uart);
 	if (bad_input)
@@ -699,10 +705,10 @@ static int run_campaign(struct campaign *c)
 		fprintf(c->err,
 		        "sim: %s: the unchanged run is not clean (exit %d: %s; %zu hazard "
 		        "report%s): variants are judged on reports it does not have\n",
-		        c->fw, c->base_status, c->base_msg, c->nbase, c->nbase == 1 ? "" : "s");
+		        c->name, c->base_status, c->base_msg, c->nbase, c->nbase == 1 ? "" : "s");
 	if (!c->cap) {
 		fprintf(c->err, "sim: %s: no instruction of the classes asked for was executed\n",
-		        c->fw);
+		        c->name);
 		return SIM_EXIT_UNFINISHED;
 	}
 
@@ -763,7 +769,7 @@ static int run_campaign(struct campaign *c)
 		fprintf(c->err,
 		        "sim: %s: the forking run met %zu occurrences, the unchanged run %zu: "
 		        "the firmware does not run deterministically\n",
-		        c->fw, c->nv, c->cap);
+		        c->name, c->nv, c->cap);
 	if (c->json)
 		print_json(c, secs);
 	else
@@ -895,6 +901,7 @@ int campaign_main(int argc, char **argv)
 		goto out;
 	}
 	c.fw = argv[optind];
+	c.name = msg_quote(c.fw, c.name_q, sizeof(c.name_q));
 	c.tty = isatty(2);
 	/* The runs' own stderr goes to /dev/null while they run (quiet_run): the campaign's
 	 * messages and progress bar use a copy of the real one. */

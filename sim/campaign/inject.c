@@ -14,6 +14,7 @@
 #include "engine/sim.h"
 #include "machine/decode.h"
 #include "machine/machine.h"
+#include "machine/msg.h"
 
 static const char *const class_names[INJ_CLS_COUNT] = {
     [INJ_CLS_TLBI] = "tlbi", [INJ_CLS_DC] = "dc",   [INJ_CLS_IC] = "ic",   [INJ_CLS_DSB] = "dsb",
@@ -82,7 +83,8 @@ bool inj_barrier_option(const char *name, unsigned *crm)
 
 static int fail(char *err, size_t len, const char *spec, const char *why)
 {
-	snprintf(err, len, "--inject %s: %s", spec, why);
+	char q[160];
+	snprintf(err, len, "--inject %s: %s", msg_quote(spec, q, sizeof(q)), why);
 	return -1;
 }
 
@@ -165,7 +167,8 @@ int inj_parse(const char *spec, struct inj_spec *o, char *err, size_t len)
 {
 	memset(o, 0, sizeof(*o));
 	o->cls = INJ_CLS_NONE;
-	snprintf(o->text, sizeof(o->text), "%s", spec);
+	char q[sizeof(o->text)];
+	snprintf(o->text, sizeof(o->text), "%s", msg_quote(spec, q, sizeof(q))); /* for messages */
 	if (strlen(spec) >= sizeof(o->text))
 		return fail(err, len, o->text, "too long");
 	const char *end = spec + strlen(spec);
@@ -269,8 +272,10 @@ int inject_resolve(struct inject *inj, const struct image *img, uint64_t ram_bas
 					sym = &img->syms[k];
 			}
 		if (!sym) {
-			snprintf(err, len, "--inject %s: no symbol '%s' in %s", o->text, o->sym,
-			         img->path ? img->path : "the firmware");
+			char qs[160], qp[256];
+			snprintf(err, len, "--inject %s: no symbol '%s' in %s", o->text,
+			         msg_quote(o->sym, qs, sizeof(qs)),
+			         msg_quote(img->path ? img->path : "the firmware", qp, sizeof(qp)));
 			return -1;
 		}
 		o->addr = sym->addr + o->sym_off;

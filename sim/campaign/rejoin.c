@@ -385,7 +385,8 @@ uint64_t rejoin_ram_digest(struct sim *s)
 	struct model *m = check_model(s);
 	if (m)
 		model_for_each_page(m, page_add, &ps);
-	qsort(ps.pa, ps.n, sizeof(*ps.pa), cmp_u64);
+	if (ps.n) /* qsort(NULL, 0) is undefined (C11 7.22.5) */
+		qsort(ps.pa, ps.n, sizeof(*ps.pa), cmp_u64);
 	uint64_t sum = 0;
 	for (size_t i = 0; i < ps.n; i++) {
 		if (i && ps.pa[i] == ps.pa[i - 1])

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "machine/machine.h"
+#include "machine/msg.h"
 #include "model.h"
 
 #define MAX_EXPECT 16
@@ -186,7 +187,8 @@ struct scenario *scenario_load(const char *path, struct sim_options *opt, struct
 	struct scenario *sc = calloc(1, sizeof(*sc));
 	if (!sc)
 		return bad(sc, root, err, len, path, "out of memory", NULL);
-	sc->path = strdup(path);
+	char q[1024]; /* the path and the description are echoed in messages (msg.h) */
+	sc->path = strdup(msg_quote(path, q, sizeof(q)));
 	if (!root) {
 		if (je.line < 0)
 			return bad(sc, root, err, len, path, "cannot read", je.text);
@@ -212,7 +214,7 @@ struct scenario *scenario_load(const char *path, struct sim_options *opt, struct
 	if (!*inj && !(*inj = calloc(1, sizeof(**inj))))
 		return bad(sc, root, err, len, path, "out of memory", NULL);
 	const char *d = json_string_value(json_object_get(root, "description"));
-	sc->description = strdup(d ? d : "");
+	sc->description = strdup(msg_quote(d ? d : "", q, sizeof(q)));
 
 	json_t *o = json_object_get(root, "options");
 	if (o && !json_is_object(o))
@@ -288,11 +290,12 @@ static bool matches(const struct expected_hz *e, const struct inj_report *r)
 
 static void describe(const struct expected_hz *e, char *buf, size_t len)
 {
-	char cpu[16] = "";
+	char cpu[16] = "", q[160];
 	if (e->has_cpu)
 		snprintf(cpu, sizeof(cpu), " on cpu%u", e->cpu);
-	snprintf(buf, len, "%s%s%s%s%s%s", hz_class_name(e->cls), e->at[0] ? " at " : "", e->at,
-	         e->has_ev ? " on a " : "", e->has_ev ? ev_kind_name(e->ev) : "", cpu);
+	snprintf(buf, len, "%s%s%s%s%s%s", hz_class_name(e->cls), e->at[0] ? " at " : "",
+	         msg_quote(e->at, q, sizeof(q)), e->has_ev ? " on a " : "",
+	         e->has_ev ? ev_kind_name(e->ev) : "", cpu);
 }
 
 int scenario_judge(const struct scenario *sc, const struct sim *s, int status)

@@ -26,6 +26,7 @@
 #include "machine/image.h"
 #include "machine/kernel_boot.h"
 #include "machine/machine.h"
+#include "machine/msg.h"
 #include "model.h"
 #include "trace/tracefile.h"
 
@@ -52,6 +53,7 @@ struct replay {
 	struct undo undo[MAX_UNDO]; /* the stores of the current instruction */
 	unsigned nundo;
 	uint64_t lines, events;
+	bool before_reset; /* a model event came before the first `reset` (no model yet) */
 };
 
 static bool ram_read(void *ctx, uint64_t pa, void *buf, size_t len)
@@ -127,7 +129,8 @@ static const char *dc_n(int i) { return dc_op_name((enum dc_op)i); }
 static const char *ic_n(int i) { return ic_op_name((enum ic_op)i); }
 static const char *at_n(int i) { return at_op_name((enum at_op)i); }
 
-/* A copy of a string field, unescaped by jansson when it has escapes. */
+/* A copy of a string field, unescaped by jansson when it has escapes. Every use of the
+ * text is a message or a report: it comes quoted (msg.h). */
 static void field_text(const struct tf_field *f, char *buf, size_t len)
 {
 	buf[0] = '\0';
@@ -137,10 +140,11 @@ static void field_text(const struct tf_field *f, char *buf, size_t len)
 		snprintf(buf, len, "%.*s", (int)f->vlen, f->val);
 		return;
 	}
-	char q[1024];
+	char q[1024], t[1024];
 	snprintf(q, sizeof(q), "\"%.*s\"", (int)f->vlen, f->val);
 	json_t *s = json_loads(q, JSON_DECODE_ANY, NULL);
-	snprintf(buf, len, "%s", s && json_string_value(s) ? json_string_value(s) : "");
+	snprintf(buf, len, "%s",
+	         msg_quote(s && json_string_value(s) ? json_string_value(s) : "", t, sizeof(t)));
 	json_decref(s);
 }
 
@@ -150,6 +154,24 @@ struct ending {
 	char message[512];
 	int status;
 };
+
+/* The end event is input too: its reason must be one sim writes (docs/trace-format.md)
+ * and its status the one sim gives that reason (run.c finish), else the trace is bad. */
+static bool ending_valid(const struct ending *e)
+{
+	static const struct {
+		const char *reason;
+		int status;
+	} ok[] = {
+	    {"system-off", 0},  {"budget", 3}, {"hang", 3},           {"cpu-off", 3},
+	    {"interrupted", 3}, {"fatal", 3},  {"internal-error", 4}, {"trace-limit", 3},
+	    {"unsupported", 3},
+	};
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (!strcmp(e->reason, ok[i].reason))
+			return e->status == ok[i].status;
+	return false;
+}
 
 /* Deliver one event line. Returns false when the line is not a trace event. */
 static bool replay_line(struct replay *r, const char *line, size_t len, struct ending *end)
@@ -168,6 +190,12 @@ static bool replay_line(struct replay *r, const char *line, size_t len, struct e
 	struct model_step_result res;
 	int op;
 	const char *t = type->val;
+	/* The model is made at `reset`, the first event of every run (only a run that could not
+	 * start ends before it): any other event before then is no trace sim wrote. */
+	if (!r->ram && !tf_is(type, "reset") && !tf_is(type, "end")) {
+		r->before_reset = true;
+		return false;
+	}
 	switch (type->vlen) {
 	case 4:
 		if (!memcmp(t, "insn", 4)) {
@@ -214,7 +242,8 @@ static bool replay_line(struct replay *r, const char *line, size_t len, struct e
 			end->seen = true;
 			field_text(tf_get(f, n, "reason"), end->reason, sizeof(end->reason));
 			field_text(tf_get(f, n, "message"), end->message, sizeof(end->message));
-			end->status = (int)tf_u64(tf_get(f, n, "status"));
+			const struct tf_field *st = tf_get(f, n, "status");
+			end->status = st && !st->str && st->vlen == 1 ? st->val[0] - '0' : -1;
 			return true;
 		}
 		break;
@@ -344,13 +373,15 @@ int replay_main(int argc, char **argv)
 		fprintf(stderr, "sim: replay: exactly one TRACE expected (try 'sim replay --help')\n");
 		return EXIT_USAGE;
 	}
-	struct replay r = {.path = argv[optind]};
+	const char *file = argv[optind];
+	char qpath[512], qfw[512];
+	struct replay r = {.path = msg_quote(file, qpath, sizeof(qpath))};
 	char err[IMG_ERR_LEN];
 	json_t *h = NULL;
 	struct disasm *dis = NULL;
 	char *name = NULL;
 	int status = EXIT_USAGE;
-	struct tf_reader *rd = tf_open(r.path, &h, err, sizeof(err));
+	struct tf_reader *rd = tf_open(file, &h, err, sizeof(err));
 	if (!rd) {
 		fprintf(stderr, "sim: %s: %s\n", r.path, err);
 		return EXIT_USAGE;
@@ -364,6 +395,8 @@ int replay_main(int argc, char **argv)
 		        r.path);
 		goto out;
 	}
+	const char *fwq = msg_quote(fw ? fw : path, qfw, sizeof(qfw));
+	r.ram_size = hdr_hex(h, "options", "ram", MACH_RAM_DEFAULT);
 	json_t *kj = json_object_get(h, "kernel");
 	bool kernel = json_is_object(kj);
 	if (kernel) {
@@ -379,16 +412,15 @@ int replay_main(int argc, char **argv)
 		const char *bad = ka.kernel;
 		json_t *cpus = json_object_get(json_object_get(h, "options"), "cpus");
 		if (!ka.kernel ||
-		    kboot_load(&ka, hdr_hex(h, "options", "ram_base", MACH_RAM_BASE),
-		               hdr_hex(h, "options", "ram", MACH_RAM_DEFAULT),
+		    kboot_load(&ka, hdr_hex(h, "options", "ram_base", MACH_RAM_BASE), r.ram_size,
 		               cpus ? (unsigned)json_integer_value(cpus) : 1, &r.img, &ki, &bad,
 		               err)) {
 			fprintf(stderr, "sim: %s: kernel %s: %s\n", r.path, bad ? bad : "?",
 			        ka.kernel ? err : "no image in the header");
 			goto out;
 		}
-	} else if (img_load(fw ? fw : path, &r.img, err)) {
-		fprintf(stderr, "sim: %s: firmware %s: %s%s\n", r.path, fw ? fw : path, err,
+	} else if (img_load(fw ? fw : path, &r.img, r.ram_size, err)) {
+		fprintf(stderr, "sim: %s: firmware %s: %s%s\n", r.path, fwq, err,
 		        fw ? "" : " (name it with --firmware)");
 		goto out;
 	}
@@ -396,7 +428,7 @@ int replay_main(int argc, char **argv)
 		fprintf(stderr,
 		        "sim: %s: firmware %s has sha256 %.12s..., the trace was recorded from "
 		        "%.12s... (name the right ELF with --firmware)\n",
-		        r.path, fw ? fw : path, r.img.sha256, sha);
+		        r.path, fwq, r.img.sha256, sha);
 		goto out;
 	}
 	/* Traces written before the write-back policy existed have none: WB_ANY. */
@@ -412,14 +444,14 @@ int replay_main(int argc, char **argv)
 	r.ram_base = hdr_hex(h, "options", "ram_base", MACH_RAM_BASE);
 	r.ram_size = hdr_hex(h, "options", "ram", MACH_RAM_DEFAULT);
 	if (!kernel && img_check_layout(&r.img, r.ram_base, r.ram_size, err)) {
-		fprintf(stderr, "sim: %s: firmware %s: %s\n", r.path, fw ? fw : path, err);
+		fprintf(stderr, "sim: %s: firmware %s: %s\n", r.path, fwq, err);
 		goto out;
 	}
 	if (!(dis = disasm_new())) {
 		fprintf(stderr, "sim: capstone: cannot open the AArch64 disassembler\n");
 		goto out;
 	}
-	name = strdup(path); /* the run named the firmware so in its messages */
+	name = strdup(msg_quote(path, qfw, sizeof(qfw))); /* as the run's messages name it */
 	r.ops = (struct mem_ops){.read = ram_read, .ctx = &r};
 	const char *pol = json_string_value(json_object_get(model, "tlb_policy"));
 	struct session_cfg cfg = {
@@ -459,8 +491,16 @@ int replay_main(int argc, char **argv)
 		}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (bad) {
-		fprintf(stderr, "sim: %s: line %" PRIu64 " is not a trace event\n", r.path,
-		        tf_lineno(rd));
+		fprintf(stderr, "sim: %s: line %" PRIu64 " %s\n", r.path, tf_lineno(rd),
+		        r.before_reset ? "comes before the first `reset` event"
+		                       : "is not a trace event");
+		goto out;
+	}
+	if (end.seen && !ending_valid(&end)) {
+		fprintf(stderr,
+		        "sim: %s: line %" PRIu64 ": the `end` event has reason \"%s\" and status "
+		        "%d, which sim never writes\n",
+		        r.path, tf_lineno(rd), end.reason, end.status);
 		goto out;
 	}
 	if (bench) {

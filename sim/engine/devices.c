@@ -28,6 +28,7 @@
  */
 #include "engine/devices.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -56,7 +57,8 @@ static void uart_tx(void *ctx, uint8_t byte)
 {
 	struct sim *s = ctx;
 	char c = (char)byte;
-	fputc(c, s->uart_out);
+	if (fputc(c, s->uart_out) == EOF && !s->uart_errno)
+		s->uart_errno = errno; /* reported by main.c at the end of the run */
 	s->uart_line[s->uart_len++] = c;
 	if (c == '\n' || s->uart_len == sizeof(s->uart_line))
 		devices_uart_flush_line(s);

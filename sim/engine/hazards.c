@@ -272,7 +272,8 @@ static void tables_recompute(struct sim *s)
 	c->ntpages = 0;
 	tp_regime(s, REGIME_EL2);
 	tp_regime(s, REGIME_EL10);
-	qsort(c->tpages, c->ntpages, sizeof(c->tpages[0]), cmp_u64);
+	if (c->ntpages) /* no table yet: NULL, which qsort may not take (C11 7.22.5) */
+		qsort(c->tpages, c->ntpages, sizeof(c->tpages[0]), cmp_u64);
 }
 
 static bool is_table_page(const struct check *c, uint64_t pa)

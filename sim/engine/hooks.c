@@ -6,6 +6,7 @@
  */
 #include "engine/hooks.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -190,6 +191,11 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 		 * block does not run, so none of its events may reach the model. */
 		s->blk_stopped = true;
 		uc_emu_stop(uc);
+		return;
+	}
+	if (s->trace && trace_halt(s->trace)) { /* full, or its limit reached */
+		s->blk_stopped = true;
+		sim_request_stop(s, STOP_INTERRUPTED);
 		return;
 	}
 	if (s->prev_block_eret) {

@@ -64,6 +64,7 @@
 #include "engine/mmu.h"
 #include "engine/sched.h"
 #include "machine/machine.h"
+#include "machine/msg.h"
 #include "trace/trace.h"
 
 /* A number in C syntax (decimal, 0x hex, 0 octal), nothing before or after it. */
@@ -114,7 +115,8 @@ bool sim_parse_machine_option(const char *name, const char *arg, struct sim_opti
 	} else {
 		assert(!"not a machine option");
 	}
-	fprintf(stderr, "sim: --%s %s: %s\n", name, arg, why);
+	char q[128];
+	fprintf(stderr, "sim: --%s %s: %s\n", name, msg_quote(arg, q, sizeof(q)), why);
 	return false;
 }
 
@@ -359,7 +361,15 @@ int sim_run(struct sim *s)
 	for (;;) {
 		if (s->interrupted)
 			return end_finish(s, "interrupted", SIM_EXIT_UNFINISHED,
-			              "interrupted after %" PRIu64 " instructions", s->insns);
+			                  "interrupted after %" PRIu64 " instructions (SIG%s)",
+			                  s->insns, sigabbrev_np(s->interrupted));
+		if (s->trace && trace_halt(s->trace) == TRACE_HALT_ERROR)
+			return SIM_EXIT_USAGE; /* main.c reports the first write error */
+		if (s->trace && trace_halt(s->trace) == TRACE_HALT_LIMIT)
+			return end_finish(s, "trace-limit", SIM_EXIT_UNFINISHED,
+			                  "trace limit of %s reached after %" PRIu64
+			                  " instructions",
+			                  s->opt.trace_limit_text, s->insns);
 		if (sched_next(s, &status) == LOOP_END)
 			return status;
 		uint64_t pc = cpu_reg(s, UC_ARM64_REG_PC);
@@ -390,7 +400,7 @@ int sim_run(struct sim *s)
 		uc_err e = uc_emu_start(s->uc, pc, s->until ? s->until : UINT64_MAX, 0, 0);
 		uint64_t npc = cpu_reg(s, UC_ARM64_REG_PC);
 		if (s->stop == STOP_BUDGET || s->stop == STOP_ERET || s->stop == STOP_HANG ||
-		    s->stop == STOP_YIELD || s->stop == STOP_IRQ) {
+		    s->stop == STOP_YIELD || s->stop == STOP_INTERRUPTED || s->stop == STOP_IRQ) {
 			npc = s->block_stop_pc;
 			cpu_set_reg(s, UC_ARM64_REG_PC, npc);
 		}

@@ -72,6 +72,8 @@ struct sim_options {
 	const char *firmware;
 	const char *trace_path; /* NULL: no trace */
 	unsigned trace_schema;  /* --trace-schema; 0: TRACE_SCHEMA */
+	uint64_t trace_limit;   /* --trace-limit: the run stops when the trace is this big */
+	const char *trace_limit_text; /* as given ("4G"), for the message */
 	const char *uart_path;  /* NULL: guest text to stdout */
 	uint64_t max_insns;     /* 0: no budget */
 	uint64_t ram_base;      /* PA of RAM (--ram-base, default MACH_RAM_BASE) */
@@ -101,7 +103,7 @@ enum stop_kind {
 	STOP_HANG,        /* a block that branches to itself doing nothing */
 	STOP_IRQ,         /* an interrupt is taken before the next block (devices.c) */
 	STOP_YIELD,       /* the previous block ended with WFE/YIELD, or the slice ends here */
-	STOP_INTERRUPTED, /* SIGINT/SIGTERM */
+	STOP_INTERRUPTED, /* a signal, or the trace's limit or write error (trace_halt) */
 	STOP_FATAL,       /* a host-side failure inside a hook (message in fatal) */
 };
 
@@ -290,7 +292,8 @@ struct sim {
 	char fatal[160];
 	struct last_exc last_exc;
 	uint64_t exceptions;
-	volatile sig_atomic_t interrupted;
+	volatile sig_atomic_t interrupted; /* the signal that ended the run (main.c) */
+	int uart_errno;         /* the first failed write of the guest's text (errno), 0: none */
 	const char *end_reason; /* how the run ended (trace "end" reason) and why */
 	char end_msg[512];
 };

@@ -272,6 +272,13 @@ int dtb_patch(const void *blob, size_t len, const struct dtb_chosen *chosen, voi
 		return fail(err, -EFBIG,
 		            "device tree of %u bytes is over the 2 MiB booting.rst allows",
 		            fdt_totalsize(blob));
+	/* Versions before 16 (names as full paths; dtc has written 17 since 2007) make
+	 * fdt_check_full of Debian 12's libfdt 1.6.1 dereference NULL (found by tests/fuzz). */
+	if (fdt_version(blob) < 16)
+		return fail(err, -EINVAL,
+		            "device tree blob version %u: hypsim reads versions 16 and 17 (dtc "
+		            "writes 17)",
+		            fdt_version(blob));
 	r = fdt_check_full(blob, fdt_totalsize(blob));
 	if (r)
 		return fail(err, -EINVAL, "corrupt device tree blob (%s)", fdt_strerror(r));

@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "machine/msg.h"
 #include "machine/sha256.h"
 
 static int fail(char err[IMG_ERR_LEN], const char *fmt, ...)
@@ -25,11 +27,33 @@ static int fail(char err[IMG_ERR_LEN], const char *fmt, ...)
 	return -1;
 }
 
-static int read_file(const char *path, struct image *img, char err[IMG_ERR_LEN])
+/* "256M": a size as --ram takes it. */
+static const char *size_text(uint64_t v, char *buf, size_t len)
+{
+	static const char suffix[] = "GMK";
+	for (unsigned i = 0; i < 3; i++)
+		if (v && !(v & ((UINT64_C(1) << (30 - 10 * i)) - 1))) {
+			snprintf(buf, len, "%" PRIu64 "%c", v >> (30 - 10 * i), suffix[i]);
+			return buf;
+		}
+	snprintf(buf, len, "%" PRIu64 " bytes", v);
+	return buf;
+}
+
+/* The whole file, at most max bytes: more cannot fit in the RAM it is loaded into, and a
+ * stream such as /dev/zero would otherwise be read until memory runs out. */
+static int read_file(const char *path, struct image *img, uint64_t max, char err[IMG_ERR_LEN])
 {
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return fail(err, "cannot open: %s", strerror(errno));
+	char sz[32];
+	struct stat st;
+	if (!fstat(fileno(f), &st) && S_ISREG(st.st_mode) && (uint64_t)st.st_size > max) {
+		fclose(f);
+		return fail(err, "larger than the %s of RAM it must fit in (%" PRIu64 " bytes)",
+		            size_text(max, sz, sizeof(sz)), (uint64_t)st.st_size);
+	}
 	size_t cap = 1 << 16, n = 0;
 	uint8_t *buf = malloc(cap);
 	for (;;) {
@@ -40,6 +64,12 @@ static int read_file(const char *path, struct image *img, char err[IMG_ERR_LEN])
 		n += fread(buf + n, 1, cap - n, f);
 		if (n < cap)
 			break;
+		if (n > max) {
+			free(buf);
+			fclose(f);
+			return fail(err, "larger than the %s of RAM it must fit in",
+			            size_text(max, sz, sizeof(sz)));
+		}
 		cap *= 2;
 		uint8_t *nb = realloc(buf, cap);
 		if (!nb)
@@ -91,8 +121,13 @@ static int read_symbols(Elf *e, struct image *img, char err[IMG_ERR_LEN])
 			            "truncated: the symbol table ends at byte %" PRIu64
 			            ", the file has %zu",
 			            sh.sh_offset + sh.sh_size, img->file_size);
+		if (sh.sh_entsize != sizeof(Elf64_Sym))
+			return fail(err,
+			            "corrupt symbol table: its entry size (sh_entsize) is %" PRIu64
+			            ", not %zu",
+			            sh.sh_entsize, sizeof(Elf64_Sym));
 		Elf_Data *d = elf_getdata(scn, NULL);
-		if (!d || sh.sh_entsize == 0)
+		if (!d)
 			return fail(err, "corrupt symbol table: %s", elf_errmsg(-1));
 		size_t n = sh.sh_size / sh.sh_entsize;
 		img->syms = calloc(n ? n : 1, sizeof(*img->syms));
@@ -109,7 +144,8 @@ static int read_symbols(Elf *e, struct image *img, char err[IMG_ERR_LEN])
 			o->addr = s.st_value;
 			o->size = s.st_size;
 			o->func = GELF_ST_TYPE(s.st_info) == STT_FUNC;
-			o->name = strdup(name);
+			char q[512]; /* names are printed in every report (msg.h) */
+			o->name = strdup(msg_quote(name, q, sizeof(q)));
 			if (!o->name)
 				return fail(err, "out of memory");
 		}
@@ -146,10 +182,10 @@ static void read_build_id(Elf *e, struct image *img)
 	}
 }
 
-int img_load(const char *path, struct image *img, char err[IMG_ERR_LEN])
+int img_load(const char *path, struct image *img, uint64_t max_size, char err[IMG_ERR_LEN])
 {
 	memset(img, 0, sizeof(*img));
-	if (read_file(path, img, err))
+	if (read_file(path, img, max_size, err))
 		return -1;
 	int rc = -1;
 	Elf *e = NULL;
@@ -193,6 +229,20 @@ int img_load(const char *path, struct image *img, char err[IMG_ERR_LEN])
 		goto out;
 	}
 	size_t phnum;
+	/* gABI: every structure of the file is naturally aligned (libelf may or may not cope
+	 * with one that is not, depending on the host). */
+	if (eh.e_phnum && eh.e_phoff % 8) {
+		fail(err,
+		     "corrupt ELF header: the program headers (e_phoff 0x%" PRIx64
+		     ") are not 8-byte aligned",
+		     eh.e_phoff);
+		goto out;
+	}
+	if (eh.e_phnum && eh.e_phentsize != sizeof(Elf64_Phdr)) {
+		fail(err, "corrupt ELF header: program header size (e_phentsize) %u, not %zu",
+		     eh.e_phentsize, sizeof(Elf64_Phdr));
+		goto out;
+	}
 	if (eh.e_phoff > img->file_size ||
 	    (uint64_t)eh.e_phnum * eh.e_phentsize > img->file_size - eh.e_phoff) {
 		fail(err, "truncated: the program headers end past the file's %zu bytes",
@@ -222,11 +272,18 @@ int img_load(const char *path, struct image *img, char err[IMG_ERR_LEN])
 			     i, ph.p_filesz, ph.p_memsz);
 			goto out;
 		}
+		if (ph.p_offset + ph.p_filesz < ph.p_offset) {
+			fail(err,
+			     "corrupt program header %zu: p_offset 0x%" PRIx64
+			     " + p_filesz 0x%" PRIx64 " overflows",
+			     i, ph.p_offset, ph.p_filesz);
+			goto out;
+		}
 		if (ph.p_offset > img->file_size || ph.p_filesz > img->file_size - ph.p_offset) {
 			fail(err,
-			     "truncated: segment %zu needs bytes up to %" PRIu64
-			     ", the file has %zu",
-			     i, ph.p_offset + ph.p_filesz, img->file_size);
+			     "truncated: segment %zu needs file bytes [0x%" PRIx64 ", 0x%" PRIx64
+			     "), the file has %zu",
+			     i, ph.p_offset, ph.p_offset + ph.p_filesz, img->file_size);
 			goto out;
 		}
 		if (ph.p_memsz == 0)

@@ -46,10 +46,11 @@ struct image {
 #define IMG_ERR_LEN 256
 
 /*
- * Read and check path. On failure returns -1 with one line in err (without the file name:
- * the caller prefixes it) and leaves img empty; on success returns 0.
+ * Read and check path, a file of at most max_size bytes (the RAM it is to be loaded into).
+ * On failure returns -1 with one line in err (without the file name: the caller prefixes
+ * it) and leaves img empty; on success returns 0.
  */
-int img_load(const char *path, struct image *img, char err[IMG_ERR_LEN]);
+int img_load(const char *path, struct image *img, uint64_t max_size, char err[IMG_ERR_LEN]);
 
 /*
  * Check the segments against the machine's physical map (RAM of ram_size bytes at

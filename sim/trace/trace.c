@@ -24,6 +24,7 @@
 #include <jansson.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,6 +112,9 @@ struct trace {
 	unsigned head, queued;
 	bool failed;
 	int err; /* errno of the first failure */
+	/* The writer's: bytes in the file, and the run's bound on them (0: none). */
+	uint64_t written, limit;
+	atomic_int halt; /* enum trace_halt, read by the run at every block */
 	/* The writer's side (the run's when there is no thread): lines and their numbers. */
 	char *out;
 	size_t out_len;
@@ -216,11 +220,15 @@ static void write_out(struct trace *t, const char *p, size_t n, bool *failed, in
 			if (gzwrite(t->gz, p, chunk) != (int)chunk) {
 				*failed = true;
 				*err = errno ? errno : EIO;
+				atomic_store(&t->halt, TRACE_HALT_ERROR);
 				return;
 			}
 			p += chunk;
 			n -= chunk;
 		}
+		t->written = (uint64_t)gzoffset(t->gz);
+		if (t->limit && t->written >= t->limit && !atomic_load(&t->halt))
+			atomic_store(&t->halt, TRACE_HALT_LIMIT);
 		return;
 	}
 	while (n) {
@@ -230,11 +238,15 @@ static void write_out(struct trace *t, const char *p, size_t n, bool *failed, in
 		if (w <= 0) {
 			*failed = true;
 			*err = w < 0 ? errno : EIO;
+			atomic_store(&t->halt, TRACE_HALT_ERROR);
 			return;
 		}
 		p += w;
 		n -= (size_t)w;
+		t->written += (uint64_t)w;
 	}
+	if (t->limit && t->written >= t->limit && !atomic_load(&t->halt))
+		atomic_store(&t->halt, TRACE_HALT_LIMIT);
 }
 
 /* The next event's ",\"seq\":N", N counted here (every record but the header's is one
@@ -465,6 +477,16 @@ int trace_set_schema(struct trace *t, unsigned schema)
 		return -1;
 	t->schema = schema;
 	return 0;
+}
+
+void trace_set_limit(struct trace *t, uint64_t limit)
+{
+	t->limit = limit;
+}
+
+enum trace_halt trace_halt(const struct trace *t)
+{
+	return (enum trace_halt)atomic_load_explicit(&t->halt, memory_order_relaxed);
 }
 
 int trace_flush(struct trace *t)

@@ -63,6 +63,17 @@ int trace_set_schema(struct trace *t, unsigned schema);
 /* Write out what is buffered and wait until it is written. 0 or -1 (a write failed). */
 int trace_flush(struct trace *t);
 
+/* Stop asking for more once the file holds limit bytes (compressed bytes for a .gz; 0: no
+ * limit): trace_halt says TRACE_HALT_LIMIT from then on. What is recorded after that is
+ * still written, so the run can end the trace with its `end` event. */
+void trace_set_limit(struct trace *t, uint64_t limit);
+
+enum trace_halt { TRACE_GOING, TRACE_HALT_LIMIT, TRACE_HALT_ERROR };
+/* Whether the run should stop recording: the limit was reached, or a write failed (the
+ * first failure, at the time it happens; its reason comes from trace_close). Cheap: a
+ * load, for the run's hooks. */
+enum trace_halt trace_halt(const struct trace *t);
+
 /* Flush and close; returns 0, or -1 if any write failed (reason in err). */
 int trace_close(struct trace *t, char *err, size_t errlen);
 

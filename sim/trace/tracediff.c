@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "machine/msg.h"
 #include "trace/tracediff.h"
 #include "trace/tracefile.h"
 
@@ -167,15 +168,16 @@ int diff_main(int argc, char **argv)
 		fprintf(stderr, "sim: diff: two traces expected (try 'sim diff --help')\n");
 		return 2;
 	}
-	const char *pa = argv[1], *pb = argv[2];
-	char err[256];
+	char err[256], qa[256], qb[256]; /* the names, quoted for messages (msg.h) */
+	const char *pa = msg_quote(argv[1], qa, sizeof(qa)),
+	           *pb = msg_quote(argv[2], qb, sizeof(qb));
 	json_t *ha = NULL, *hb = NULL;
-	struct tf_reader *ra = tf_open(pa, &ha, err, sizeof(err)), *rb = NULL;
+	struct tf_reader *ra = tf_open(argv[1], &ha, err, sizeof(err)), *rb = NULL;
 	if (!ra) {
 		fprintf(stderr, "sim: %s: %s\n", pa, err);
 		return 2;
 	}
-	if (!(rb = tf_open(pb, &hb, err, sizeof(err)))) {
+	if (!(rb = tf_open(argv[2], &hb, err, sizeof(err)))) {
 		fprintf(stderr, "sim: %s: %s\n", pb, err);
 		json_decref(ha);
 		tf_close(ra);

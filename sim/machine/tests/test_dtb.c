@@ -380,6 +380,13 @@ START_TEST(patch_rejects_bad_blobs)
 		                 -EINVAL);
 		ck_assert_ptr_nonnull(strstr(err, "corrupt"));
 	}
+	/* Version 3 (a fuzzer's find, tests/fuzz/crashes/dtb): refused before fdt_check_full,
+	 * which dereferences NULL on it in libfdt 1.6.1. */
+	h->version = cpu_to_fdt32(3);
+	h->last_comp_version = cpu_to_fdt32(2);
+	ck_assert_int_eq(dtb_patch(blob, fdt_totalsize(blob), &ch, &fdt, &size, err), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "version 3"));
+	h->version = cpu_to_fdt32(17);
 	ck_assert_int_eq(dtb_load("/nonexistent/x.dtb", &ch, &fdt, &size, err), -ENOENT);
 	ck_assert_int_eq(dtb_load("/tmp", &ch, &fdt, &size, err), -EINVAL);
 }

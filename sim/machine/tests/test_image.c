@@ -65,7 +65,7 @@ static const char *load(const char *name, const void *data, size_t len)
 	struct image img;
 	err[0] = '\0';
 	const char *path = write_tmp(name, data, len);
-	if (img_load(path, &img, err) == 0) {
+	if (img_load(path, &img, MACH_RAM_DEFAULT, err) == 0) {
 		if (img_check_layout(&img, MACH_RAM_BASE, MACH_RAM_DEFAULT, err) != 0)
 			ck_assert_str_ne(err, "");
 		img_free(&img);
@@ -81,7 +81,7 @@ START_TEST(test_good_image_loads_at_paddr)
 	const char *path = write_tmp("good.elf", &f, sizeof(f));
 	struct image img;
 	char err[IMG_ERR_LEN];
-	ck_assert_int_eq(img_load(path, &img, err), 0);
+	ck_assert_int_eq(img_load(path, &img, MACH_RAM_DEFAULT, err), 0);
 	ck_assert_int_eq(img_check_layout(&img, MACH_RAM_BASE, MACH_RAM_DEFAULT, err), 0);
 	ck_assert_uint_eq(img.nsegs, 1);
 	ck_assert_uint_eq(img.segs[0].paddr, 0x40100000);
@@ -97,7 +97,7 @@ START_TEST(test_missing_file)
 {
 	struct image img;
 	char err[IMG_ERR_LEN];
-	ck_assert_int_eq(img_load("/nonexistent/hypsim.elf", &img, err), -1);
+	ck_assert_int_eq(img_load("/nonexistent/hypsim.elf", &img, MACH_RAM_DEFAULT, err), -1);
 	ck_assert_ptr_nonnull(strstr(err, "cannot open"));
 }
 END_TEST
@@ -194,6 +194,95 @@ START_TEST(test_no_load_segment)
 }
 END_TEST
 
+/* The good image with a symbol table (section headers: null, .symtab, .strtab). */
+struct fake_syms {
+	struct fake f;
+	Elf64_Sym sym[2];
+	char str[8];
+	Elf64_Shdr sh[3];
+};
+
+static struct fake_syms good_syms(void)
+{
+	struct fake_syms g;
+	memset(&g, 0, sizeof(g));
+	g.f = good();
+	g.f.eh.e_shoff = offsetof(struct fake_syms, sh);
+	g.f.eh.e_shentsize = sizeof(Elf64_Shdr);
+	g.f.eh.e_shnum = 3;
+	g.sym[1].st_name = 1;
+	g.sym[1].st_info = ELF64_ST_INFO(STB_GLOBAL, STT_FUNC);
+	g.sym[1].st_shndx = 1;
+	g.sym[1].st_value = 0x40100000;
+	memcpy(g.str, "\0_start", 8);
+	g.sh[1].sh_type = SHT_SYMTAB;
+	g.sh[1].sh_offset = offsetof(struct fake_syms, sym);
+	g.sh[1].sh_size = sizeof(g.sym);
+	g.sh[1].sh_entsize = sizeof(Elf64_Sym);
+	g.sh[1].sh_link = 2;
+	g.sh[1].sh_addralign = 8;
+	g.sh[2].sh_type = SHT_STRTAB;
+	g.sh[2].sh_offset = offsetof(struct fake_syms, str);
+	g.sh[2].sh_size = sizeof(g.str);
+	g.sh[2].sh_addralign = 1;
+	return g;
+}
+
+START_TEST(test_symbols_load)
+{
+	struct fake_syms g = good_syms();
+	const char *path = write_tmp("syms.elf", &g, sizeof(g));
+	struct image img;
+	char err[IMG_ERR_LEN];
+	ck_assert_int_eq(img_load(path, &img, MACH_RAM_DEFAULT, err), 0);
+	ck_assert_uint_eq(img.nsyms, 1);
+	ck_assert_str_eq(img.syms[0].name, "_start");
+	img_free(&img);
+}
+END_TEST
+
+/* Issue #15 defect 7: each message says what is wrong (it said "corrupt symbol table: no
+ * error", "no loadable segment", "needs bytes up to 256"). */
+START_TEST(test_symtab_entsize_zero_says_so)
+{
+	struct fake_syms g = good_syms();
+	g.sh[1].sh_entsize = 0;
+	ck_assert_str_eq(load("ent0.elf", &g, sizeof(g)),
+	                 "corrupt symbol table: its entry size (sh_entsize) is 0, not 24");
+}
+END_TEST
+
+START_TEST(test_misaligned_phoff_says_so)
+{
+	uint8_t buf[sizeof(struct fake) + 8];
+	struct fake f = good();
+	f.eh.e_phoff += 1;
+	f.ph.p_offset += 1;
+	memset(buf, 0, sizeof(buf));
+	memcpy(buf, &f.eh, sizeof(f.eh));
+	memcpy(buf + f.eh.e_phoff, &f.ph, sizeof(f.ph));
+	memcpy(buf + f.ph.p_offset, f.code, sizeof(f.code));
+	ck_assert_str_eq(load("phoff.elf", buf, sizeof(buf)),
+	                 "corrupt ELF header: the program headers (e_phoff 0x41) are not "
+	                 "8-byte aligned");
+}
+END_TEST
+
+START_TEST(test_overflowing_p_offset_says_so)
+{
+	struct fake f = good();
+	f.ph.p_offset = UINT64_MAX - 3;
+	ck_assert_str_eq(load("poff.elf", &f, sizeof(f)),
+	                 "corrupt program header 0: p_offset 0xfffffffffffffffc + p_filesz 0x8 "
+	                 "overflows");
+	f = good();
+	f.ph.p_offset = 0x1000;
+	ck_assert_str_eq(load("poff2.elf", &f, sizeof(f)),
+	                 "truncated: segment 0 needs file bytes [0x1000, 0x1008), the file has "
+	                 "128");
+}
+END_TEST
+
 START_TEST(test_symbolize_nearest_symbol_in_image)
 {
 	struct img_segment seg = {.paddr = 0x40100000, .memsz = 0x2000};
@@ -234,6 +323,10 @@ int main(void)
 	tcase_add_test(tc, test_entry_outside_segments);
 	tcase_add_test(tc, test_no_load_segment);
 	tcase_add_test(tc, test_symbolize_nearest_symbol_in_image);
+	tcase_add_test(tc, test_symbols_load);
+	tcase_add_test(tc, test_symtab_entsize_zero_says_so);
+	tcase_add_test(tc, test_misaligned_phoff_says_so);
+	tcase_add_test(tc, test_overflowing_p_offset_says_so);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_set_fork_status(sr, CK_NOFORK);

@@ -19,6 +19,7 @@
 #include "engine/sim.h"
 #include "help.h"
 #include "machine/disasm.h"
+#include "machine/kernel_boot.h"
 #include "machine/machine.h"
 #include "machine/msg.h"
 #include "trace/trace.h"
@@ -98,7 +99,13 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 		OPT_NO_CHECK,
 		OPT_TRACE_SCHEMA,
 		OPT_TRACE_LIMIT,
-		OPT_CPUS
+		OPT_CPUS,
+		OPT_KERNEL,
+		OPT_DTB,
+		OPT_APPEND,
+		OPT_INITRD,
+		OPT_SYMBOLS,
+		OPT_NO_REBOOT
 	};
 	static const struct option opts[] = {
 	    {"trace", required_argument, NULL, OPT_TRACE},
@@ -118,6 +125,12 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 	    {"timing", no_argument, NULL, OPT_TIMING},
 	    {"cpu-profile", required_argument, NULL, OPT_CPU_PROFILE},
 	    {"phase", required_argument, NULL, OPT_PHASE},
+	    {"kernel", required_argument, NULL, OPT_KERNEL},
+	    {"dtb", required_argument, NULL, OPT_DTB},
+	    {"append", required_argument, NULL, OPT_APPEND},
+	    {"initrd", required_argument, NULL, OPT_INITRD},
+	    {"symbols", required_argument, NULL, OPT_SYMBOLS},
+	    {"no-reboot", no_argument, NULL, OPT_NO_REBOOT},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -198,6 +211,24 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 		case OPT_SCENARIO:
 			scenario_path = optarg;
 			break;
+		case OPT_KERNEL:
+			s->opt.kernel.kernel = optarg;
+			break;
+		case OPT_DTB:
+			s->opt.kernel.dtb = optarg;
+			break;
+		case OPT_APPEND:
+			s->opt.kernel.append = optarg;
+			break;
+		case OPT_INITRD:
+			s->opt.kernel.initrd = optarg;
+			break;
+		case OPT_SYMBOLS:
+			s->opt.kernel.symbols = optarg;
+			break;
+		case OPT_NO_REBOOT:
+			s->opt.no_reboot = true;
+			break;
 		case OPT_TIMING: /* --cpu-profile and --phase imply it */
 			targs.on = true;
 			break;
@@ -222,7 +253,20 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 			goto out;
 		}
 	}
-	if (scenario_path) {
+	const struct kboot_args *ka = &s->opt.kernel;
+	if (!ka->kernel && (ka->dtb || ka->append || ka->initrd || ka->symbols)) {
+		status = usage_error("%s", "run: --dtb, --append, --initrd and --symbols go with "
+		                           "--kernel Image");
+		goto out;
+	}
+	if (ka->kernel) {
+		if (scenario_path || optind != argc) {
+			status = usage_error("%s", "run: --kernel Image takes no FIRMWARE.elf nor "
+			                           "--scenario");
+			goto out;
+		}
+		s->opt.firmware = s->name = ka->kernel;
+	} else if (scenario_path) {
 		/* The file names the firmware and its settings win over the command line's. */
 		if (optind != argc) {
 			status = usage_error("%s", "run: --scenario FILE takes no FIRMWARE.elf");
@@ -267,8 +311,15 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 		        s->opt.ram_base, s->opt.ram_size, why);
 		goto out;
 	}
-	if (img_load(s->opt.firmware, &s->img, s->opt.ram_size, err) ||
-	    img_check_layout(&s->img, s->opt.ram_base, s->opt.ram_size, err)) {
+	if (ka->kernel) {
+		const char *bad = ka->kernel;
+		if (kboot_load(ka, s->opt.ram_base, s->opt.ram_size, s->opt.ncpus, &s->img,
+		               &s->kinfo, &bad, err)) {
+			fprintf(stderr, "sim: %s: %s\n", bad, err);
+			goto out;
+		}
+	} else if (img_load(s->opt.firmware, &s->img, s->opt.ram_size, err) ||
+	           img_check_layout(&s->img, s->opt.ram_base, s->opt.ram_size, err)) {
 		fprintf(stderr, "sim: %s: %s\n", s->name, err);
 		goto out;
 	}

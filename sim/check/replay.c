@@ -24,6 +24,7 @@
 #include "check/session.h"
 #include "machine/disasm.h"
 #include "machine/image.h"
+#include "machine/kernel_boot.h"
 #include "machine/machine.h"
 #include "machine/msg.h"
 #include "model.h"
@@ -396,7 +397,29 @@ int replay_main(int argc, char **argv)
 	}
 	const char *fwq = msg_quote(fw ? fw : path, qfw, sizeof(qfw));
 	r.ram_size = hdr_hex(h, "options", "ram", MACH_RAM_DEFAULT);
-	if (img_load(fw ? fw : path, &r.img, r.ram_size, err)) {
+	json_t *kj = json_object_get(h, "kernel");
+	bool kernel = json_is_object(kj);
+	if (kernel) {
+		/* sim run --kernel: the same Image, DTB and initrd, placed the same way. */
+		struct kboot_args ka = {
+		    .kernel = fw ? fw : hdr_str(h, "kernel", "image"),
+		    .dtb = hdr_str(h, "kernel", "dtb"),
+		    .append = hdr_str(h, "kernel", "append"),
+		    .initrd = hdr_str(h, "kernel", "initrd"),
+		    .symbols = hdr_str(h, "kernel", "symbols"),
+		};
+		struct kboot_info ki;
+		const char *bad = ka.kernel;
+		json_t *cpus = json_object_get(json_object_get(h, "options"), "cpus");
+		if (!ka.kernel ||
+		    kboot_load(&ka, hdr_hex(h, "options", "ram_base", MACH_RAM_BASE), r.ram_size,
+		               cpus ? (unsigned)json_integer_value(cpus) : 1, &r.img, &ki, &bad,
+		               err)) {
+			fprintf(stderr, "sim: %s: kernel %s: %s\n", r.path, bad ? bad : "?",
+			        ka.kernel ? err : "no image in the header");
+			goto out;
+		}
+	} else if (img_load(fw ? fw : path, &r.img, r.ram_size, err)) {
 		fprintf(stderr, "sim: %s: firmware %s: %s%s\n", r.path, fwq, err,
 		        fw ? "" : " (name it with --firmware)");
 		goto out;
@@ -420,7 +443,7 @@ int replay_main(int argc, char **argv)
 	}
 	r.ram_base = hdr_hex(h, "options", "ram_base", MACH_RAM_BASE);
 	r.ram_size = hdr_hex(h, "options", "ram", MACH_RAM_DEFAULT);
-	if (img_check_layout(&r.img, r.ram_base, r.ram_size, err)) {
+	if (!kernel && img_check_layout(&r.img, r.ram_base, r.ram_size, err)) {
 		fprintf(stderr, "sim: %s: firmware %s: %s\n", r.path, fwq, err);
 		goto out;
 	}

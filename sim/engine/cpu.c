@@ -311,5 +311,7 @@ int cpu_boot(struct sim *s, uint64_t entry, uint64_t context_id)
 		return -1;
 	if (s->cpu)
 		cpu_set_reg(s, UC_ARM64_REG_X0, context_id);
+	else if (s->img.entry_x0) /* a Linux Image: x0 = its DTB's PA (booting.rst §4) */
+		cpu_set_reg(s, UC_ARM64_REG_X0, s->img.entry_x0);
 	return 0;
 }

@@ -94,6 +94,49 @@ int sim_take_exception(struct sim *s, struct exc_info *info, uint64_t pc, uint64
 	return 0;
 }
 
+int sim_take_interrupt(struct sim *s, bool fiq, bool virt, unsigned target_el, uint64_t pc)
+{
+	uint64_t pstate = cpu_pstate(s);
+	unsigned from = s->el;
+	bool el2 = target_el == 2;
+	uint64_t vbar = cpu_read_sysreg(s, el2 ? CSR_VBAR_EL2 : CSR_VBAR_EL1);
+	uint64_t vector = vbar + exc_vector_offset(fiq ? EXC_FIQ : EXC_IRQ, from, target_el,
+	                                           (pstate & PSTATE_SP) != 0, true);
+	/* AArch64.TakeException: ELxh, DAIF all set, NZCV kept (D1.10.4). */
+	uint64_t new_pstate = (pstate & UINT64_C(0xf0000000)) | PSTATE_DAIF |
+	                      (el2 ? PSTATE_M_EL2H : PSTATE_M_EL1H);
+	const char *cause = virt ? (fiq ? "vfiq" : "virq") : (fiq ? "fiq" : "irq");
+	char sym[64];
+	mmu_symbolize(s, pc, sym, sizeof(sym));
+	check_irq_entry(s, fiq, virt, pc, from, target_el, vector);
+	if (cpu_enter(s, new_pstate, vector))
+		return -1;
+	int rc = cpu_write_sysreg(s, el2 ? CSR_ELR_EL2 : CSR_ELR_EL1, pc);
+	rc |= cpu_write_sysreg(s, el2 ? CSR_SPSR_EL2 : CSR_SPSR_EL1, pstate);
+	if (rc)
+		return -1;
+	s->exceptions++;
+	s->interrupts++;
+	if (s->trace) {
+		struct trace_exc te = {
+		    .cpu = s->cpu,
+		    .cause = cause,
+		    .requested = true,
+		    .from_el = from,
+		    .to_el = target_el,
+		    .pc = pc,
+		    .sym = sym,
+		    .ec = "",
+		    .elr = pc,
+		    .spsr = pstate,
+		    .vector = vector,
+		};
+		trace_exception(s->trace, &te);
+	}
+	mmu_sweep(s);
+	return 0;
+}
+
 void sim_describe_last_exc(struct sim *s, char *buf, size_t len)
 {
 	const struct last_exc *l = &s->last_exc;

@@ -17,6 +17,14 @@
  */
 int sim_take_exception(struct sim *s, struct exc_info *info, uint64_t pc, uint64_t pref_return);
 
+/*
+ * Take an asynchronous exception (D1.10): IRQ (fiq false) or FIQ, virtual or physical, to
+ * target_el, interrupting the CPU before the instruction at pc: ELR = pc, SPSR = PSTATE,
+ * PSTATE = target ELxh with DAIF set, PC = VBAR_ELx + the IRQ/FIQ offset; ESR and FAR are
+ * not written (D1.10.4: they are UNKNOWN... not changed for IRQ/FIQ). Returns 0 or -1.
+ */
+int sim_take_interrupt(struct sim *s, bool fiq, bool virt, unsigned target_el, uint64_t pc);
+
 /* One line describing s->last_exc ("none" when no exception was taken). */
 void sim_describe_last_exc(struct sim *s, char *buf, size_t len);
 

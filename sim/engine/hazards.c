@@ -412,6 +412,8 @@ static uint64_t wide_store_bytes(struct sim *s, uint32_t enc, unsigned off)
 static void check_trace_header(struct sim *s, const struct session_cfg *cfg)
 {
 	struct trace_header_info h = {
+	    .kernel = s->opt.kernel.kernel ? &s->opt.kernel : NULL,
+	    .kinfo = &s->kinfo,
 	    .firmware_path = s->opt.firmware,
 	    .sha256 = s->img.sha256,
 	    .build_id = s->img.build_id,
@@ -571,6 +573,18 @@ void check_exc_entry(struct sim *s, const struct exc_info *info, const struct ex
 	session_exception(c->ss, s->cpu, info->cause == EXC_CAUSE_INSN_ABORT, info->far, pc,
 	                  info->from_el, e->target_el, requested(info->cause), e->esr, e->elr,
 	                  e->vector, what);
+}
+
+void check_irq_entry(struct sim *s, bool fiq, bool virt, uint64_t pc, unsigned from_el,
+                     unsigned to_el, uint64_t vector)
+{
+	struct check *c = s->chk;
+	c->store_pending = false;
+	c->nloads = 0;
+	char what[80];
+	snprintf(what, sizeof(what), "%s%s exception taken to EL%u", virt ? "virtual " : "",
+	         fiq ? "FIQ" : "IRQ", to_el);
+	session_exception(c->ss, s->cpu, false, 0, pc, from_el, to_el, true, 0, pc, vector, what);
 }
 
 void check_eret(struct sim *s, uint64_t pc, unsigned from_el, unsigned to_el, uint64_t target)

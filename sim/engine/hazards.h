@@ -34,6 +34,10 @@ void check_free_machine(struct sim *s);
 void check_fetch(struct sim *s, uint64_t pc, uint32_t enc);
 void check_msr(struct sim *s, const uc_arm64_cp_reg *cp);
 void check_sys(struct sim *s, const uc_arm64_cp_reg *cp);
+/* An IRQ/FIQ (virtual: from HCR_EL2.VI/VF or the GIC's virtual interface) taken at pc from
+ * from_el to to_el: a requested exception for the model (not a fault), ESR untouched. */
+void check_irq_entry(struct sim *s, bool fiq, bool virt, uint64_t pc, unsigned from_el,
+                     unsigned to_el, uint64_t vector);
 void check_exc_entry(struct sim *s, const struct exc_info *info, const struct exc_entry *e,
                      uint64_t pc);
 void check_eret(struct sim *s, uint64_t pc, unsigned from_el, unsigned to_el, uint64_t target);

@@ -16,9 +16,11 @@
 
 #include "arch.h"
 #include "engine/cpu.h"
+#include "engine/devices.h"
 #include "engine/hazards.h"
 #include "engine/mmu.h"
 #include "machine/cpu_features.h"
+#include "machine/irq_route.h"
 #include "machine/machine.h"
 #include "machine/timer.h"
 #include "machine/wake.h"
@@ -125,9 +127,8 @@ bool hooks_cpu_can_wake(struct sim *s, bool waiting)
 	    .pstate_f = (pstate & PSTATE_F) != 0,
 	    .hcr_imo = (hcr & HCR_EL2_IMO) != 0,
 	    .hcr_fmo = (hcr & HCR_EL2_FMO) != 0,
-	    /* No interrupt is delivered yet (the GIC is not wired to the CPU). */
-	    .irq_pending = false,
-	    .fiq_pending = false,
+	    .irq_pending = (devices_irq_lines(s) & (IRQ_LINE_IRQ | IRQ_LINE_VIRQ)) != 0,
+	    .fiq_pending = (devices_irq_lines(s) & (IRQ_LINE_FIQ | IRQ_LINE_VFIQ)) != 0,
 	    .timer_armed = timer_next_deadline(&s->cpus[s->cpu].timer,
 	                                       hooks_machine_count(s, UINT64_MAX)) != UINT64_MAX,
 	};
@@ -141,7 +142,7 @@ uint64_t hooks_machine_count(struct sim *s, uint64_t pc)
 	 * have not run yet. */
 	if (pc >= s->blk_va && pc < s->blk_va + s->blk_size)
 		insns -= (s->blk_va + s->blk_size - pc) / 4;
-	return timer_count_at(&s->timer_cfg, insns);
+	return timer_count_at(&s->timer_cfg, insns + s->idle_insns);
 }
 
 /*
@@ -212,6 +213,14 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 			sim_request_stop(s, STOP_YIELD);
 			return;
 		}
+	}
+	if (s->insns + s->idle_insns >= s->timer_due)
+		devices_timers_update(s); /* a timer output rises: its PPI (devices.c) */
+	if (devices_irq_due(s)) {
+		/* An interrupt is taken before this block: the block's address is ELR. */
+		s->blk_stopped = true;
+		sim_request_stop(s, STOP_IRQ);
+		return;
 	}
 	uint32_t last = block_last_insn(s, addr, size);
 	if (idle_loop(s, addr, size, last)) {
@@ -307,6 +316,7 @@ static int timer_msr(struct sim *s, const uc_arm64_cp_reg *cp)
 		return 0;
 	uint64_t pc = cpu_reg(s, UC_ARM64_REG_PC); /* synced before the hook (translate-a64.c) */
 	timer_write(t, tr, cp->val, hooks_machine_count(s, pc));
+	s->timer_due = 0; /* its output and next deadline, at the next block (devices.c) */
 	return tr != TREG_CNTHCTL_EL2 && tr != TREG_CNTKCTL_EL1;
 }
 
@@ -353,6 +363,8 @@ static uint32_t hook_msr(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg 
 	}
 	if (!s->opt.no_check)
 		check_msr(s, cp);
+	if (r == CSR_HCR_EL2)
+		devices_irq_recheck(s); /* VI/VF and the routing of interrupts */
 	if (cpu_sysregs[r].translation)
 		sim_request_stop(s, STOP_CONTEXT); /* Unicorn ends the block after an MSR */
 	return 0;
@@ -417,35 +429,9 @@ static uint32_t hook_sys(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg 
 	return 0;
 }
 
-static uint64_t uart_read(uc_engine *uc, uint64_t offset, unsigned size, void *user)
-{
-	(void)uc;
-	(void)size;
-	(void)user;
-	/* PL011 UARTFR: TX FIFO empty, RX FIFO empty, never busy. */
-	return offset == MACH_UART_FR ? (1u << 7) | (1u << 4) : 0;
-}
-
 void hooks_uart_flush_line(struct sim *s)
 {
-	if (s->uart_len && s->trace)
-		trace_uart(s->trace, s->cpu, s->uart_line, s->uart_len);
-	s->uart_len = 0;
-}
-
-static void uart_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t value, void *user)
-{
-	struct sim *s = user;
-	(void)uc;
-	(void)size;
-	if (offset != MACH_UART_DR)
-		return;
-	char c = (char)(value & 0xff);
-	if (fputc(c, s->uart_out) == EOF && !s->uart_errno)
-		s->uart_errno = errno; /* reported by main.c at the end of the run */
-	s->uart_line[s->uart_len++] = c;
-	if (c == '\n' || s->uart_len == sizeof(s->uart_line))
-		hooks_uart_flush_line(s);
+	devices_uart_flush_line(s);
 }
 
 /* ---- the machine the hooks are added to ---- */
@@ -498,7 +484,7 @@ int hooks_machine_setup(struct sim *s)
 	}
 	e = uc_mem_map_ptr(s->uc, s->opt.ram_base, s->opt.ram_size, UC_PROT_ALL, s->ram);
 	if (e == UC_ERR_OK)
-		e = uc_mmio_map(s->uc, MACH_UART_BASE, MACH_UART_SIZE, uart_read, s, uart_write, s);
+		e = devices_setup(s);
 	uc_hook h;
 	if (e == UC_ERR_OK)
 		e = uc_hook_add(s->uc, &h, UC_HOOK_BLOCK, (void *)hook_block, s, 1, 0);
@@ -568,12 +554,14 @@ int hooks_machine_setup(struct sim *s)
 	/* Timers at reset (timer_cpu_reset: hypsim's defined values); the count goes on. */
 	for (unsigned i = 0; i < SIM_MAX_CPUS; i++)
 		timer_cpu_reset(&s->cpus[i].timer, &s->timer_cfg);
+	s->timer_due = 0;
 	return cpu_boot(s, s->img.entry, 0);
 }
 
 void hooks_machine_teardown(struct sim *s)
 {
 	check_free_machine(s);
+	devices_teardown(s);
 	if (s->uc) {
 		mmu_clear(s);
 		for (unsigned i = 0; i < SIM_MAX_CPUS; i++) {

@@ -56,6 +56,7 @@
 
 #include "arch.h"
 #include "engine/cpu.h"
+#include "engine/devices.h"
 #include "engine/end.h"
 #include "engine/entry.h"
 #include "engine/hazards.h"
@@ -399,7 +400,7 @@ int sim_run(struct sim *s)
 		uc_err e = uc_emu_start(s->uc, pc, s->until ? s->until : UINT64_MAX, 0, 0);
 		uint64_t npc = cpu_reg(s, UC_ARM64_REG_PC);
 		if (s->stop == STOP_BUDGET || s->stop == STOP_ERET || s->stop == STOP_HANG ||
-		    s->stop == STOP_YIELD || s->stop == STOP_INTERRUPTED) {
+		    s->stop == STOP_YIELD || s->stop == STOP_INTERRUPTED || s->stop == STOP_IRQ) {
 			npc = s->block_stop_pc;
 			cpu_set_reg(s, UC_ARM64_REG_PC, npc);
 		}
@@ -494,6 +495,14 @@ int sim_run(struct sim *s)
 				          s->idle_loop_blocks, end_where_on(s, npc, w, sizeof(w), false),
 				          (sim_describe_last_exc(s, le, sizeof(le)), le));
 			break;
+		case STOP_IRQ: {
+			int rc = devices_take_irq(s, npc);
+			if (rc < 0)
+				return end_finish(s, "fatal", SIM_EXIT_UNFINISHED, "%s", s->fatal);
+			if (rc > 0)
+				devices_irq_recheck(s);
+			break;
+		}
 		case STOP_INTERRUPTED:
 			break; /* reported at the top of the loop */
 		case STOP_FATAL:
@@ -507,12 +516,16 @@ int sim_run(struct sim *s)
 				              uc_strerror(e), end_where(s, npc, w, sizeof(w)));
 			if (reached)
 				break; /* the stretch's last instruction ran */
-			/* Otherwise Unicorn returns by itself only when the CPU halts: WFI. With
-			 * something to wake it, the WFI completes (it may complete at any time,
-			 * D1.6.2) and the guest runs on. */
+			/* Otherwise Unicorn returns by itself only when the CPU halts: WFI. */
 			if (hooks_read_insn(s, npc - 4, &enc) && enc == ENC_WFI) {
-				if (hooks_cpu_can_wake(s, true))
+				/* D1.6.2: a pending interrupt, masked or not, completes the WFI; with
+				 * none, virtual time jumps to the next timer deadline (devices.c). */
+				if (devices_wfi_wakes(s) || (s->ncpus == 1 && devices_idle_skip(s)))
 					break;
+				/* It waits: an interrupt that becomes pending for it wakes it (another
+				 * CPU's SGI, its timer as time passes, or time skipped when every
+				 * CPU waits: sched_next); a hang only when none ever can. */
+				s->cpus[s->cpu].hung_wfi = true;
 				sched_mark_hung(s, npc - 4, "WFI with no interrupt source",
 				          "WFI with no interrupt source at %s; last exception: %s",
 				          end_where_on(s, npc - 4, w, sizeof(w), false),

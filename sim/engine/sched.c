@@ -13,10 +13,12 @@
 
 #include "arch.h"
 #include "engine/cpu.h"
+#include "engine/devices.h"
 #include "engine/end.h"
 #include "engine/hazards.h"
 #include "engine/hooks.h"
 #include "engine/mmu.h"
+#include "machine/gic.h"
 #include "machine/machine.h"
 #include "trace/trace.h"
 
@@ -104,6 +106,7 @@ static int switch_to(struct sim *s, unsigned next)
 		return -1;
 	}
 	s->cpu = next;
+	devices_irq_recheck(s); /* the interrupt lines are this CPU's now */
 	s->until = 0;
 	s->fetch_valid = false;
 	s->switch_now = false;
@@ -150,6 +153,25 @@ static int end_of_cpus(struct sim *s);
 enum loop_result sched_next(struct sim *s, int *status)
 {
 	unsigned cur = s->cpu, next = cur;
+	/* Every CPU that is on waits in WFI: virtual time jumps to the next timer deadline
+	 * (devices.c), whose interrupt may wake one. */
+	bool any = false, waiting = false;
+	for (unsigned i = 0; i < s->ncpus; i++) {
+		any |= runnable(&s->cpus[i]);
+		waiting |= s->cpus[i].hung && s->cpus[i].hung_wfi;
+	}
+	if (!any && waiting)
+		devices_idle_skip(s);
+	/* A CPU waiting in WFI wakes when an interrupt is pending for it (another CPU's SGI,
+	 * its timer; D1.6.2): its PC is already after the WFI. */
+	for (unsigned i = 0; s->gic && i < s->ncpus; i++) {
+		struct sim_cpu *c = &s->cpus[i];
+		if (c->hung && c->hung_wfi && gic_cpu_wake(s->gic, i)) {
+			c->hung = c->hung_wfi = false;
+			if (i == s->cpu)
+				devices_irq_recheck(s);
+		}
+	}
 	for (unsigned k = 1; k <= s->ncpus && next == cur; k++)
 		if (runnable(&s->cpus[(cur + k) % s->ncpus]) && (cur + k) % s->ncpus != cur)
 			next = (cur + k) % s->ncpus;
@@ -231,7 +253,7 @@ enum loop_result sched_smc(struct sim *s, uint64_t pc_after, int *status)
 	case PSCI_ACT_CPU_ON:
 		/* The target powers up at its first turn (switch_to); the model starts it now. */
 		s->cpus[r.target].power = PSCI_POWER_ON_PENDING;
-		s->cpus[r.target].hung = false;
+		s->cpus[r.target].hung = s->cpus[r.target].hung_wfi = false;
 		s->cpus[r.target].entry = r.entry;
 		s->cpus[r.target].context_id = r.context_id;
 		check_cpu_on(s, r.target, pc_after - 4, r.entry, r.context_id);
@@ -259,6 +281,15 @@ enum loop_result sched_smc(struct sim *s, uint64_t pc_after, int *status)
 		}
 		return LOOP_END;
 	case PSCI_ACT_SYSTEM_RESET:
+		if (s->opt.no_reboot) {
+			/* --no-reboot: as QEMU's -no-reboot, a reset ends the run, and like QEMU
+			 * (which exits 0 then) with SYSTEM_OFF's status. */
+			*status = end_finish(s, "system-reset", SIM_EXIT_OFF,
+			                     "PSCI SYSTEM_RESET after %" PRIu64
+			                     " instructions (--no-reboot)",
+			                     s->insns);
+			return LOOP_END;
+		}
 		s->resets++;
 		hooks_machine_teardown(s);
 		s->ram_ops.ctx = s;

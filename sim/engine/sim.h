@@ -26,7 +26,9 @@
 #include "exc.h"
 #include "machine/cpu_features.h"
 #include "machine/image.h"
+#include "machine/kernel_boot.h"
 #include "machine/machine.h"
+#include "machine/pl011.h"
 #include "machine/timer.h"
 #include "mem_ops.h"
 #include "model.h"
@@ -83,6 +85,8 @@ struct sim_options {
 	bool tlb_accessed;  /* --tlb accessed (default speculative) */
 	enum wb_policy wb_policy; /* --inject writeback=... (default WB_ANY) */
 	uint64_t wb_seed;
+	struct kboot_args kernel; /* --kernel, --dtb, --append, --initrd, --symbols */
+	bool no_reboot;           /* --no-reboot: PSCI SYSTEM_RESET ends the run (exit 0) */
 	int argc;           /* the command line, recorded in the trace header */
 	char **argv;
 };
@@ -97,6 +101,7 @@ enum stop_kind {
 	STOP_ERET,        /* the previous block ended with ERET: the EL may have changed */
 	STOP_BUDGET,      /* the next block would exceed --max-insns: run up to the limit */
 	STOP_HANG,        /* a block that branches to itself doing nothing */
+	STOP_IRQ,         /* an interrupt is taken before the next block (devices.c) */
 	STOP_YIELD,       /* the previous block ended with WFE/YIELD, or the slice ends here */
 	STOP_INTERRUPTED, /* a signal, or the trace's limit or write error (trace_halt) */
 	STOP_FATAL,       /* a host-side failure inside a hook (message in fatal) */
@@ -111,6 +116,14 @@ struct pending_abort {
 };
 
 /* The last exception hypsim performed, for the hang report ("last exception taken"). */
+/* One device region Unicorn calls back (devices.c): the run and the region's base PA. */
+struct sim_mmio {
+	struct sim *s;
+	uint64_t base;
+};
+
+struct gic;
+
 struct last_exc {
 	bool valid;
 	enum exc_cause cause;
@@ -149,6 +162,7 @@ struct sim_cpu {
 	uint64_t entry;  /* PSCI CPU_ON: where it enters, and its x0 */
 	uint64_t context_id;
 	bool hung; /* it can never run again: branch to self, WFI, a looping abort */
+	bool hung_wfi; /* hung in a WFI: an interrupt another CPU raises (an SGI) wakes it */
 	uint64_t hang_pc;
 	char hang_what[96]; /* what its guest-hang report says */
 	char hang_msg[400]; /* "branch to self at ...; last exception: ..." */
@@ -173,6 +187,7 @@ struct sim {
 	/* Configuration: fixed for the whole program. */
 	struct sim_options opt;
 	struct image img;
+	struct kboot_info kinfo; /* --kernel: what was loaded where (kernel_boot.h) */
 	const char *name; /* the firmware path as given, for messages */
 
 	/* The CPU the machine presents (ID registers, the model's features), and what its
@@ -194,6 +209,20 @@ struct sim {
 	uint64_t scratch_pa; /* a free page for the ERET used to change EL (cpu.c) */
 	struct placeholder *ph;
 	size_t nph, ph_cap;
+	struct pl011 uart; /* the console (devices.c) */
+	struct gic *gic;   /* the interrupt controller (devices.c) */
+	struct sim_mmio gic_mmio[4];
+	/* Interrupt lines into the running CPU, recomputed when the GIC's generation moves
+	 * (irq_gen; UINT64_MAX: recompute) or HCR_EL2 is written (devices.c). */
+	uint64_t irq_gen;
+	unsigned irq_lines, hcr_lines;
+	uint64_t interrupts; /* IRQs/FIQs taken */
+	/* Virtual time (devices.c): the count is timer_count_at(timer_cfg, insns + idle_insns),
+	 * idle_insns the instructions' worth of time skipped while every CPU waited in WFI
+	 * for a timer. timer_due: insns + idle_insns at which a timer output next rises
+	 * (UINT64_MAX: none armed; 0: recompute at the next block). */
+	uint64_t idle_insns;
+	uint64_t timer_due;
 	FILE *uart_out;
 	char uart_line[256];
 	size_t uart_len;

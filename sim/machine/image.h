@@ -34,6 +34,7 @@ struct image {
 	uint8_t *file; /* the whole file */
 	size_t file_size;
 	uint64_t entry;
+	uint64_t entry_x0; /* x0 at entry: 0, or a Linux Image's DTB PA (kernel_boot.h) */
 	struct img_segment *segs;
 	size_t nsegs;
 	struct img_symbol *syms; /* sorted by address */

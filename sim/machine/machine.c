@@ -74,6 +74,10 @@ bool mach_ram_fits(uint64_t base, uint64_t size, const char **why)
 		*why = "RAM would overlap the UART at 0x09000000";
 		return false;
 	}
+	if (base < MACH_GIC_VCPU_BASE + MACH_GIC_REGION_SIZE && MACH_GIC_DIST_BASE < base + size) {
+		*why = "RAM would overlap the GIC at 0x08000000-0x0804ffff";
+		return false;
+	}
 	return true;
 }
 
@@ -87,10 +91,27 @@ bool mach_pa_in_uart(uint64_t pa, uint64_t len)
 	return inside(MACH_UART_BASE, MACH_UART_SIZE, pa, len);
 }
 
+bool mach_pa_in_device(uint64_t pa, uint64_t len)
+{
+	if (mach_pa_in_uart(pa, len))
+		return true;
+	for (size_t i = 0; i < sizeof(mach_gic_regions) / sizeof(mach_gic_regions[0]); i++)
+		if (inside(mach_gic_regions[i].base, mach_gic_regions[i].size, pa, len))
+			return true;
+	return false;
+}
+
 bool mach_pa_backed(uint64_t ram_base, uint64_t ram_size, uint64_t pa, uint64_t len)
 {
-	return mach_pa_in_ram(ram_base, ram_size, pa, len) || mach_pa_in_uart(pa, len);
+	return mach_pa_in_ram(ram_base, ram_size, pa, len) || mach_pa_in_device(pa, len);
 }
+
+const struct mach_region mach_gic_regions[4] = {
+    {"GICD", MACH_GIC_DIST_BASE, MACH_GIC_REGION_SIZE},
+    {"GICC", MACH_GIC_CPU_BASE, MACH_GIC_REGION_SIZE},
+    {"GICH", MACH_GIC_HYP_BASE, MACH_GIC_REGION_SIZE},
+    {"GICV", MACH_GIC_VCPU_BASE, MACH_GIC_REGION_SIZE},
+};
 
 static struct psci_result ret(const char *name, int64_t x0)
 {

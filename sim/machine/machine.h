@@ -2,8 +2,9 @@
  * machine.h - the "virt" machine hypsim simulates (DESIGN §2), as pure data and functions.
  *
  * Physical map: RAM at 0x4000_0000 (default 256 MiB, --ram), the PL011 UART at 0x0900_0000
- * (TX only, the flag register reads "TX empty"). Nothing else: any other PA is an External
- * abort. PSCI over SMC is answered here as EL3 firmware would answer it, without any
+ * (machine/pl011.h), the GICv2 distributor, CPU interface, GICH and GICV at 0x0800_0000,
+ * 0x0801_0000, 0x0803_0000, 0x0804_0000 (machine/gic.h). Nothing else: any other PA is an
+ * External abort. PSCI over SMC is answered here as EL3 firmware would answer it, without any
  * exception entry: psci_dispatch() is pure so its table is unit tested.
  */
 #ifndef HYPSIM_SIM_MACHINE_H
@@ -19,6 +20,12 @@
 #define MACH_UART_SIZE   UINT64_C(0x1000)
 #define MACH_UART_DR     0x00
 #define MACH_UART_FR     0x18
+/* The GICv2's four frames (machine/gic.h, the addresses of QEMU virt). */
+#define MACH_GIC_DIST_BASE   UINT64_C(0x08000000)
+#define MACH_GIC_CPU_BASE    UINT64_C(0x08010000)
+#define MACH_GIC_HYP_BASE    UINT64_C(0x08030000)
+#define MACH_GIC_VCPU_BASE   UINT64_C(0x08040000)
+#define MACH_GIC_REGION_SIZE UINT64_C(0x10000)
 
 /* A physical region of the machine (RAM or a device), for layout checks and messages. */
 struct mach_region {
@@ -51,6 +58,9 @@ bool mach_ram_fits(uint64_t base, uint64_t size, const char **why);
  * inside the UART. */
 bool mach_pa_in_ram(uint64_t ram_base, uint64_t ram_size, uint64_t pa, uint64_t len);
 bool mach_pa_in_uart(uint64_t pa, uint64_t len);
+/* The UART or one of the GIC's frames (mach_gic_regions). */
+bool mach_pa_in_device(uint64_t pa, uint64_t len);
+extern const struct mach_region mach_gic_regions[4];
 bool mach_pa_backed(uint64_t ram_base, uint64_t ram_size, uint64_t pa, uint64_t len);
 
 /* PSCI function ids (SMC Calling Convention, PSCI 1.1, DEN0022). */

@@ -16,6 +16,7 @@
  * writes everything.
  */
 #include "trace/trace.h"
+#include "machine/kernel_boot.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -665,6 +666,27 @@ void trace_header(struct trace *t, const struct trace_header_info *h)
 	json_object_set_new(o, "firmware", fw);
 	json_object_set_new(o, "options", opt);
 	json_object_set_new(o, "model", model);
+	if (h->kernel && h->kinfo) {
+		const struct kboot_args *k = h->kernel;
+		const struct kboot_info *ki = h->kinfo;
+		json_t *kj = json_object();
+		json_object_set_new(kj, "image", json_string(k->kernel));
+		json_object_set_new(kj, "sha256", json_string(ki->kernel_sha256));
+		json_object_set_new(kj, "dtb", k->dtb ? json_string(k->dtb) : json_null());
+		json_object_set_new(kj, "dtb_sha256", json_string(ki->dtb_sha256));
+		json_object_set_new(kj, "append", k->append ? json_string(k->append) : json_null());
+		json_object_set_new(kj, "initrd", k->initrd ? json_string(k->initrd) : json_null());
+		json_object_set_new(kj, "initrd_sha256",
+		                    k->initrd ? json_string(ki->initrd_sha256) : json_null());
+		json_object_set_new(kj, "symbols", k->symbols ? json_string(k->symbols) : json_null());
+		json_object_set_new(kj, "symbols_sha256", k->symbols && ki->symbols_sha256[0]
+		                                              ? json_string(ki->symbols_sha256)
+		                                              : json_null());
+		json_object_set_new(kj, "kernel_pa", hex(ki->plan.kernel_pa));
+		json_object_set_new(kj, "dtb_pa", hex(ki->plan.dtb_pa));
+		json_object_set_new(kj, "initrd_pa", hex(ki->plan.initrd_pa));
+		json_object_set_new(o, "kernel", kj);
+	}
 	dump_line(t, o);
 	json_decref(o);
 }

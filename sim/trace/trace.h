@@ -26,6 +26,9 @@ struct json_t;
 struct model_step_result;
 struct walk_result;
 
+struct kboot_args;
+struct kboot_info;
+
 struct trace_header_info {
 	const char *firmware_path;
 	const char *sha256;
@@ -44,6 +47,9 @@ struct trace_header_info {
 	uint64_t wb_seed;
 	int argc;
 	char **argv;
+	/* sim run --kernel: what was booted (NULL for an ELF), so that replay rebuilds it. */
+	const struct kboot_args *kernel;
+	const struct kboot_info *kinfo;
 };
 
 /* Open path for writing (buffered, written by a thread of its own; gzip-compressed with

@@ -8,7 +8,8 @@
 #    External aborts (ESR 0x96000010 / 0x96000050, FAR, the register kept), the UART reached
 #    through such a VA prints;
 #  3 restart: placeholder misses in the middle of a block after `add x1, x1, #1` restart at
-#    their own instruction (the text holds x1);
+#    their own instruction (the text holds x1); dc-zva: a DC ZVA loop whose stores miss
+#    (a helper's store: Unicorn runs on after it) restarts at DC ZVA with its registers;
 #  4 entry-base: the entry point is the RAM base;
 #  9 smc-stale: the trace records the encoding Unicorn ran (the stale `mov x2, #1`), one of
 #    the model's outcomes, so --check-unicorn accepts it;
@@ -30,8 +31,8 @@ count() {
 
 # NAME:EXIT-CHECKED:EXIT-NO-CHECK. smc-stale's checked run reports missing-isb (code stored
 # over with no context synchronisation; --no-check has no model).
-for spec in eret-alias:0:0 eret-alias-direct:0:0 ext-abort:0:0 restart:0:0 entry-base:0:0 \
-	smc-stale:1:0; do
+for spec in eret-alias:0:0 eret-alias-direct:0:0 ext-abort:0:0 restart:0:0 dc-zva:0:0 \
+	entry-base:0:0 smc-stale:1:0; do
 	name=${spec%%:*} rest=${spec#*:}
 	for mode in checked no-check; do
 		opt="" want=${rest%:*}

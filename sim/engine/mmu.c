@@ -178,9 +178,10 @@ bool mmu_hook_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
 	 * running), and here s->el may not be the EL the CPU is in: the fetch at the target of
 	 * a native ERET misses before hypsim has seen the ERET (run.c, after_eret), and EL2's
 	 * regime would call an EL1 VA unmapped (issue 14 defect 1). */
-	/* The first miss is the one the run loop restarts: DC ZVA's helper misses up to
-	 * blocklen + 2 times (one byte store after another) before it returns. */
-	if (s->stop == STOP_PLACEHOLDER)
+	/* The first stop is the one the run loop handles: DC ZVA's helper misses up to
+	 * blocklen + 2 times (one byte store after another) before it returns, and a miss
+	 * after mmu_hook_mem's abort must not replace that abort's VA. */
+	if (s->stop != STOP_NONE)
 		return false;
 	s->abort = (struct pending_abort){.fetch = fetch, .write = write, .va = addr};
 	/*
@@ -194,9 +195,7 @@ bool mmu_hook_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
 	 * instruction (its PC written back by the SYS or memory hook), and the run loop
 	 * restores it: the missing instruction restarts from its own state in both modes.
 	 */
-	s->abort_ctx_miss = false;
-	if (!fetch && s->stop == STOP_NONE)
-		s->abort_ctx_miss = uc_context_save(uc, s->abort_ctx) == UC_ERR_OK;
+	s->abort_ctx_miss = !fetch && uc_context_save(uc, s->abort_ctx) == UC_ERR_OK;
 	sim_request_stop(s, STOP_PLACEHOLDER);
 	return false;
 }

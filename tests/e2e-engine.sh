@@ -73,6 +73,20 @@ rc=$?
 grep -q "bytes 0xd2800022, instruction fetched before the store" "$dir/smc.err" ||
 	{ fail "smc-stale --check-unicorn: the report does not give the stale bytes"; cat "$dir/smc.err"; }
 
+# 3: dc-zva's trace: each DC ZVA fetched once per iteration (8 blocks of 64 bytes; QEMU's
+# and Unicorn's DCZID_EL0), its `dc` events at its own PC after each `abandon`, the `add`
+# after it fetched once per iteration (not also before the restart). By encoding: the
+# trace gives `asm` at an instruction's first event only.
+"$sim" run "$fw/dc-zva.elf" --uart /dev/null --trace "$dir/zva.jsonl" 2>/dev/null
+zpc=$(grep '"type":"insn"' "$dir/zva.jsonl" | grep '"enc":"0xd50b7428"' | sed -n '1s/.*"pc":"\([^"]*\)".*/\1/p')
+nz=$(grep '"type":"insn"' "$dir/zva.jsonl" | grep -c '"enc":"0xd50b7428"')
+na=$(grep '"type":"insn"' "$dir/zva.jsonl" | grep -c '"enc":"0x8b050108"')
+nab=$(grep -c '"type":"abandon"' "$dir/zva.jsonl")
+[ "$nz" = 8 ] && [ "$na" = 8 ] && [ "$nab" = 2 ] ||
+	fail "dc-zva: trace has $nz DC ZVA and $na add fetches, $nab abandons (8, 8, 2 expected)"
+[ -n "$zpc" ] && ! grep '"type":"dc"' "$dir/zva.jsonl" | grep -qv "\"pc\":\"$zpc\"" ||
+	fail "dc-zva: a dc event is not at DC ZVA's PC ($zpc)"
+
 # 10: --no-check's hang report names the instruction, EL and symbol.
 "$sim" run "$spin" --no-check >/dev/null 2>"$dir/spin.err"
 grep -q "^hazard guest-hang on cpu0 at EL2, 0x[0-9a-f]* spin_forever+0x0: b " "$dir/spin.err" ||
@@ -81,5 +95,5 @@ if grep -q "EL0, 0x0 (no symbol)" "$dir/spin.err"; then
 	fail "--no-check: a report names EL0, 0x0 (no symbol)"
 fi
 
-[ "$fails" -eq 0 ] && echo "ok: firmware/engine: 6 guests checked and --no-check, QEMU's text, equal counts"
+[ "$fails" -eq 0 ] && echo "ok: firmware/engine: 7 guests checked and --no-check, QEMU's text, equal counts"
 exit "$fails"

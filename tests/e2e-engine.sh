@@ -8,7 +8,8 @@
 #    External aborts (ESR 0x96000010 / 0x96000050, FAR, the register kept), the UART reached
 #    through such a VA prints;
 #  3 restart: placeholder misses in the middle of a block after `add x1, x1, #1` restart at
-#    their own instruction (the text holds x1);
+#    their own instruction (the text holds x1); dc-zva: a DC ZVA loop whose stores miss
+#    (a helper's store: Unicorn runs on after it) restarts at DC ZVA with its registers;
 #  4 entry-base: the entry point is the RAM base;
 #  9 smc-stale: the trace records the encoding Unicorn ran (the stale `mov x2, #1`), one of
 #    the model's outcomes, so --check-unicorn accepts it;
@@ -30,8 +31,8 @@ count() {
 
 # NAME:EXIT-CHECKED:EXIT-NO-CHECK. smc-stale's checked run reports missing-isb (code stored
 # over with no context synchronisation; --no-check has no model).
-for spec in eret-alias:0:0 eret-alias-direct:0:0 ext-abort:0:0 restart:0:0 entry-base:0:0 \
-	smc-stale:1:0; do
+for spec in eret-alias:0:0 eret-alias-direct:0:0 ext-abort:0:0 restart:0:0 dc-zva:0:0 \
+	entry-base:0:0 smc-stale:1:0; do
 	name=${spec%%:*} rest=${spec#*:}
 	for mode in checked no-check; do
 		opt="" want=${rest%:*}
@@ -72,6 +73,20 @@ rc=$?
 grep -q "bytes 0xd2800022, instruction fetched before the store" "$dir/smc.err" ||
 	{ fail "smc-stale --check-unicorn: the report does not give the stale bytes"; cat "$dir/smc.err"; }
 
+# 3: dc-zva's trace: each DC ZVA fetched once per iteration (8 blocks of 64 bytes; QEMU's
+# and Unicorn's DCZID_EL0), its `dc` events at its own PC after each `abandon`, the `add`
+# after it fetched once per iteration (not also before the restart). By encoding: the
+# trace gives `asm` at an instruction's first event only.
+"$sim" run "$fw/dc-zva.elf" --uart /dev/null --trace "$dir/zva.jsonl" 2>/dev/null
+zpc=$(grep '"type":"insn"' "$dir/zva.jsonl" | grep '"enc":"0xd50b7428"' | sed -n '1s/.*"pc":"\([^"]*\)".*/\1/p')
+nz=$(grep '"type":"insn"' "$dir/zva.jsonl" | grep -c '"enc":"0xd50b7428"')
+na=$(grep '"type":"insn"' "$dir/zva.jsonl" | grep -c '"enc":"0x8b050108"')
+nab=$(grep -c '"type":"abandon"' "$dir/zva.jsonl")
+[ "$nz" = 8 ] && [ "$na" = 8 ] && [ "$nab" = 2 ] ||
+	fail "dc-zva: trace has $nz DC ZVA and $na add fetches, $nab abandons (8, 8, 2 expected)"
+[ -n "$zpc" ] && ! grep '"type":"dc"' "$dir/zva.jsonl" | grep -qv "\"pc\":\"$zpc\"" ||
+	fail "dc-zva: a dc event is not at DC ZVA's PC ($zpc)"
+
 # 10: --no-check's hang report names the instruction, EL and symbol.
 "$sim" run "$spin" --no-check >/dev/null 2>"$dir/spin.err"
 grep -q "^hazard guest-hang on cpu0 at EL2, 0x[0-9a-f]* spin_forever+0x0: b " "$dir/spin.err" ||
@@ -80,5 +95,5 @@ if grep -q "EL0, 0x0 (no symbol)" "$dir/spin.err"; then
 	fail "--no-check: a report names EL0, 0x0 (no symbol)"
 fi
 
-[ "$fails" -eq 0 ] && echo "ok: firmware/engine: 6 guests checked and --no-check, QEMU's text, equal counts"
+[ "$fails" -eq 0 ] && echo "ok: firmware/engine: 7 guests checked and --no-check, QEMU's text, equal counts"
 exit "$fails"

@@ -264,6 +264,9 @@ static void hook_code(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 	(void)size;
 	if (s->blk_stopped || s->host_op)
 		return; /* the block hook stopped Unicorn: this instruction does not run */
+	if (s->stop != STOP_NONE)
+		return; /* a stop from the instruction before that did not end the block (a
+		           * helper's unmapped store: DC ZVA): Unicorn stops after this hook */
 	if (s->restart_pending) {
 		s->restart_pending = false;
 		if (addr == s->restart_pc && s->cpu == s->restart_cpu)

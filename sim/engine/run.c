@@ -450,6 +450,16 @@ int sim_run(struct sim *s)
 			r = abort_unmapped(s, npc, &status);
 			break;
 		case STOP_PLACEHOLDER:
+			/* A load or store: the CPU before it (mmu_hook_unmapped), whatever ran
+			 * after the miss in the same block (a helper's store does not stop at
+			 * once). */
+			if (s->abort_ctx_miss && !s->abort.fetch) {
+				if (uc_context_restore(s->uc, s->abort_ctx) != UC_ERR_OK)
+					return end_finish(s, "fatal", SIM_EXIT_UNFINISHED,
+					              "unicorn: cannot restore the CPU for a restart");
+				npc = cpu_reg(s, UC_ARM64_REG_PC);
+			}
+			s->abort_ctx_miss = false;
 			/* Decided here, after after_eret above: with the EL the CPU is in. */
 			if (!mmu_map_placeholder(s)) {
 				s->until = 0; /* the stretch is left for the exception */

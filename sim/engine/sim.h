@@ -278,8 +278,11 @@ struct sim {
 	struct pending_abort abort;
 	/* A VA Unicorn maps (RAM's or the UART's PA window) that the guest's tables send to a
 	 * PA with nothing behind it (mmu_hook_mem): the CPU as it was before the access,
-	 * restored before the External abort is taken. */
+	 * restored before the External abort is taken. Also the CPU at a load or store that
+	 * missed a placeholder (mmu_hook_unmapped, abort_ctx_miss set), restored before the
+	 * instruction is restarted or its abort taken. */
 	uc_context *abort_ctx;
+	bool abort_ctx_miss;
 	/* mmu_hook_mem's view of the current regime, dropped whenever the run loop regains
 	 * control and whenever hypsim flushes Unicorn's TLB: whether its MMU is on (0: not
 	 * known yet, 1: off, 2: on) and, per VA page, whether it reaches no device. */

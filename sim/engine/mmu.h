@@ -64,6 +64,8 @@ char *mmu_symbolize(struct sim *s, uint64_t va, char *buf, size_t len);
 
 /* Drop every placeholder whose VA no longer translates to backed memory. */
 void mmu_sweep(struct sim *s);
+/* A TLBI the guest ran (its Xt when by_va): what the next mmu_sweep re-checks. */
+void mmu_note_tlbi(struct sim *s, bool by_va, uint64_t arg);
 
 /* Remove all placeholders (machine reset). */
 void mmu_clear(struct sim *s);

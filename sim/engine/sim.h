@@ -192,6 +192,16 @@ struct sim {
 	uint64_t scratch_pa; /* a free page for the ERET used to change EL (cpu.c) */
 	struct placeholder *ph;
 	size_t nph, ph_cap;
+	/* What the placeholders were last checked against (mmu_sweep): the regime's registers,
+	 * and the TLBIs since. A sweep whose registers are unchanged re-checks only the pages
+	 * of the TLBIs by VA; a TLBI of another form re-checks everything. */
+	struct mmu_regs {
+		unsigned el;
+		uint64_t sctlr, tcr, ttbr0, ttbr1, mair;
+	} ph_regs;
+	bool ph_regs_valid, ph_tlbi_all;
+	unsigned ph_ntlbi_va;
+	uint64_t ph_tlbi_va[8];
 	FILE *uart_out;
 	char uart_line[256];
 	size_t uart_len;

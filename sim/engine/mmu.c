@@ -119,10 +119,14 @@ int mmu_read_va(struct sim *s, uint64_t va, void *buf, unsigned len, enum access
 	memcpy(buf, s->ram + (x.pa - s->opt.ram_base), len);
 	if (acc == ACC_FETCH && off + len <= PAGE &&
 	    mach_pa_in_ram(s->opt.ram_base, s->opt.ram_size, x.pa - off, PAGE)) {
+		if (!s->fetch_valid)
+			s->fetch_gen++; /* entries of an earlier stretch are stale */
 		s->fetch_valid = true;
 		s->fetch_el = s->el;
 		s->fetch_va_page = va - off;
 		s->fetch_host = s->ram + (x.pa - off - s->opt.ram_base);
+		s->fetch_cache[(va >> 12) % 32] = (struct fetch_entry){
+		    .va_page = va - off, .gen = s->fetch_gen + 1, .host = s->fetch_host, .el = s->el};
 	}
 	return 0;
 }

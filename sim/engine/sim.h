@@ -218,6 +218,14 @@ struct sim {
 	unsigned fetch_el;
 	uint64_t fetch_va_page;
 	const uint8_t *fetch_host;
+	/* Earlier instruction pages of the same stretch (mmu_fetch_cached): an entry is valid
+	 * while its gen is fetch_gen + 1; mmu_fetch_forget drops them all with fetch_valid. */
+	struct fetch_entry {
+		uint64_t va_page, gen;
+		const uint8_t *host;
+		unsigned el;
+	} fetch_cache[32];
+	uint64_t fetch_gen;
 
 	/* Per run. */
 	uint64_t insns;  /* instructions executed so far (exact) */

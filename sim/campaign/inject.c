@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "engine/cpu.h"
+#include "engine/hazards.h"
 #include "engine/mmu.h"
 #include "engine/sim.h"
 #include "machine/decode.h"
@@ -308,6 +309,7 @@ static void flip(struct sim *s, struct inj_spec *o)
 	/* The word may be a descriptor: Unicorn must walk again (a host TLBI, as
 	 * hazards.c does after a store to a live table). */
 	cpu_flush_tlb(s);
+	check_tables_dirty(s);
 }
 
 /* Does the spec's address name the instruction at pc (its VA, or the PA it runs from)? */

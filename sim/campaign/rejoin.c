@@ -305,7 +305,30 @@ uint64_t rejoin_machine_digest(struct rejoin *r, struct sim *s)
 		dg_u64(&d, s->fetch_el);
 		dg_u64(&d, s->fetch_va_page);
 		dg_u64(&d, (uint64_t)(s->fetch_host - s->ram));
+		for (size_t i = 0; i < sizeof(s->fetch_cache) / sizeof(s->fetch_cache[0]); i++) {
+			const struct fetch_entry *e = &s->fetch_cache[i];
+			if (e->gen != s->fetch_gen + 1)
+				continue;
+			dg_u64(&d, i);
+			dg_u64(&d, e->el);
+			dg_u64(&d, e->va_page);
+			dg_u64(&d, (uint64_t)(e->host - s->ram));
+		}
 	}
+	/* What the next placeholder sweep re-checks (mmu_sweep). */
+	dg_u64(&d, s->ph_regs_valid);
+	if (s->ph_regs_valid) {
+		dg_u64(&d, s->ph_regs.el);
+		dg_u64(&d, s->ph_regs.sctlr);
+		dg_u64(&d, s->ph_regs.tcr);
+		dg_u64(&d, s->ph_regs.ttbr0);
+		dg_u64(&d, s->ph_regs.ttbr1);
+		dg_u64(&d, s->ph_regs.mair);
+	}
+	dg_u64(&d, s->ph_tlbi_all);
+	dg_u64(&d, s->ph_ntlbi_va);
+	for (unsigned i = 0; i < s->ph_ntlbi_va; i++)
+		dg_u64(&d, s->ph_tlbi_va[i]);
 	dg_u64(&d, s->nph);
 	for (size_t i = 0; i < s->nph; i++) {
 		dg_u64(&d, s->ph[i].va);

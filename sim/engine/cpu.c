@@ -126,7 +126,9 @@ unsigned cpu_el(struct sim *s)
 void cpu_flush_tlb(struct sim *s)
 {
 	uint64_t zero = 0;
-	s->fetch_valid = false; /* the instruction page may translate elsewhere now */
+	/* The instruction pages may translate elsewhere now (mmu_fetch_forget). */
+	s->fetch_valid = false;
+	s->fetch_gen++;
 	s->win_mmu = 0; /* mmu_hook_mem's view of the tables (mmu_window_forget) */
 	s->win_gen++;
 	cp_access(s, true, 1, 4, 8, 7, 0, &zero); /* TLBI ALLE2 */

@@ -46,6 +46,15 @@ struct check {
 	/* Live translation table pages (PA >> 12), sorted. */
 	uint64_t *tpages;
 	size_t ntpages, cap_tpages;
+	/* Those that hold table descriptors (a TTBR's, or below a table descriptor of a level
+	 * before the last), sorted: a store elsewhere cannot change the set of table pages. */
+	uint64_t *upages;
+	size_t nupages, cap_upages;
+	/* The registers the set was computed from (tp_key), and whether a store (or an
+	 * injected flip) may have changed a table descriptor since: check_context recomputes
+	 * only then (a TLBI alone cannot change the set). */
+	uint64_t tp_key[7];
+	bool tp_key_valid, tp_dirty;
 	bool tables_written; /* a store hit a live table since the last flush */
 	bool mem_seen;	     /* a memory hook fired for the instruction in progress */
 	/* --check-unicorn */
@@ -213,26 +222,36 @@ struct tp_arg {
 	unsigned gs;
 };
 
-static void tp_add(struct check *c, uint64_t pa, uint64_t size)
+static void tp_push(uint64_t **v, size_t *n, size_t *cap, uint64_t pa, uint64_t size)
 {
 	for (uint64_t p = pa >> PAGE_BITS; p <= (pa + size - 1) >> PAGE_BITS; p++) {
-		if (c->ntpages == c->cap_tpages) {
-			size_t cap = c->cap_tpages ? 2 * c->cap_tpages : 64;
-			uint64_t *n = realloc(c->tpages, cap * sizeof(*n));
-			if (!n)
+		if (*n == *cap) {
+			size_t ncap = *cap ? 2 * *cap : 64;
+			uint64_t *nv = realloc(*v, ncap * sizeof(*nv));
+			if (!nv)
 				return;
-			c->tpages = n;
-			c->cap_tpages = cap;
+			*v = nv;
+			*cap = ncap;
 		}
-		c->tpages[c->ntpages++] = p;
+		(*v)[(*n)++] = p;
 	}
+}
+
+/* A table page; upper: its entries are at a level that may hold table descriptors. */
+static void tp_add(struct check *c, uint64_t pa, uint64_t size, bool upper)
+{
+	tp_push(&c->tpages, &c->ntpages, &c->cap_tpages, pa, size);
+	if (upper)
+		tp_push(&c->upages, &c->nupages, &c->cap_upages, pa, size);
 }
 
 static int tp_visit(const struct pt_visit_entry *e, void *arg)
 {
 	struct tp_arg *a = arg;
+	/* The table it points to has entries of level e->level + 1; the last level (3)
+	 * holds pages only (D8.3, "Translation table descriptor formats"). */
 	if (e->cls == DESC_IS_TABLE)
-		tp_add(a->c, pt_desc_oa(e->desc, a->gs), UINT64_C(1) << a->gs);
+		tp_add(a->c, pt_desc_oa(e->desc, a->gs), UINT64_C(1) << a->gs, e->level + 1 < 3);
 	return 0;
 }
 
@@ -261,7 +280,7 @@ static void tp_regime(struct sim *s, enum regime rg)
 		uint64_t span = cfg.tsz ? UINT64_C(1) << (64 - cfg.tsz) : 0;
 		uint64_t lo = half ? 0 - span : 0, hi = half ? UINT64_MAX : span - 1;
 		struct tp_arg a = {.c = s->chk, .gs = cfg.granule_shift};
-		tp_add(s->chk, cfg.ttbr, UINT64_C(1) << cfg.granule_shift);
+		tp_add(s->chk, cfg.ttbr, UINT64_C(1) << cfg.granule_shift, true);
 		pt_visit(&cfg, &s->ram_ops, lo, hi, PT_VISIT_TABLE_PRE, tp_visit, &a);
 	}
 }
@@ -270,31 +289,57 @@ static void tables_recompute(struct sim *s)
 {
 	struct check *c = s->chk;
 	c->ntpages = 0;
+	c->nupages = 0;
 	tp_regime(s, REGIME_EL2);
 	tp_regime(s, REGIME_EL10);
 	if (c->ntpages) /* no table yet: NULL, which qsort may not take (C11 7.22.5) */
 		qsort(c->tpages, c->ntpages, sizeof(c->tpages[0]), cmp_u64);
+	if (c->nupages)
+		qsort(c->upages, c->nupages, sizeof(c->upages[0]), cmp_u64);
 }
 
-static bool is_table_page(const struct check *c, uint64_t pa)
+static bool in_sorted(const uint64_t *v, size_t n, uint64_t pa)
 {
 	uint64_t p = pa >> PAGE_BITS;
-	size_t lo = 0, hi = c->ntpages;
+	size_t lo = 0, hi = n;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		if (c->tpages[mid] < p)
+		if (v[mid] < p)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < c->ntpages && c->tpages[lo] == p;
+	return lo < n && v[lo] == p;
+}
+
+static bool is_table_page(const struct check *c, uint64_t pa)
+{
+	return in_sorted(c->tpages, c->ntpages, pa);
+}
+
+void check_tables_dirty(struct sim *s)
+{
+	if (s->chk)
+		s->chk->tp_dirty = true;
 }
 
 void check_context(struct sim *s)
 {
-	s->chk->tables_written = false;
+	struct check *c = s->chk;
+	c->tables_written = false;
 	cpu_flush_tlb(s);
+	/* The registers tp_regime reads (both regimes, each CPU's own). */
+	uint64_t key[7] = {
+	    cpu_read_sysreg(s, CSR_SCTLR_EL2), cpu_read_sysreg(s, CSR_TCR_EL2),
+	    cpu_read_sysreg(s, CSR_TTBR0_EL2), cpu_read_sysreg(s, CSR_SCTLR_EL1),
+	    cpu_read_sysreg(s, CSR_TCR_EL1),   cpu_read_sysreg(s, CSR_TTBR0_EL1),
+	    cpu_read_sysreg(s, CSR_TTBR1_EL1)};
+	if (c->tp_key_valid && !c->tp_dirty && !memcmp(key, c->tp_key, sizeof(key)))
+		return;
 	tables_recompute(s);
+	memcpy(c->tp_key, key, sizeof(key));
+	c->tp_key_valid = true;
+	c->tp_dirty = false;
 }
 
 /*
@@ -522,9 +567,12 @@ static void hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, i
 		uint64_t pa = res.tr.oa;
 		if (write)
 			keep_translated(s, pa, n);
-		if (write && is_table_page(c, pa))
+		if (write && is_table_page(c, pa)) {
 			c->tables_written =
 			    true; /* Unicorn's TLB must follow it: flush_if_tables */
+			if (in_sorted(c->upages, c->nupages, pa))
+				c->tp_dirty = true; /* may add or remove a table */
+		}
 		if (!s->opt.check_unicorn ||
 		    !mach_pa_in_ram(s->opt.ram_base, s->opt.ram_size, pa, n))
 			continue;
@@ -686,6 +734,8 @@ int check_new(struct sim *s)
 		return -1;
 	}
 	c->ntpages = 0;
+	c->nupages = 0;
+	c->tp_key_valid = false;
 	c->nloads = 0;
 	c->store_pending = false;
 	if (s->opt.no_check)
@@ -727,6 +777,7 @@ void check_free(struct sim *s)
 		return;
 	session_free(c->ss);
 	free(c->tpages);
+	free(c->upages);
 	free(c);
 	s->chk = NULL;
 }
@@ -741,6 +792,13 @@ uint64_t check_state_digest(struct sim *s)
 	for (size_t i = 0; i < c->ntpages; i++)
 		dg_u64(&d, c->tpages[i]);
 	dg_u64(&d, c->tables_written);
+	dg_u64(&d, c->nupages);
+	for (size_t i = 0; i < c->nupages; i++)
+		dg_u64(&d, c->upages[i]);
+	dg_u64(&d, c->tp_dirty);
+	dg_u64(&d, c->tp_key_valid);
+	for (size_t i = 0; c->tp_key_valid && i < 7; i++)
+		dg_u64(&d, c->tp_key[i]);
 	dg_u64(&d, c->nloads);
 	for (unsigned i = 0; i < c->nloads; i++) {
 		dg_u64(&d, c->loads[i].va);

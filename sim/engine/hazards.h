@@ -57,6 +57,9 @@ void check_cpu_off(struct sim *s, uint64_t pc);
 
 /* After a stop for a context change: Unicorn's TLB follows the fresh translation. */
 void check_context(struct sim *s);
+/* RAM changed behind the guest's stores (an injected flip): the next check_context
+ * recomputes the live table pages. */
+void check_tables_dirty(struct sim *s);
 /* Called by the run loop when Unicorn has returned: pending --check-unicorn checks. */
 void check_settle(struct sim *s);
 

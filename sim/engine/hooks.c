@@ -20,6 +20,7 @@
 #include "engine/hazards.h"
 #include "engine/mmu.h"
 #include "machine/cpu_features.h"
+#include "machine/decode.h"
 #include "machine/irq_route.h"
 #include "machine/machine.h"
 #include "machine/timer.h"
@@ -427,8 +428,23 @@ static uint32_t hook_sys(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg 
 		return 0;
 	if (!s->opt.no_check)
 		check_sys(s, cp);
-	if (cp->op0 == 1 && cp->crn == 8) /* TLBI: the guest says the tables changed */
+	if (cp->op0 == 1 && cp->crn == 8) { /* TLBI: the guest says the tables changed */
+		struct model_event ev;
+		bool by_va = false;
+		if (dec_sys(cp->op1, cp->crn, cp->crm, cp->op2, cp->val, &ev)) {
+			switch (ev.u.tlbi.op) {
+			case TLBI_VAE2: case TLBI_VAE2IS: case TLBI_VALE2: case TLBI_VALE2IS:
+			case TLBI_VAE1: case TLBI_VAE1IS: case TLBI_VALE1: case TLBI_VALE1IS:
+			case TLBI_VAAE1: case TLBI_VAAE1IS: case TLBI_VAALE1: case TLBI_VAALE1IS:
+				by_va = true;
+				break;
+			default:
+				break;
+			}
+		}
+		mmu_note_tlbi(s, by_va, cp->val);
 		sim_request_stop(s, STOP_CONTEXT);
+	}
 	return 0;
 }
 

@@ -50,37 +50,57 @@
 #define PH_MAX_SIZE (UINT64_C(2) << 20)
 #define PAGE        UINT64_C(0x1000)
 
-void mmu_translate(struct sim *s, uint64_t va, enum access_type acc, unsigned len,
-                   struct mmu_xlate *x)
+/* The registers of the current EL's regime, read once from Unicorn for many walks. */
+static void mmu_regs_read(struct sim *s, struct mmu_regs *r)
+{
+	bool el2 = s->el == 2;
+	r->el = s->el;
+	r->sctlr = cpu_read_sysreg(s, el2 ? CSR_SCTLR_EL2 : CSR_SCTLR_EL1);
+	r->tcr = cpu_read_sysreg(s, el2 ? CSR_TCR_EL2 : CSR_TCR_EL1);
+	r->ttbr0 = cpu_read_sysreg(s, el2 ? CSR_TTBR0_EL2 : CSR_TTBR0_EL1);
+	r->ttbr1 = el2 ? 0 : cpu_read_sysreg(s, CSR_TTBR1_EL1);
+	r->mair = cpu_read_sysreg(s, el2 ? CSR_MAIR_EL2 : CSR_MAIR_EL1);
+}
+
+static void translate_regs(struct sim *s, const struct mmu_regs *r, uint64_t va,
+                           enum access_type acc, unsigned len, struct mmu_xlate *x)
 {
 	memset(x, 0, sizeof(*x));
-	unsigned el = s->el;
-	bool el2 = el == 2;
-	uint64_t sctlr = cpu_read_sysreg(s, el2 ? CSR_SCTLR_EL2 : CSR_SCTLR_EL1);
-	x->mmu_on = (sctlr & SCTLR_ELx_M) != 0;
+	bool el2 = r->el == 2;
+	x->mmu_on = (r->sctlr & SCTLR_ELx_M) != 0;
 	if (!x->mmu_on) {
 		x->pa = va;
 	} else {
 		struct pt_cfg cfg;
-		bool ok = pt_cfg_from_regs(el2 ? REGIME_EL2 : REGIME_EL10, sctlr,
-		                           cpu_read_sysreg(s, el2 ? CSR_TCR_EL2 : CSR_TCR_EL1),
-		                           cpu_read_sysreg(s, el2 ? CSR_TTBR0_EL2 : CSR_TTBR0_EL1),
-		                           el2 ? 0 : cpu_read_sysreg(s, CSR_TTBR1_EL1),
-		                           cpu_read_sysreg(s, el2 ? CSR_MAIR_EL2 : CSR_MAIR_EL1),
-		                           va, &cfg, &x->fault);
+		bool ok = pt_cfg_from_regs(el2 ? REGIME_EL2 : REGIME_EL10, r->sctlr, r->tcr,
+		                           r->ttbr0, r->ttbr1, r->mair, va, &cfg, &x->fault);
 		if (!ok)
 			return;
 		pt_translate(&cfg, &s->ram_ops, va, &x->walk);
 		x->fault = x->walk.fault;
 		if (x->fault.type != FAULT_NONE)
 			return;
-		x->fault = pt_check_perm(&cfg, &x->walk, acc, el);
+		x->fault = pt_check_perm(&cfg, &x->walk, acc, r->el);
 		if (x->fault.type != FAULT_NONE)
 			return;
 		x->pa = x->walk.oa;
 	}
 	if (!mach_pa_backed(s->opt.ram_base, s->opt.ram_size, x->pa, len ? len : 1))
 		x->fault = (struct fault){.type = FAULT_EXTERNAL, .level = 0};
+}
+
+void mmu_translate(struct sim *s, uint64_t va, enum access_type acc, unsigned len,
+                   struct mmu_xlate *x)
+{
+	struct mmu_regs r;
+	if (!(s->el == 2 ? cpu_read_sysreg(s, CSR_SCTLR_EL2) : cpu_read_sysreg(s, CSR_SCTLR_EL1)) &
+	    SCTLR_ELx_M) {
+		/* MMU off: VA = PA, no other register matters. */
+		r = (struct mmu_regs){.el = s->el};
+	} else {
+		mmu_regs_read(s, &r);
+	}
+	translate_regs(s, &r, va, acc, len, x);
 }
 
 int mmu_read_va(struct sim *s, uint64_t va, void *buf, unsigned len, enum access_type acc)
@@ -99,10 +119,14 @@ int mmu_read_va(struct sim *s, uint64_t va, void *buf, unsigned len, enum access
 	memcpy(buf, s->ram + (x.pa - s->opt.ram_base), len);
 	if (acc == ACC_FETCH && off + len <= PAGE &&
 	    mach_pa_in_ram(s->opt.ram_base, s->opt.ram_size, x.pa - off, PAGE)) {
+		if (!s->fetch_valid)
+			s->fetch_gen++; /* entries of an earlier stretch are stale */
 		s->fetch_valid = true;
 		s->fetch_el = s->el;
 		s->fetch_va_page = va - off;
 		s->fetch_host = s->ram + (x.pa - off - s->opt.ram_base);
+		s->fetch_cache[(va >> 12) % 32] = (struct fetch_entry){
+		    .va_page = va - off, .gen = s->fetch_gen + 1, .host = s->fetch_host, .el = s->el};
 	}
 	return 0;
 }
@@ -128,11 +152,11 @@ static bool ph_add(struct sim *s, uint64_t va, uint64_t size)
 /* Whether the placeholder window [va, va + size) may stay mapped in Unicorn: every 4 KiB of
  * it translates (Unicorn raises a permission fault itself, its walk sees it too) to backed
  * memory, so Unicorn never reads zeros or drops stores where the model sees an abort. */
-static bool ph_window_ok(struct sim *s, uint64_t va, uint64_t size)
+static bool ph_window_ok(struct sim *s, const struct mmu_regs *r, uint64_t va, uint64_t size)
 {
 	for (uint64_t off = 0; off < size; off += PAGE) {
 		struct mmu_xlate x;
-		mmu_translate(s, va + off, ACC_READ, (unsigned)PAGE, &x);
+		translate_regs(s, r, va + off, ACC_READ, (unsigned)PAGE, &x);
 		if (!x.mmu_on || (x.fault.type != FAULT_NONE && x.fault.type != FAULT_PERMISSION))
 			return false;
 		if (x.fault.type == FAULT_PERMISSION &&
@@ -149,13 +173,15 @@ static bool ph_window_ok(struct sim *s, uint64_t va, uint64_t size)
 static bool ph_map(struct sim *s, uint64_t va, const struct mmu_xlate *x)
 {
 	uint64_t block = x->walk.block_size < PAGE ? PAGE : x->walk.block_size;
+	struct mmu_regs r;
+	mmu_regs_read(s, &r);
 	for (uint64_t size = PH_MAX_SIZE; size >= PAGE; size >>= 1) {
 		uint64_t base = va & ~(size - 1);
 		uint64_t pa = x->pa - (va - base);
 		if (size > PAGE && size <= block &&
 		    !mach_pa_backed(s->opt.ram_base, s->opt.ram_size, pa, size))
 			continue;
-		if (size > block && !ph_window_ok(s, base, size))
+		if (size > block && !ph_window_ok(s, &r, base, size))
 			continue;
 		if (ph_add(s, base, size))
 			return true;
@@ -271,19 +297,82 @@ bool mmu_map_placeholder(struct sim *s)
 	return false;
 }
 
+/* Unmap placeholder i (the caller drops it from the list). */
+static void ph_drop(struct sim *s, size_t i)
+{
+	uc_mem_unmap(s->uc, s->ph[i].va, s->ph[i].size);
+}
+
+/* VA bit 55 selects TTBR0 or TTBR1 in the EL1&0 regime (D8.2.4, "VA range"). */
+#define VA_UPPER(va) (((va) >> 55) & 1)
+
+/*
+ * Re-check the placeholders after a change that may make a VA translate elsewhere (an MSR
+ * to a translation register, a TLBI, an exception entry or an ERET), in proportion to what
+ * the change can affect:
+ *  - the regime's registers unchanged and only TLBIs by VA since the last check: only the
+ *    4 KiB pages of those VAs (a TLBI by VA is what makes a new descriptor for that VA
+ *    visible, D8.13.5; any other VA keeps its translation: a descriptor rewritten
+ *    without a TLBI is the known gap above, reported by the checker as stale-tlb/bbm);
+ *  - only TTBR0_EL1 (or only TTBR1_EL1) changed at EL1: the placeholders of that half of
+ *    the VA space;
+ *  - otherwise (another register, another EL, a TLBI of an ALL/ASID form): every page of
+ *    every placeholder, as before. The walks share one read of the registers.
+ */
 void mmu_sweep(struct sim *s)
 {
+	struct mmu_regs r;
+	mmu_regs_read(s, &r);
+	const struct mmu_regs *o = &s->ph_regs;
+	bool same_ctx = s->ph_regs_valid && o->el == r.el && o->sctlr == r.sctlr &&
+	                o->tcr == r.tcr && o->mair == r.mair;
+	int half = -1; /* -1: every placeholder; 0 / 1: those with VA bit 55 clear / set */
+	bool full = true;
+	if (same_ctx && !s->ph_tlbi_all) {
+		if (o->ttbr0 == r.ttbr0 && o->ttbr1 == r.ttbr1)
+			full = false;
+		else if (r.el != 2 && o->ttbr1 == r.ttbr1)
+			half = 0;
+		else if (r.el != 2 && o->ttbr0 == r.ttbr0)
+			half = 1;
+	}
 	size_t keep = 0;
 	for (size_t i = 0; i < s->nph; i++) {
 		struct placeholder p = s->ph[i];
-		/* Every 4 KiB of the window must still translate to backed memory. */
-		bool ok = ph_window_ok(s, p.va, p.size);
+		bool ok = true;
+		if (!full) {
+			for (unsigned k = 0; k < s->ph_ntlbi_va && ok; k++) {
+				uint64_t page = s->ph_tlbi_va[k] & ~(PAGE - 1);
+				if (page >= p.va && page - p.va < p.size)
+					ok = ph_window_ok(s, &r, page, PAGE);
+			}
+		} else if (half < 0 || VA_UPPER(p.va) == (unsigned)half) {
+			/* Every 4 KiB of the window must still translate to backed memory. */
+			ok = ph_window_ok(s, &r, p.va, p.size);
+		}
 		if (ok)
 			s->ph[keep++] = p;
 		else
-			uc_mem_unmap(s->uc, p.va, p.size);
+			ph_drop(s, i);
 	}
 	s->nph = keep;
+	s->ph_regs = r;
+	s->ph_regs_valid = true;
+	s->ph_tlbi_all = false;
+	s->ph_ntlbi_va = 0;
+}
+
+void mmu_note_tlbi(struct sim *s, bool by_va, uint64_t arg)
+{
+	if (!by_va || s->ph_ntlbi_va == sizeof(s->ph_tlbi_va) / sizeof(s->ph_tlbi_va[0])) {
+		s->ph_tlbi_all = true;
+		return;
+	}
+	/* Xt holds VA[55:12] in bits [43:0] (D8.13.6); bits [63:56] copy bit 55. */
+	uint64_t va = (arg & ((UINT64_C(1) << 44) - 1)) << 12;
+	if (VA_UPPER(va))
+		va |= UINT64_C(0xff) << 56;
+	s->ph_tlbi_va[s->ph_ntlbi_va++] = va;
 }
 
 void mmu_clear(struct sim *s)
@@ -291,6 +380,7 @@ void mmu_clear(struct sim *s)
 	for (size_t i = 0; i < s->nph; i++)
 		uc_mem_unmap(s->uc, s->ph[i].va, s->ph[i].size);
 	s->nph = 0;
+	s->ph_regs_valid = false;
 }
 
 static uint64_t read_reg(void *arg, int uc_reg)

@@ -27,14 +27,27 @@ void mmu_translate(struct sim *s, uint64_t va, enum access_type acc, unsigned le
 int mmu_read_va(struct sim *s, uint64_t va, void *buf, unsigned len, enum access_type acc);
 
 /* The host bytes of [va, va + len) when they lie in the page of the last fetch mmu_read_va
- * translated (struct sim: fetch_*), else NULL: for instructions, a load without a walk. */
+ * translated (struct sim: fetch_*), or of one of the instruction pages it translated
+ * earlier in the stretch (fetch_cache), else NULL: for instructions, a load without a walk. */
 static inline const uint8_t *mmu_fetch_cached(const struct sim *s, uint64_t va, unsigned len)
 {
 	uint64_t off = va & UINT64_C(0xfff);
-	if (!s->fetch_valid || s->fetch_el != s->el || va - off != s->fetch_va_page ||
-	    off + len > UINT64_C(0x1000))
+	if (!s->fetch_valid || off + len > UINT64_C(0x1000))
 		return NULL;
-	return s->fetch_host + off;
+	if (s->fetch_el == s->el && va - off == s->fetch_va_page)
+		return s->fetch_host + off;
+	const struct fetch_entry *e = &s->fetch_cache[(va >> 12) % 32];
+	if (e->gen == s->fetch_gen + 1 && e->el == s->el && e->va_page == va - off)
+		return e->host + off;
+	return NULL;
+}
+
+/* Forget every cached instruction page (the regime or its tables may have changed, or
+ * Unicorn stopped). */
+static inline void mmu_fetch_forget(struct sim *s)
+{
+	s->fetch_valid = false;
+	s->fetch_gen++;
 }
 
 /* UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, in checked and --no-check runs: an access through a
@@ -64,6 +77,8 @@ char *mmu_symbolize(struct sim *s, uint64_t va, char *buf, size_t len);
 
 /* Drop every placeholder whose VA no longer translates to backed memory. */
 void mmu_sweep(struct sim *s);
+/* A TLBI the guest ran (its Xt when by_va): what the next mmu_sweep re-checks. */
+void mmu_note_tlbi(struct sim *s, bool by_va, uint64_t arg);
 
 /* Remove all placeholders (machine reset). */
 void mmu_clear(struct sim *s);

@@ -395,7 +395,7 @@ int sim_run(struct sim *s)
 		uint32_t enc = 0;
 		s->stop = STOP_NONE;
 		s->blk_stopped = false;
-		s->fetch_valid = false;
+		mmu_fetch_forget(s);
 		mmu_window_forget(s);
 		uc_err e = uc_emu_start(s->uc, pc, s->until ? s->until : UINT64_MAX, 0, 0);
 		uint64_t npc = cpu_reg(s, UC_ARM64_REG_PC);
@@ -409,7 +409,7 @@ int sim_run(struct sim *s)
 		bool reached = s->until && npc == s->until;
 		if (s->stop != STOP_PLACEHOLDER)
 			s->until = 0;
-		s->fetch_valid = false;
+		mmu_fetch_forget(s);
 		check_settle(s);
 		if (s->internal_error)
 			return end_finish(s, "internal-error", SIM_EXIT_INTERNAL, "%s at %s", s->fatal,

@@ -108,7 +108,7 @@ static int switch_to(struct sim *s, unsigned next)
 	s->cpu = next;
 	devices_irq_recheck(s); /* the interrupt lines are this CPU's now */
 	s->until = 0;
-	s->fetch_valid = false;
+	mmu_fetch_forget(s);
 	s->switch_now = false;
 	s->slice_start = s->insns;
 	s->slice_end = s->insns + SIM_QUANTUM;

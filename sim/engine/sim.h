@@ -223,6 +223,16 @@ struct sim {
 	 * (UINT64_MAX: none armed; 0: recompute at the next block). */
 	uint64_t idle_insns;
 	uint64_t timer_due;
+	/* What the placeholders were last checked against (mmu_sweep): the regime's registers,
+	 * and the TLBIs since. A sweep whose registers are unchanged re-checks only the pages
+	 * of the TLBIs by VA; a TLBI of another form re-checks everything. */
+	struct mmu_regs {
+		unsigned el;
+		uint64_t sctlr, tcr, ttbr0, ttbr1, mair;
+	} ph_regs;
+	bool ph_regs_valid, ph_tlbi_all;
+	unsigned ph_ntlbi_va;
+	uint64_t ph_tlbi_va[8];
 	FILE *uart_out;
 	char uart_line[256];
 	size_t uart_len;
@@ -239,6 +249,14 @@ struct sim {
 	unsigned fetch_el;
 	uint64_t fetch_va_page;
 	const uint8_t *fetch_host;
+	/* Earlier instruction pages of the same stretch (mmu_fetch_cached): an entry is valid
+	 * while its gen is fetch_gen + 1; mmu_fetch_forget drops them all with fetch_valid. */
+	struct fetch_entry {
+		uint64_t va_page, gen;
+		const uint8_t *host;
+		unsigned el;
+	} fetch_cache[32];
+	uint64_t fetch_gen;
 
 	/* Per run. */
 	uint64_t insns;  /* instructions executed so far (exact) */

@@ -12,6 +12,7 @@
 
 #include <libfdt.h>
 
+#include "file.h"
 #include "gic.h"
 #include "pl011.h"
 #include "timer.h"
@@ -308,39 +309,18 @@ int dtb_patch(const void *blob, size_t len, const struct dtb_chosen *chosen, voi
 int dtb_load(const char *path, const struct dtb_chosen *chosen, void **out, size_t *out_size,
              char err[DTB_ERR_LEN])
 {
-	struct stat st;
 	uint8_t *buf;
-	FILE *f;
-	int r;
+	size_t len;
 
 	*out = NULL;
 	*out_size = 0;
-	f = fopen(path, "rb");
-	if (!f)
-		return fail(err, -errno, "%s", strerror(errno));
-	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-		fclose(f);
-		return fail(err, -EINVAL, "not a regular file");
-	}
-	if ((uint64_t)st.st_size > DTB_MAX_SIZE) {
-		fclose(f);
-		return fail(err, -EFBIG,
-		            "device tree of %lld bytes is over the 2 MiB booting.rst "
-		            "allows",
-		            (long long)st.st_size);
-	}
-	buf = malloc(st.st_size ? (size_t)st.st_size : 1);
-	if (!buf) {
-		fclose(f);
-		return fail(err, -ENOMEM, "out of memory");
-	}
-	if (fread(buf, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
-		free(buf);
-		fclose(f);
-		return fail(err, -EIO, "read error");
-	}
-	fclose(f);
-	r = dtb_patch(buf, (size_t)st.st_size, chosen, out, out_size, err);
+	int r = file_read_all(path, DTB_MAX_SIZE, &buf, &len, err, DTB_ERR_LEN);
+	if (r == -EFBIG)
+		return fail(err, r, "device tree of %zu bytes is over the 2 MiB booting.rst allows",
+		            len);
+	if (r)
+		return r;
+	r = dtb_patch(buf, len, chosen, out, out_size, err);
 	free(buf);
 	return r;
 }

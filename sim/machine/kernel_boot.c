@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "machine/dtb.h"
+#include "machine/file.h"
 #include "machine/sha256.h"
 
 static int fail(char err[IMG_ERR_LEN], const char *fmt, ...)
@@ -33,34 +34,15 @@ static int fail(char err[IMG_ERR_LEN], const char *fmt, ...)
 static int slurp(const char *path, uint64_t max, const char *what, char **out, size_t *len,
                  char err[IMG_ERR_LEN])
 {
-	struct stat st;
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return fail(err, "cannot open: %s", strerror(errno));
-	if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode)) {
-		fclose(f);
-		return fail(err, "not a regular file");
-	}
-	if ((uint64_t)st.st_size > max) {
-		fclose(f);
-		return fail(err, "%s of %" PRIu64 " bytes does not fit in %" PRIu64 " bytes of RAM",
-		            what, (uint64_t)st.st_size, max);
-	}
-	char *buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		fclose(f);
-		return fail(err, "out of memory");
-	}
-	size_t n = fread(buf, 1, (size_t)st.st_size, f);
-	bool bad = ferror(f) || n != (size_t)st.st_size;
-	fclose(f);
-	if (bad) {
-		free(buf);
-		return fail(err, "read error");
-	}
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
+	uint8_t *buf = NULL;
+	*out = NULL;
+	int rc = file_read_all(path, max, &buf, len, err, IMG_ERR_LEN);
+	if (rc == -EFBIG)
+		return fail(err, "%s of %zu bytes does not fit in %" PRIu64 " bytes of RAM", what,
+		            *len, max);
+	if (rc)
+		return -1;
+	*out = (char *)buf;
 	return 0;
 }
 

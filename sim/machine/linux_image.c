@@ -12,6 +12,8 @@
 
 #include <zlib.h>
 
+#include "file.h"
+
 #define SZ_1G (1ull << 30)
 #define SZ_4K 4096ull
 
@@ -189,37 +191,18 @@ bad:
 int linux_image_load(const char *path, uint64_t max_size, struct linux_image *out,
                      char err[LIMG_ERR_LEN])
 {
-	struct stat st;
 	uint8_t *buf;
-	FILE *f;
-	int rc;
+	size_t len;
 
 	memset(out, 0, sizeof(*out));
-	f = fopen(path, "rb");
-	if (!f)
-		return fail(err, -errno, "%s", strerror(errno));
-	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-		fclose(f);
-		return fail(err, -EINVAL, "not a regular file");
-	}
 	/* Reject at once: never read a file that cannot fit, whatever its size. */
-	if ((uint64_t)st.st_size > max_size) {
-		fclose(f);
-		return fail(err, -EFBIG, "file is bigger than RAM (%lld > %llu bytes)",
-		            (long long)st.st_size, (unsigned long long)max_size);
-	}
-	buf = malloc(st.st_size ? (size_t)st.st_size : 1);
-	if (!buf) {
-		fclose(f);
-		return fail(err, -ENOMEM, "out of memory");
-	}
-	if (fread(buf, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
-		free(buf);
-		fclose(f);
-		return fail(err, -EIO, "read error");
-	}
-	fclose(f);
-	rc = linux_image_parse(buf, (size_t)st.st_size, max_size, out, err);
+	int rc = file_read_all(path, max_size, &buf, &len, err, LIMG_ERR_LEN);
+	if (rc == -EFBIG)
+		return fail(err, rc, "file is bigger than RAM (%zu > %llu bytes)", len,
+		            (unsigned long long)max_size);
+	if (rc)
+		return rc;
+	rc = linux_image_parse(buf, len, max_size, out, err);
 	free(buf);
 	return rc;
 }

@@ -25,9 +25,9 @@
  *  access with the MMU off can only reach one between a change and the sweep that follows
  *  it, which happens before the next instruction.
  *
- * VAs Unicorn maps for itself (RAM's and the UART's PA windows) never miss: with the MMU on,
- * the tables may send them anywhere, to a PA with nothing behind it too, where Unicorn reads
- * 0. mmu_hook_mem (a memory hook in every run) turns such an access into a precise External
+ * VAs Unicorn maps for itself (the PA windows of RAM, the UART and the GIC) never miss: with the
+ * MMU on, the tables may send them anywhere, to a PA with nothing behind it too, where Unicorn
+ * reads 0. mmu_hook_mem (a memory hook in every run) turns such an access into a precise External
  * abort.
  *
  * Known gap: a descriptor rewritten by a plain store to point an already-swept-in VA at a
@@ -226,14 +226,6 @@ bool mmu_hook_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
 	return false;
 }
 
-/* Whether va lies in a window Unicorn has a region for at that same address: RAM's or the
- * UART's PA range (placeholders are kept translating to backed memory by the sweeps). */
-static bool in_pa_window(const struct sim *s, uint64_t va)
-{
-	return (va >= s->opt.ram_base && va - s->opt.ram_base < s->opt.ram_size) ||
-	       (va >= MACH_UART_BASE && va - MACH_UART_BASE < MACH_UART_SIZE);
-}
-
 /*
  * Unicorn's walk sends such a VA to its PA and reads 0 or drops the write where nothing is
  * behind it (io_readx: cpu_transaction_failed is compiled out). DESIGN §2: a synchronous
@@ -249,7 +241,11 @@ void mmu_hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int6
 {
 	struct sim *s = user;
 	(void)value;
-	if (s->host_op || s->stop != STOP_NONE || !in_pa_window(s, addr))
+	if (s->host_op || s->stop != STOP_NONE ||
+	    /* Unicorn has a region at this very address only where the machine has one
+	     * (RAM, the UART, the GIC's frames; placeholders are kept translating to backed
+	     * memory by the sweeps). */
+	    !mach_pa_backed(s->opt.ram_base, s->opt.ram_size, addr, 1))
 		return;
 	if (!s->win_mmu) {
 		uint64_t sctlr = cpu_read_sysreg(s, s->el == 2 ? CSR_SCTLR_EL2 : CSR_SCTLR_EL1);

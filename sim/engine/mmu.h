@@ -51,7 +51,7 @@ static inline void mmu_fetch_forget(struct sim *s)
 }
 
 /* UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, in checked and --no-check runs: an access through a
- * VA over RAM's or the UART's PA window (Unicorn maps it, so no unmapped hook) to a PA with
+ * VA over the PA window of RAM or a device (Unicorn maps it, so no unmapped hook) to a PA with
  * nothing behind it saves the CPU and stops for an External abort (STOP_ABORT). Its mere
  * presence makes Unicorn's translator write the PC back before every load and store. */
 void mmu_hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,

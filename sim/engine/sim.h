@@ -294,7 +294,7 @@ struct sim {
 	enum stop_kind stop;
 	uint32_t intno;
 	struct pending_abort abort;
-	/* A VA Unicorn maps (RAM's or the UART's PA window) that the guest's tables send to a
+	/* A VA Unicorn maps (the PA window of RAM or a device) that the guest's tables send to a
 	 * PA with nothing behind it (mmu_hook_mem): the CPU as it was before the access,
 	 * restored before the External abort is taken. Also the CPU at a load or store that
 	 * missed a placeholder (mmu_hook_unmapped, abort_ctx_miss set), restored before the

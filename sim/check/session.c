@@ -92,10 +92,10 @@ uint64_t session_fetch_pa(struct session *ss, unsigned cpu, uint64_t va, unsigne
 void session_symbolize(struct session *ss, unsigned cpu, uint64_t va, unsigned el, char *buf,
                        size_t len)
 {
-	img_symbolize(ss->cfg.img, va, buf, len);
+	img_symbolize_pc(ss->cfg.img, va, el, buf, len);
 	uint64_t pa;
 	if (!buf[0] && translate(ss, cpu, va, el, ACC_FETCH, &pa))
-		img_symbolize(ss->cfg.img, pa, buf, len);
+		img_symbolize_pc(ss->cfg.img, pa, el, buf, len);
 }
 
 /* ---- annotations: PA, symbol and disassembly of the instructions a report names ---- */
@@ -131,7 +131,7 @@ static void fill_site(struct session *ss, const struct session_insn *r, struct r
 	site->va = r->va;
 	site->pa = r->pa;
 	site->el = r->el;
-	img_symbolize(ss->cfg.img, r->pa, site->sym, sizeof(site->sym));
+	img_symbolize_pc(ss->cfg.img, r->pa, r->el, site->sym, sizeof(site->sym));
 	if (r->faulted) {
 		snprintf(site->text, sizeof(site->text), "(not fetched: the fetch faults)");
 		return;

@@ -421,13 +421,13 @@ bool mmu_classify_abort(struct sim *s, bool fetch, uint64_t pc)
 
 char *mmu_symbolize(struct sim *s, uint64_t va, char *buf, size_t len)
 {
-	img_symbolize(&s->img, va, buf, len);
+	img_symbolize_pc(&s->img, va, s->el, buf, len);
 	if (buf[0] || !s->uc)
 		return buf;
 	/* A VA of the MMU-on regime (an alias, a HYP VA): name the PA it runs from. */
 	struct mmu_xlate x;
 	mmu_translate(s, va, ACC_FETCH, 4, &x);
 	if (x.mmu_on && x.fault.type == FAULT_NONE)
-		img_symbolize(&s->img, x.pa, buf, len);
+		img_symbolize_pc(&s->img, x.pa, s->el, buf, len);
 	return buf;
 }

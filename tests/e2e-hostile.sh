@@ -123,7 +123,15 @@ quote-input)
 	grep -q '^sim: forged' "$dir/err" && { fail "the trace's path forged a line:"; cat "$dir/err"; }
 	;;
 signals)
-	for sig in HUP USR1 USR2 ALRM; do
+	# A SIGHUP ignored by whoever started the suite (nohup) stays ignored in sim, as nohup
+	# asks (main.c), and a shell cannot restore it: test HUP only when it is not ignored.
+	sigs="HUP USR1 USR2 ALRM"
+	ign=$(sed -n 's/^SigIgn:[[:space:]]*//p' /proc/$$/status 2>/dev/null)
+	if [ -n "$ign" ] && [ $((0x$ign & 1)) -ne 0 ]; then
+		echo "note: SIGHUP is ignored in this process (nohup?): not tested"
+		sigs="USR1 USR2 ALRM"
+	fi
+	for sig in $sigs; do
 		t="$dir/$sig.jsonl"
 		"$sim" run "$runaway" --trace "$t" --uart /dev/null 2>"$dir/err" &
 		pid=$!

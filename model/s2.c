@@ -168,6 +168,14 @@ static void fill_leaf(const struct s2_cfg *cfg, struct s2_walk *w, int level, ui
 		w->fault = mkfault(FAULT_NONE, level);
 }
 
+void s2_leaf_walk(const struct s2_cfg *cfg, uint64_t ipa, int level, uint64_t desc,
+                  struct s2_walk *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->ipa = ipa;
+	fill_leaf(cfg, w, level, desc);
+}
+
 void s2_translate(const struct s2_cfg *cfg, const struct mem_ops *ops, uint64_t ipa,
                   struct s2_walk *w)
 {
@@ -278,9 +286,24 @@ bool s2_bbm_needed(uint64_t old_desc, uint64_t new_desc, int level, unsigned gra
 
 /* ---------- the combined translation ---------- */
 
+/* Stage 2 translation of ipa: ovr's entry when it covers ipa, else a walk. */
+static void s2_translate_o(const struct s2_cfg *cfg, const struct mem_ops *ops, uint64_t ipa,
+                           const struct s2_override *ovr, struct s2_walk *w)
+{
+	if (!ovr || ipa < ovr->ipa || ipa - ovr->ipa >= ovr->size) {
+		s2_translate(cfg, ops, ipa, w);
+		return;
+	}
+	*w = ovr->w;
+	w->ipa = ipa;
+	if (w->fault.type == FAULT_NONE)
+		w->pa = ovr->w.pa + (ipa - ovr->ipa);
+}
+
 /* mem_ops whose addresses are IPAs: every read is translated by stage 2 first. */
 struct ptw_ctx {
 	const struct s2_cfg *cfg;
+	const struct s2_override *ovr;
 	const struct mem_ops *pa_ops;
 	struct s12_result *res;
 	bool faulted;
@@ -295,7 +318,7 @@ static bool ptw_read(void *ctx, uint64_t ipa, void *buf, size_t len)
 
 	if (p->faulted)
 		return false;
-	s2_translate(p->cfg, p->pa_ops, ipa, &w);
+	s2_translate_o(p->cfg, p->pa_ops, ipa, p->ovr, &w);
 	struct fault f = w.fault;
 	if (f.type == FAULT_NONE)
 		f = s2_check_perm(&w, ACC_READ, 1, true);
@@ -330,6 +353,13 @@ static void set_fault(struct s12_result *res, struct fault f, unsigned stage, ui
 void s12_translate(const struct s12_regs *regs, struct s2_features feat, const struct mem_ops *ops,
                    uint64_t va, enum access_type acc, unsigned el, struct s12_result *res)
 {
+	s12_translate_ovr(regs, feat, ops, va, acc, el, NULL, res);
+}
+
+void s12_translate_ovr(const struct s12_regs *regs, struct s2_features feat,
+                       const struct mem_ops *ops, uint64_t va, enum access_type acc, unsigned el,
+                       const struct s2_override *ovr, struct s12_result *res)
+{
 	struct mem_attrs s1a;
 
 	memset(res, 0, sizeof(*res));
@@ -341,7 +371,7 @@ void s12_translate(const struct s12_regs *regs, struct s2_features feat, const s
 
 	if (res->s1_on) {
 		struct fault f;
-		struct ptw_ctx p = {.cfg = &res->s2cfg, .pa_ops = ops, .res = res};
+		struct ptw_ctx p = {.cfg = &res->s2cfg, .ovr = ovr, .pa_ops = ops, .res = res};
 		struct mem_ops ipa_ops = {ptw_read, &p};
 
 		if (!pt_cfg_from_regs(REGIME_EL10, regs->sctlr_el1, regs->tcr_el1, regs->ttbr0_el1,
@@ -383,7 +413,7 @@ void s12_translate(const struct s12_regs *regs, struct s2_features feat, const s
 		res->attrs = s1a;
 		return;
 	}
-	s2_translate(&res->s2cfg, ops, res->ipa, &res->s2);
+	s2_translate_o(&res->s2cfg, ops, res->ipa, ovr, &res->s2);
 	struct fault f = res->s2.fault;
 	if (f.type == FAULT_NONE)
 		f = s2_check_perm(&res->s2, acc, el, false);

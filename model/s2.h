@@ -98,6 +98,11 @@ struct s2_walk {
 void s2_translate(const struct s2_cfg *cfg, const struct mem_ops *ops, uint64_t ipa,
                   struct s2_walk *w);
 
+/* The walk result a stage 2 leaf descriptor desc at level gives for ipa (what a TLB entry
+ * made from it translates to). */
+void s2_leaf_walk(const struct s2_cfg *cfg, uint64_t ipa, int level, uint64_t desc,
+                  struct s2_walk *w);
+
 /*
  * Stage 2 permission check (D8.4.x "Stage 2 access permissions", AArch64.S2CheckPermission)
  * of a successful walk: reads need S2AP[0], writes S2AP[1], fetches no XN at el; a stage 1
@@ -157,6 +162,21 @@ struct s12_result {
  */
 void s12_translate(const struct s12_regs *regs, struct s2_features feat, const struct mem_ops *ops,
                    uint64_t va, enum access_type acc, unsigned el, struct s12_result *res);
+
+/*
+ * One stage 2 translation to use instead of a fresh walk for the IPAs [ipa, ipa + size):
+ * a TLB entry (s2tlb.c). w is the walk of ipa itself; an IPA inside the range gets w's PA
+ * plus its offset (or w's fault).
+ */
+struct s2_override {
+	uint64_t ipa, size;
+	struct s2_walk w;
+};
+
+/* s12_translate with stage 2 translations of the IPAs in ovr (may be NULL) taken from it. */
+void s12_translate_ovr(const struct s12_regs *regs, struct s2_features feat,
+                       const struct mem_ops *ops, uint64_t va, enum access_type acc, unsigned el,
+                       const struct s2_override *ovr, struct s12_result *res);
 
 /* The registers a fault writes when it is taken (D1.10 / D17.2 ESR_EL2, HPFAR_EL2). */
 struct s12_syndrome {

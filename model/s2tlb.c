@@ -315,6 +315,36 @@ void s2tlb_msr(struct s2tlb *t, unsigned cpu, enum s2_reg r, uint64_t value, uin
 	open_contexts(t, cpu, seq);
 }
 
+static enum vstate fresh_state(const struct s2tlb *t, unsigned cpu, const struct version *v);
+
+/* Forget the old values no CPU can use any more (removed by completed, synchronised TLBIs,
+ * and visible to every walker), and the TLBIs once no old value is left: what is kept does
+ * not grow with the length of the run. Combined entries are asked for as global entries of
+ * VA 0, so a VA-form TLBI never counts here (a value may be kept longer than needed). */
+static void prune(struct s2tlb *t)
+{
+	unsigned j = 0;
+	for (unsigned i = 0; i < t->nver; i++) {
+		const struct version *v = &t->ver[i];
+		bool keep = false;
+		for (unsigned c = 0; c < t->cfg.ncpus && !keep; c++)
+			keep = fresh_state(t, c, v) > VS_DEAD ||
+			       cached_state(t, c, v, false, 0, false, 0, false) > VS_DEAD ||
+			       cached_state(t, c, v, true, 0, false, 0, false) > VS_DEAD;
+		for (unsigned h = 0; h < t->nheld && !keep; h++)
+			keep = t->held[h].version == i;
+		if (!keep)
+			continue;
+		for (unsigned h = 0; h < t->nheld; h++)
+			if (t->held[h].version == i)
+				t->held[h].version = j;
+		t->ver[j++] = t->ver[i];
+	}
+	t->nver = j;
+	if (!t->nver)
+		t->ntl = 0;
+}
+
 void s2tlb_csync(struct s2tlb *t, unsigned cpu, uint64_t seq)
 {
 	struct s2cpu *c = &t->cpu[cpu];
@@ -322,6 +352,58 @@ void s2tlb_csync(struct s2tlb *t, unsigned cpu, uint64_t seq)
 	c->pending = 0;
 	c->last_cse = seq;
 	open_contexts(t, cpu, seq);
+	if (t->nver)
+		prune(t);
+}
+
+void s2tlb_cpu_reset(struct s2tlb *t, unsigned cpu, uint64_t hcr, uint64_t vtcr, uint64_t vttbr,
+                     uint64_t seq)
+{
+	struct s2cpu *c = &t->cpu[cpu];
+	c->eff[S2R_HCR_EL2] = c->latest[S2R_HCR_EL2] = hcr;
+	c->eff[S2R_VTCR_EL2] = c->latest[S2R_VTCR_EL2] = vtcr;
+	c->eff[S2R_VTTBR_EL2] = c->latest[S2R_VTTBR_EL2] = vttbr;
+	c->pending = 0;
+	c->last_cse = seq;
+	open_contexts(t, cpu, seq);
+}
+
+bool s2tlb_active(const struct s2tlb *t)
+{
+	return t->nctx != 0;
+}
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	h ^= v + UINT64_C(0x9e3779b97f4a7c15) + (h << 6) + (h >> 2);
+	return h * UINT64_C(0xbf58476d1ce4e5b9);
+}
+
+static uint64_t rel(uint64_t t, uint64_t now)
+{
+	return t == T_INF ? T_INF : now - t;
+}
+
+uint64_t s2tlb_digest(const struct s2tlb *t, uint64_t now)
+{
+	if (!t->nctx)
+		return 0;
+	uint64_t h = 0x7332746c62;
+	for (unsigned i = 0; i < t->nctx; i++)
+		h = mix(mix(mix(h, t->ctx[i].vmid), t->ctx[i].vtcr), t->ctx[i].vttbr);
+	for (unsigned i = 0; i < t->cfg.ncpus; i++)
+		h = mix(mix(h, t->cpu[i].pending), rel(t->cpu[i].last_cse, now));
+	for (unsigned i = 0; i < t->nver; i++) {
+		const struct version *v = &t->ver[i];
+		h = mix(mix(mix(h, v->desc_pa), v->value), v->vmid);
+		h = mix(mix(mix(h, v->live), rel(v->end_store, now)), rel(v->end_vis, now));
+	}
+	for (unsigned i = 0; i < t->ntl; i++) {
+		const struct tlbi *r = &t->tl[i];
+		h = mix(mix(mix(h, r->kind), r->page), r->vmid);
+		h = mix(mix(h, rel(r->issue, now)), rel(r->done, now));
+	}
+	return mix(h, t->nheld);
 }
 
 /* ---------- stores ---------- */
@@ -350,7 +432,7 @@ static uint64_t level_size(int level, unsigned g)
 	return UINT64_C(1) << (g + (unsigned)(3 - level) * (g - 3));
 }
 
-void s2tlb_store(struct s2tlb *t, unsigned cpu, uint64_t pa, uint64_t value, uint64_t seq,
+bool s2tlb_store(struct s2tlb *t, unsigned cpu, uint64_t pa, uint64_t value, uint64_t seq,
                  uint64_t pc)
 {
 	uint64_t old;
@@ -358,7 +440,7 @@ void s2tlb_store(struct s2tlb *t, unsigned cpu, uint64_t pa, uint64_t value, uin
 	if (on)
 		t->last_on = seq;
 	if (!t->nctx || (pa & 7) || !mem_read64(&t->mem, pa, &old) || old == value)
-		return;
+		return false;
 	retrack(t);
 	unsigned ntab = t->ntab;
 	for (unsigned i = 0; i < ntab; i++) {
@@ -423,6 +505,7 @@ void s2tlb_store(struct s2tlb *t, unsigned cpu, uint64_t pa, uint64_t value, uin
 		set_since(t, pa, seq);
 		t->tab_dirty = true; /* the store may add or remove a table */
 	}
+	return hit;
 }
 
 /* ---------- TLBI and DSB ---------- */
@@ -496,6 +579,12 @@ void s2tlb_tlbi(struct s2tlb *t, unsigned cpu, enum tlbi_op op, uint64_t arg, ui
 		break;
 	default:
 		return; /* EL2 regime TLBIs: stage 1 of EL2, model/tlb.c's */
+	}
+	/* A TLBI matters only for old values replaced before it: with none recorded, neither
+	 * it nor any earlier one can remove anything (stage 2 never on: nothing is kept). */
+	if (!t->nver) {
+		t->ntl = 0;
+		return;
 	}
 	r.issuer = cpu;
 	r.vmid = cur_vmid(t, cpu);

@@ -79,7 +79,7 @@ uint64_t s2tlb_reg(const struct s2tlb *t, unsigned cpu, enum s2_reg r);
 
 /* An aligned 8-byte store of value at pa by cpu, delivered before memory changes (mem_ops
  * still shows the old value). Reports bbm through on_hazard. */
-void s2tlb_store(struct s2tlb *t, unsigned cpu, uint64_t pa, uint64_t value, uint64_t seq,
+bool s2tlb_store(struct s2tlb *t, unsigned cpu, uint64_t pa, uint64_t value, uint64_t seq,
                  uint64_t pc);
 /* TLBI by cpu (arg as written: IPA[47:12] in [35:0] for IPAS2*, VA[55:12] in [43:0] and
  * ASID in [63:48] for the VA forms). asid: the current ASID, for VAE1 without one. */
@@ -100,6 +100,17 @@ void s2tlb_dsb(struct s2tlb *t, unsigned cpu, enum barrier_domain dom, enum barr
 unsigned s2tlb_access(struct s2tlb *t, unsigned cpu, const struct s12_regs *s1, uint64_t va,
                       enum access_type acc, unsigned el, uint16_t asid, uint64_t seq, uint64_t pc,
                       struct s12_result *coherent);
+
+/* cpu is reset (or powered up) with these stage 2 register values: synchronised. */
+void s2tlb_cpu_reset(struct s2tlb *t, unsigned cpu, uint64_t hcr, uint64_t vtcr, uint64_t vttbr,
+                     uint64_t seq);
+
+/* Stage 2 has been on (a context exists): stores and TLBIs may matter. */
+bool s2tlb_active(const struct s2tlb *t);
+
+/* A hash of what may decide a later outcome (contexts, versions, TLBIs; event numbers
+ * relative to now), 0 while no context exists; for model_digest. */
+uint64_t s2tlb_digest(const struct s2tlb *t, uint64_t now);
 
 /* Counts for tests: contexts, tracked table pages, recorded old values, TLBI records. */
 struct s2tlb_counts {

@@ -92,6 +92,7 @@ struct s2cpu {
 	unsigned pending; /* bit per enum s2_reg */
 	struct hz_cause wcause[S2R_COUNT];
 	uint64_t last_cse;
+	uint64_t reset; /* its last reset (CPU_ON): its TLB was empty then */
 };
 
 struct s2tlb {
@@ -365,6 +366,7 @@ void s2tlb_cpu_reset(struct s2tlb *t, unsigned cpu, uint64_t hcr, uint64_t vtcr,
 	c->eff[S2R_VTTBR_EL2] = c->latest[S2R_VTTBR_EL2] = vttbr;
 	c->pending = 0;
 	c->last_cse = seq;
+	c->reset = seq;
 	open_contexts(t, cpu, seq);
 }
 
@@ -655,6 +657,8 @@ static enum vstate cached_state(const struct s2tlb *t, unsigned cpu, const struc
 {
 	if (!v->live || !(v->value & DESC_VALID))
 		return VS_DEAD; /* faulting translations are never cached */
+	if (v->end_store <= t->cpu[cpu].reset)
+		return VS_DEAD; /* replaced before the CPU's reset: never in its TLB */
 	if (!combined && pt_desc_classify(v->value, v->level, v->g) == DESC_RESERVED)
 		return VS_DEAD;
 	enum vstate st = VS_LIVE;

@@ -337,6 +337,22 @@ START_TEST(test_s2_local_tlbi_leaves_other_cpus)
 }
 END_TEST
 
+/* A CPU's TLB is empty at its reset (PSCI CPU_ON): an old value replaced before it is not
+ * in that CPU's TLB, while another CPU may still hold it. */
+START_TEST(test_s2_cpu_reset_empties_its_tlb)
+{
+	enable(0);
+	enable(1);
+	unmap_x(1);
+	s2tlb_cpu_reset(t, 0, HCR_EL2_VM | HCR_EL2_RW, VTCR_40, vttbr1, ++seq);
+	isb(1);
+	acc(0, IPA_X, ACC_READ);
+	ck_assert_uint_eq(nhz, 0);
+	acc(1, IPA_X, ACC_READ);
+	ck_assert_uint_eq(count(HZ_STALE_TLB), 1);
+}
+END_TEST
+
 /* ---------- completion: DSB and context synchronisation ---------- */
 
 /* D8.13.x / B2.3.12: a TLBI is complete only after a DSB: without it, missing-dsb. */
@@ -613,6 +629,7 @@ static Suite *s2tlb_suite(void)
 	tcase_add_test(tc, test_s2_ipas2e1_removes_walk_cache);
 	tcase_add_test(tc, test_s2_tlbi_of_other_vmid_does_not_cover);
 	tcase_add_test(tc, test_s2_local_tlbi_leaves_other_cpus);
+	tcase_add_test(tc, test_s2_cpu_reset_empties_its_tlb);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("completion");

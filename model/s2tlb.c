@@ -20,6 +20,7 @@
 
 #define T_INF         UINT64_MAX
 #define MAX_CTX       16
+#define MAX_TABLES    16384 /* tracked stage 2 tables: 32 GiB mapped with 4K pages */
 #define MAX_CANDS     16
 #define IPA_PAGE_MASK ((UINT64_C(1) << 36) - 1) /* IPAS2*: IPA[47:12] in Xt[35:0] */
 #define VA_PAGE_MASK  ((UINT64_C(1) << 44) - 1) /* VA[55:12] in Xt[43:0] */
@@ -194,6 +195,8 @@ static void combo_regs(const struct s2cpu *c, unsigned k, uint64_t out[S2R_COUNT
 static void track_table(struct s2tlb *t, uint64_t pa, unsigned n, int level, uint64_t ipa_base,
                         uint16_t vmid, unsigned g)
 {
+	if (t->ntab >= MAX_TABLES)
+		return; /* tables shared by many entries (not a real layout): track no more */
 	for (unsigned i = 0; i < t->ntab; i++)
 		if (t->tab[i].pa == pa && t->tab[i].vmid == vmid && t->tab[i].level == level &&
 		    t->tab[i].ipa_base == ipa_base)

@@ -178,6 +178,26 @@ START_TEST(test_s2_step_bbm_on_remap)
 }
 END_TEST
 
+/* DC ZVA over a live stage 2 table zeroes its descriptors: an unmap like a store of 0
+ * (stale-tlb without a TLBI). */
+START_TEST(test_s2_step_dc_zva_over_stage2_table_is_stale_tlb)
+{
+	ev_load(&mt, 1, IPA_X, 8);
+	struct model_step_result r = ev_dc(&mt, 0, DC_ZVA, leaf_x);
+	ck_assert_int_eq(r.fault.type, FAULT_ALIGNMENT); /* EL2 MMU off: Device memory */
+	EXPECT_NONE(&mt);
+	/* With the EL2 MMU on (identity, Normal WB) the DC ZVA zeroes the table line. */
+	uint64_t root = mt_idmap(&mt);
+	mt_mmu_on(&mt, 0, root, SCTLR_ON);
+	ev_dc(&mt, 0, DC_ZVA, leaf_x);
+	ev_dsb(&mt, 0, DOM_ISH, BAR_ALL);
+	ev_isb(&mt, 1);
+	r = ev_load(&mt, 1, IPA_X, 8);
+	ck_assert_uint_eq(r.fault12.stage, 2);
+	EXPECT(&mt, HZ_STALE_TLB, 1);
+}
+END_TEST
+
 /* D8.2 + D8.13 for stage 1 under stage 2: a stale stage 1 entry gives an IPA, whose
  * outcome is its stage 2 translation (the PA, not the IPA). */
 START_TEST(test_s2_step_stale_stage1_entry_goes_through_stage2)
@@ -224,6 +244,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_s2_step_unmap_with_vmalls12e1is_is_clean);
 	tcase_add_test(tc, test_s2_step_tlbi_in_other_vmid_is_stale_tlb);
 	tcase_add_test(tc, test_s2_step_bbm_on_remap);
+	tcase_add_test(tc, test_s2_step_dc_zva_over_stage2_table_is_stale_tlb);
 	tcase_add_test(tc, test_s2_step_stale_stage1_entry_goes_through_stage2);
 	tcase_add_test(tc, test_s2_step_stage1_unmap_with_vmalle1_is_clean);
 	suite_add_tcase(s, tc);

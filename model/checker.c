@@ -124,9 +124,9 @@ static void ck_s2_hazard(void *arg, const struct hazard *h)
 {
 	struct model *m = arg;
 	struct hazard hz = *h;
-	hz.seq = m->seq;
-	if (m->ev) {
-		hz.pc = m->ev->pc;
+	/* s2tlb names the event (a bbm held back while stage 2 was off names its store); the
+	 * current one gets its encoding and kind (a DC ZVA's stores are EV_DC). */
+	if (m->ev && hz.seq == m->seq) {
 		hz.insn = m->ev->insn;
 		hz.ev = m->ev->kind;
 	}

@@ -491,14 +491,19 @@ bool s2tlb_store(struct s2tlb *t, unsigned cpu, uint64_t pa, uint64_t value, uin
 		         "stage 2 descriptor of IPA 0x%" PRIx64 " (VMID %u, level %d) changed from "
 		         "0x%" PRIx64 " to 0x%" PRIx64 " without break-before-make",
 		         v.ipa_base, (unsigned)v.vmid, v.level, old, value);
-		hz.n_outcomes = 1;
+		hz.n_outcomes = 2;
 		hz.outcomes[0].has_pa = true;
 		hz.outcomes[0].pa = pa;
 		snprintf(hz.outcomes[0].text, sizeof(hz.outcomes[0].text),
-		         "old 0x%" PRIx64 " and new 0x%" PRIx64 " may both be cached", old, value);
-		hz.outcomes[0].cause = v.cause;
+		         "new stage 2 descriptor 0x%016" PRIx64, value);
+		hz.outcomes[0].cause = mkcause(cpu, seq, pc, EV_STORE, "the descriptor store");
+		hz.outcomes[1].has_pa = true;
+		hz.outcomes[1].pa = pa;
+		snprintf(hz.outcomes[1].text, sizeof(hz.outcomes[1].text),
+		         "old stage 2 descriptor 0x%016" PRIx64 " may still be in a TLB", old);
+		hz.outcomes[1].cause = v.cause;
 		hz.rule = RULE_S2_BBM;
-		hz.fold_key = pa;
+		hz.fold_key = (pc * 31) ^ pa;
 		if (on) {
 			report(t, &hz);
 		} else {

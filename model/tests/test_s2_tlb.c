@@ -482,6 +482,8 @@ START_TEST(test_s2_bbm_while_off_reported_at_enable)
 	ck_assert_uint_eq(nhz, 0);
 	msr(0, S2R_HCR_EL2, HCR_EL2_RW | HCR_EL2_VM);
 	ck_assert_uint_eq(count(HZ_BBM), 1);
+	ck_assert_uint_eq(hz[0].pc, 0x3000); /* reported at the store, as stage 1's are */
+	ck_assert_uint_eq(hz[0].n_outcomes, 2);
 }
 END_TEST
 

@@ -275,7 +275,8 @@ static void tp_regime(struct sim *s, enum regime rg)
 		struct pt_cfg cfg;
 		struct fault f;
 		uint64_t probe = half ? UINT64_MAX : 0;
-		if (!pt_cfg_from_regs(rg, sctlr, tcr, t0, t1, mair, probe, &cfg, &f))
+		if (!pt_cfg_from_regs(rg, s->feat.pa_bits, sctlr, tcr, t0, t1, mair, probe, &cfg,
+		                      &f))
 			continue;
 		uint64_t span = cfg.tsz ? UINT64_C(1) << (64 - cfg.tsz) : 0;
 		uint64_t lo = half ? 0 - span : 0, hi = half ? UINT64_MAX : span - 1;
@@ -473,6 +474,7 @@ static void check_trace_header(struct sim *s, const struct session_cfg *cfg)
 	    .ctr_idc = cfg->ctr_idc,
 	    .ctr_dic = cfg->ctr_dic,
 	    .feat_ets = cfg->feat_ets,
+	    .pa_bits = cfg->pa_bits,
 	    .wb_policy = cfg->wb_policy,
 	    .wb_seed = cfg->wb_seed,
 	    .argc = s->opt.argc,
@@ -715,6 +717,7 @@ int check_new(struct sim *s)
 		    .ctr_idc = (ctr >> 28) & 1,
 		    .ctr_dic = (ctr >> 29) & 1,
 		    .feat_ets = s->feat.feat_ets, /* machine/cpu_features.h */
+		    .pa_bits = s->feat.pa_bits,
 		    .wb_policy = s->opt.wb_policy,
 		    .wb_seed = s->opt.wb_seed,
 		    .on_step = s->timing ? on_step : NULL,

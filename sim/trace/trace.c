@@ -656,6 +656,7 @@ void trace_header(struct trace *t, const struct trace_header_info *h)
 	json_object_set_new(model, "ctr_idc", json_boolean(h->ctr_idc));
 	json_object_set_new(model, "ctr_dic", json_boolean(h->ctr_dic));
 	json_object_set_new(model, "feat_ets", json_boolean(h->feat_ets));
+	json_object_set_new(model, "pa_bits", json_integer(h->pa_bits));
 	char wb[32];
 	wb_policy_format(h->wb_policy, h->wb_seed, wb, sizeof(wb));
 	json_object_set_new(model, "writeback", json_string(wb));

@@ -443,9 +443,9 @@ int replay_main(int argc, char **argv)
 		goto out;
 	}
 	/* The CPU's PA size (model_cfg.pa_bits). Traces written before it was recorded ran
-	 * on the machine's one CPU description, the Cortex-A72's 44 bits. */
+	 * on the Cortex-A72's 44 bits. */
 	json_t *pav = json_object_get(model, "pa_bits");
-	unsigned pa_bits = cpu_features_hypsim().pa_bits;
+	unsigned pa_bits = CPU_A72_PA_BITS;
 	if (pav) {
 		json_int_t v = json_integer_value(pav);
 		if (!json_is_integer(pav) || v < 0 || v > 64 || !pt_pa_bits_ok((unsigned)v)) {

@@ -442,7 +442,8 @@ int sim_run(struct sim *s)
 			break;
 		case STOP_ABORT:
 			/* mmu_hook_mem: the CPU as it was before the access that reached nothing
-			 * (its PC the access's instruction, written back before every access). */
+			 * or faults on its address size (its PC the access's instruction, written
+			 * back before every access). */
 			if (uc_context_restore(s->uc, s->abort_ctx) != UC_ERR_OK)
 				return end_finish(s, "fatal", SIM_EXIT_UNFINISHED,
 				              "unicorn: cannot restore the CPU for an abort");

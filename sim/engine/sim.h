@@ -303,12 +303,13 @@ struct sim {
 	bool abort_ctx_miss;
 	/* mmu_hook_mem's view of the current regime, dropped whenever the run loop regains
 	 * control and whenever hypsim flushes Unicorn's TLB: whether its MMU is on (0: not
-	 * known yet, 1: off, 2: on) and, per VA page, whether it reaches no device. */
+	 * known yet, 1: off, 2: on) and, per VA page, the abort hypsim takes itself there
+	 * (External: no device; Address size) or FAULT_NONE. */
 	unsigned win_mmu;
 	uint64_t win_gen;
 	struct win_entry {
 		uint64_t page, gen;
-		bool nothing;
+		struct fault abort;
 	} win_cache[64];
 	char fatal[160];
 	struct last_exc last_exc;

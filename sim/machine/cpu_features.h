@@ -24,6 +24,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* The Cortex-A72's PA size (its TRM: ID_AA64MMFR0_EL1.PARange = 0b0100), which Unicorn's
+ * A72 reports too. Traces written before their header recorded model.pa_bits ran on it. */
+#define CPU_A72_PA_BITS 44
+
 struct cpu_features {
 	bool el2;         /* EL2 implemented (AArch64 only) */
 	bool el3;         /* EL3 implemented */

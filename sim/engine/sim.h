@@ -98,6 +98,7 @@ enum stop_kind {
 	STOP_ABORT,       /* an abort decided by hypsim (unmapped VA, PA with nothing behind it) */
 	STOP_PLACEHOLDER, /* an access Unicorn has no region for: a placeholder and a restart, or an abort */
 	STOP_CONTEXT,     /* a write that changes translation: re-check placeholder VAs */
+	STOP_TABLE_STORE, /* --no-check: a store reached a live table: restart it, TLB flushed */
 	STOP_ERET,        /* the previous block ended with ERET: the EL may have changed */
 	STOP_BUDGET,      /* the next block would exceed --max-insns: run up to the limit */
 	STOP_HANG,        /* a block that branches to itself doing nothing */

@@ -57,9 +57,12 @@ struct check {
 	bool tp_key_valid, tp_dirty;
 	bool tables_written; /* a store hit a live table since the last flush */
 	/* --no-check (hook_mem_bare): per VA page of a store, whether it reaches a live table
-	 * page, while gen == s->win_gen (a flush, the tables recomputed, a new stretch). */
+	 * page, while gen == bare_gen: check_context drops them (a TLBI, a register that
+	 * selects the tables, a store to a table, another CPU), and the EL is part of the key. */
+	uint64_t bare_gen;
 	struct bare_page {
 		uint64_t page, gen;
+		uint64_t pa_page;
 		unsigned el;
 		bool table, upper;
 	} bare[64];
@@ -339,6 +342,7 @@ void check_context(struct sim *s)
 {
 	struct check *c = s->chk;
 	c->tables_written = false;
+	c->bare_gen++;
 	cpu_flush_tlb(s);
 	/* The registers tp_regime reads (both regimes, each CPU's own). */
 	uint64_t key[7] = {
@@ -717,6 +721,11 @@ void check_settle(struct sim *s)
  * first block after the restart); it leaves tables_written, so the stretch's end flushes
  * once more (check_settle). A store-exclusive is not restarted (its first execution
  * cleared the monitor: the second would fail); it only sets tables_written.
+ * No flush is needed, and none is made, when the 8-byte descriptor stored over was
+ * invalid or keeps its value: Unicorn's TLB holds only translations that succeeded (a
+ * failed walk, or one below an invalid table descriptor, leaves nothing), so no entry
+ * can come from it; the table pages are recomputed at the next store (a new table
+ * descriptor adds a table page).
  */
 static bool is_exclusive(uint32_t enc)
 {
@@ -729,24 +738,33 @@ static void hook_mem_bare(uc_engine *uc, uc_mem_type type, uint64_t addr, int si
 {
 	struct sim *s = user;
 	struct check *c = s->chk;
-	(void)value;
-	if (type != UC_MEM_WRITE || !c->ntpages || s->host_op || s->blk_stopped ||
-	    s->stop != STOP_NONE || size <= 0)
+	(void)type; /* UC_HOOK_MEM_WRITE only */
+	if (!c->ntpages || s->host_op || s->blk_stopped || s->stop != STOP_NONE || size <= 0)
 		return;
+	if (c->tp_dirty) { /* the last table store may have added or removed a table */
+		tables_recompute(s);
+		c->tp_dirty = false;
+		c->bare_gen++;
+	}
 	uint64_t page = addr >> PAGE_BITS;
 	struct bare_page *b = &c->bare[page % 64];
-	if (b->gen != s->win_gen || b->page != page || b->el != s->el) {
+	if (b->gen != c->bare_gen || b->page != page || b->el != s->el) {
 		struct mmu_xlate x;
 		mmu_translate(s, addr, ACC_WRITE, 1, &x);
-		*b = (struct bare_page){.page = page, .gen = s->win_gen, .el = s->el,
-		                        .table = x.fault.type == FAULT_NONE && is_table_page(c, x.pa),
-		                        .upper = x.fault.type == FAULT_NONE &&
-		                                 in_sorted(c->upages, c->nupages, x.pa)};
+		bool ok = x.fault.type == FAULT_NONE;
+		*b = (struct bare_page){.page = page, .gen = c->bare_gen, .el = s->el,
+		                        .pa_page = x.pa >> PAGE_BITS,
+		                        .table = ok && is_table_page(c, x.pa),
+		                        .upper = ok && in_sorted(c->upages, c->nupages, x.pa)};
 	}
 	if (!b->table)
 		return;
 	if (b->upper)
 		c->tp_dirty = true; /* may add or remove a table */
+	uint64_t old, pa = b->pa_page << PAGE_BITS | (addr & ((UINT64_C(1) << PAGE_BITS) - 1));
+	if (size == 8 && !(addr & 7) && ram_bytes(s, pa, &old, 8) &&
+	    (!(old & DESC_VALID) || old == (uint64_t)value))
+		return;
 	uint64_t pc = cpu_reg(s, UC_ARM64_REG_PC);
 	if (c->bare_skip && s->cpu == c->bare_skip_cpu && pc == c->bare_skip_pc) {
 		if (c->bare_skip_insns == UINT64_MAX)
@@ -837,9 +855,9 @@ int check_new(struct sim *s)
 		/* The benchmarks' bare Unicorn: no load/store events (run.c), only the flushes
 		 * after a store to a live table. */
 		memset(c->bare, 0, sizeof(c->bare));
+		c->bare_gen = 1;
 		c->bare_skip = false;
-		e = uc_hook_add(s->uc, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
-		                (void *)hook_mem_bare, s, 1, 0);
+		e = uc_hook_add(s->uc, &h, UC_HOOK_MEM_WRITE, (void *)hook_mem_bare, s, 1, 0);
 		if (e != UC_ERR_OK) {
 			snprintf(s->fatal, sizeof(s->fatal), "unicorn: %s", uc_strerror(e));
 			return -1;
@@ -876,6 +894,7 @@ struct model *check_model(struct sim *s)
 
 void check_free(struct sim *s)
 {
+
 	struct check *c = s->chk;
 	if (!c)
 		return;

@@ -417,7 +417,8 @@ bool model_regime_cfg(const struct model *m, unsigned cpu, uint64_t va, struct p
 	memset(f, 0, sizeof(*f));
 	if (!(r.sctlr & SCTLR_ELx_M))
 		return false;
-	return pt_cfg_from_regs(rg, m->cfg.pa_bits, r.sctlr, r.tcr, r.ttbr0, r.ttbr1, r.mair, va, cfg, f);
+	return pt_cfg_from_regs(rg, m->cfg.pa_bits, r.sctlr, r.tcr, r.ttbr0, r.ttbr1, r.mair, va,
+	                        cfg, f);
 }
 
 /* ---- digest (digest.h) ---- */

@@ -59,7 +59,8 @@ void ck_translate_ctx(const struct model *m, const struct sr_file *f, unsigned e
 		return;
 	}
 	struct fault f0;
-	if (!pt_cfg_from_regs(rg, m->cfg.pa_bits, r.sctlr, r.tcr, r.ttbr0, r.ttbr1, r.mair, va, &x->cfg, &f0)) {
+	if (!pt_cfg_from_regs(rg, m->cfg.pa_bits, r.sctlr, r.tcr, r.ttbr0, r.ttbr1, r.mair, va,
+	                      &x->cfg, &f0)) {
 		x->tr.fault = f0;
 		x->fault = f0;
 		return;

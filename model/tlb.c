@@ -83,8 +83,8 @@ uint16_t tlb_el1_asid(uint64_t tcr, uint64_t ttbr0, uint64_t ttbr1)
 bool tl_ctx_cfg(const struct tlb *t, const struct ctx *x, uint64_t va, struct pt_cfg *cfg)
 {
 	struct fault f;
-	return pt_cfg_from_regs(x->regs.regime, t->cfg.pa_bits, x->regs.sctlr, x->regs.tcr, x->regs.ttbr0,
-	                        x->regs.ttbr1, x->regs.mair, va, cfg, &f);
+	return pt_cfg_from_regs(x->regs.regime, t->cfg.pa_bits, x->regs.sctlr, x->regs.tcr,
+	                        x->regs.ttbr0, x->regs.ttbr1, x->regs.mair, va, cfg, &f);
 }
 
 /* ---- tracking which pages hold reachable translation tables ---- */

@@ -777,7 +777,8 @@ static Suite *checker_suite(void)
 	tcase_add_test(tc, el1_regime_stale_tlb_D8_13);
 	tcase_add_test(tc, split_wide_store_to_live_table_bbm_D8_14_1);
 	tcase_add_test(tc, accessed_policy_refill_after_tlbi_bbm_D8_14_1);
-	tcase_add_test(tc, oa_above_parange_with_ps_48_is_address_size_fault_D17_2_131_OAOutOfRange);
+	tcase_add_test(tc,
+	               oa_above_parange_with_ps_48_is_address_size_fault_D17_2_131_OAOutOfRange);
 	tcase_add_test(tc, oa_above_parange_is_never_cached_so_no_bbm_D8_14_1);
 	suite_add_tcase(s, tc);
 	return s;

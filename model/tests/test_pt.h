@@ -77,8 +77,8 @@ static inline struct pt_cfg el2_cfg(struct test_mem *m, unsigned tsz, unsigned g
 	struct fault f;
 	uint64_t root = test_mem_alloc(m, UINT64_C(1) << g);
 
-	ck_assert(pt_cfg_from_regs(REGIME_EL2, TEST_PA_BITS, sctlr, tcr_el2(tsz, tg0_for(g), ps), root, 0,
-	                           TEST_MAIR, 0, &cfg, &f));
+	ck_assert(pt_cfg_from_regs(REGIME_EL2, TEST_PA_BITS, sctlr, tcr_el2(tsz, tg0_for(g), ps),
+	                           root, 0, TEST_MAIR, 0, &cfg, &f));
 	ck_assert_int_eq(f.type, FAULT_NONE);
 	return cfg;
 }

@@ -226,8 +226,8 @@ START_TEST(accessed_policy_needs_an_access_D8_13)
 	ck_assert(!has_pa(c, n, BASE + 0x100000, NULL)); /* never accessed */
 	struct pt_cfg cfg;
 	struct fault f;
-	ck_assert(pt_cfg_from_regs(REGIME_EL2, TEST_PA_BITS, r.regs.sctlr, r.regs.tcr, r.regs.ttbr0, 0,
-	                           r.regs.mair, VA, &cfg, &f));
+	ck_assert(pt_cfg_from_regs(REGIME_EL2, TEST_PA_BITS, r.regs.sctlr, r.regs.tcr, r.regs.ttbr0,
+	                           0, r.regs.mair, VA, &cfg, &f));
 	tlb_note_access(r.t, 0, &cfg, VA, 13);
 	store_leaf(&r, PAGE_DESC(BASE + 0x100000), 14);
 	tlb_dsb(r.t, 0, DOM_ISH, BAR_ALL, 15);
@@ -462,8 +462,8 @@ START_TEST(coherent_entry_is_the_current_walk_D8_13)
 	struct pt_cfg cfg;
 	struct fault f;
 	struct walk_result w;
-	ck_assert(pt_cfg_from_regs(REGIME_EL2, TEST_PA_BITS, r.regs.sctlr, r.regs.tcr, r.regs.ttbr0, 0,
-	                           r.regs.mair, VA, &cfg, &f));
+	ck_assert(pt_cfg_from_regs(REGIME_EL2, TEST_PA_BITS, r.regs.sctlr, r.regs.tcr, r.regs.ttbr0,
+	                           0, r.regs.mair, VA, &cfg, &f));
 	pt_translate(&cfg, &r.ops, VA, &w);
 	unsigned na = lookup(&r, 0, 2, a);
 	unsigned nb = tlb_lookup(r.t, 0, REGIME_EL2, VA, TLB_AT_NOW, 0, 2, &r.regs, &w, b, 16);

@@ -733,15 +733,16 @@ static bool is_exclusive(uint32_t enc)
 	return (enc & 0x3f000000u) == 0x08000000u;
 }
 
-static void hook_mem_bare(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
-                          int64_t value, void *user)
+static void hook_mem_bare(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
+                          void *user)
 {
 	struct sim *s = user;
 	struct check *c = s->chk;
 	(void)type; /* UC_HOOK_MEM_WRITE only */
 	if (!c->ntpages || s->host_op || s->blk_stopped || s->stop != STOP_NONE || size <= 0)
 		return;
-	if (c->tp_dirty) { /* the last table store may have added or removed a table */
+	if (c->tp_dirty) {
+		/* The last table store may have added or removed a table. */
 		tables_recompute(s);
 		c->tp_dirty = false;
 		c->bare_gen++;
@@ -752,7 +753,9 @@ static void hook_mem_bare(uc_engine *uc, uc_mem_type type, uint64_t addr, int si
 		struct mmu_xlate x;
 		mmu_translate(s, addr, ACC_WRITE, 1, &x);
 		bool ok = x.fault.type == FAULT_NONE;
-		*b = (struct bare_page){.page = page, .gen = c->bare_gen, .el = s->el,
+		*b = (struct bare_page){.page = page,
+		                        .gen = c->bare_gen,
+		                        .el = s->el,
 		                        .pa_page = x.pa >> PAGE_BITS,
 		                        .table = ok && is_table_page(c, x.pa),
 		                        .upper = ok && in_sorted(c->upages, c->nupages, x.pa)};

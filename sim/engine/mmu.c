@@ -73,9 +73,9 @@ static void translate_regs(struct sim *s, const struct mmu_regs *r, uint64_t va,
 		x->pa = va;
 	} else {
 		struct pt_cfg cfg;
-		bool ok = pt_cfg_from_regs(el2 ? REGIME_EL2 : REGIME_EL10, s->feat.pa_bits,
-		                           r->sctlr, r->tcr, r->ttbr0, r->ttbr1, r->mair, va, &cfg,
-		                           &x->fault);
+		bool ok =
+		    pt_cfg_from_regs(el2 ? REGIME_EL2 : REGIME_EL10, s->feat.pa_bits, r->sctlr,
+		                     r->tcr, r->ttbr0, r->ttbr1, r->mair, va, &cfg, &x->fault);
 		if (!ok)
 			return;
 		pt_translate(&cfg, &s->ram_ops, va, &x->walk);

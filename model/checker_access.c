@@ -55,6 +55,10 @@ void ck_translate_ctx(const struct model *m, const struct sr_file *f, unsigned e
 			    (r.sctlr & SCTLR_ELx_I) ? MT_NORMAL_WT : MT_NORMAL_NC;
 		else
 			x->tr.attrs.inner = x->tr.attrs.outer = MT_DEVICE;
+		/* AArch64.S1DisabledOutput: the VA is the PA, and one beyond the implemented PA
+		 * size is a level 0 Address size fault (AArch64.OAOutOfRange). */
+		if (va >> m->cfg.pa_bits)
+			x->tr.fault = x->fault = (struct fault){FAULT_ADDRESS_SIZE, 0};
 		ck_finish_attrs(x, r.sctlr, acc, va, size, zva);
 		return;
 	}

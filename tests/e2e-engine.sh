@@ -16,7 +16,8 @@
 # 10 --no-check reports name their instruction (spin's hang);
 # 11 addr-size: the PARange the guest reads (44 bits) caps TCR_EL2.PS = 48 bits: an output
 #    address at 2^44 is a level 2 Address size fault (ESR 0x96000002) through a VA Unicorn
-#    walks and one hypsim's walker decides, 2^44 - 2 MiB an External abort (issue 20).
+#    walks and one hypsim's walker decides, 2^44 - 2 MiB an External abort, and with the
+#    MMU off PA 2^44 a level 0 Address size fault (ESR 0x96000000) (issue 20).
 # Skipped (77) when the firmware was not built.
 set -u
 sim=$1 fw=$2 exp=$3 spin=$4
@@ -95,7 +96,8 @@ nab=$(grep -c '"type":"abandon"' "$dir/zva.jsonl")
 # way (clean, exit 0), and --check-unicorn finds Unicorn agreeing with the model.
 "$sim" run "$fw/addr-size.elf" --uart /dev/null --trace "$dir/as.jsonl" 2>/dev/null
 head -1 "$dir/as.jsonl" | grep -q '"pa_bits":44' || fail "addr-size: the header has no model.pa_bits 44"
-for want in '"esr":"0x96000002".*"far":"0x47e00010"' '"esr":"0x96000002".*"far":"0x7fe00010"'; do
+for want in '"esr":"0x96000002".*"far":"0x47e00010"' '"esr":"0x96000002".*"far":"0x7fe00010"' \
+	'"esr":"0x96000000".*"far":"0x100000000010"'; do
 	grep '"type":"exception"' "$dir/as.jsonl" | grep -q "$want" ||
 		fail "addr-size: no exception event matching $want in the trace"
 done

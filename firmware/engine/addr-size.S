@@ -6,7 +6,9 @@
  * whose output address is 2^44 gives a level 2 Address size fault (AArch64.OAOutOfRange,
  * DFSC 0b000010), and one at 2^44 - 2 MiB, in range with nothing behind it, an External
  * abort (DFSC 0b010000). Each through a VA in RAM's PA window (Unicorn walks it) and a VA
- * outside it (hypsim's walker decides, mmu.c), loads with the register kept.
+ * outside it (hypsim's walker decides, mmu.c), loads with the register kept. First, with
+ * the MMU off, a load from PA 2^44: a level 0 Address size fault (AArch64.S1DisabledOutput:
+ * a PA beyond the implemented size, DFSC 0b000000).
  */
 #include "hypsim-fw.h"
 #include "el2-mmu.h"
@@ -37,11 +39,13 @@ _start:
 	puts	msg_boot
 	adr	x0, el2_vectors
 	msr	vbar_el2, x0
+	isb
 	puts	msg_parange
 	mrs	x0, id_aa64mmfr0_el1
 	and	x0, x0, #0xf
 	bl	fw_puthex
 	puts	msg_nl
+	probe	msg_off, (OA_2_44 + 0x10)
 	l2_identity l2_table
 	adr	x1, l2_table
 	mov64	x0, (OA_2_44 | BLOCK_NORMAL)
@@ -104,6 +108,7 @@ el2_vectors:
 	.section .rodata
 msg_boot:	.asciz "addr-size: EL2\n"
 msg_parange:	.asciz "addr-size: ID_AA64MMFR0_EL1.PARange "
+msg_off:	.asciz "addr-size: MMU off, PA 2^44\n"
 msg_win_big:	.asciz "addr-size: TCR_EL2.PS 48 bits, OA 2^44, VA in RAM's window\n"
 msg_win_top:	.asciz "addr-size: OA 2^44 - 2 MiB (nothing there), VA in RAM's window\n"
 msg_out_big:	.asciz "addr-size: OA 2^44, VA outside RAM's window\n"

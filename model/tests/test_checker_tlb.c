@@ -747,6 +747,24 @@ START_TEST(oa_above_parange_is_never_cached_so_no_bbm_D8_14_1)
 }
 END_TEST
 
+START_TEST(mmu_off_pa_above_parange_is_address_size_fault_S1DisabledOutput)
+{
+	/* AArch64.S1DisabledOutput: with the MMU off the VA is the PA; at or above 2^44 on a
+	 * 44-bit CPU it is a level 0 Address size fault (a certain one: no hazard), below it
+	 * an access (here to nothing: the machine decides what is there). */
+	struct machine mt;
+	mt_init(&mt);
+	struct model_step_result r = ev_load(&mt, 0, OA_2_44 + 0x10, 8);
+	ck_assert(!r.mmu_on);
+	ck_assert_int_eq(r.fault.type, FAULT_ADDRESS_SIZE);
+	ck_assert_int_eq(r.fault.level, 0);
+	r = ev_load(&mt, 0, OA_2_44 - 0x10, 8);
+	ck_assert_int_eq(r.fault.type, FAULT_NONE);
+	EXPECT_NONE(&mt);
+	mt_fini(&mt);
+}
+END_TEST
+
 static Suite *checker_suite(void)
 {
 	Suite *s = suite_create("checker");
@@ -780,6 +798,7 @@ static Suite *checker_suite(void)
 	tcase_add_test(tc,
 	               oa_above_parange_with_ps_48_is_address_size_fault_D17_2_131_OAOutOfRange);
 	tcase_add_test(tc, oa_above_parange_is_never_cached_so_no_bbm_D8_14_1);
+	tcase_add_test(tc, mmu_off_pa_above_parange_is_address_size_fault_S1DisabledOutput);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -71,6 +71,13 @@ static void translate_regs(struct sim *s, const struct mmu_regs *r, uint64_t va,
 	x->mmu_on = (r->sctlr & SCTLR_ELx_M) != 0;
 	if (!x->mmu_on) {
 		x->pa = va;
+		/* AArch64.S1DisabledOutput: a PA beyond the implemented size is a level 0 Address
+		 * size fault, not an access to a PA with nothing behind it (QEMU agrees:
+		 * firmware/engine/addr-size). */
+		if (va >> s->feat.pa_bits) {
+			x->fault = (struct fault){.type = FAULT_ADDRESS_SIZE, .level = 0};
+			return;
+		}
 	} else {
 		struct pt_cfg cfg;
 		bool ok =

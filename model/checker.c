@@ -201,7 +201,7 @@ struct model *model_new(const struct model_cfg *cfg, const struct mem_ops *mem)
 	wb_policy_format(cfg->wb_policy, cfg->wb_seed, pol, sizeof(pol));
 	snprintf(m->wb_label, sizeof(m->wb_label), "writeback=%s", pol);
 	m->t = tlb_new(cfg, mem, m->c);
-	struct s2tlb_cfg s2c = {cfg->ncpus, cfg->feat_ets, S2_FEATURES_A72, ck_s2_hazard, m};
+	struct s2tlb_cfg s2c = {cfg->ncpus, cfg->feat_ets, ck_s2_features(m), ck_s2_hazard, m};
 	m->s2 = s2tlb_new(&s2c, mem);
 	m->tgen = tlb_gen_ptr(m->t);
 	m->tpend = tlb_pending_ptr(m->t);

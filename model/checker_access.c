@@ -51,7 +51,7 @@ static void ck_translate_s2(const struct model *m, const struct sr_file *f, unsi
 	    .vtcr_el2 = f->latest[SR_VTCR_EL2], .vttbr_el2 = f->latest[SR_VTTBR_EL2],
 	};
 	struct s12_result res;
-	s12_translate(&sr, S2_FEATURES_A72, ops ? ops : &m->mem, va, acc, el, &res);
+	s12_translate(&sr, ck_s2_features(m), ops ? ops : &m->mem, va, acc, el, &res);
 	x->s2_on = true;
 	x->ipa = res.ipa;
 	x->f12 = res.fault;

@@ -179,6 +179,7 @@ static bool ph_frame_add(struct sim *s, uint64_t f, unsigned g, int delta, bool 
 		e->frame = f + 1;
 		s->ph_frames_used++;
 	}
+	s->ph_frames_gen++; /* mmu_ph_guarded's last answer */
 	e->n[g] = (uint32_t)((int64_t)e->n[g] + delta);
 	s->ph_count[g] = (size_t)((int64_t)s->ph_count[g] + delta);
 	if (holey) {
@@ -189,13 +190,24 @@ static bool ph_frame_add(struct sim *s, uint64_t f, unsigned g, int delta, bool 
 	return true;
 }
 
-bool mmu_ph_guarded(const struct sim *s, uint64_t va)
+bool mmu_ph_guarded(struct sim *s, uint64_t va)
 {
 	unsigned cur = PH_REGIME(s->el), other = cur == PH_EL2 ? PH_EL10 : PH_EL2;
 	if (!s->ph_count[other] && !s->ph_holey[cur])
 		return false;
-	const struct ph_frame *e = ph_frame_slot(s, va >> 21);
-	return e->frame && (e->n[other] || e->h[cur]);
+	/* The last answer, while no frame count and not the regime changed: an OS's accesses
+	 * stay in one frame for long runs. */
+	uint64_t f = va >> 21;
+	if (s->guard_last.gen == s->ph_frames_gen + 1 && s->guard_last.frame == f &&
+	    s->guard_last.regime == cur)
+		return s->guard_last.hit;
+	const struct ph_frame *e = ph_frame_slot(s, f);
+	bool hit = e->frame && (e->n[other] || e->h[cur]);
+	s->guard_last.gen = s->ph_frames_gen + 1;
+	s->guard_last.frame = f;
+	s->guard_last.regime = cur;
+	s->guard_last.hit = hit;
+	return hit;
 }
 
 /* Placeholder i has a page that translation-faults now. */
@@ -322,6 +334,20 @@ bool mmu_hook_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
 	return false;
 }
 
+/* mach_pa_backed for one byte, on every access: RAM first, then, below the highest
+ * device window only, the devices (placeholders at an OS's VAs lie far above them). */
+#define DEVICE_CEIL (MACH_UART_BASE + MACH_UART_SIZE)
+_Static_assert(MACH_GIC_DIST_BASE < MACH_GIC_CPU_BASE && MACH_GIC_CPU_BASE < MACH_GIC_HYP_BASE &&
+                   MACH_GIC_HYP_BASE < MACH_GIC_VCPU_BASE &&
+                   MACH_GIC_VCPU_BASE + MACH_GIC_REGION_SIZE <= DEVICE_CEIL,
+               "DEVICE_CEIL must lie above every device window");
+static inline bool pa_backed(const struct sim *s, uint64_t pa)
+{
+	if (pa - s->opt.ram_base < s->opt.ram_size)
+		return true;
+	return pa < DEVICE_CEIL && mach_pa_in_device(pa, 1);
+}
+
 /* mmu_hook_mem's External abort on the access at addr: the CPU saved before it, a stop. */
 static void hook_mem_abort(uc_engine *uc, struct sim *s, bool write, uint64_t addr)
 {
@@ -358,7 +384,7 @@ void mmu_hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int6
 	 * sweeps; the other regime's are not (mmu_sweep). An access in a frame of the other
 	 * regime's or of a holey one is checked as one through the PA windows. */
 	bool guarded = false;
-	if (!mach_pa_backed(s->opt.ram_base, s->opt.ram_size, addr, 1)) {
+	if (!pa_backed(s, addr)) {
 		if (!mmu_ph_guarded(s, addr))
 			return;
 		guarded = true;
@@ -566,6 +592,7 @@ void mmu_clear(struct sim *s)
 	if (s->ph_frames)
 		memset(s->ph_frames, 0, s->ph_frames_cap * sizeof(*s->ph_frames));
 	s->ph_frames_used = 0;
+	s->ph_frames_gen++;
 }
 
 static uint64_t read_reg(void *arg, int uc_reg)

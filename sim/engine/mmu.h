@@ -85,7 +85,7 @@ void mmu_note_tlbi(struct sim *s, unsigned regimes, bool by_va, uint64_t arg);
 /* Whether va lies in a 2 MiB frame that holds a placeholder of the regime the CPU is not
  * in (checked against that regime's walk, not the current one's) or a holey one of the
  * current regime (struct placeholder): an access there is checked before Unicorn runs it. */
-bool mmu_ph_guarded(const struct sim *s, uint64_t va);
+bool mmu_ph_guarded(struct sim *s, uint64_t va);
 static inline bool mmu_ph_any_guarded(const struct sim *s)
 {
 	unsigned cur = PH_REGIME(s->el);

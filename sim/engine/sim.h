@@ -261,6 +261,12 @@ struct sim {
 	size_t ph_holey[PH_NREGIMES]; /* of which holey */
 	struct ph_frame *ph_frames;   /* open addressing on the frame; never shrinks */
 	size_t ph_frames_cap, ph_frames_used;
+	uint64_t ph_frames_gen; /* moves with every change of ph_frames */
+	struct {
+		uint64_t gen, frame; /* valid while gen == ph_frames_gen + 1 */
+		unsigned regime;
+		bool hit;
+	} guard_last; /* mmu_ph_guarded's last answer */
 	FILE *uart_out;
 	char uart_line[256];
 	size_t uart_len;

@@ -31,6 +31,11 @@ struct cache {
 	 * (the CV_POC and CV_POU views, cache_line_differs). */
 	void (*observe)(void *arg, uint64_t pa, size_t len);
 	void *observe_arg;
+	/* The pages' extensions (cache_ext). */
+	void **chunks;
+	size_t nchunks, capchunks;
+	uint8_t *ext_next;
+	size_t ext_left;
 };
 
 struct cache *cache_new(const struct mem_ops *mem)
@@ -125,9 +130,7 @@ static void wb_track(struct cache *c, struct cache_page *pg, uint64_t mask)
 
 static void free_page(void *p)
 {
-	struct cache_page *pg = p;
-	free(pg->x);
-	free(pg);
+	free(p); /* its extension lives in the cache's chunks */
 }
 
 void cache_free(struct cache *c)
@@ -135,6 +138,9 @@ void cache_free(struct cache *c)
 	if (!c)
 		return;
 	hmap_free(&c->pages, free_page);
+	for (size_t i = 0; i < c->nchunks; i++)
+		free(c->chunks[i]);
+	free(c->chunks);
 	free(c->heap);
 	free(c);
 }
@@ -163,12 +169,39 @@ struct cache_page *cache_page_get(struct cache *c, uint64_t pa)
 	return pg;
 }
 
-struct cache_page_ext *cache_ext(struct cache_page *pg)
+/*
+ * A page's extension (41 KiB: four page copies and three lines' worth of causes) is carved
+ * from chunks far above glibc's mmap threshold, which calloc returns untouched: only the
+ * parts a page uses become resident (a dirty data page its PoC copy and dirty causes, a
+ * code page its I-cache copy and fill causes), a third of what one calloc per page
+ * touched. The chunks are freed with the cache.
+ */
+#define EXT_STRIDE (((sizeof(struct cache_page_ext) + 4095) / 4096) * 4096)
+#define EXT_CHUNK  (UINT64_C(64) << 20)
+
+struct cache_page_ext *cache_ext(struct cache *c, struct cache_page *pg)
 {
-	if (!pg->x) {
-		pg->x = calloc(1, sizeof(*pg->x));
-		assert(pg->x);
+	if (pg->x)
+		return pg->x;
+	if (c->ext_left < EXT_STRIDE) {
+		if (c->nchunks == c->capchunks) {
+			size_t cap = c->capchunks ? 2 * c->capchunks : 8;
+			void **n = realloc(c->chunks, cap * sizeof(*n));
+			assert(n);
+			c->chunks = n;
+			c->capchunks = cap;
+		}
+		uint8_t *chunk = calloc(1, EXT_CHUNK);
+		assert(chunk);
+		c->chunks[c->nchunks++] = chunk;
+		/* Page-aligned strides: an unused part spans whole pages, never resident. */
+		uintptr_t a = ((uintptr_t)chunk + 4095) & ~(uintptr_t)4095;
+		c->ext_next = (uint8_t *)a;
+		c->ext_left = EXT_CHUNK - (a - (uintptr_t)chunk);
 	}
+	pg->x = (struct cache_page_ext *)c->ext_next;
+	c->ext_next += EXT_STRIDE;
+	c->ext_left -= EXT_STRIDE;
 	return pg->x;
 }
 
@@ -283,14 +316,14 @@ void cache_store_wb(struct cache *c, uint64_t pa, uint64_t size, bool idc,
 	uint64_t lines = cache_line_mask(pa, size);
 	uint64_t fresh = lines & ~pg->dirty;
 	if (fresh) {
-		struct cache_page_ext *x = cache_ext(pg);
+		struct cache_page_ext *x = cache_ext(c, pg);
 		capture(c, pg, fresh, x->poc);
 		set_causes(x->dirty_c, fresh, cause);
 		pg->dirty |= fresh;
 	}
 	uint64_t fresh_pou = idc ? 0 : lines & ~pg->dirty_pou;
 	if (fresh_pou) {
-		capture(c, pg, fresh_pou, cache_ext(pg)->pou);
+		capture(c, pg, fresh_pou, cache_ext(c, pg)->pou);
 		pg->dirty_pou |= fresh_pou;
 	}
 	if (c->wb != WB_ANY && bytes && (pg->stale & lines)) {
@@ -336,7 +369,7 @@ void cache_store_nc(struct cache *c, uint64_t pa, uint64_t size, const struct hz
 		 * its (dirty) bytes as a stale copy, and its PoC copy takes the store. */
 		uint64_t fresh = lines & (pg->present | pg->dirty) & ~pg->stale;
 		if (fresh) {
-			struct cache_page_ext *x = cache_ext(pg);
+			struct cache_page_ext *x = cache_ext(c, pg);
 			capture(c, pg, fresh, x->stale);
 			set_causes(x->stale_c, fresh, cause);
 			pg->stale |= fresh;
@@ -351,7 +384,7 @@ void cache_store_nc(struct cache *c, uint64_t pa, uint64_t size, const struct hz
 	}
 	uint64_t fresh = lines & pg->present & ~pg->stale & ~pg->dirty;
 	if (fresh) {
-		struct cache_page_ext *x = cache_ext(pg);
+		struct cache_page_ext *x = cache_ext(c, pg);
 		capture(c, pg, fresh, x->stale);
 		set_causes(x->stale_c, fresh, cause);
 		pg->stale |= fresh;
@@ -478,13 +511,13 @@ void cache_complete_dc_line(struct cache *c, uint64_t pa, const uint8_t snap[64]
 	unsigned off = (unsigned)(pa & (CACHE_PAGE_SIZE - 1) & CACHE_LINE_MASK);
 	if (op_pou_only) {
 		if (pg->dirty_pou & line)
-			memcpy(cache_ext(pg)->pou + off, snap, CACHE_LINE_SIZE);
+			memcpy(cache_ext(c, pg)->pou + off, snap, CACHE_LINE_SIZE);
 		return;
 	}
 	if (op_clean_poc && (pg->dirty & line)) {
-		memcpy(cache_ext(pg)->poc + off, snap, CACHE_LINE_SIZE);
+		memcpy(cache_ext(c, pg)->poc + off, snap, CACHE_LINE_SIZE);
 		if (pg->dirty_pou & line)
-			memcpy(cache_ext(pg)->pou + off, snap, CACHE_LINE_SIZE);
+			memcpy(cache_ext(c, pg)->pou + off, snap, CACHE_LINE_SIZE);
 	}
 }
 
@@ -492,7 +525,7 @@ void cache_ifill(struct cache *c, uint64_t pa, uint64_t size, const struct hz_ca
 {
 	struct cache_page *pg = cache_page_get(c, pa);
 	uint64_t lines = cache_line_mask(pa, size);
-	struct cache_page_ext *x = cache_ext(pg);
+	struct cache_page_ext *x = cache_ext(c, pg);
 	capture(c, pg, lines, x->icache);
 	set_causes(x->ifill_c, lines, cause);
 	pg->ivalid |= lines;

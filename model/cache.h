@@ -88,7 +88,7 @@ enum wb_policy cache_policy(const struct cache *c);
 /* The record of the page holding pa: _find returns NULL when the page was never touched. */
 struct cache_page *cache_page_find(struct cache *c, uint64_t pa);
 struct cache_page *cache_page_get(struct cache *c, uint64_t pa);
-struct cache_page_ext *cache_ext(struct cache_page *pg);
+struct cache_page_ext *cache_ext(struct cache *c, struct cache_page *pg);
 
 /* Mask of the lines of pa's page covered by [pa, pa + size), clipped to the page. */
 static inline uint64_t cache_line_mask(uint64_t pa, uint64_t size)

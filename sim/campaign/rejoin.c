@@ -315,24 +315,29 @@ uint64_t rejoin_machine_digest(struct rejoin *r, struct sim *s)
 			dg_u64(&d, (uint64_t)(e->host - s->ram));
 		}
 	}
-	/* What the next placeholder sweep re-checks (mmu_sweep). */
-	dg_u64(&d, s->ph_regs_valid);
-	if (s->ph_regs_valid) {
-		dg_u64(&d, s->ph_regs.el);
-		dg_u64(&d, s->ph_regs.sctlr);
-		dg_u64(&d, s->ph_regs.tcr);
-		dg_u64(&d, s->ph_regs.ttbr0);
-		dg_u64(&d, s->ph_regs.ttbr1);
-		dg_u64(&d, s->ph_regs.mair);
+	/* What the next placeholder sweep of each regime re-checks (mmu_sweep). */
+	for (unsigned g = 0; g < PH_NREGIMES; g++) {
+		const struct ph_regime *st = &s->ph_rg[g];
+		dg_u64(&d, st->regs_valid);
+		if (st->regs_valid) {
+			dg_u64(&d, st->regs.el);
+			dg_u64(&d, st->regs.sctlr);
+			dg_u64(&d, st->regs.tcr);
+			dg_u64(&d, st->regs.ttbr0);
+			dg_u64(&d, st->regs.ttbr1);
+			dg_u64(&d, st->regs.mair);
+		}
+		dg_u64(&d, st->tlbi_all);
+		dg_u64(&d, st->ntlbi_va);
+		for (unsigned i = 0; i < st->ntlbi_va; i++)
+			dg_u64(&d, st->tlbi_va[i]);
 	}
-	dg_u64(&d, s->ph_tlbi_all);
-	dg_u64(&d, s->ph_ntlbi_va);
-	for (unsigned i = 0; i < s->ph_ntlbi_va; i++)
-		dg_u64(&d, s->ph_tlbi_va[i]);
 	dg_u64(&d, s->nph);
 	for (size_t i = 0; i < s->nph; i++) {
 		dg_u64(&d, s->ph[i].va);
 		dg_u64(&d, s->ph[i].size);
+		dg_u64(&d, s->ph[i].regime);
+		dg_u64(&d, s->ph[i].holey);
 	}
 	dg_u64(&d, check_state_digest(s));
 	const struct inject *inj = s->inj;

@@ -223,6 +223,13 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 		sim_request_stop(s, STOP_IRQ);
 		return;
 	}
+	if (mmu_ph_any_guarded(s) && mmu_block_guarded(s, addr, size)) {
+		/* The block lies over the other regime's placeholder, or a holey one, and the
+		 * current regime sends it nowhere (mmu.c): dropped, the block is run again. */
+		s->blk_stopped = true;
+		sim_request_stop(s, STOP_EVICT);
+		return;
+	}
 	uint32_t last = block_last_insn(s, addr, size);
 	if (idle_loop(s, addr, size, last)) {
 		s->blk_stopped = true;
@@ -431,18 +438,31 @@ static uint32_t hook_sys(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg 
 	if (cp->op0 == 1 && cp->crn == 8) { /* TLBI: the guest says the tables changed */
 		struct model_event ev;
 		bool by_va = false;
+		/* The regimes it covers (D8.13: the *E2 forms EL2's, the *E1 forms EL1&0's,
+		 * from EL1 or EL2); one it cannot decode: both. */
+		unsigned regimes = (1u << PH_EL10) | (1u << PH_EL2);
 		if (dec_sys(cp->op1, cp->crn, cp->crm, cp->op2, cp->val, &ev)) {
 			switch (ev.u.tlbi.op) {
 			case TLBI_VAE2: case TLBI_VAE2IS: case TLBI_VALE2: case TLBI_VALE2IS:
+				by_va = true;
+				/* fall through */
+			case TLBI_ALLE2: case TLBI_ALLE2IS:
+				regimes = 1u << PH_EL2;
+				break;
 			case TLBI_VAE1: case TLBI_VAE1IS: case TLBI_VALE1: case TLBI_VALE1IS:
 			case TLBI_VAAE1: case TLBI_VAAE1IS: case TLBI_VAALE1: case TLBI_VAALE1IS:
 				by_va = true;
+				/* fall through */
+			case TLBI_ALLE1: case TLBI_ALLE1IS: case TLBI_VMALLE1: case TLBI_VMALLE1IS:
+			case TLBI_VMALLS12E1: case TLBI_VMALLS12E1IS: case TLBI_ASIDE1:
+			case TLBI_ASIDE1IS:
+				regimes = 1u << PH_EL10;
 				break;
 			default:
 				break;
 			}
 		}
-		mmu_note_tlbi(s, by_va, cp->val);
+		mmu_note_tlbi(s, regimes, by_va, cp->val);
 		sim_request_stop(s, STOP_CONTEXT);
 	}
 	return 0;

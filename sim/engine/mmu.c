@@ -18,12 +18,25 @@
  *     nothing behind it is an External abort: Unicorn would silently read 0 there.
  *  2. Removal, at every point where the answer may change: MSR to SCTLR/TTBR/TCR/MAIR/HCR,
  *     any TLBI, exception entry and ERET (the regime, or its MMU state, may change). The
- *     run loop stops Unicorn there and mmu_sweep() unmaps each placeholder whose VA no
- *     longer translates to backed memory, so that an MMU-off access to it (a PA with
- *     nothing behind it) or a translation now faulting arrives again at step 1.
- *  Placeholders never overlap RAM or the UART (those are mapped first), so a guest
- *  access with the MMU off can only reach one between a change and the sweep that follows
- *  it, which happens before the next instruction.
+ *     run loop stops Unicorn there and mmu_sweep() unmaps each placeholder of the current
+ *     regime whose VA no longer translates to backed memory, so that an MMU-off access to
+ *     it (a PA with nothing behind it) arrives again at step 1. A page that now
+ *     translation-faults does not remove its window (Unicorn's walk raises that fault
+ *     itself): the window becomes holey (ftrace's fixmap slot is set, used, cleared and
+ *     invalidated by VA for each of its ~44k patches; unmapping and mapping its window
+ *     each time cost a fifth of the boot).
+ *  3. Each placeholder belongs to the regime it was checked against (EL2, or EL1&0 which
+ *     EL0 shares). A sweep in one regime leaves the other's alone: an HVC to EL2 and the
+ *     ERET back keep EL1's placeholders (their translations change only through EL1's
+ *     registers or TLBIs covering EL1&0, which the next sweep in EL1&0 sees).
+ *  Placeholders never overlap RAM or the UART (those are mapped first). An access to a
+ *  placeholder that the sweeps do not keep right for the current regime (the other
+ *  regime's, or a holey one: an invalid-to-valid store needs no TLBI) is checked before
+ *  Unicorn performs it: data by mmu_hook_mem, blocks by the block hook (mmu_block_guarded),
+ *  both only in the 2 MiB frames that hold such placeholders (s->ph_frames); an MMU-off
+ *  access, or a translation to a PA with nothing behind it, is the External abort step 1
+ *  gives. Otherwise a guest access with the MMU off can only reach a placeholder between a
+ *  change and the sweep that follows it, which happens before the next instruction.
  *
  * VAs Unicorn maps for itself (the PA windows of RAM, the UART and the GIC) never miss: with the
  * MMU on, the tables may send them anywhere, to a PA with nothing behind it too, where Unicorn
@@ -140,39 +153,134 @@ int mmu_read_va(struct sim *s, uint64_t va, void *buf, unsigned len, enum access
 	return 0;
 }
 
-static bool ph_add(struct sim *s, uint64_t va, uint64_t size)
+/* The slot of 2 MiB frame f (va >> 21) in s->ph_frames, or of the free slot where it
+ * would go. The table is never full (ph_frame_add keeps it at most half used). */
+static struct ph_frame *ph_frame_slot(const struct sim *s, uint64_t f)
 {
-	if (uc_mem_map(s->uc, va, size, UC_PROT_ALL) != UC_ERR_OK)
-		return false;
-	if (s->nph == s->ph_cap) {
-		size_t cap = s->ph_cap ? 2 * s->ph_cap : 64;
-		struct placeholder *n = realloc(s->ph, cap * sizeof(*n));
-		if (!n) {
-			uc_mem_unmap(s->uc, va, size);
-			return false;
-		}
-		s->ph = n;
-		s->ph_cap = cap;
+	size_t mask = s->ph_frames_cap - 1;
+	for (size_t i = (size_t)((f * UINT64_C(0x9e3779b97f4a7c15)) >> 32) & mask;;
+	     i = (i + 1) & mask) {
+		struct ph_frame *e = &s->ph_frames[i];
+		if (e->frame == f + 1 || !e->frame)
+			return e;
 	}
-	s->ph[s->nph++] = (struct placeholder){.va = va, .size = size};
+}
+
+/* Count a placeholder of regime g in frame f (delta +1 or -1; holey: it is one, or
+ * becomes one with delta 0). false: out of memory. */
+static bool ph_frame_add(struct sim *s, uint64_t f, unsigned g, int delta, bool holey)
+{
+	if (2 * (s->ph_frames_used + 1) > s->ph_frames_cap) {
+		size_t cap = s->ph_frames_cap ? 2 * s->ph_frames_cap : 256;
+		struct ph_frame *old = s->ph_frames, *n = calloc(cap, sizeof(*n));
+		if (!n)
+			return false;
+		size_t ocap = s->ph_frames_cap;
+		s->ph_frames = n;
+		s->ph_frames_cap = cap;
+		for (size_t i = 0; i < ocap; i++)
+			if (old[i].frame)
+				*ph_frame_slot(s, old[i].frame - 1) = old[i];
+		free(old);
+	}
+	struct ph_frame *e = ph_frame_slot(s, f);
+	if (!e->frame) {
+		e->frame = f + 1;
+		s->ph_frames_used++;
+	}
+	s->ph_frames_gen++; /* mmu_ph_guarded's last answer */
+	e->n[g] = (uint32_t)((int64_t)e->n[g] + delta);
+	s->ph_count[g] = (size_t)((int64_t)s->ph_count[g] + delta);
+	if (holey) {
+		int dh = delta ? delta : 1;
+		e->h[g] = (uint32_t)((int64_t)e->h[g] + dh);
+		s->ph_holey[g] = (size_t)((int64_t)s->ph_holey[g] + dh);
+	}
 	return true;
 }
 
-/* Whether the placeholder window [va, va + size) may stay mapped in Unicorn: every 4 KiB of
- * it translates (Unicorn raises a permission fault itself, its walk sees it too) to backed
- * memory, so Unicorn never reads zeros or drops stores where the model sees an abort. */
-static bool ph_window_ok(struct sim *s, const struct mmu_regs *r, uint64_t va, uint64_t size)
+bool mmu_ph_guarded(struct sim *s, uint64_t va)
 {
+	unsigned cur = PH_REGIME(s->el), other = cur == PH_EL2 ? PH_EL10 : PH_EL2;
+	if (!s->ph_count[other] && !s->ph_holey[cur])
+		return false;
+	/* The last answer, while no frame count and not the regime changed: an OS's accesses
+	 * stay in one frame for long runs. */
+	uint64_t f = va >> 21;
+	if (s->guard_last.gen == s->ph_frames_gen + 1 && s->guard_last.frame == f &&
+	    s->guard_last.regime == cur)
+		return s->guard_last.hit;
+	const struct ph_frame *e = ph_frame_slot(s, f);
+	bool hit = e->frame && (e->n[other] || e->h[cur]);
+	s->guard_last.gen = s->ph_frames_gen + 1;
+	s->guard_last.frame = f;
+	s->guard_last.regime = cur;
+	s->guard_last.hit = hit;
+	return hit;
+}
+
+/* Placeholder i has a page that translation-faults now. */
+static void ph_mark_holey(struct sim *s, size_t i)
+{
+	if (s->ph[i].holey)
+		return;
+	s->ph[i].holey = true;
+	ph_frame_add(s, s->ph[i].va >> 21, s->ph[i].regime, 0, true); /* the slot exists */
+}
+
+static bool ph_add(struct sim *s, uint64_t va, uint64_t size)
+{
+	unsigned g = PH_REGIME(s->el);
+	if (s->nph == s->ph_cap) {
+		size_t cap = s->ph_cap ? 2 * s->ph_cap : 64;
+		struct placeholder *n = realloc(s->ph, cap * sizeof(*n));
+		if (!n)
+			return false;
+		s->ph = n;
+		s->ph_cap = cap;
+	}
+	if (!ph_frame_add(s, va >> 21, g, 0, false))
+		return false;
+	if (uc_mem_map(s->uc, va, size, UC_PROT_ALL) != UC_ERR_OK)
+		return false;
+	ph_frame_add(s, va >> 21, g, 1, false); /* the slot exists: cannot fail */
+	s->ph[s->nph++] = (struct placeholder){.va = va, .size = size, .regime = g};
+	return true;
+}
+
+/* Whether the placeholder window [va, va + size) may stay mapped in Unicorn: WIN_OK when
+ * every 4 KiB of it translates (Unicorn raises a permission fault itself, its walk sees it
+ * too) to backed memory, so Unicorn never reads zeros or drops stores where the model sees
+ * an abort; WIN_HOLEY when some pages translation-fault instead (Unicorn's walk raises
+ * those too; a later invalid-to-valid store there needs no TLBI, so accesses in the window
+ * are checked: mmu_ph_guarded); WIN_BAD otherwise (the MMU off, another fault, a PA with
+ * nothing behind it). */
+enum win_state { WIN_BAD, WIN_OK, WIN_HOLEY };
+static enum win_state ph_window_check(struct sim *s, const struct mmu_regs *r, uint64_t va,
+                                      uint64_t size)
+{
+	enum win_state st = WIN_OK;
 	for (uint64_t off = 0; off < size; off += PAGE) {
 		struct mmu_xlate x;
 		translate_regs(s, r, va + off, ACC_READ, (unsigned)PAGE, &x);
-		if (!x.mmu_on || (x.fault.type != FAULT_NONE && x.fault.type != FAULT_PERMISSION))
-			return false;
+		if (!x.mmu_on)
+			return WIN_BAD;
+		if (x.fault.type == FAULT_TRANSLATION) {
+			st = WIN_HOLEY;
+			continue;
+		}
+		if (x.fault.type != FAULT_NONE && x.fault.type != FAULT_PERMISSION)
+			return WIN_BAD;
 		if (x.fault.type == FAULT_PERMISSION &&
 		    !mach_pa_backed(s->opt.ram_base, s->opt.ram_size, x.walk.oa, (unsigned)PAGE))
-			return false;
+			return WIN_BAD;
 	}
-	return true;
+	return st;
+}
+
+static bool ph_window_ok(struct sim *s, const struct mmu_regs *r, uint64_t va, uint64_t size)
+{
+	return ph_window_check(s, r, va, size) == WIN_OK;
 }
 
 /* Map the largest aligned window (<= 2 MiB) around va that translates to backed PAs. A
@@ -235,6 +343,33 @@ bool mmu_hook_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
 	return false;
 }
 
+/* mach_pa_backed for one byte, on every access: RAM first, then, below the highest
+ * device window only, the devices (placeholders at an OS's VAs lie far above them). */
+#define DEVICE_CEIL (MACH_UART_BASE + MACH_UART_SIZE)
+_Static_assert(MACH_GIC_DIST_BASE < MACH_GIC_CPU_BASE && MACH_GIC_CPU_BASE < MACH_GIC_HYP_BASE &&
+                   MACH_GIC_HYP_BASE < MACH_GIC_VCPU_BASE &&
+                   MACH_GIC_VCPU_BASE + MACH_GIC_REGION_SIZE <= DEVICE_CEIL,
+               "DEVICE_CEIL must lie above every device window");
+static inline bool pa_backed(const struct sim *s, uint64_t pa)
+{
+	if (pa - s->opt.ram_base < s->opt.ram_size)
+		return true;
+	return pa < DEVICE_CEIL && mach_pa_in_device(pa, 1);
+}
+
+/* mmu_hook_mem's External abort on the access at addr: the CPU saved before it, a stop. */
+static void hook_mem_abort(uc_engine *uc, struct sim *s, bool write, uint64_t addr,
+                           struct fault f)
+{
+	s->abort = (struct pending_abort){.write = write, .va = addr, .fault = f};
+	if (uc_context_save(uc, s->abort_ctx) != UC_ERR_OK) {
+		snprintf(s->fatal, sizeof(s->fatal), "unicorn: cannot save the CPU for an abort");
+		sim_request_stop(s, STOP_FATAL);
+		return;
+	}
+	sim_request_stop(s, STOP_ABORT);
+}
+
 /*
  * Unicorn's walk sends such a VA to its PA and reads 0 or drops the write where nothing is
  * behind it (io_readx: cpu_transaction_failed is compiled out). DESIGN §2: a synchronous
@@ -250,19 +385,35 @@ void mmu_hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int6
 {
 	struct sim *s = user;
 	(void)value;
-	if (s->host_op || s->stop != STOP_NONE ||
-	    /* Unicorn has a region at this very address only where the machine has one
-	     * (RAM, the UART, the GIC's frames; placeholders are kept translating to backed
-	     * memory by the sweeps). */
-	    !mach_pa_backed(s->opt.ram_base, s->opt.ram_size, addr, 1))
+	if (s->host_op || s->stop != STOP_NONE)
 		return;
+	/* Unicorn has a region at this very address only where the machine has one (RAM, the
+	 * UART, the GIC's frames) or where a placeholder is. The current regime's placeholders
+	 * are kept translating to backed memory, or translation-faulting (holey), by the
+	 * sweeps; the other regime's are not (mmu_sweep). An access in a frame of the other
+	 * regime's or of a holey one is checked as one through the PA windows. */
+	bool guarded = false;
+	if (!pa_backed(s, addr)) {
+		if (!mmu_ph_guarded(s, addr))
+			return;
+		guarded = true;
+	}
 	if (!s->win_mmu) {
 		uint64_t sctlr = cpu_read_sysreg(s, s->el == 2 ? CSR_SCTLR_EL2 : CSR_SCTLR_EL1);
 		s->win_mmu = (sctlr & SCTLR_ELx_M) ? 2 : 1;
 	}
-	if (s->win_mmu == 1)
-		return; /* VA = PA: RAM or the UART */
 	bool write = type == UC_MEM_WRITE;
+	if (s->win_mmu == 1) {
+		if (!guarded)
+			return; /* VA = PA: RAM or the UART */
+		/* VA = PA, and the PA is a placeholder's, not the machine's: nothing there, or
+		 * beyond the PA size (AArch64.S1DisabledOutput: an Address size fault). */
+		struct fault f = {.type = addr >> s->feat.pa_bits ? FAULT_ADDRESS_SIZE
+		                                                  : FAULT_EXTERNAL,
+		                  .level = 0};
+		hook_mem_abort(uc, s, write, addr, f);
+		return;
+	}
 	uint64_t page = addr >> 12;
 	unsigned len = size > 0 ? (unsigned)size : 1;
 	struct win_entry *c = &s->win_cache[page % 64];
@@ -280,13 +431,7 @@ void mmu_hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int6
 	}
 	if (c->abort.type == FAULT_NONE)
 		return;
-	s->abort = (struct pending_abort){.write = write, .va = addr, .fault = c->abort};
-	if (uc_context_save(uc, s->abort_ctx) != UC_ERR_OK) {
-		snprintf(s->fatal, sizeof(s->fatal), "unicorn: cannot save the CPU for an abort");
-		sim_request_stop(s, STOP_FATAL);
-		return;
-	}
-	sim_request_stop(s, STOP_ABORT);
+	hook_mem_abort(uc, s, write, addr, c->abort);
 }
 
 bool mmu_map_placeholder(struct sim *s)
@@ -309,78 +454,150 @@ bool mmu_map_placeholder(struct sim *s)
 static void ph_drop(struct sim *s, size_t i)
 {
 	uc_mem_unmap(s->uc, s->ph[i].va, s->ph[i].size);
+	ph_frame_add(s, s->ph[i].va >> 21, s->ph[i].regime, -1, s->ph[i].holey);
 }
 
 /* VA bit 55 selects TTBR0 or TTBR1 in the EL1&0 regime (D8.2.4, "VA range"). */
 #define VA_UPPER(va) (((va) >> 55) & 1)
 
 /*
- * Re-check the placeholders after a change that may make a VA translate elsewhere (an MSR
- * to a translation register, a TLBI, an exception entry or an ERET), in proportion to what
- * the change can affect:
+ * Re-check the placeholders of the current EL's regime after a change that may make a VA
+ * translate elsewhere (an MSR to a translation register, a TLBI, an exception entry or an
+ * ERET), in proportion to what the change can affect:
  *  - the regime's registers unchanged and only TLBIs by VA since the last check: only the
  *    4 KiB pages of those VAs (a TLBI by VA is what makes a new descriptor for that VA
  *    visible, D8.13.5; any other VA keeps its translation: a descriptor rewritten
  *    without a TLBI is the known gap above, reported by the checker as stale-tlb/bbm);
  *  - only TTBR0_EL1 (or only TTBR1_EL1) changed at EL1: the placeholders of that half of
  *    the VA space;
- *  - otherwise (another register, another EL, a TLBI of an ALL/ASID form): every page of
- *    every placeholder, as before. The walks share one read of the registers.
+ *  - otherwise (another register, a TLBI of an ALL/ASID form): every page of every
+ *    placeholder of the regime. The walks share one read of the registers.
+ * The other regime's placeholders are not touched: EL1&0's translations do not change
+ * while the CPU visits EL2 unless EL2 writes EL1's registers or issues TLBIs that cover
+ * EL1&0 (mmu_note_tlbi), and both are seen at the next sweep in EL1&0. Meanwhile an access
+ * through them is checked against the current regime (mmu_hook_mem, mmu_block_guarded).
+ * EL0 and EL1 share the EL1&0 regime: moving between them changes nothing here.
  */
 void mmu_sweep(struct sim *s)
 {
 	struct mmu_regs r;
 	mmu_regs_read(s, &r);
-	const struct mmu_regs *o = &s->ph_regs;
-	bool same_ctx = s->ph_regs_valid && o->el == r.el && o->sctlr == r.sctlr &&
-	                o->tcr == r.tcr && o->mair == r.mair;
+	unsigned g = PH_REGIME(r.el);
+	struct ph_regime *st = &s->ph_rg[g];
+	const struct mmu_regs *o = &st->regs;
+	bool same_ctx = st->regs_valid && o->sctlr == r.sctlr && o->tcr == r.tcr &&
+	                o->mair == r.mair;
 	int half = -1; /* -1: every placeholder; 0 / 1: those with VA bit 55 clear / set */
 	bool full = true;
-	if (same_ctx && !s->ph_tlbi_all) {
+	if (same_ctx && !st->tlbi_all) {
 		if (o->ttbr0 == r.ttbr0 && o->ttbr1 == r.ttbr1)
 			full = false;
-		else if (r.el != 2 && o->ttbr1 == r.ttbr1)
+		else if (g == PH_EL10 && o->ttbr1 == r.ttbr1)
 			half = 0;
-		else if (r.el != 2 && o->ttbr0 == r.ttbr0)
+		else if (g == PH_EL10 && o->ttbr0 == r.ttbr0)
 			half = 1;
 	}
-	size_t keep = 0;
-	for (size_t i = 0; i < s->nph; i++) {
-		struct placeholder p = s->ph[i];
-		bool ok = true;
-		if (!full) {
-			for (unsigned k = 0; k < s->ph_ntlbi_va && ok; k++) {
-				uint64_t page = s->ph_tlbi_va[k] & ~(PAGE - 1);
-				if (page >= p.va && page - p.va < p.size)
-					ok = ph_window_ok(s, &r, page, PAGE);
+	bool none = !full && !st->ntlbi_va;
+	if (s->ph_count[g] && !none) {
+		size_t keep = 0;
+		for (size_t i = 0; i < s->nph; i++) {
+			struct placeholder p = s->ph[i];
+			enum win_state ws = WIN_OK;
+			if (p.regime != g) {
+				/* another regime's: kept as it is */
+			} else if (!full) {
+				for (unsigned k = 0; k < st->ntlbi_va && ws != WIN_BAD; k++) {
+					uint64_t page = st->tlbi_va[k] & ~(PAGE - 1);
+					if (page < p.va || page - p.va >= p.size)
+						continue;
+					enum win_state pw = ph_window_check(s, &r, page, PAGE);
+					if (pw != WIN_OK)
+						ws = pw;
+				}
+			} else if (half < 0 || VA_UPPER(p.va) == (unsigned)half) {
+				/* Every 4 KiB of the window must still translate to backed memory,
+				 * or translation-fault. */
+				ws = ph_window_check(s, &r, p.va, p.size);
 			}
-		} else if (half < 0 || VA_UPPER(p.va) == (unsigned)half) {
-			/* Every 4 KiB of the window must still translate to backed memory. */
-			ok = ph_window_ok(s, &r, p.va, p.size);
+			if (ws == WIN_BAD) {
+				ph_drop(s, i);
+				continue;
+			}
+			s->ph[keep] = p;
+			if (ws == WIN_HOLEY)
+				ph_mark_holey(s, keep);
+			keep++;
 		}
-		if (ok)
-			s->ph[keep++] = p;
-		else
-			ph_drop(s, i);
+		s->nph = keep;
 	}
-	s->nph = keep;
-	s->ph_regs = r;
-	s->ph_regs_valid = true;
-	s->ph_tlbi_all = false;
-	s->ph_ntlbi_va = 0;
+	st->regs = r;
+	st->regs_valid = true;
+	st->tlbi_all = false;
+	st->ntlbi_va = 0;
 }
 
-void mmu_note_tlbi(struct sim *s, bool by_va, uint64_t arg)
+void mmu_note_tlbi(struct sim *s, unsigned regimes, bool by_va, uint64_t arg)
 {
-	if (!by_va || s->ph_ntlbi_va == sizeof(s->ph_tlbi_va) / sizeof(s->ph_tlbi_va[0])) {
-		s->ph_tlbi_all = true;
-		return;
-	}
 	/* Xt holds VA[55:12] in bits [43:0] (D8.13.6); bits [63:56] copy bit 55. */
 	uint64_t va = (arg & ((UINT64_C(1) << 44) - 1)) << 12;
 	if (VA_UPPER(va))
 		va |= UINT64_C(0xff) << 56;
-	s->ph_tlbi_va[s->ph_ntlbi_va++] = va;
+	for (unsigned g = 0; g < PH_NREGIMES; g++) {
+		struct ph_regime *st = &s->ph_rg[g];
+		if (!(regimes & (1u << g)))
+			continue;
+		if (!by_va || st->ntlbi_va == sizeof(st->tlbi_va) / sizeof(st->tlbi_va[0]))
+			st->tlbi_all = true;
+		else
+			st->tlbi_va[st->ntlbi_va++] = va;
+	}
+}
+
+bool mmu_block_guarded(struct sim *s, uint64_t va, uint32_t size)
+{
+	if (!mmu_ph_guarded(s, va) && !(size && mmu_ph_guarded(s, va + size - 1)))
+		return false;
+	/* Each 4 KiB page of the block in such a frame: where the current regime sends it to a
+	 * PA with nothing behind it (or, MMU off, the VA is such a PA), Unicorn would run the
+	 * placeholder's bytes, or the bytes of a PA the walk does not give. A fault of the walk
+	 * Unicorn raises itself before the block runs. */
+	uint64_t end = va + (size ? size : 4);
+	for (uint64_t p = va & ~(PAGE - 1); p < end; p += PAGE) {
+		uint64_t at = p < va ? va : p;
+		if (!mmu_ph_guarded(s, at))
+			continue;
+		/* mmu_hook_mem's per-page answers serve fetches too: whether a page reaches
+		 * nothing does not depend on the access (a permission fault is Unicorn's). */
+		struct win_entry *c = &s->win_cache[(at >> 12) % 64];
+		if (c->gen != s->win_gen || c->page != at >> 12) {
+			struct mmu_xlate x;
+			mmu_translate(s, at, ACC_FETCH, 4, &x);
+			/* As in mmu_hook_mem: Unicorn's walk raises its own faults, not an
+			 * External abort nor an Address size fault beyond the PA size. */
+			bool own = x.fault.type == FAULT_EXTERNAL || x.fault.type == FAULT_ADDRESS_SIZE;
+			if (x.fault.type != FAULT_NONE && !own)
+				continue;
+			*c = (struct win_entry){.page = at >> 12, .gen = s->win_gen, .abort = x.fault};
+		}
+		if (c->abort.type != FAULT_NONE) {
+			s->ph_evict_va = at;
+			return true;
+		}
+	}
+	return false;
+}
+
+void mmu_evict(struct sim *s, uint64_t va)
+{
+	size_t keep = 0;
+	for (size_t i = 0; i < s->nph; i++) {
+		struct placeholder p = s->ph[i];
+		if (va >= p.va && va - p.va < p.size)
+			ph_drop(s, i);
+		else
+			s->ph[keep++] = p;
+	}
+	s->nph = keep;
 }
 
 void mmu_clear(struct sim *s)
@@ -388,7 +605,13 @@ void mmu_clear(struct sim *s)
 	for (size_t i = 0; i < s->nph; i++)
 		uc_mem_unmap(s->uc, s->ph[i].va, s->ph[i].size);
 	s->nph = 0;
-	s->ph_regs_valid = false;
+	memset(s->ph_rg, 0, sizeof(s->ph_rg));
+	memset(s->ph_count, 0, sizeof(s->ph_count));
+	memset(s->ph_holey, 0, sizeof(s->ph_holey));
+	if (s->ph_frames)
+		memset(s->ph_frames, 0, s->ph_frames_cap * sizeof(*s->ph_frames));
+	s->ph_frames_used = 0;
+	s->ph_frames_gen++;
 }
 
 static uint64_t read_reg(void *arg, int uc_reg)

@@ -75,10 +75,28 @@ bool mmu_map_placeholder(struct sim *s);
 /* "name+0xoff" for a VA of the current regime (translated to the PA the symbols use). */
 char *mmu_symbolize(struct sim *s, uint64_t va, char *buf, size_t len);
 
-/* Drop every placeholder whose VA no longer translates to backed memory. */
+/* Drop every placeholder of the current regime whose VA no longer translates to backed
+ * memory. */
 void mmu_sweep(struct sim *s);
-/* A TLBI the guest ran (its Xt when by_va): what the next mmu_sweep re-checks. */
-void mmu_note_tlbi(struct sim *s, bool by_va, uint64_t arg);
+/* A TLBI the guest ran (its Xt when by_va), covering the regimes of mask regimes (bit
+ * PH_EL10, PH_EL2): what the next mmu_sweep in each re-checks. */
+void mmu_note_tlbi(struct sim *s, unsigned regimes, bool by_va, uint64_t arg);
+
+/* Whether va lies in a 2 MiB frame that holds a placeholder of the regime the CPU is not
+ * in (checked against that regime's walk, not the current one's) or a holey one of the
+ * current regime (struct placeholder): an access there is checked before Unicorn runs it. */
+bool mmu_ph_guarded(struct sim *s, uint64_t va);
+static inline bool mmu_ph_any_guarded(const struct sim *s)
+{
+	unsigned cur = PH_REGIME(s->el);
+	return s->ph_count[cur == PH_EL2 ? PH_EL10 : PH_EL2] || s->ph_holey[cur];
+}
+/* The block hook's check of the block [va, va + size) when it lies in such a frame: true
+ * (the VA in s->ph_evict_va) when one of its pages translates, in the current regime, to a
+ * PA with nothing behind it: the block must not run; mmu_evict drops that placeholder and
+ * the block's fetch then misses, and aborts, as with no placeholder there. */
+bool mmu_block_guarded(struct sim *s, uint64_t va, uint32_t size);
+void mmu_evict(struct sim *s, uint64_t va);
 
 /* Remove all placeholders (machine reset). */
 void mmu_clear(struct sim *s);

@@ -400,7 +400,8 @@ int sim_run(struct sim *s)
 		uc_err e = uc_emu_start(s->uc, pc, s->until ? s->until : UINT64_MAX, 0, 0);
 		uint64_t npc = cpu_reg(s, UC_ARM64_REG_PC);
 		if (s->stop == STOP_BUDGET || s->stop == STOP_ERET || s->stop == STOP_HANG ||
-		    s->stop == STOP_YIELD || s->stop == STOP_INTERRUPTED || s->stop == STOP_IRQ) {
+		    s->stop == STOP_YIELD || s->stop == STOP_INTERRUPTED || s->stop == STOP_IRQ ||
+		    s->stop == STOP_EVICT) {
 			npc = s->block_stop_pc;
 			cpu_set_reg(s, UC_ARM64_REG_PC, npc);
 		}
@@ -479,6 +480,11 @@ int sim_run(struct sim *s)
 				s->restart_cpu = s->cpu;
 				s->restart_pc = npc;
 			}
+			break;
+		case STOP_EVICT:
+			/* The block runs again without that placeholder: its fetch misses and
+			 * aborts there (mmu_block_guarded). */
+			mmu_evict(s, s->ph_evict_va);
 			break;
 		case STOP_CONTEXT:
 			mmu_sweep(s);
@@ -567,5 +573,8 @@ void sim_free_machine(struct sim *s)
 	check_free(s);
 	free(s->ph);
 	s->ph = NULL;
+	free(s->ph_frames);
+	s->ph_frames = NULL;
+	s->ph_frames_cap = s->ph_frames_used = 0;
 }
 

@@ -106,6 +106,8 @@ enum stop_kind {
 	STOP_YIELD,       /* the previous block ended with WFE/YIELD, or the slice ends here */
 	STOP_INTERRUPTED, /* a signal, or the trace's limit or write error (trace_halt) */
 	STOP_FATAL,       /* a host-side failure inside a hook (message in fatal) */
+	STOP_EVICT,       /* a block over a placeholder (the other regime's, or holey) that must
+	                   * not run there (ph_evict_va): drop it, run the block again (mmu.c) */
 };
 
 struct pending_abort {
@@ -140,8 +142,29 @@ struct last_exc {
 };
 
 /* A VA that Unicorn must see as mapped so that it walks the guest's tables (mmu.c). */
+/* The registers of the current EL's regime (engine/mmu.c, one read for many walks). */
+struct mmu_regs {
+	unsigned el;
+	uint64_t sctlr, tcr, ttbr0, ttbr1, mair;
+};
+
+/* A placeholder VA window (engine/mmu.c), checked against the walk of one translation
+ * regime: PH_EL10 (EL1&0, also EL0's) or PH_EL2. */
+enum { PH_EL10, PH_EL2, PH_NREGIMES };
+#define PH_REGIME(el) ((el) == 2 ? PH_EL2 : PH_EL10)
 struct placeholder {
 	uint64_t va, size;
+	unsigned regime;
+	/* Some of its pages translation-fault (a TLBI by VA after the descriptor was cleared):
+	 * Unicorn raises those itself, and an access there is checked (mmu_ph_guarded). */
+	bool holey;
+};
+/* The 2 MiB frames that hold placeholders, by regime (mmu.c: an access in a frame of the
+ * regime the CPU is not in is checked before Unicorn performs it). */
+struct ph_frame {
+	uint64_t frame; /* va >> 21, plus one (0: a free slot) */
+	uint32_t n[PH_NREGIMES]; /* placeholders */
+	uint32_t h[PH_NREGIMES]; /* of which holey */
 };
 
 /* At most as many CPUs as the model follows (MODEL_MAX_CPUS). */
@@ -224,16 +247,27 @@ struct sim {
 	 * (UINT64_MAX: none armed; 0: recompute at the next block). */
 	uint64_t idle_insns;
 	uint64_t timer_due;
-	/* What the placeholders were last checked against (mmu_sweep): the regime's registers,
-	 * and the TLBIs since. A sweep whose registers are unchanged re-checks only the pages
-	 * of the TLBIs by VA; a TLBI of another form re-checks everything. */
-	struct mmu_regs {
-		unsigned el;
-		uint64_t sctlr, tcr, ttbr0, ttbr1, mair;
-	} ph_regs;
-	bool ph_regs_valid, ph_tlbi_all;
-	unsigned ph_ntlbi_va;
-	uint64_t ph_tlbi_va[8];
+	/* What each regime's placeholders were last checked against (mmu_sweep): its
+	 * registers, and the TLBIs that cover it since. A sweep whose registers are unchanged
+	 * re-checks only the pages of the TLBIs by VA; a TLBI of another form re-checks every
+	 * placeholder of the regime. The other regime's placeholders wait for the CPU to
+	 * return to it (an exception to EL2 and the ERET back keep EL1's). */
+	struct ph_regime {
+		struct mmu_regs regs;
+		bool regs_valid, tlbi_all;
+		unsigned ntlbi_va;
+		uint64_t tlbi_va[8];
+	} ph_rg[PH_NREGIMES];
+	size_t ph_count[PH_NREGIMES]; /* placeholders of each regime */
+	size_t ph_holey[PH_NREGIMES]; /* of which holey */
+	struct ph_frame *ph_frames;   /* open addressing on the frame; never shrinks */
+	size_t ph_frames_cap, ph_frames_used;
+	uint64_t ph_frames_gen; /* moves with every change of ph_frames */
+	struct {
+		uint64_t gen, frame; /* valid while gen == ph_frames_gen + 1 */
+		unsigned regime;
+		bool hit;
+	} guard_last; /* mmu_ph_guarded's last answer */
 	FILE *uart_out;
 	char uart_line[256];
 	size_t uart_len;
@@ -266,6 +300,7 @@ struct sim {
 	uint64_t until; /* end of the budget's last stretch (0: none), see run.c */
 	uint64_t budget_stop_at;
 	uint64_t block_stop_pc;
+	uint64_t ph_evict_va; /* STOP_EVICT */
 	bool host_op;        /* hypsim itself runs Unicorn (cpu_enter): hooks stand aside */
 	bool blk_stopped;    /* the block hook stopped Unicorn before the block ran */
 	/* An access of restart_pc (on CPU restart_cpu) stopped for its placeholder and is

@@ -143,7 +143,7 @@ START_TEST(run_state_changes_the_digest)
 	s->fetch_host = s->ram;
 	ck_assert_uint_ne(machine(&b), d0);
 	s->fetch_valid = false;
-	struct placeholder ph = {0x8000000000, 0x200000};
+	struct placeholder ph = {.va = 0x8000000000, .size = 0x200000};
 	s->ph = &ph;
 	s->nph = 1;
 	ck_assert_uint_ne(machine(&b), d0);

@@ -99,6 +99,15 @@ struct campaign {
 	unsigned jobs;
 	bool json, user_budget;
 	bool run_to_end; /* --run-to-end: no variant stops where it rejoins the unchanged run */
+	/* --only: the symbols named, and the address ranges [lo, hi) they cover (in the
+	 * addresses symbols use: mmu_symbol_addr). No names: every occurrence is a variant. */
+	char **only;
+	size_t nonly;
+	struct only_range {
+		uint64_t lo, hi;
+	} *ranges;
+	size_t nranges;
+	uint64_t only_count; /* the unchanged run's occurrences within them */
 
 	/* Baseline. */
 	int base_status;
@@ -187,11 +196,8 @@ static struct sim *new_sim(struct campaign *c, FILE *uart)
 			fprintf(c->err, "sim: out of memory\n");
 			goto fail;
 		}
-	if (img_load(c->fw, &s->img, s->opt.ram_size, err) ||
-	    img_check_layout(&s->img, s->opt.ram_base, s->opt.ram_size, err)) {
-		fprintf(c->err, "sim: %s: %s\n", c->name, err);
+	if (!sim_load_image(s)) /* the loader `sim run` uses: an ELF, or a kernel boot */
 		goto fail;
-	}
 	if (inject_resolve(s->inj, &s->img, s->opt.ram_base, s->opt.ram_size, err, sizeof(err))) {
 		fprintf(c->err, "sim: %s\n", err);
 		goto fail;
@@ -470,12 +476,110 @@ static void dc_reason(struct sim *s, uint32_t enc, char *buf, size_t len)
 	}
 }
 
+/*
+ * Is the instruction at pc within one of the --only symbols? Its address is the one a
+ * report names it by (mmu_symbol_addr): its PC when code runs where it was loaded (an ELF,
+ * an idmap), else the PA the current regime fetches it from (a kernel VA, a HYP VA).
+ */
+static bool in_only(const struct campaign *c, struct sim *s, uint64_t pc)
+{
+	if (!c->nonly)
+		return true;
+	uint64_t a;
+	if (!mmu_symbol_addr(s, pc, &a))
+		return false;
+	for (size_t i = 0; i < c->nranges; i++)
+		if (a >= c->ranges[i].lo && a < c->ranges[i].hi)
+			return true;
+	return false;
+}
+
+/* The unchanged run's occurrence hook with --only: counts those that will be variants. */
+static bool count_only(void *arg, struct sim *s, enum inj_class cls, uint64_t nth, uint64_t pc,
+                       uint32_t enc)
+{
+	(void)cls, (void)nth, (void)enc;
+	struct campaign *c = arg;
+	c->only_count += in_only(c, s, pc);
+	return false;
+}
+
+/* Linux prefixes the symbols of its nVHE hypervisor objects (arch/arm64/kvm/hyp/nvhe:
+ * __kvm_hyp_init is __kvm_nvhe___kvm_hyp_init in System.map and vmlinux). */
+#define KVM_NVHE_PREFIX "__kvm_nvhe_"
+
+static bool add_range(struct campaign *c, uint64_t lo, uint64_t hi)
+{
+	struct only_range *n = realloc(c->ranges, (c->nranges + 1) * sizeof(*n));
+	if (!n)
+		return false;
+	c->ranges = n;
+	c->ranges[c->nranges++] = (struct only_range){lo, hi};
+	return true;
+}
+
+/* The ranges of one name: every symbol so called, from its address to its end (ELF
+ * st_size) or, without a size, to the next symbol's address (as reports attribute a PC to
+ * the symbol before it), or its segment's end. */
+static size_t name_ranges(struct campaign *c, const struct image *img, const char *name,
+                          bool *oom)
+{
+	size_t found = 0;
+	for (size_t i = 0; i < img->nsyms; i++) {
+		const struct img_symbol *y = &img->syms[i];
+		if (strcmp(y->name, name))
+			continue;
+		uint64_t hi = y->addr + y->size;
+		if (!y->size) {
+			hi = y->addr;
+			for (size_t j = i + 1; j < img->nsyms && hi == y->addr; j++)
+				hi = img->syms[j].addr;
+			for (size_t k = 0; k < img->nsegs && hi == y->addr; k++) {
+				const struct img_segment *g = &img->segs[k];
+				if (y->addr >= g->paddr && y->addr - g->paddr < g->memsz)
+					hi = g->paddr + g->memsz;
+			}
+		}
+		found++;
+		if (hi > y->addr && !add_range(c, y->addr, hi))
+			*oom = true;
+	}
+	return found;
+}
+
+/* --only's names -> c->ranges. False after one line on stderr: a name no symbol has. */
+static bool resolve_only(struct campaign *c, const struct image *img)
+{
+	for (size_t i = 0; i < c->nonly; i++) {
+		const char *name = c->only[i];
+		bool oom = false;
+		size_t n = name_ranges(c, img, name, &oom);
+		if (!n && c->opt.kernel.kernel) {
+			char pre[256];
+			snprintf(pre, sizeof(pre), "%s%s", KVM_NVHE_PREFIX, name);
+			n = name_ranges(c, img, pre, &oom);
+		}
+		if (oom) {
+			fprintf(c->err, "sim: out of memory\n");
+			return false;
+		}
+		if (!n) {
+			char q[256], fq[512];
+			const char *file = c->opt.kernel.kernel ? c->opt.kernel.symbols : c->fw;
+			fprintf(c->err, "sim: %s: no such symbol in %s\n", msg_quote(name, q, sizeof(q)),
+			        msg_quote(file, fq, sizeof(fq)));
+			return false;
+		}
+	}
+	return true;
+}
+
 /* At each occurrence in the forking run: fork the variant that drops it. */
 static bool at_occurrence(void *arg, struct sim *s, enum inj_class cls, uint64_t nth, uint64_t pc,
                           uint32_t enc)
 {
 	struct campaign *c = arg;
-	if (c->in_child || c->nv == c->cap)
+	if (c->in_child || c->nv == c->cap || !in_only(c, s, pc))
 		return false;
 	reap(c, false); /* collect finished variants as they end (progress bar) */
 	while (c->running >= c->jobs)
@@ -638,6 +742,34 @@ static void print_json(struct campaign *c, double secs)
 	json_decref(root);
 }
 
+/* --only SYMBOL[,SYMBOL]...: appends the names (resolved once the image is loaded). False
+ * after one line on stderr. */
+static bool add_only(struct campaign *c, const char *list)
+{
+	for (const char *p = list;;) {
+		const char *e = strchr(p, ',');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		if (!n) {
+			char q[256];
+			fprintf(stderr, "sim: --only %s: expected SYMBOL[,SYMBOL]...\n",
+			        msg_quote(list, q, sizeof(q)));
+			return false;
+		}
+		char **nl = realloc(c->only, (c->nonly + 1) * sizeof(*nl));
+		if (nl)
+			c->only = nl;
+		if (!nl || !(nl[c->nonly] = strndup(p, n))) {
+			fprintf(stderr, "sim: out of memory\n");
+			return false;
+		}
+		c->nonly++;
+		if (!e)
+			break;
+		p = e + 1;
+	}
+	return true;
+}
+
 static int parse_classes(const char *list, uint32_t *mask)
 {
 	*mask = 0;
@@ -660,8 +792,17 @@ static int run_campaign(struct campaign *c)
 	/* 1. The unchanged run: occurrences, reports, UART text, length. */
 	FILE *uart = hash_file(&c->base_out);
 	struct sim *s = uart ? new_sim(c, uart) : NULL;
-	if (!s)
+	if (!s || !resolve_only(c, &s->img)) {
+		free_sim(s);
+		if (uart)
+			fclose(uart);
 		return SIM_EXIT_USAGE;
+	}
+	if (c->nonly) {
+		s->inj->occ_mask = c->mask;
+		s->inj->occ = count_only;
+		s->inj->occ_arg = c;
+	}
 	/* --json: the unchanged run's cost (docs/timing.md), so that what each maintenance
 	 * instruction costs, and at most saves when dropped, stands beside its verdict. The
 	 * cost model follows one CPU: with --cpus above 1 there is none (as `sim run`). */
@@ -691,6 +832,8 @@ static int run_campaign(struct campaign *c)
 	for (int k = 0; k < INJ_CLS_COUNT; k++)
 		if (c->mask & (1u << k))
 			c->cap += s->inj->count[k];
+	if (c->nonly)
+		c->cap = c->only_count;
 	c->nbase = s->inj->nreports;
 	c->base_rep = malloc((c->nbase + 1) * sizeof(*c->base_rep));
 	if (c->base_rep && c->nbase)
@@ -707,8 +850,8 @@ static int run_campaign(struct campaign *c)
 		        "report%s): variants are judged on reports it does not have\n",
 		        c->name, c->base_status, c->base_msg, c->nbase, c->nbase == 1 ? "" : "s");
 	if (!c->cap) {
-		fprintf(c->err, "sim: %s: no instruction of the classes asked for was executed\n",
-		        c->name);
+		fprintf(c->err, "sim: %s: no instruction of the classes asked for was executed%s\n",
+		        c->name, c->nonly ? " within the --only symbols" : "");
 		return SIM_EXIT_UNFINISHED;
 	}
 
@@ -794,7 +937,13 @@ int campaign_main(int argc, char **argv)
 		OPT_MAX,
 		OPT_INJ,
 		OPT_CPUS,
-		OPT_RUN_TO_END
+		OPT_RUN_TO_END,
+		OPT_KERNEL,
+		OPT_DTB,
+		OPT_APPEND,
+		OPT_INITRD,
+		OPT_SYMBOLS,
+		OPT_ONLY
 	};
 	static const struct option opts[] = {
 	    {"drop-each", required_argument, NULL, OPT_DROP},
@@ -807,6 +956,12 @@ int campaign_main(int argc, char **argv)
 	    {"cpus", required_argument, NULL, OPT_CPUS},
 	    {"inject", required_argument, NULL, OPT_INJ},
 	    {"run-to-end", no_argument, NULL, OPT_RUN_TO_END},
+	    {"kernel", required_argument, NULL, OPT_KERNEL},
+	    {"dtb", required_argument, NULL, OPT_DTB},
+	    {"append", required_argument, NULL, OPT_APPEND},
+	    {"initrd", required_argument, NULL, OPT_INITRD},
+	    {"symbols", required_argument, NULL, OPT_SYMBOLS},
+	    {"only", required_argument, NULL, OPT_ONLY},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -852,6 +1007,17 @@ int campaign_main(int argc, char **argv)
 		case OPT_RUN_TO_END:
 			c.run_to_end = true;
 			break;
+		case OPT_KERNEL:
+		case OPT_DTB:
+		case OPT_APPEND:
+		case OPT_INITRD:
+		case OPT_SYMBOLS:
+			sim_parse_kernel_option(opts[idx].name, optarg, &c.opt);
+			break;
+		case OPT_ONLY:
+			if (!add_only(&c, optarg))
+				goto out;
+			break;
 		case OPT_RAM:
 		case OPT_RAM_BASE:
 		case OPT_TLB:
@@ -885,10 +1051,21 @@ int campaign_main(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (optind != argc - 1) {
+	const char *kproblem = sim_kernel_options_problem(&c.opt);
+	if (kproblem) {
+		fprintf(stderr, "sim: campaign: %s (try 'sim campaign --help')\n", kproblem);
+		goto out;
+	}
+	if (c.opt.kernel.kernel ? optind != argc : optind != argc - 1) {
 		fprintf(stderr, "sim: campaign: %s (try 'sim campaign --help')\n",
-		        optind >= argc ? "missing FIRMWARE.elf"
-		                       : "exactly one FIRMWARE.elf expected");
+		        c.opt.kernel.kernel ? "--kernel Image takes no FIRMWARE.elf"
+		        : optind >= argc    ? "missing FIRMWARE.elf"
+		                            : "exactly one FIRMWARE.elf expected");
+		goto out;
+	}
+	if (c.nonly && c.opt.kernel.kernel && !c.opt.kernel.symbols) {
+		fprintf(stderr, "sim: campaign: --only SYMBOL needs the kernel's symbols "
+		                "(--symbols System.map|vmlinux)\n");
 		goto out;
 	}
 	if (!c.mask) {
@@ -900,7 +1077,8 @@ int campaign_main(int argc, char **argv)
 		        c.opt.ram_base, c.opt.ram_size, why);
 		goto out;
 	}
-	c.fw = argv[optind];
+	c.fw = c.opt.kernel.kernel ? c.opt.kernel.kernel : argv[optind];
+	c.opt.firmware = c.fw;
 	c.name = msg_quote(c.fw, c.name_q, sizeof(c.name_q));
 	c.tty = isatty(2);
 	/* The runs' own stderr goes to /dev/null while they run (quiet_run): the campaign's
@@ -920,5 +1098,9 @@ out:
 	free(c.pid);
 	free(c.base_rep);
 	free(c.specs);
+	for (size_t i = 0; i < c.nonly; i++)
+		free(c.only[i]);
+	free(c.only);
+	free(c.ranges);
 	return status;
 }

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -87,6 +88,9 @@ enum role { ROLE_PARENT, ROLE_RECORDER, ROLE_VARIANT };
 /* Instructions between the points where a variant's state is compared with the unchanged
  * run's (rejoin.h): a variant that has rejoined runs on at most this far. */
 #define REJOIN_EVERY 64
+/* A recording of at most this many instructions is made even when few of its points can be
+ * rejoined (use_rejoin). */
+#define REJOIN_CHEAP UINT64_C(16000000)
 
 struct campaign {
 	const char *fw;
@@ -108,6 +112,9 @@ struct campaign {
 	} *ranges;
 	size_t nranges;
 	uint64_t only_count; /* the unchanged run's occurrences within them */
+	uint64_t first_occ;  /* the unchanged run's instruction (inject.h insns) of its first
+	                      * variant's occurrence (0: none) */
+	uint64_t base_last_report; /* ... of its last report, folded or not (0: none) */
 
 	/* Baseline. */
 	int base_status;
@@ -504,14 +511,44 @@ static bool in_only(const struct campaign *c, struct sim *s, uint64_t pc)
 	return false;
 }
 
-/* The unchanged run's occurrence hook with --only: counts those that will be variants. */
+/* The unchanged run's occurrence hook: counts those that will be variants (--only). */
 static bool count_only(void *arg, struct sim *s, enum inj_class cls, uint64_t nth, uint64_t pc,
                        uint32_t enc)
 {
 	(void)cls, (void)nth, (void)enc;
 	struct campaign *c = arg;
-	c->only_count += in_only(c, s, pc);
+	if (!in_only(c, s, pc))
+		return false;
+	if (!c->only_count++)
+		c->first_occ = s->inj->insns;
 	return false;
+}
+
+/* The unchanged run's reports: where its last one came (see use_rejoin). */
+static void base_report(void *arg, struct sim *s, const struct rep_entry *e, bool is_new)
+{
+	(void)e, (void)is_new;
+	struct campaign *c = arg;
+	c->base_last_report = s->inj->insns;
+}
+
+/*
+ * Is recording the unchanged run for rejoining (rejoin.h) worth its cost? A variant can
+ * only rejoin at a point after the unchanged run's last report (rejoin.c: a point is
+ * usable when nothing is reported from there on), while the recorder records every point
+ * from the first occurrence on. When the reports go on to near the end (Debian's kernel
+ * reports at its init, 880 M instructions in, while its hyp-init runs at 100 M), recording
+ * would cost a run of its own and gigabytes of points, and save no variant anything: the
+ * variants then run to their first new report or their end, as with --run-to-end (the
+ * same table).
+ */
+static bool use_rejoin(const struct campaign *c)
+{
+	uint64_t end = c->base_hook_insns, from = c->first_occ;
+	uint64_t usable_from = c->base_last_report > from ? c->base_last_report : from;
+	/* Up to REJOIN_CHEAP instructions recording costs little (kvm-dual-step-no-tlbi: its
+	 * reports come near the end, yet variants still stop in its last thousand). */
+	return end <= from + REJOIN_CHEAP || 2 * (end - usable_from) >= end - from;
 }
 
 /* Linux prefixes the symbols of its nVHE hypervisor objects (arch/arm64/kvm/hyp/nvhe:
@@ -647,6 +684,14 @@ static bool at_occurrence(void *arg, struct sim *s, enum inj_class cls, uint64_t
 	}
 	c->pid[c->nv++] = p;
 	c->running++;
+	/* The last variant is forked: the rest of the forking run would decide nothing (the
+	 * recorder has recorded the unchanged run). End it as a signal does; its message goes
+	 * to /dev/null (quiet_run). With --only on a kernel that saves the ~780 M instructions
+	 * after the hyp-init code. */
+	if (c->nv == c->cap) {
+		s->interrupted = SIGTERM;
+		uc_emu_stop(s->uc);
+	}
 	return false;
 }
 
@@ -808,11 +853,11 @@ static int run_campaign(struct campaign *c)
 			fclose(uart);
 		return SIM_EXIT_USAGE;
 	}
-	if (c->nonly) {
-		s->inj->occ_mask = c->mask;
-		s->inj->occ = count_only;
-		s->inj->occ_arg = c;
-	}
+	s->inj->occ_mask = c->mask;
+	s->inj->occ = count_only;
+	s->inj->occ_arg = c;
+	s->inj->on_report = base_report;
+	s->inj->report_arg = c;
 	/* --json: the unchanged run's cost (docs/timing.md), so that what each maintenance
 	 * instruction costs, and at most saves when dropped, stands beside its verdict. The
 	 * cost model follows one CPU: with --cpus above 1 there is none (as `sim run`). */
@@ -838,12 +883,7 @@ static int run_campaign(struct campaign *c)
 	c->base_hook_insns = s->inj->insns;
 	c->base_reason = s->end_reason;
 	snprintf(c->base_msg, sizeof(c->base_msg), "%s", s->end_msg);
-	c->cap = 0;
-	for (int k = 0; k < INJ_CLS_COUNT; k++)
-		if (c->mask & (1u << k))
-			c->cap += s->inj->count[k];
-	if (c->nonly)
-		c->cap = c->only_count;
+	c->cap = c->only_count;
 	c->nbase = s->inj->nreports;
 	c->base_rep = malloc((c->nbase + 1) * sizeof(*c->base_rep));
 	if (c->base_rep && c->nbase)
@@ -890,13 +930,14 @@ static int run_campaign(struct campaign *c)
 	 * policy makes the model's state depend on its translation cache, a write-back
 	 * policy other than `any` gives dirty lines one definite content, or several CPUs
 	 * share the instruction count's slices (a variant's count is one lower, so its CPUs
-	 * would take turns one instruction later). */
+	 * would take turns one instruction later); nor when the unchanged run reports until
+	 * near its end (use_rejoin: recording would cost more than it saves). */
 	bool flips = false;
 	for (size_t i = 0; i < c->nspecs; i++)
 		flips |= c->specs[i].kind == INJ_FLIP;
 	if (!c->run_to_end && !flips && !c->opt.tlb_accessed && c->opt.wb_policy == WB_ANY &&
 	    c->opt.ncpus <= 1 && c->base_reason && strcmp(c->base_reason, "budget") &&
-	    strcmp(c->base_reason, "interrupted") &&
+	    strcmp(c->base_reason, "interrupted") && use_rejoin(c) &&
 	    (c->rj = rejoin_new(c->base_hook_insns, REJOIN_EVERY))) {
 		s->inj->tick = at_point;
 		s->inj->tick_arg = c;

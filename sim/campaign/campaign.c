@@ -7,9 +7,6 @@
  * variant that reports nothing the baseline did not and prints other UART text is a miss
  * of the checker, not "no hazard".
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* fopencookie */
-#endif
 #include "campaign/campaign.h"
 
 #include <fcntl.h>
@@ -26,6 +23,8 @@
 #include <unistd.h>
 
 #include "campaign/inject.h"
+#include "campaign/only.h"
+#include "campaign/outhash.h"
 #include "campaign/rejoin.h"
 #include "check/timing.h"
 #include "engine/cpu.h"
@@ -61,57 +60,12 @@ struct variant {
 	char detail[256];
 };
 
-/*
- * FNV-1a of everything the guest prints: the UART text compared with the baseline. With
- * skip_stamps (a kernel boot), the digits of a printk timestamp ("[    1.234567] " at a
- * line's start) are left out: a variant runs one instruction fewer, and the kernel's clock
- * (the system counter follows the instruction count, sim/machine/timer.h) moves with it,
- * so its timestamps differ from the unchanged run's in their last digits while the text
- * is the same.
- */
-struct out_hash {
-	uint64_t h, len;
-	bool skip_stamps;
-	enum { OUT_LINE_START, OUT_STAMP, OUT_TEXT } at;
-};
-
-static void hash_byte(struct out_hash *o, uint8_t b)
-{
-	o->h = (o->h ^ b) * UINT64_C(0x100000001b3);
-}
-
-static ssize_t hash_write(void *cookie, const char *buf, size_t n)
-{
-	struct out_hash *o = cookie;
-	for (size_t i = 0; i < n; i++) {
-		char ch = buf[i];
-		if (o->at == OUT_STAMP && ch && strchr(" 0123456789.", ch))
-			continue; /* a timestamp's digits (only with skip_stamps) */
-		hash_byte(o, (uint8_t)ch);
-		if (o->at == OUT_LINE_START && ch == '[' && o->skip_stamps)
-			o->at = OUT_STAMP;
-		else
-			o->at = ch == '\n' ? OUT_LINE_START : OUT_TEXT;
-	}
-	o->len += n;
-	return (ssize_t)n;
-}
-
-static FILE *hash_file(struct out_hash *o, bool skip_stamps)
-{
-	*o = (struct out_hash){.h = UINT64_C(0xcbf29ce484222325), .skip_stamps = skip_stamps};
-	return fopencookie(o, "w", (cookie_io_functions_t){.write = hash_write});
-}
-
 /* Which process of the campaign this is. */
 enum role { ROLE_PARENT, ROLE_RECORDER, ROLE_VARIANT };
 
 /* Instructions between the points where a variant's state is compared with the unchanged
  * run's (rejoin.h): a variant that has rejoined runs on at most this far. */
 #define REJOIN_EVERY 64
-/* A recording of at most this many instructions is made even when few of its points can be
- * rejoined (use_rejoin). */
-#define REJOIN_CHEAP UINT64_C(16000000)
 
 struct campaign {
 	const char *fw;
@@ -124,14 +78,7 @@ struct campaign {
 	unsigned jobs;
 	bool json, user_budget;
 	bool run_to_end; /* --run-to-end: no variant stops where it rejoins the unchanged run */
-	/* --only: the symbols named, and the address ranges [lo, hi) they cover (in the
-	 * addresses symbols use: mmu_symbol_addr). No names: every occurrence is a variant. */
-	char **only;
-	size_t nonly;
-	struct only_range {
-		uint64_t lo, hi;
-	} *ranges;
-	size_t nranges;
+	struct only_set only; /* --only (only.h); no names: every occurrence is a variant */
 	uint64_t only_count; /* the unchanged run's occurrences within them */
 	uint64_t first_occ;  /* the unchanged run's instruction (inject.h insns) of its first
 	                      * variant's occurrence (0: none) */
@@ -514,38 +461,20 @@ static void dc_reason(struct sim *s, uint32_t enc, char *buf, size_t len)
 	}
 }
 
-/*
- * Is the instruction at pc within one of the --only symbols? Its address is the one a
- * report names it by (mmu_symbol_addr): its PC when code runs where it was loaded (an ELF,
- * an idmap), else the PA the current regime fetches it from (a kernel VA, a HYP VA).
- */
-static bool in_only(const struct campaign *c, struct sim *s, uint64_t pc)
-{
-	if (!c->nonly)
-		return true;
-	uint64_t a;
-	if (!mmu_symbol_addr(s, pc, &a))
-		return false;
-	for (size_t i = 0; i < c->nranges; i++)
-		if (a >= c->ranges[i].lo && a < c->ranges[i].hi)
-			return true;
-	return false;
-}
-
 /* The unchanged run's occurrence hook: counts those that will be variants (--only). */
 static bool count_only(void *arg, struct sim *s, enum inj_class cls, uint64_t nth, uint64_t pc,
                        uint32_t enc)
 {
 	(void)cls, (void)nth, (void)enc;
 	struct campaign *c = arg;
-	if (!in_only(c, s, pc))
+	if (!only_has(&c->only, s, pc))
 		return false;
 	if (!c->only_count++)
 		c->first_occ = s->inj->insns;
 	return false;
 }
 
-/* The unchanged run's reports: where its last one came (see use_rejoin). */
+/* The unchanged run's reports: where its last one came (rejoin_worth). */
 static void base_report(void *arg, struct sim *s, const struct rep_entry *e, bool is_new)
 {
 	(void)e, (void)is_new;
@@ -553,101 +482,12 @@ static void base_report(void *arg, struct sim *s, const struct rep_entry *e, boo
 	c->base_last_report = s->inj->insns;
 }
 
-/*
- * Is recording the unchanged run for rejoining (rejoin.h) worth its cost? A variant can
- * only rejoin at a point after the unchanged run's last report (rejoin.c: a point is
- * usable when nothing is reported from there on), while the recorder records every point
- * from the first occurrence on. When the reports go on to near the end (Debian's kernel
- * reports at its init, 880 M instructions in, while its hyp-init runs at 100 M), recording
- * would cost a run of its own and gigabytes of points, and save no variant anything: the
- * variants then run to their first new report or their end, as with --run-to-end (the
- * same table).
- */
-static bool use_rejoin(const struct campaign *c)
-{
-	uint64_t end = c->base_hook_insns, from = c->first_occ;
-	uint64_t usable_from = c->base_last_report > from ? c->base_last_report : from;
-	/* Up to REJOIN_CHEAP instructions recording costs little (kvm-dual-step-no-tlbi: its
-	 * reports come near the end, yet variants still stop in its last thousand). */
-	return end <= from + REJOIN_CHEAP || 2 * (end - usable_from) >= end - from;
-}
-
-/* Linux prefixes the symbols of its nVHE hypervisor objects (arch/arm64/kvm/hyp/nvhe:
- * __kvm_hyp_init is __kvm_nvhe___kvm_hyp_init in System.map and vmlinux). */
-#define KVM_NVHE_PREFIX "__kvm_nvhe_"
-
-static bool add_range(struct campaign *c, uint64_t lo, uint64_t hi)
-{
-	struct only_range *n = realloc(c->ranges, (c->nranges + 1) * sizeof(*n));
-	if (!n)
-		return false;
-	c->ranges = n;
-	c->ranges[c->nranges++] = (struct only_range){lo, hi};
-	return true;
-}
-
-/* The ranges of one name: every symbol so called, from its address to its end (ELF
- * st_size) or, without a size, to the next symbol's address (as reports attribute a PC to
- * the symbol before it), or its segment's end. */
-static size_t name_ranges(struct campaign *c, const struct image *img, const char *name,
-                          bool *oom)
-{
-	size_t found = 0;
-	for (size_t i = 0; i < img->nsyms; i++) {
-		const struct img_symbol *y = &img->syms[i];
-		if (strcmp(y->name, name))
-			continue;
-		uint64_t hi = y->addr + y->size;
-		if (!y->size) {
-			hi = y->addr;
-			for (size_t j = i + 1; j < img->nsyms && hi == y->addr; j++)
-				hi = img->syms[j].addr;
-			for (size_t k = 0; k < img->nsegs && hi == y->addr; k++) {
-				const struct img_segment *g = &img->segs[k];
-				if (y->addr >= g->paddr && y->addr - g->paddr < g->memsz)
-					hi = g->paddr + g->memsz;
-			}
-		}
-		found++;
-		if (hi > y->addr && !add_range(c, y->addr, hi))
-			*oom = true;
-	}
-	return found;
-}
-
-/* --only's names -> c->ranges. False after one line on stderr: a name no symbol has. */
-static bool resolve_only(struct campaign *c, const struct image *img)
-{
-	for (size_t i = 0; i < c->nonly; i++) {
-		const char *name = c->only[i];
-		bool oom = false;
-		size_t n = name_ranges(c, img, name, &oom);
-		if (!n && c->opt.kernel.kernel) {
-			char pre[256];
-			snprintf(pre, sizeof(pre), "%s%s", KVM_NVHE_PREFIX, name);
-			n = name_ranges(c, img, pre, &oom);
-		}
-		if (oom) {
-			fprintf(c->err, "sim: out of memory\n");
-			return false;
-		}
-		if (!n) {
-			char q[256], fq[512];
-			const char *file = c->opt.kernel.kernel ? c->opt.kernel.symbols : c->fw;
-			fprintf(c->err, "sim: %s: no such symbol in %s\n", msg_quote(name, q, sizeof(q)),
-			        msg_quote(file, fq, sizeof(fq)));
-			return false;
-		}
-	}
-	return true;
-}
-
 /* At each occurrence in the forking run: fork the variant that drops it. */
 static bool at_occurrence(void *arg, struct sim *s, enum inj_class cls, uint64_t nth, uint64_t pc,
                           uint32_t enc)
 {
 	struct campaign *c = arg;
-	if (c->in_child || c->nv == c->cap || !in_only(c, s, pc))
+	if (c->in_child || c->nv == c->cap || !only_has(&c->only, s, pc))
 		return false;
 	reap(c, false); /* collect finished variants as they end (progress bar) */
 	while (c->running >= c->jobs)
@@ -818,34 +658,6 @@ static void print_json(struct campaign *c, double secs)
 	json_decref(root);
 }
 
-/* --only SYMBOL[,SYMBOL]...: appends the names (resolved once the image is loaded). False
- * after one line on stderr. */
-static bool add_only(struct campaign *c, const char *list)
-{
-	for (const char *p = list;;) {
-		const char *e = strchr(p, ',');
-		size_t n = e ? (size_t)(e - p) : strlen(p);
-		if (!n) {
-			char q[256];
-			fprintf(stderr, "sim: --only %s: expected SYMBOL[,SYMBOL]...\n",
-			        msg_quote(list, q, sizeof(q)));
-			return false;
-		}
-		char **nl = realloc(c->only, (c->nonly + 1) * sizeof(*nl));
-		if (nl)
-			c->only = nl;
-		if (!nl || !(nl[c->nonly] = strndup(p, n))) {
-			fprintf(stderr, "sim: out of memory\n");
-			return false;
-		}
-		c->nonly++;
-		if (!e)
-			break;
-		p = e + 1;
-	}
-	return true;
-}
-
 static int parse_classes(const char *list, uint32_t *mask)
 {
 	*mask = 0;
@@ -866,9 +678,10 @@ static int run_campaign(struct campaign *c)
 {
 	double t0 = now();
 	/* 1. The unchanged run: occurrences, reports, UART text, length. */
-	FILE *uart = hash_file(&c->base_out, c->opt.kernel.kernel != NULL);
+	FILE *uart = out_hash_file(&c->base_out, c->opt.kernel.kernel != NULL);
 	struct sim *s = uart ? new_sim(c, uart) : NULL;
-	if (!s || !resolve_only(c, &s->img)) {
+	if (!s || !only_resolve(&c->only, &s->img, c->opt.kernel.kernel != NULL,
+	                           c->opt.kernel.kernel ? c->opt.kernel.symbols : c->fw, c->err)) {
 		free_sim(s);
 		if (uart)
 			fclose(uart);
@@ -922,7 +735,7 @@ static int run_campaign(struct campaign *c)
 		        c->name, c->base_status, c->base_msg, c->nbase, c->nbase == 1 ? "" : "s");
 	if (!c->cap) {
 		fprintf(c->err, "sim: %s: no instruction of the classes asked for was executed%s\n",
-		        c->name, c->nonly ? " within the --only symbols" : "");
+		        c->name, c->only.nnames ? " within the --only symbols" : "");
 		return SIM_EXIT_UNFINISHED;
 	}
 
@@ -935,7 +748,7 @@ static int run_campaign(struct campaign *c)
 		return SIM_EXIT_UNFINISHED;
 	}
 	struct out_hash parent_out;
-	uart = hash_file(&parent_out, c->opt.kernel.kernel != NULL);
+	uart = out_hash_file(&parent_out, c->opt.kernel.kernel != NULL);
 	s = uart ? new_sim(c, uart) : NULL;
 	if (!s)
 		return SIM_EXIT_USAGE;
@@ -952,13 +765,13 @@ static int run_campaign(struct campaign *c)
 	 * policy other than `any` gives dirty lines one definite content, or several CPUs
 	 * share the instruction count's slices (a variant's count is one lower, so its CPUs
 	 * would take turns one instruction later); nor when the unchanged run reports until
-	 * near its end (use_rejoin: recording would cost more than it saves). */
+	 * near its end (rejoin_worth: recording would cost more than it saves). */
 	bool flips = false;
 	for (size_t i = 0; i < c->nspecs; i++)
 		flips |= c->specs[i].kind == INJ_FLIP;
 	if (!c->run_to_end && !flips && !c->opt.tlb_accessed && c->opt.wb_policy == WB_ANY &&
 	    c->opt.ncpus <= 1 && c->base_reason && strcmp(c->base_reason, "budget") &&
-	    strcmp(c->base_reason, "interrupted") && use_rejoin(c) &&
+	    strcmp(c->base_reason, "interrupted") && rejoin_worth(c->base_hook_insns, c->first_occ, c->base_last_report) &&
 	    (c->rj = rejoin_new(c->base_hook_insns, REJOIN_EVERY))) {
 		s->inj->tick = at_point;
 		s->inj->tick_arg = c;
@@ -1087,7 +900,7 @@ int campaign_main(int argc, char **argv)
 			sim_parse_kernel_option(opts[idx].name, optarg, &c.opt);
 			break;
 		case OPT_ONLY:
-			if (!add_only(&c, optarg))
+			if (!only_add(&c.only, optarg))
 				goto out;
 			break;
 		case OPT_RAM:
@@ -1135,7 +948,7 @@ int campaign_main(int argc, char **argv)
 		                            : "exactly one FIRMWARE.elf expected");
 		goto out;
 	}
-	if (c.nonly && c.opt.kernel.kernel && !c.opt.kernel.symbols) {
+	if (c.only.nnames && c.opt.kernel.kernel && !c.opt.kernel.symbols) {
 		fprintf(stderr, "sim: campaign: --only SYMBOL needs the kernel's symbols "
 		                "(--symbols System.map|vmlinux)\n");
 		goto out;
@@ -1170,9 +983,6 @@ out:
 	free(c.pid);
 	free(c.base_rep);
 	free(c.specs);
-	for (size_t i = 0; i < c.nonly; i++)
-		free(c.only[i]);
-	free(c.only);
-	free(c.ranges);
+	only_free(&c.only);
 	return status;
 }

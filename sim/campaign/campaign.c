@@ -1,11 +1,11 @@
 /*
  * campaign.c - `sim campaign` (see campaign.h).
  *
- * Three runs of the unchanged firmware share nothing but the image: a baseline (its
- * occurrences per class, its reports, its UART text, its length), then the forking run,
- * whose children are the variants. The baseline is what a variant is compared with: a
- * variant that reports nothing the baseline did not and prints other UART text is a miss
- * of the checker, not "no hazard".
+ * Two runs of the unchanged firmware share nothing but the image: a baseline (its
+ * occurrences within --only, its reports, its UART text, its length), then the forking run,
+ * whose children are the variants; it ends once the last one is forked. The baseline is
+ * what a variant is compared with: a variant that reports nothing the baseline did not and
+ * prints other UART text is a miss of the checker, not "no hazard".
  */
 #include "campaign/campaign.h"
 

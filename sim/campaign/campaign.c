@@ -547,8 +547,8 @@ static bool at_occurrence(void *arg, struct sim *s, enum inj_class cls, uint64_t
 	c->running++;
 	/* The last variant is forked: the rest of the forking run would decide nothing (the
 	 * recorder has recorded the unchanged run). End it as a signal does; its message goes
-	 * to /dev/null (quiet_run). With --only on a kernel that saves the ~780 M instructions
-	 * after the hyp-init code. */
+	 * to /dev/null (quiet_run). With --only on a kernel that saves the 600 M instructions
+	 * and more after the hyp-init code. */
 	if (c->nv == c->cap) {
 		s->interrupted = SIGTERM;
 		uc_emu_stop(s->uc);

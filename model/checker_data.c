@@ -89,7 +89,7 @@ void ck_data_alternatives(struct acc_ctx *a)
 			ck_obs_fill(&o, buf, n);
 			struct hz_cause cz = pg->x->ifill_c[__builtin_ctzll(iv & pg->imod)];
 			snprintf(cz.what, sizeof(cz.what),
-			         "I-cache line filled before the code was modified");
+			         "I-cache line filled before the code was modified; the fill was made");
 			ck_add_alt(a, HZ_ICACHE_STALE, &o, &cz, "stale I-cache line");
 		}
 		uint64_t fill = lines & ~iv & pg->dirty_pou;

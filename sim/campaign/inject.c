@@ -398,6 +398,7 @@ void inject_on_report(struct sim *s, const struct rep_entry *e, bool is_new)
 	r->cls = e->hz.cls;
 	r->cpu = e->hz.cpu;
 	r->ev = e->hz.ev;
+	r->va = e->hz.pc;
 	snprintf(r->sym, sizeof(r->sym), "%s", e->an.pc.known ? e->an.pc.sym : "");
 	snprintf(r->text, sizeof(r->text), "%.95s", e->an.pc.known ? e->an.pc.text : "");
 	snprintf(r->summary, sizeof(r->summary), "%s", e->hz.summary);

@@ -84,6 +84,7 @@ struct inj_spec {
 struct inj_report {
 	enum hz_class cls;
 	unsigned cpu;
+	uint64_t va;   /* the PC */
 	char sym[64];  /* symbol+offset of the PC (through its PA) */
 	char text[96]; /* disassembly */
 	enum ev_kind ev;

@@ -29,12 +29,16 @@ struct expected_hz {
 
 struct scenario {
 	char *path;
-	char *firmware; /* resolved */
+	char *firmware; /* resolved: the ELF, or the kernel's Image */
+	char *kfile[4]; /* resolved "initrd", "dtb", "symbols" of a "kernel" boot, NULL: none */
+	char *append;
 	char *description;
 	enum expect_kind expect;
 	struct expected_hz hz[MAX_EXPECT];
 	size_t nhz;
-	bool only; /* no report of a class not listed */
+	/* "only": true: no report of a class not listed; "listed": no report that matches
+	 * none of the listed hazards (class, place and event). */
+	enum { ONLY_NONE, ONLY_CLASSES, ONLY_LISTED } only;
 };
 
 void scenario_free(struct scenario *sc)
@@ -43,6 +47,9 @@ void scenario_free(struct scenario *sc)
 		return;
 	free(sc->path);
 	free(sc->firmware);
+	for (size_t i = 0; i < sizeof(sc->kfile) / sizeof(sc->kfile[0]); i++)
+		free(sc->kfile[i]);
+	free(sc->append);
 	free(sc->description);
 	free(sc);
 }
@@ -56,13 +63,14 @@ static struct scenario *bad(struct scenario *sc, json_t *root, char *err, size_t
 	return NULL;
 }
 
-/* The firmware as written in the scenario, looked for where docs/scenarios.md says. */
-static char *resolve_firmware(const char *scenario_path, const char *fw)
+/* A file as written in the scenario, looked for where docs/scenarios.md says: under the
+ * directory $env names, next to the scenario, then in the current directory. */
+static char *resolve_file(const char *scenario_path, const char *fw, const char *env_name)
 {
 	char buf[4096];
 	if (fw[0] == '/')
 		return access(fw, R_OK) ? NULL : strdup(fw);
-	const char *env = getenv("HYPSIM_FIRMWARE_DIR");
+	const char *env = getenv(env_name);
 	if (env && *env) {
 		snprintf(buf, sizeof(buf), "%s/%s", env, fw);
 		if (!access(buf, R_OK))
@@ -95,7 +103,9 @@ static bool json_u64(json_t *v, uint64_t *out)
 }
 
 static const char *const option_keys[] = {"ram_base", "ram", "max_insns", "tlb", "cpus"};
-static const char *const top_keys[] = {"description", "firmware", "options", "inject", "expect"};
+static const char *const top_keys[] = {"description", "firmware", "kernel",
+                                       "options",     "inject",   "expect"};
+static const char *const kernel_keys[] = {"image", "initrd", "dtb", "symbols", "append"};
 
 static const char *unknown_key(json_t *obj, const char *const *keys, size_t n)
 {
@@ -110,6 +120,58 @@ static const char *unknown_key(json_t *obj, const char *const *keys, size_t n)
 			return k;
 	}
 	return NULL;
+}
+
+/* "kernel": {"image", "initrd", "dtb", "symbols", "append"}: `sim run --kernel` with the
+ * options of the same names. The Image, DTB and symbols are looked for under
+ * $HYPSIM_KERNEL_DIR, the initrd under $HYPSIM_FIRMWARE_DIR (then, for each, next to the
+ * scenario and in the current directory). */
+static struct scenario *parse_kernel(struct scenario *sc, json_t *root, json_t *kj,
+                                     struct sim_options *opt, char *err, size_t len,
+                                     const char *path)
+{
+	if (!json_is_object(kj))
+		return bad(sc, root, err, len, path,
+		           "\"kernel\" must be an object {\"image\", \"initrd\", \"dtb\", "
+		           "\"symbols\", \"append\"}",
+		           NULL);
+	const char *k = unknown_key(kj, kernel_keys, sizeof(kernel_keys) / sizeof(kernel_keys[0]));
+	if (k)
+		return bad(sc, root, err, len, path, "unknown key in \"kernel\"", k);
+	const char *image = json_string_value(json_object_get(kj, "image"));
+	if (!image)
+		return bad(sc, root, err, len, path, "\"kernel\" needs \"image\" (a path string)",
+		           NULL);
+	if (!(sc->firmware = resolve_file(path, image, "HYPSIM_KERNEL_DIR")))
+		return bad(sc, root, err, len, path,
+		           "kernel image not found ($HYPSIM_KERNEL_DIR, the scenario's directory, "
+		           "the current directory)",
+		           image);
+	opt->kernel.kernel = sc->firmware;
+	static const char *const files[] = {"initrd", "dtb", "symbols"};
+	const char **dst[] = {&opt->kernel.initrd, &opt->kernel.dtb, &opt->kernel.symbols};
+	for (size_t i = 0; i < 3; i++) {
+		json_t *v = json_object_get(kj, files[i]);
+		if (!v)
+			continue;
+		if (!json_is_string(v))
+			return bad(sc, root, err, len, path, "must be a path string", files[i]);
+		const char *env = i ? "HYPSIM_KERNEL_DIR" : "HYPSIM_FIRMWARE_DIR";
+		if (!(sc->kfile[i] = resolve_file(path, json_string_value(v), env))) {
+			char why[128];
+			snprintf(why, sizeof(why), "kernel %s not found ($%s, the scenario's "
+			         "directory, the current directory)", files[i], env);
+			return bad(sc, root, err, len, path, why, json_string_value(v));
+		}
+		*dst[i] = sc->kfile[i];
+	}
+	json_t *ap = json_object_get(kj, "append");
+	if (ap && !json_is_string(ap))
+		return bad(sc, root, err, len, path, "\"kernel.append\" must be a string", NULL);
+	if (ap && !(sc->append = strdup(json_string_value(ap))))
+		return bad(sc, root, err, len, path, "out of memory", NULL);
+	opt->kernel.append = sc->append;
+	return sc;
 }
 
 static struct scenario *parse_expect(struct scenario *sc, json_t *root, json_t *ex, char *err,
@@ -135,9 +197,11 @@ static struct scenario *parse_expect(struct scenario *sc, json_t *root, json_t *
 		           "with at least one hazard",
 		           NULL);
 	json_t *only = json_object_get(ex, "only");
-	if (only && !json_is_boolean(only))
-		return bad(sc, root, err, len, path, "\"expect.only\" must be true or false", NULL);
-	sc->only = json_is_true(only);
+	if (only && !json_is_boolean(only) &&
+	    !(json_is_string(only) && !strcmp(json_string_value(only), "listed")))
+		return bad(sc, root, err, len, path,
+		           "\"expect.only\" must be true, false or \"listed\"", NULL);
+	sc->only = json_is_string(only) ? ONLY_LISTED : json_is_true(only) ? ONLY_CLASSES : ONLY_NONE;
 	sc->expect = EXPECT_HAZARDS;
 	size_t i;
 	json_t *h;
@@ -156,7 +220,7 @@ static struct scenario *parse_expect(struct scenario *sc, json_t *root, json_t *
 		json_t *at = json_object_get(h, "at");
 		if (at && !json_is_string(at))
 			return bad(sc, root, err, len, path,
-			           "\"at\" must be a string (symbol+0xoff)", NULL);
+			           "\"at\" must be a string (symbol+0xoff, symbol or 0xVA)", NULL);
 		snprintf(e->at, sizeof(e->at), "%s", at ? json_string_value(at) : "");
 		json_t *cpu = json_object_get(h, "cpu");
 		if (cpu && (!json_is_integer(cpu) || json_integer_value(cpu) < 0 ||
@@ -201,14 +265,23 @@ struct scenario *scenario_load(const char *path, struct sim_options *opt, struct
 	const char *k = unknown_key(root, top_keys, sizeof(top_keys) / sizeof(top_keys[0]));
 	if (k)
 		return bad(sc, root, err, len, path, "unknown key", k);
+	json_t *kj = json_object_get(root, "kernel");
 	const char *fw = json_string_value(json_object_get(root, "firmware"));
-	if (!fw)
-		return bad(sc, root, err, len, path, "missing \"firmware\" (a path string)", NULL);
-	if (!(sc->firmware = resolve_firmware(path, fw)))
+	if (kj) {
+		if (json_object_get(root, "firmware"))
+			return bad(sc, root, err, len, path,
+			           "\"firmware\" and \"kernel\" exclude each other", NULL);
+		if (!parse_kernel(sc, root, kj, opt, err, len, path))
+			return NULL;
+	} else if (!fw) {
+		return bad(sc, root, err, len, path,
+		           "missing \"firmware\" (a path string) or \"kernel\" (an object)", NULL);
+	} else if (!(sc->firmware = resolve_file(path, fw, "HYPSIM_FIRMWARE_DIR"))) {
 		return bad(sc, root, err, len, path,
 		           "firmware not found ($HYPSIM_FIRMWARE_DIR, the scenario's directory, "
 		           "the current directory)",
 		           fw);
+	}
 	opt->firmware = sc->firmware;
 	/* The reports are judged through the injection state (inject_on_report). */
 	if (!*inj && !(*inj = calloc(1, sizeof(**inj))))
@@ -282,10 +355,35 @@ struct scenario *scenario_load(const char *path, struct sim_options *opt, struct
 	return sc;
 }
 
+/* "at": "symbol+0xoff" exactly as reports print it, "symbol" (any offset in it), or "0xVA"
+ * (the PC the report names, for code no symbol covers). */
+static bool at_matches(const char *at, const struct inj_report *r)
+{
+	if (!at[0] || !strcmp(at, r->sym))
+		return true;
+	if (at[0] == '0' && at[1] == 'x') {
+		char *end;
+		uint64_t va = strtoull(at, &end, 16);
+		return !*end && va == r->va;
+	}
+	size_t n = strlen(at);
+	return !strchr(at, '+') && !strncmp(at, r->sym, n) && r->sym[n] == '+';
+}
+
 static bool matches(const struct expected_hz *e, const struct inj_report *r)
 {
-	return e->cls == r->cls && (!e->at[0] || !strcmp(e->at, r->sym)) &&
+	return e->cls == r->cls && at_matches(e->at, r) &&
 	       (!e->has_ev || e->ev == r->ev) && (!e->has_cpu || e->cpu == r->cpu);
+}
+
+/* Where a report is: its symbol+offset, or its PC when no symbol covers it. */
+static const char *site(const struct inj_report *r, char *buf, size_t len)
+{
+	if (r->sym[0])
+		snprintf(buf, len, "%s", r->sym);
+	else
+		snprintf(buf, len, "0x%" PRIx64, r->va);
+	return buf;
 }
 
 static void describe(const struct expected_hz *e, char *buf, size_t len)
@@ -306,7 +404,7 @@ int scenario_judge(const struct scenario *sc, const struct sim *s, int status)
 	size_t n = s->inj ? s->inj->nreports : 0;
 	const char *p = sc->path;
 	int fails = 0;
-	char w[160];
+	char w[160], w2[80];
 	switch (sc->expect) {
 	case EXPECT_CLEAN:
 		if (status != SIM_EXIT_OFF) {
@@ -317,7 +415,7 @@ int scenario_judge(const struct scenario *sc, const struct sim *s, int status)
 		}
 		for (size_t i = 0; i < n; i++, fails++)
 			fprintf(stderr, "sim: scenario %s: expected no hazard, got %s at %s: %s\n",
-			        p, hz_class_name(r[i].cls), r[i].sym[0] ? r[i].sym : "?",
+			        p, hz_class_name(r[i].cls), site(&r[i], w2, sizeof(w2)),
 			        r[i].text);
 		break;
 	case EXPECT_UNFINISHED:
@@ -343,7 +441,7 @@ int scenario_judge(const struct scenario *sc, const struct sim *s, int status)
 				;
 			if (i < n)
 				fprintf(stderr, " (%s reported at %s: %s)", hz_class_name(r[i].cls),
-				        r[i].sym[0] ? r[i].sym : "?", r[i].text);
+				        site(&r[i], w2, sizeof(w2)), r[i].text);
 			else if (!n)
 				fprintf(stderr, " (no hazard was reported; exit status %d)",
 				        status);
@@ -352,13 +450,15 @@ int scenario_judge(const struct scenario *sc, const struct sim *s, int status)
 		}
 		for (size_t i = 0; sc->only && i < n; i++) {
 			size_t k = 0;
-			while (k < sc->nhz && sc->hz[k].cls != r[i].cls)
+			while (k < sc->nhz && (sc->only == ONLY_LISTED ? !matches(&sc->hz[k], &r[i])
+			                                               : sc->hz[k].cls != r[i].cls))
 				k++;
 			if (k < sc->nhz)
 				continue;
 			fprintf(stderr,
-			        "sim: scenario %s: unexpected %s at %s: %s (\"only\": true)\n", p,
-			        hz_class_name(r[i].cls), r[i].sym[0] ? r[i].sym : "?", r[i].text);
+			        "sim: scenario %s: unexpected %s at %s: %s (\"only\": %s)\n", p,
+			        hz_class_name(r[i].cls), site(&r[i], w2, sizeof(w2)), r[i].text,
+			        sc->only == ONLY_LISTED ? "\"listed\"" : "true");
 			fails++;
 		}
 		break;

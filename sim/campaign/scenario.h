@@ -18,7 +18,9 @@ struct scenario;
 
 /*
  * Read path and apply it: opt->firmware (resolved: $HYPSIM_FIRMWARE_DIR, the scenario's
- * directory, then the current directory), RAM, TLB policy, budget, and the injections
+ * directory, then the current directory) or opt->kernel (a "kernel" boot: Image, DTB and
+ * symbols under $HYPSIM_KERNEL_DIR, the initrd under $HYPSIM_FIRMWARE_DIR, then the same
+ * two places), RAM, TLB policy, budget, and the injections
  * (added to *inj, allocated if NULL). Returns NULL with one line in err on any problem.
  */
 struct scenario *scenario_load(const char *path, struct sim_options *opt, struct inject **inj,

@@ -68,7 +68,7 @@ static bool translate(struct session *ss, unsigned cpu, uint64_t va, unsigned el
 		return false;
 	struct pt_cfg cfg;
 	struct fault f;
-	if (!pt_cfg_from_regs(el2 ? REGIME_EL2 : REGIME_EL10, sctlr,
+	if (!pt_cfg_from_regs(el2 ? REGIME_EL2 : REGIME_EL10, ss->cfg.pa_bits, sctlr,
 	                      sr[el2 ? SR_TCR_EL2 : SR_TCR_EL1],
 	                      sr[el2 ? SR_TTBR0_EL2 : SR_TTBR0_EL1], el2 ? 0 : sr[SR_TTBR1_EL1],
 	                      sr[el2 ? SR_MAIR_EL2 : SR_MAIR_EL1], va, &cfg, &f))
@@ -92,10 +92,10 @@ uint64_t session_fetch_pa(struct session *ss, unsigned cpu, uint64_t va, unsigne
 void session_symbolize(struct session *ss, unsigned cpu, uint64_t va, unsigned el, char *buf,
                        size_t len)
 {
-	img_symbolize(ss->cfg.img, va, buf, len);
+	img_symbolize_pc(ss->cfg.img, va, el, buf, len);
 	uint64_t pa;
 	if (!buf[0] && translate(ss, cpu, va, el, ACC_FETCH, &pa))
-		img_symbolize(ss->cfg.img, pa, buf, len);
+		img_symbolize_pc(ss->cfg.img, pa, el, buf, len);
 }
 
 /* ---- annotations: PA, symbol and disassembly of the instructions a report names ---- */
@@ -131,7 +131,7 @@ static void fill_site(struct session *ss, const struct session_insn *r, struct r
 	site->va = r->va;
 	site->pa = r->pa;
 	site->el = r->el;
-	img_symbolize(ss->cfg.img, r->pa, site->sym, sizeof(site->sym));
+	img_symbolize_pc(ss->cfg.img, r->pa, r->el, site->sym, sizeof(site->sym));
 	if (r->faulted) {
 		snprintf(site->text, sizeof(site->text), "(not fetched: the fetch faults)");
 		return;
@@ -622,6 +622,7 @@ int session_machine(struct session *ss)
 	    .ctr_idc = ss->cfg.ctr_idc,
 	    .ctr_dic = ss->cfg.ctr_dic,
 	    .feat_ets = ss->cfg.feat_ets,
+	    .pa_bits = ss->cfg.pa_bits,
 	    .wb_policy = ss->cfg.wb_policy,
 	    .wb_seed = ss->cfg.wb_seed,
 	    .on_hazard = on_hazard,

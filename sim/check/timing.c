@@ -356,7 +356,7 @@ static void where(const struct phase *p, const struct image *img, char *buf, siz
 		return;
 	}
 	char sym[96];
-	img_symbolize(img, p->pa, sym, sizeof(sym));
+	img_symbolize_pc(img, p->pa, p->el, sym, sizeof(sym));
 	if (sym[0])
 		snprintf(buf, len, "%s", sym);
 	else

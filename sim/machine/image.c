@@ -385,6 +385,15 @@ const struct img_symbol *img_symbol_at(const struct image *img, uint64_t addr)
 	return NULL;
 }
 
+char *img_symbolize_pc(const struct image *img, uint64_t addr, unsigned el, char *buf, size_t len)
+{
+	if (el < img->sym_min_el) {
+		snprintf(buf, len, "%s", "");
+		return buf;
+	}
+	return img_symbolize(img, addr, buf, len);
+}
+
 char *img_symbolize(const struct image *img, uint64_t addr, char *buf, size_t len)
 {
 	const struct img_symbol *s = img_symbol_at(img, addr);

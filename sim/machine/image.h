@@ -41,6 +41,10 @@ struct image {
 	size_t nsyms;
 	char sha256[65];
 	char build_id[41]; /* hex of NT_GNU_BUILD_ID, "" when absent */
+	/* The lowest EL whose instructions the symbols can name: 0 for a firmware ELF (its EL0
+	 * code is part of the file), 1 for a Linux kernel, whose System.map says nothing of the
+	 * user programs that later run from its freed init pages. */
+	unsigned sym_min_el;
 };
 
 #define IMG_ERR_LEN 256
@@ -66,5 +70,8 @@ const struct img_symbol *img_symbol_at(const struct image *img, uint64_t addr);
 
 /* "name+0xoff", or "" when no symbol covers addr. Returns buf. */
 char *img_symbolize(const struct image *img, uint64_t addr, char *buf, size_t len);
+
+/* The same for an instruction at PA addr executed at el: "" below the image's sym_min_el. */
+char *img_symbolize_pc(const struct image *img, uint64_t addr, unsigned el, char *buf, size_t len);
 
 #endif /* HYPSIM_SIM_IMAGE_H */

@@ -330,6 +330,7 @@ int kboot_load(const struct kboot_args *a, uint64_t ram_base, uint64_t ram_size,
 		                                               .flags = 4};
 	img->entry = pl->kernel_pa;
 	img->entry_x0 = pl->dtb_pa;
+	img->sym_min_el = 1;
 	sha256_hex(img->file, img->file_size, img->sha256);
 	if (a->symbols) {
 		*bad_file = a->symbols;

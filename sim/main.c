@@ -212,19 +212,11 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 			scenario_path = optarg;
 			break;
 		case OPT_KERNEL:
-			s->opt.kernel.kernel = optarg;
-			break;
 		case OPT_DTB:
-			s->opt.kernel.dtb = optarg;
-			break;
 		case OPT_APPEND:
-			s->opt.kernel.append = optarg;
-			break;
 		case OPT_INITRD:
-			s->opt.kernel.initrd = optarg;
-			break;
 		case OPT_SYMBOLS:
-			s->opt.kernel.symbols = optarg;
+			sim_parse_kernel_option(opts[idx].name, optarg, &s->opt);
 			break;
 		case OPT_NO_REBOOT:
 			s->opt.no_reboot = true;
@@ -254,9 +246,11 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 		}
 	}
 	const struct kboot_args *ka = &s->opt.kernel;
-	if (!ka->kernel && (ka->dtb || ka->append || ka->initrd || ka->symbols)) {
-		status = usage_error("%s", "run: --dtb, --append, --initrd and --symbols go with "
-		                           "--kernel Image");
+	const char *kproblem = sim_kernel_options_problem(&s->opt);
+	if (kproblem) {
+		char kmsg[160];
+		snprintf(kmsg, sizeof(kmsg), "run: %s", kproblem);
+		status = usage_error("%s", kmsg);
 		goto out;
 	}
 	if (ka->kernel) {
@@ -311,18 +305,8 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 		        s->opt.ram_base, s->opt.ram_size, why);
 		goto out;
 	}
-	if (ka->kernel) {
-		const char *bad = ka->kernel;
-		if (kboot_load(ka, s->opt.ram_base, s->opt.ram_size, s->opt.ncpus, &s->img,
-		               &s->kinfo, &bad, err)) {
-			fprintf(stderr, "sim: %s: %s\n", bad, err);
-			goto out;
-		}
-	} else if (img_load(s->opt.firmware, &s->img, s->opt.ram_size, err) ||
-	           img_check_layout(&s->img, s->opt.ram_base, s->opt.ram_size, err)) {
-		fprintf(stderr, "sim: %s: %s\n", s->name, err);
+	if (!sim_load_image(s))
 		goto out;
-	}
 	if (s->inj &&
 	    inject_resolve(s->inj, &s->img, s->opt.ram_base, s->opt.ram_size, ierr, sizeof(ierr))) {
 		fprintf(stderr, "sim: %s\n", msg_quote(ierr, q, sizeof(q)));

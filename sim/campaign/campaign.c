@@ -1,15 +1,12 @@
 /*
  * campaign.c - `sim campaign` (see campaign.h).
  *
- * Three runs of the unchanged firmware share nothing but the image: a baseline (its
- * occurrences per class, its reports, its UART text, its length), then the forking run,
- * whose children are the variants. The baseline is what a variant is compared with: a
- * variant that reports nothing the baseline did not and prints other UART text is a miss
- * of the checker, not "no hazard".
+ * Two runs of the unchanged firmware share nothing but the image: a baseline (its
+ * occurrences within --only, its reports, its UART text, its length), then the forking run,
+ * whose children are the variants; it ends once the last one is forked. The baseline is
+ * what a variant is compared with: a variant that reports nothing the baseline did not and
+ * prints other UART text is a miss of the checker, not "no hazard".
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* fopencookie */
-#endif
 #include "campaign/campaign.h"
 
 #include <fcntl.h>
@@ -19,12 +16,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "campaign/inject.h"
+#include "campaign/only.h"
+#include "campaign/outhash.h"
 #include "campaign/rejoin.h"
 #include "check/timing.h"
 #include "engine/cpu.h"
@@ -60,27 +60,6 @@ struct variant {
 	char detail[256];
 };
 
-/* FNV-1a of everything the guest prints: the UART text compared with the baseline. */
-struct out_hash {
-	uint64_t h, len;
-};
-
-static ssize_t hash_write(void *cookie, const char *buf, size_t n)
-{
-	struct out_hash *o = cookie;
-	for (size_t i = 0; i < n; i++)
-		o->h = (o->h ^ (uint8_t)buf[i]) * UINT64_C(0x100000001b3);
-	o->len += n;
-	return (ssize_t)n;
-}
-
-static FILE *hash_file(struct out_hash *o)
-{
-	o->h = UINT64_C(0xcbf29ce484222325);
-	o->len = 0;
-	return fopencookie(o, "w", (cookie_io_functions_t){.write = hash_write});
-}
-
 /* Which process of the campaign this is. */
 enum role { ROLE_PARENT, ROLE_RECORDER, ROLE_VARIANT };
 
@@ -99,6 +78,11 @@ struct campaign {
 	unsigned jobs;
 	bool json, user_budget;
 	bool run_to_end; /* --run-to-end: no variant stops where it rejoins the unchanged run */
+	struct only_set only; /* --only (only.h); no names: every occurrence is a variant */
+	uint64_t only_count; /* the unchanged run's occurrences within them */
+	uint64_t first_occ;  /* the unchanged run's instruction (inject.h insns) of its first
+	                      * variant's occurrence (0: none) */
+	uint64_t base_last_report; /* ... of its last report, folded or not (0: none) */
 
 	/* Baseline. */
 	int base_status;
@@ -134,13 +118,23 @@ struct campaign {
 
 static const char usage[] =
     "usage: sim campaign FIRMWARE.elf --drop-each CLASS[,CLASS]... [--jobs N] [--json]\n"
-    "                    [--ram SIZE] [--ram-base ADDR] [--tlb POLICY] [--max-insns N]\n"
-    "                    [--cpus N] [--inject SPEC]... [--run-to-end]\n"
+    "                    [--only SYMBOL[,SYMBOL]...]... [--ram SIZE] [--ram-base ADDR]\n"
+    "                    [--tlb POLICY] [--max-insns N] [--cpus N] [--inject SPEC]...\n"
+    "                    [--run-to-end]\n"
+    "       sim campaign --kernel Image [--initrd FILE] [--append ARGS] [--dtb FILE]\n"
+    "                    [--symbols System.map|vmlinux] --drop-each CLASS[,CLASS]...\n"
+    "                    [OPTION]...\n"
     "\n"
     "  One run per dynamic occurrence of each CLASS (tlbi, dc, ic, dsb, dmb, isb, msr)\n"
     "  with that instruction dropped, sharing the unchanged prefix (fork), and a table:\n"
     "  instruction x verdict (the hazard class detected, \"no hazard: every outcome\n"
     "  coincides\", or the run's failure).\n"
+    "  --kernel Image, --initrd, --append, --dtb, --symbols\n"
+    "              boot a Linux arm64 Image, as sim run --kernel does\n"
+    "  --only SYMBOL[,SYMBOL]...\n"
+    "              only occurrences within these symbols become variants (repeatable;\n"
+    "              a PC is named as reports name it: through the PA it runs from); a\n"
+    "              kernel's nVHE hyp symbols may be named without their __kvm_nvhe_\n"
     "  --jobs N    variants run at once (default: online CPUs)\n"
     "  --json      the table as one JSON object on stdout\n"
     "  --inject    a further injection applied to every run (sim run --help)\n"
@@ -187,11 +181,8 @@ static struct sim *new_sim(struct campaign *c, FILE *uart)
 			fprintf(c->err, "sim: out of memory\n");
 			goto fail;
 		}
-	if (img_load(c->fw, &s->img, s->opt.ram_size, err) ||
-	    img_check_layout(&s->img, s->opt.ram_base, s->opt.ram_size, err)) {
-		fprintf(c->err, "sim: %s: %s\n", c->name, err);
+	if (!sim_load_image(s)) /* the loader `sim run` uses: an ELF, or a kernel boot */
 		goto fail;
-	}
 	if (inject_resolve(s->inj, &s->img, s->opt.ram_base, s->opt.ram_size, err, sizeof(err))) {
 		fprintf(c->err, "sim: %s\n", err);
 		goto fail;
@@ -470,12 +461,33 @@ static void dc_reason(struct sim *s, uint32_t enc, char *buf, size_t len)
 	}
 }
 
+/* The unchanged run's occurrence hook: counts those that will be variants (--only). */
+static bool count_only(void *arg, struct sim *s, enum inj_class cls, uint64_t nth, uint64_t pc,
+                       uint32_t enc)
+{
+	(void)cls, (void)nth, (void)enc;
+	struct campaign *c = arg;
+	if (!only_has(&c->only, s, pc))
+		return false;
+	if (!c->only_count++)
+		c->first_occ = s->inj->insns;
+	return false;
+}
+
+/* The unchanged run's reports: where its last one came (rejoin_worth). */
+static void base_report(void *arg, struct sim *s, const struct rep_entry *e, bool is_new)
+{
+	(void)e, (void)is_new;
+	struct campaign *c = arg;
+	c->base_last_report = s->inj->insns;
+}
+
 /* At each occurrence in the forking run: fork the variant that drops it. */
 static bool at_occurrence(void *arg, struct sim *s, enum inj_class cls, uint64_t nth, uint64_t pc,
                           uint32_t enc)
 {
 	struct campaign *c = arg;
-	if (c->in_child || c->nv == c->cap)
+	if (c->in_child || c->nv == c->cap || !only_has(&c->only, s, pc))
 		return false;
 	reap(c, false); /* collect finished variants as they end (progress bar) */
 	while (c->running >= c->jobs)
@@ -533,6 +545,14 @@ static bool at_occurrence(void *arg, struct sim *s, enum inj_class cls, uint64_t
 	}
 	c->pid[c->nv++] = p;
 	c->running++;
+	/* The last variant is forked: the rest of the forking run would decide nothing (the
+	 * recorder has recorded the unchanged run). End it as a signal does; its message goes
+	 * to /dev/null (quiet_run). With --only on a kernel that saves the 600 M instructions
+	 * and more after the hyp-init code. */
+	if (c->nv == c->cap) {
+		s->interrupted = SIGTERM;
+		uc_emu_stop(s->uc);
+	}
 	return false;
 }
 
@@ -658,10 +678,20 @@ static int run_campaign(struct campaign *c)
 {
 	double t0 = now();
 	/* 1. The unchanged run: occurrences, reports, UART text, length. */
-	FILE *uart = hash_file(&c->base_out);
+	FILE *uart = out_hash_file(&c->base_out, c->opt.kernel.kernel != NULL);
 	struct sim *s = uart ? new_sim(c, uart) : NULL;
-	if (!s)
+	if (!s || !only_resolve(&c->only, &s->img, c->opt.kernel.kernel != NULL,
+	                           c->opt.kernel.kernel ? c->opt.kernel.symbols : c->fw, c->err)) {
+		free_sim(s);
+		if (uart)
+			fclose(uart);
 		return SIM_EXIT_USAGE;
+	}
+	s->inj->occ_mask = c->mask;
+	s->inj->occ = count_only;
+	s->inj->occ_arg = c;
+	s->inj->on_report = base_report;
+	s->inj->report_arg = c;
 	/* --json: the unchanged run's cost (docs/timing.md), so that what each maintenance
 	 * instruction costs, and at most saves when dropped, stands beside its verdict. The
 	 * cost model follows one CPU: with --cpus above 1 there is none (as `sim run`). */
@@ -687,10 +717,7 @@ static int run_campaign(struct campaign *c)
 	c->base_hook_insns = s->inj->insns;
 	c->base_reason = s->end_reason;
 	snprintf(c->base_msg, sizeof(c->base_msg), "%s", s->end_msg);
-	c->cap = 0;
-	for (int k = 0; k < INJ_CLS_COUNT; k++)
-		if (c->mask & (1u << k))
-			c->cap += s->inj->count[k];
+	c->cap = c->only_count;
 	c->nbase = s->inj->nreports;
 	c->base_rep = malloc((c->nbase + 1) * sizeof(*c->base_rep));
 	if (c->base_rep && c->nbase)
@@ -707,8 +734,8 @@ static int run_campaign(struct campaign *c)
 		        "report%s): variants are judged on reports it does not have\n",
 		        c->name, c->base_status, c->base_msg, c->nbase, c->nbase == 1 ? "" : "s");
 	if (!c->cap) {
-		fprintf(c->err, "sim: %s: no instruction of the classes asked for was executed\n",
-		        c->name);
+		fprintf(c->err, "sim: %s: no instruction of the classes asked for was executed%s\n",
+		        c->name, c->only.nnames ? " within the --only symbols" : "");
 		return SIM_EXIT_UNFINISHED;
 	}
 
@@ -721,7 +748,7 @@ static int run_campaign(struct campaign *c)
 		return SIM_EXIT_UNFINISHED;
 	}
 	struct out_hash parent_out;
-	uart = hash_file(&parent_out);
+	uart = out_hash_file(&parent_out, c->opt.kernel.kernel != NULL);
 	s = uart ? new_sim(c, uart) : NULL;
 	if (!s)
 		return SIM_EXIT_USAGE;
@@ -737,13 +764,14 @@ static int run_campaign(struct campaign *c)
 	 * policy makes the model's state depend on its translation cache, a write-back
 	 * policy other than `any` gives dirty lines one definite content, or several CPUs
 	 * share the instruction count's slices (a variant's count is one lower, so its CPUs
-	 * would take turns one instruction later). */
+	 * would take turns one instruction later); nor when the unchanged run reports until
+	 * near its end (rejoin_worth: recording would cost more than it saves). */
 	bool flips = false;
 	for (size_t i = 0; i < c->nspecs; i++)
 		flips |= c->specs[i].kind == INJ_FLIP;
 	if (!c->run_to_end && !flips && !c->opt.tlb_accessed && c->opt.wb_policy == WB_ANY &&
 	    c->opt.ncpus <= 1 && c->base_reason && strcmp(c->base_reason, "budget") &&
-	    strcmp(c->base_reason, "interrupted") &&
+	    strcmp(c->base_reason, "interrupted") && rejoin_worth(c->base_hook_insns, c->first_occ, c->base_last_report) &&
 	    (c->rj = rejoin_new(c->base_hook_insns, REJOIN_EVERY))) {
 		s->inj->tick = at_point;
 		s->inj->tick_arg = c;
@@ -794,7 +822,13 @@ int campaign_main(int argc, char **argv)
 		OPT_MAX,
 		OPT_INJ,
 		OPT_CPUS,
-		OPT_RUN_TO_END
+		OPT_RUN_TO_END,
+		OPT_KERNEL,
+		OPT_DTB,
+		OPT_APPEND,
+		OPT_INITRD,
+		OPT_SYMBOLS,
+		OPT_ONLY
 	};
 	static const struct option opts[] = {
 	    {"drop-each", required_argument, NULL, OPT_DROP},
@@ -807,6 +841,12 @@ int campaign_main(int argc, char **argv)
 	    {"cpus", required_argument, NULL, OPT_CPUS},
 	    {"inject", required_argument, NULL, OPT_INJ},
 	    {"run-to-end", no_argument, NULL, OPT_RUN_TO_END},
+	    {"kernel", required_argument, NULL, OPT_KERNEL},
+	    {"dtb", required_argument, NULL, OPT_DTB},
+	    {"append", required_argument, NULL, OPT_APPEND},
+	    {"initrd", required_argument, NULL, OPT_INITRD},
+	    {"symbols", required_argument, NULL, OPT_SYMBOLS},
+	    {"only", required_argument, NULL, OPT_ONLY},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -852,6 +892,17 @@ int campaign_main(int argc, char **argv)
 		case OPT_RUN_TO_END:
 			c.run_to_end = true;
 			break;
+		case OPT_KERNEL:
+		case OPT_DTB:
+		case OPT_APPEND:
+		case OPT_INITRD:
+		case OPT_SYMBOLS:
+			sim_parse_kernel_option(opts[idx].name, optarg, &c.opt);
+			break;
+		case OPT_ONLY:
+			if (!only_add(&c.only, optarg))
+				goto out;
+			break;
 		case OPT_RAM:
 		case OPT_RAM_BASE:
 		case OPT_TLB:
@@ -885,10 +936,21 @@ int campaign_main(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (optind != argc - 1) {
+	const char *kproblem = sim_kernel_options_problem(&c.opt);
+	if (kproblem) {
+		fprintf(stderr, "sim: campaign: %s (try 'sim campaign --help')\n", kproblem);
+		goto out;
+	}
+	if (c.opt.kernel.kernel ? optind != argc : optind != argc - 1) {
 		fprintf(stderr, "sim: campaign: %s (try 'sim campaign --help')\n",
-		        optind >= argc ? "missing FIRMWARE.elf"
-		                       : "exactly one FIRMWARE.elf expected");
+		        c.opt.kernel.kernel ? "--kernel Image takes no FIRMWARE.elf"
+		        : optind >= argc    ? "missing FIRMWARE.elf"
+		                            : "exactly one FIRMWARE.elf expected");
+		goto out;
+	}
+	if (c.only.nnames && c.opt.kernel.kernel && !c.opt.kernel.symbols) {
+		fprintf(stderr, "sim: campaign: --only SYMBOL needs the kernel's symbols "
+		                "(--symbols System.map|vmlinux)\n");
 		goto out;
 	}
 	if (!c.mask) {
@@ -900,7 +962,8 @@ int campaign_main(int argc, char **argv)
 		        c.opt.ram_base, c.opt.ram_size, why);
 		goto out;
 	}
-	c.fw = argv[optind];
+	c.fw = c.opt.kernel.kernel ? c.opt.kernel.kernel : argv[optind];
+	c.opt.firmware = c.fw;
 	c.name = msg_quote(c.fw, c.name_q, sizeof(c.name_q));
 	c.tty = isatty(2);
 	/* The runs' own stderr goes to /dev/null while they run (quiet_run): the campaign's
@@ -920,5 +983,6 @@ out:
 	free(c.pid);
 	free(c.base_rep);
 	free(c.specs);
+	only_free(&c.only);
 	return status;
 }

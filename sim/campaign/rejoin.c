@@ -140,6 +140,17 @@ static size_t align_up(size_t n)
 	return (n + 63) & ~(size_t)63;
 }
 
+/* A recording of at most this many instructions is made even when few of its points can be
+ * rejoined (kvm-dual-step-no-tlbi: its reports come near the end, yet variants still stop
+ * in its last thousand instructions). */
+#define REJOIN_CHEAP UINT64_C(16000000)
+
+bool rejoin_worth(uint64_t end, uint64_t from, uint64_t last_report)
+{
+	uint64_t usable_from = last_report > from ? last_report : from;
+	return end <= from + REJOIN_CHEAP || 2 * (end - usable_from) >= end - from;
+}
+
 struct rejoin *rejoin_new(uint64_t insns, uint64_t every)
 {
 	struct rejoin *r = calloc(1, sizeof(*r));

@@ -35,6 +35,19 @@ struct rejoin_extra {
 	bool any_report;
 };
 
+/*
+ * Is recording the unchanged run worth its cost? It ends at instruction end (inject.h
+ * insns), variants start at instruction from, its last report came at last_report (0:
+ * none). A variant can only rejoin at a point after the unchanged run's last report (a
+ * point is usable when nothing is reported from there on), while the recorder records
+ * every point. When the reports go on to near the end of a long run (Debian's kernel
+ * reports at its init, 880 M instructions in, while its hyp-init runs at 100 M), recording
+ * would cost a run of its own and gigabytes of points and save no variant anything: the
+ * variants then run to their first new report or their end, as with --run-to-end (the same
+ * table).
+ */
+bool rejoin_worth(uint64_t end, uint64_t from, uint64_t last_report);
+
 /* Shared memory for a run of at most insns instructions (code-hook count), a point every
  * `every` instructions. NULL when out of memory. Created before any fork. */
 struct rejoin *rejoin_new(uint64_t insns, uint64_t every);

@@ -654,15 +654,29 @@ bool mmu_classify_abort(struct sim *s, bool fetch, uint64_t pc)
 	return true;
 }
 
-char *mmu_symbolize(struct sim *s, uint64_t va, char *buf, size_t len)
+bool mmu_symbol_addr(struct sim *s, uint64_t va, uint64_t *addr)
 {
-	img_symbolize_pc(&s->img, va, s->el, buf, len);
-	if (buf[0] || !s->uc)
-		return buf;
+	*addr = va;
+	/* Code run below the image's sym_min_el (a kernel's user programs, from its freed init
+	 * pages) has no symbol: img_symbolize_pc. */
+	if (s->el < s->img.sym_min_el)
+		return false;
+	if (img_symbol_at(&s->img, va))
+		return true;
+	if (!s->uc)
+		return false;
 	/* A VA of the MMU-on regime (an alias, a HYP VA): name the PA it runs from. */
 	struct mmu_xlate x;
 	mmu_translate(s, va, ACC_FETCH, 4, &x);
-	if (x.mmu_on && x.fault.type == FAULT_NONE)
-		img_symbolize_pc(&s->img, x.pa, s->el, buf, len);
+	*addr = x.pa;
+	return x.mmu_on && x.fault.type == FAULT_NONE;
+}
+
+char *mmu_symbolize(struct sim *s, uint64_t va, char *buf, size_t len)
+{
+	uint64_t a;
+	buf[0] = 0;
+	if (mmu_symbol_addr(s, va, &a))
+		img_symbolize_pc(&s->img, a, s->el, buf, len);
 	return buf;
 }

@@ -75,6 +75,11 @@ bool mmu_map_placeholder(struct sim *s);
 /* "name+0xoff" for a VA of the current regime (translated to the PA the symbols use). */
 char *mmu_symbolize(struct sim *s, uint64_t va, char *buf, size_t len);
 
+/* The address mmu_symbolize names va by: va itself when a symbol covers it (code running
+ * at its PA, an idmap), else the PA the current regime translates it to. False when
+ * neither: no symbol can name it. */
+bool mmu_symbol_addr(struct sim *s, uint64_t va, uint64_t *addr);
+
 /* Drop every placeholder of the current regime whose VA no longer translates to backed
  * memory. */
 void mmu_sweep(struct sim *s);

@@ -63,6 +63,7 @@
 #include "engine/hooks.h"
 #include "engine/mmu.h"
 #include "engine/sched.h"
+#include "machine/kernel_boot.h"
 #include "machine/machine.h"
 #include "machine/msg.h"
 #include "trace/trace.h"
@@ -117,6 +118,48 @@ bool sim_parse_machine_option(const char *name, const char *arg, struct sim_opti
 	}
 	char q[128];
 	fprintf(stderr, "sim: --%s %s: %s\n", name, msg_quote(arg, q, sizeof(q)), why);
+	return false;
+}
+
+bool sim_parse_kernel_option(const char *name, const char *arg, struct sim_options *o)
+{
+	struct kboot_args *k = &o->kernel;
+	const char **slot = !strcmp(name, "kernel")    ? &k->kernel
+	                    : !strcmp(name, "dtb")     ? &k->dtb
+	                    : !strcmp(name, "append")  ? &k->append
+	                    : !strcmp(name, "initrd")  ? &k->initrd
+	                    : !strcmp(name, "symbols") ? &k->symbols
+	                                               : NULL;
+	if (slot)
+		*slot = arg;
+	return slot != NULL;
+}
+
+const char *sim_kernel_options_problem(const struct sim_options *o)
+{
+	const struct kboot_args *k = &o->kernel;
+	if (!k->kernel && (k->dtb || k->append || k->initrd || k->symbols))
+		return "--dtb, --append, --initrd and --symbols go with --kernel Image";
+	return NULL;
+}
+
+bool sim_load_image(struct sim *s)
+{
+	char err[IMG_ERR_LEN];
+	const struct kboot_args *k = &s->opt.kernel;
+	if (k->kernel) {
+		const char *bad = k->kernel;
+		if (!kboot_load(k, s->opt.ram_base, s->opt.ram_size, s->opt.ncpus, &s->img,
+		                &s->kinfo, &bad, err))
+			return true;
+		char q[512];
+		fprintf(stderr, "sim: %s: %s\n", msg_quote(bad, q, sizeof(q)), err);
+		return false;
+	}
+	if (!img_load(s->opt.firmware, &s->img, s->opt.ram_size, err) &&
+	    !img_check_layout(&s->img, s->opt.ram_base, s->opt.ram_size, err))
+		return true;
+	fprintf(stderr, "sim: %s: %s\n", s->name, err);
 	return false;
 }
 

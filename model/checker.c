@@ -119,6 +119,22 @@ void ck_update_contexts(struct model *m, unsigned cpu, bool synced)
 }
 
 
+/* s2tlb's hazards, stamped as the checker's (ck_hz_init) and counted for the event. */
+static void ck_s2_hazard(void *arg, const struct hazard *h)
+{
+	struct model *m = arg;
+	struct hazard hz = *h;
+	/* s2tlb names the event (a bbm held back while stage 2 was off names its store); the
+	 * current one gets its encoding and kind (a DC ZVA's stores are EV_DC). */
+	if (m->ev && hz.seq == m->seq) {
+		hz.insn = m->ev->insn;
+		hz.ev = m->ev->kind;
+	}
+	if (!hz.fold_key)
+		hz.fold_key = hash64(hz.cls, hz.pc);
+	ck_emit_hazard(m, &hz);
+}
+
 void ck_context_sync(struct model *m, unsigned cpu)
 {
 	ck_apply_ic(m, cpu);
@@ -132,6 +148,7 @@ void ck_context_sync(struct model *m, unsigned cpu)
 	if (m->ncs)
 		ck_code_prune(m);
 	tlb_csync(m->t, cpu, m->seq);
+	s2tlb_csync(m->s2, cpu, m->seq);
 }
 
 static void do_exc_entry(struct model *m, const struct model_event *ev)
@@ -183,6 +200,8 @@ struct model *model_new(const struct model_cfg *cfg, const struct mem_ops *mem)
 	wb_policy_format(cfg->wb_policy, cfg->wb_seed, pol, sizeof(pol));
 	snprintf(m->wb_label, sizeof(m->wb_label), "writeback=%s", pol);
 	m->t = tlb_new(cfg, mem, m->c);
+	struct s2tlb_cfg s2c = {cfg->ncpus, cfg->feat_ets, S2_FEATURES_A72, ck_s2_hazard, m};
+	m->s2 = s2tlb_new(&s2c, mem);
 	m->tgen = tlb_gen_ptr(m->t);
 	m->tpend = tlb_pending_ptr(m->t);
 	for (unsigned i = 0; i < cfg->ncpus; i++) {
@@ -199,6 +218,7 @@ void model_free(struct model *m)
 	if (!m)
 		return;
 	tlb_free(m->t);
+	s2tlb_free(m->s2);
 	cache_free(m->c);
 	free(m->pm);
 	free(m->cs);
@@ -215,6 +235,8 @@ void model_reset_cpu(struct model *m, unsigned cpu, const struct model_cpu_reset
 	c->last_cse = m->seq; /* a reset is a context synchronisation event */
 	sr_reset(&c->sr, r->sysreg);
 	tlb_cpu_reset(m->t, cpu);
+	s2tlb_cpu_reset(m->s2, cpu, r->sysreg[SR_HCR_EL2], r->sysreg[SR_VTCR_EL2],
+	                r->sysreg[SR_VTTBR_EL2], m->seq);
 	const struct model_event *saved = m->ev;
 	m->ev = NULL;
 	ck_update_contexts(m, cpu, true);
@@ -236,6 +258,7 @@ void model_cpu_off(struct model *m, unsigned cpu)
 	 * IC has reached instruction fetch by the time the CPU runs again (a reset is a
 	 * context synchronisation event). */
 	tlb_dsb(m->t, cpu, DOM_SY, BAR_ALL, m->seq);
+	s2tlb_dsb(m->s2, cpu, DOM_SY, BAR_ALL, m->seq);
 	ck_complete_maint(m, cpu, DOM_SY);
 	ck_apply_ic(m, cpu);
 	tlb_cpu_reset(m->t, cpu);
@@ -275,6 +298,13 @@ void model_step(struct model *m, const struct model_event *ev, struct model_step
 		snprintf(cz.what, sizeof(cz.what), "MSR %s, 0x%" PRIx64,
 		         sysreg_name(ev->u.sysreg.reg), ev->u.sysreg.value);
 		sr_write(&c->sr, ev->u.sysreg.reg, ev->u.sysreg.value, &cz);
+		if (ev->u.sysreg.reg == SR_HCR_EL2 || ev->u.sysreg.reg == SR_VTCR_EL2 ||
+		    ev->u.sysreg.reg == SR_VTTBR_EL2)
+			s2tlb_msr(m->s2, ev->cpu,
+			          ev->u.sysreg.reg == SR_HCR_EL2    ? S2R_HCR_EL2
+			          : ev->u.sysreg.reg == SR_VTCR_EL2 ? S2R_VTCR_EL2
+			                                            : S2R_VTTBR_EL2,
+			          ev->u.sysreg.value, m->seq, ev->pc);
 		c->ctx_dirty = true;
 		ck_update_contexts(m, ev->cpu, false);
 		break;
@@ -300,6 +330,7 @@ void model_step(struct model *m, const struct model_event *ev, struct model_step
 		}
 		struct hz_cause tc = cause_of(m, ev, "TLBI");
 		tlb_tlbi(m->t, ev->cpu, ev->u.tlbi.op, ev->u.tlbi.arg, m->seq, &tc);
+		s2tlb_tlbi(m->s2, ev->cpu, ev->u.tlbi.op, ev->u.tlbi.arg, m->seq, ev->pc);
 		break;
 	}
 	case EV_DC:
@@ -316,6 +347,7 @@ void model_step(struct model *m, const struct model_event *ev, struct model_step
 	}
 	case EV_DSB:
 		tlb_dsb(m->t, ev->cpu, ev->u.barrier.dom, ev->u.barrier.type, m->seq);
+		s2tlb_dsb(m->s2, ev->cpu, ev->u.barrier.dom, ev->u.barrier.type, m->seq);
 		/* Cache maintenance, like TLB maintenance, completes only at a DSB whose
 		 * required access types are reads and writes (B2.3.12), not a DSB LD or ST. */
 		if (ev->u.barrier.type == BAR_ALL)
@@ -550,7 +582,10 @@ uint64_t model_digest(const struct model *m, const struct model_digest_cfg *cfg)
 	uint64_t code = 0;
 	cache_for_each_page(m->c, code_page_hash, &(struct code_hash){m->c, &code});
 	dg_u64(&d, code);
-	return dg_end(&d) + parts + cache_digest(m->c, cfg, setway) + tlb_digest(m->t, cfg);
+	/* Stage 2's state, once stage 2 has been on (0 before: digests of runs without it are
+	 * unchanged). */
+	return dg_end(&d) + parts + cache_digest(m->c, cfg, setway) + tlb_digest(m->t, cfg) +
+	       s2tlb_digest(m->s2, m->seq);
 }
 
 void model_footprint(const struct model *m, struct model_footprint *f)

@@ -36,6 +36,47 @@ void ck_finish_attrs(struct xlat *x, uint64_t sctlr, enum access_type acc, uint6
 	}
 }
 
+/*
+ * ck_translate_ctx with HCR_EL2.VM=1 at EL1/EL0 (Arm ARM D8.2, AArch64.FullTranslate): the
+ * combined translation, stage 1 table reads translated by stage 2. The stage 2 registers
+ * are the latest values (s2tlb_access gives the outcomes of their old ones).
+ */
+static void ck_translate_s2(const struct model *m, const struct sr_file *f, unsigned el,
+                            const struct tlb_regs *r, enum access_type acc, uint64_t va,
+                            unsigned size, bool zva, const struct mem_ops *ops, struct xlat *x)
+{
+	struct s12_regs sr = {
+	    .sctlr_el1 = r->sctlr, .tcr_el1 = r->tcr, .ttbr0_el1 = r->ttbr0,
+	    .ttbr1_el1 = r->ttbr1, .mair_el1 = r->mair, .hcr_el2 = f->latest[SR_HCR_EL2],
+	    .vtcr_el2 = f->latest[SR_VTCR_EL2], .vttbr_el2 = f->latest[SR_VTTBR_EL2],
+	};
+	struct s12_result res;
+	s12_translate(&sr, S2_FEATURES_A72, ops ? ops : &m->mem, va, acc, el, &res);
+	x->s2_on = true;
+	x->ipa = res.ipa;
+	x->f12 = res.fault;
+	x->s2cfg = res.s2cfg;
+	x->fault = res.fault.f;
+	if (res.s1_on) {
+		x->cfg = res.s1cfg;
+		x->tr = res.s1;
+		/* The walk's descriptors where they are: the PA of each stage 1 table read. */
+		for (unsigned i = 0; i < x->tr.nsteps && i < res.nptw; i++)
+			x->tr.steps[i].desc_pa = res.ptw[i].pa | (x->tr.steps[i].desc_pa & 7);
+		x->tr.nsteps = x->tr.nsteps < res.nptw ? x->tr.nsteps : res.nptw;
+	} else {
+		x->tr.va = va;
+		x->tr.level = 3;
+		x->tr.block_size = 4096;
+		x->tr.af = true;
+	}
+	x->mmu_on = res.s1_on;
+	x->tr.fault = res.fault.f;
+	x->tr.oa = res.fault.f.type == FAULT_NONE ? res.pa : 0;
+	x->tr.attrs = res.attrs;
+	ck_finish_attrs(x, r->sctlr, acc, va, size, zva);
+}
+
 void ck_translate_ctx(const struct model *m, const struct sr_file *f, unsigned el,
                           uint32_t combo, enum access_type acc, uint64_t va, unsigned size,
                           bool zva, const struct mem_ops *ops, struct xlat *x)
@@ -43,6 +84,10 @@ void ck_translate_ctx(const struct model *m, const struct sr_file *f, unsigned e
 	enum regime rg = regime_of(el);
 	struct tlb_regs r = regs_of(f, rg, combo);
 	memset(x, 0, sizeof(*x));
+	if (el < 2 && (f->latest[SR_HCR_EL2] & HCR_EL2_VM)) {
+		ck_translate_s2(m, f, el, &r, acc, va, size, zva, ops, x);
+		return;
+	}
 	x->mmu_on = (r.sctlr & SCTLR_ELx_M) != 0;
 	if (!x->mmu_on) {
 		x->tr.va = va;
@@ -408,6 +453,17 @@ void ck_check_access(struct model *m, const struct model_event *ev, enum access_
 	}
 	if (any_on)
 		ck_tlb_alternatives(a, c, rg, zva);
+	/* 4b. Stage 2 (s2tlb.h): entries of old stage 2 descriptors, TLBIs of stage 2, and old
+	 * values of HCR_EL2 / VTCR_EL2 / VTTBR_EL2. */
+	if (ck_s2_possible(&c->sr, c->el)) {
+		struct s12_regs s1 = {
+		    .sctlr_el1 = c->sr.latest[SR_SCTLR_EL1], .tcr_el1 = c->sr.latest[SR_TCR_EL1],
+		    .ttbr0_el1 = c->sr.latest[SR_TTBR0_EL1], .ttbr1_el1 = c->sr.latest[SR_TTBR1_EL1],
+		    .mair_el1 = c->sr.latest[SR_MAIR_EL1]};
+		uint16_t asid = tlb_el1_asid(s1.tcr_el1, s1.ttbr0_el1, s1.ttbr1_el1);
+		struct s12_result sres;
+		s2tlb_access(m->s2, ev->cpu, &s1, va, acc, c->el, asid, m->seq, ev->pc, &sres);
+	}
 	/* 5. Table stores made visible since the instant the access can have been made at. */
 	if (co->mmu_on && co->tr.fault.type != FAULT_EXTERNAL_WALK && !m->cfg.feat_ets)
 		recent_walk_alternatives(a, c, zva, ck_access_instant(m, c, rg));
@@ -436,6 +492,11 @@ void ck_check_access(struct model *m, const struct model_event *ev, enum access_
 			if (acc == ACC_FETCH || acc == ACC_READ || acc == ACC_WRITE)
 				ck_data_effects(m, ev, acc, co, pa, (unsigned)chunk, acc == ACC_WRITE,
 				             have ? vb + (a->size - rem) : NULL);
+			/* A store to a stage 2 table: old value kept, break-before-make checked. */
+			if (acc == ACC_WRITE && s2tlb_active(m->s2) && ev->kind == EV_STORE &&
+			    a->size == 8 && !(pa & 7) &&
+			    s2tlb_store(m->s2, ev->cpu, pa, ev->u.mem.value, m->seq, ev->pc))
+				bump(m);
 			if (acc == ACC_WRITE)
 				m->stores_pending |= tlb_note_store(
 				    m->t, ev->cpu, pa, (unsigned)chunk, m->seq,
@@ -444,7 +505,7 @@ void ck_check_access(struct model *m, const struct model_event *ev, enum access_
 			pa += chunk;
 			rem -= chunk;
 		}
-		if (single && ncombo == 1 && !tlb_pending_any(m->t) &&
+		if (single && ncombo == 1 && !tlb_pending_any(m->t) && !co->s2_on &&
 		    (va & (CACHE_PAGE_SIZE - 1)) + a->size <= CACHE_PAGE_SIZE &&
 		    (acc == ACC_FETCH || acc == ACC_READ || acc == ACC_WRITE || acc == ACC_DC_READ))
 			tc_fill(m, ev->cpu, va, acc, co);
@@ -454,6 +515,18 @@ void ck_check_access(struct model *m, const struct model_event *ev, enum access_
 		res->mmu_on = co->mmu_on;
 		res->tr = co->tr;
 		res->fault = co->fault;
+		res->s2_on = co->s2_on;
+		res->ipa = co->s2_on ? co->ipa : 0;
+		memset(&res->fault12, 0, sizeof(res->fault12));
+		if (co->s2_on) {
+			res->fault12 = co->f12;
+			if (co->f12.f.type == FAULT_NONE && co->fault.type != FAULT_NONE) {
+				/* Alignment: a stage 1 matter, taken to EL1. */
+				res->fault12.f = co->fault;
+				res->fault12.stage = 1;
+				res->fault12.target_el = 1;
+			}
+		}
 	}
 }
 
@@ -484,6 +557,9 @@ void ck_tc_result(const struct tc_entry *e, uint64_t va, uint64_t pa,
 	res->fault.type = FAULT_NONE;
 	res->fault.level = 0;
 	res->n_hazards = 0;
+	res->s2_on = false; /* translations under stage 2 never enter the fast path */
+	res->ipa = 0;
+	memset(&res->fault12, 0, sizeof(res->fault12));
 }
 
 /* The common case: a translation known to have one outcome and clean lines. */
@@ -514,8 +590,8 @@ bool ck_fast_access(struct model *m, const struct model_event *ev, enum access_t
 		}
 		break;
 	case ACC_WRITE:
-		if (pg->table || pg->code)
-			return false;
+		if (pg->table || pg->code || s2tlb_active(m->s2))
+			return false; /* a store to a stage 2 table must reach s2tlb_store */
 		if (e->wb) {
 			if ((pg->dirty & lines) != lines || (pg->stale & lines) ||
 			    (!m->cfg.ctr_idc && (pg->dirty_pou & lines) != lines))

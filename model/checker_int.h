@@ -20,6 +20,7 @@
 
 #include "arch.h"
 #include "cache.h"
+#include "s2tlb.h"
 #include "sysreg.h"
 #include "tlb.h"
 
@@ -93,6 +94,7 @@ struct model {
 	struct mem_ops mem;
 	struct cache *c;
 	struct tlb *t;
+	struct s2tlb *s2;      /* stage 2 of EL1&0: its TLB entries and hazards */
 	const uint64_t *tgen;  /* tlb_gen(t), read without a call */
 	const unsigned *tpend; /* TLBIs issued, not completed */
 	uint64_t seq, gen;
@@ -110,6 +112,13 @@ struct model {
 };
 
 /* ---------- helpers ---------- */
+
+/* Stage 2 may be in force for an access of c at EL1/EL0: HCR_EL2.VM in its latest or its
+ * synchronised value (the old one matters until the ISB: s2tlb_access). */
+static inline bool ck_s2_possible(const struct sr_file *f, unsigned el)
+{
+	return el < 2 && ((f->latest[SR_HCR_EL2] | f->eff[SR_HCR_EL2]) & HCR_EL2_VM);
+}
 
 static inline struct hz_cause cause_of(const struct model *m, const struct model_event *ev,
                                 const char *what)
@@ -177,6 +186,12 @@ struct xlat {
 	struct fault fault; /* coherent fault incl. permission and alignment */
 	bool dcache, wb, icache, device;
 	bool strict_align; /* Device memory or SCTLR.A: unaligned data accesses fault */
+	/* HCR_EL2.VM=1 at EL1/EL0: tr is the stage 1 walk with oa the PA after stage 2, its
+	 * steps at the PAs stage 2 gives their IPAs; fault includes both stages. */
+	bool s2_on;
+	uint64_t ipa;
+	struct s12_fault f12;
+	struct s2_cfg s2cfg;
 };
 
 /* ---------- outcomes ---------- */

@@ -182,6 +182,13 @@ void ck_do_dc(struct model *m, const struct model_event *ev, struct model_step_r
 		m->stores_pending |=
 		    tlb_note_store(m->t, ev->cpu, pa, 64, m->seq,
 		                   &(struct hz_cause){m->seq, ev->cpu, ev->pc, ev->kind, "DC ZVA"});
+		/* Zeroing a live stage 2 table: eight descriptor stores of 0 (invalid). */
+		bool s2hit = false;
+		for (unsigned i = 0; i < 64 && s2tlb_active(m->s2); i += 8)
+			s2hit |= s2tlb_store(m->s2, ev->cpu, (pa & CACHE_LINE_MASK) + i, 0, m->seq,
+			                     ev->pc);
+		if (s2hit)
+			bump(m); /* translations cached for the fast path may have changed */
 		return;
 	}
 	struct hz_cause cz;

@@ -23,7 +23,9 @@ void ck_tlb_alternatives(struct acc_ctx *a, struct cpu *c, enum regime rg, bool 
 	uint16_t asid = tlb_el1_asid(c->sr.latest[SR_TCR_EL1], c->sr.latest[SR_TTBR0_EL1],
 	                             c->sr.latest[SR_TTBR1_EL1]);
 	struct tlb_regs cur = regs_of(&c->sr, rg, 0);
-	const struct walk_result *walk = co->mmu_on ? &co->tr : NULL;
+	/* Under stage 2, tlb.c's walks give IPAs: let it make the coherent entry itself (its
+	 * outcome, through stage 2 below, is the coherent one and adds nothing). */
+	const struct walk_result *walk = co->mmu_on && !co->s2_on ? &co->tr : NULL;
 	/* One instant per access (DESIGN §3): the entries present at the earliest instant the
 	 * access can have with the MMU on; those a TLBI completed since then removes are
 	 * possible only because no context synchronisation followed it (missing-isb). */
@@ -51,6 +53,17 @@ void ck_tlb_alternatives(struct acc_ctx *a, struct cpu *c, enum regime rg, bool 
 		tx.fault = cd->r.fault;
 		if (tx.fault.type == FAULT_NONE)
 			tx.fault = pt_check_perm(&cd->cfg, &cd->r, acc, c->el);
+		if (co->s2_on && tx.fault.type == FAULT_NONE) {
+			/* The entry's output is an IPA: the combined outcome goes through the
+			 * current stage 2 (its stale entries are s2tlb's). */
+			struct s2_walk w;
+			s2_translate(&co->s2cfg, &m->mem, cd->r.oa, &w);
+			tx.fault = w.fault;
+			if (tx.fault.type == FAULT_NONE)
+				tx.fault = s2_check_perm(&w, acc, c->el, false);
+			tx.tr.oa = w.pa;
+			tx.tr.attrs = s2_combine_attrs(cd->r.attrs, w.attrs);
+		}
 		uint64_t sctlr = regs_of(&c->sr, rg, 0).sctlr;
 		ck_finish_attrs(&tx, sctlr, acc, va, a->size, zva);
 		struct obs o;

@@ -23,9 +23,14 @@
  * ones. Events of one CPU arrive in program order; events of different CPUs interleave in
  * the order they were executed.
  *
- * Does not model: stage 2 (HCR_EL2.VM), VHE, AArch32, ASIDs/VMIDs beyond "nG entries are
- * tagged with the ASID of TTBR0_EL1 when made", memory ordering between CPUs beyond the
- * completion rules of DSB, hardware AF/dirty management.
+ * Stage 2 (HCR_EL2.VM=1, s2.h / s2tlb.h): accesses at EL1/EL0 are translated through both
+ * stages (their result says the fault's stage and the IPA), stage 2 descriptors, TLBIs and
+ * the stage 2 registers are checked by s2tlb.c. The stage 1 TLB model (tlb.c) still takes
+ * stage 1 table addresses as PAs: exact when stage 2 maps the stage 1 tables flat.
+ *
+ * Does not model: VHE, AArch32, ASIDs beyond "nG entries are tagged with the ASID of
+ * TTBR0_EL1 when made", memory ordering between CPUs beyond the completion rules of DSB,
+ * hardware AF/dirty management.
  */
 #ifndef HYPSIM_MODEL_MODEL_H
 #define HYPSIM_MODEL_MODEL_H
@@ -36,6 +41,7 @@
 
 #include "mem_ops.h"
 #include "pt.h"
+#include "s2.h"
 
 #define MODEL_MAX_CPUS 8
 
@@ -52,6 +58,8 @@ enum sysreg_id {
 	SR_VBAR_EL1,
 	SR_VBAR_EL2,
 	SR_HCR_EL2,
+	SR_VTCR_EL2,	/* stage 2 of EL1&0 (s2.h): the simulator does not deliver them yet */
+	SR_VTTBR_EL2,
 	SR_COUNT
 };
 
@@ -246,6 +254,12 @@ struct model_step_result {
 	struct walk_result tr; /* coherent translation (tr.fault, else tr.oa = PA) */
 	struct fault fault;    /* coherent fault incl. permission and alignment */
 	unsigned n_hazards;    /* hazards reported for this event */
+	/* EL1/EL0 accesses with HCR_EL2.VM=1 (s2_on): tr.oa is the PA after stage 2, ipa the
+	 * IPA, fault12 the coherent fault with its stage (stage 2: taken to EL2, ESR_EL2 and
+	 * HPFAR_EL2 from s12_fault_syndrome). All zero when stage 2 is off. */
+	bool s2_on;
+	uint64_t ipa;
+	struct s12_fault fault12;
 };
 
 struct model;

@@ -47,6 +47,7 @@ static const char *const sr_names[SR_COUNT] = {
     [SR_TTBR1_EL1] = "TTBR1_EL1", [SR_TTBR0_EL2] = "TTBR0_EL2", [SR_TCR_EL1] = "TCR_EL1",
     [SR_TCR_EL2] = "TCR_EL2",     [SR_MAIR_EL1] = "MAIR_EL1",   [SR_MAIR_EL2] = "MAIR_EL2",
     [SR_VBAR_EL1] = "VBAR_EL1",   [SR_VBAR_EL2] = "VBAR_EL2",   [SR_HCR_EL2] = "HCR_EL2",
+    [SR_VTCR_EL2] = "VTCR_EL2",   [SR_VTTBR_EL2] = "VTTBR_EL2",
 };
 
 const char *sysreg_name(enum sysreg_id r)

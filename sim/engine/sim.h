@@ -113,6 +113,10 @@ struct pending_abort {
 	bool cache_maint;
 	uint64_t va;
 	struct fault fault;
+	/* A fault of the EL1&0 regime under stage 2 (HCR_EL2.VM=1): taken to EL2 with
+	 * HPFAR_EL2 = the IPA (D8.x "Stage 2 fault"); s1ptw on a stage 1 table read. */
+	bool stage2, s1ptw;
+	uint64_t ipa;
 };
 
 /* The last exception hypsim performed, for the hang report ("last exception taken"). */
@@ -229,6 +233,7 @@ struct sim {
 	struct mmu_regs {
 		unsigned el;
 		uint64_t sctlr, tcr, ttbr0, ttbr1, mair;
+		uint64_t hcr, vtcr, vttbr; /* EL1/EL0: stage 2 when HCR_EL2.VM (else 0) */
 	} ph_regs;
 	bool ph_regs_valid, ph_tlbi_all;
 	unsigned ph_ntlbi_va;

@@ -14,8 +14,9 @@
 #  9 smc-stale: the trace records the encoding Unicorn ran (the stale `mov x2, #1`), one of
 #    the model's outcomes, so --check-unicorn accepts it;
 # 10 --no-check reports name their instruction (spin's hang);
-# 11 s2-abort (issue 19): an EL1 guest's stage 2 aborts (Translation, data and instruction;
-#    Permission) taken to EL2 with ESR_EL2, FAR_EL2 and HPFAR_EL2, retried after EL2 maps.
+# 11 s2-abort (issue 19): an EL1 guest's stage 2 aborts (Translation: on a stage 1 table
+#    read (S1PTW), data, instruction; Permission) taken to EL2 with ESR_EL2, FAR_EL2 and
+#    HPFAR_EL2, retried after EL2 maps.
 # Skipped (77) when the firmware was not built.
 set -u
 sim=$1 fw=$2 exp=$3 spin=$4
@@ -100,7 +101,8 @@ fi
 # 11: hypsim's own ESR_EL2 (ISV = 0; the firmware masks ISS[24:14]) for the stage 2 aborts,
 # taken from EL1 to EL2 at the lower-EL vector.
 "$sim" run "$fw/s2-abort.elf" --uart /dev/null --trace "$dir/s2.jsonl" 2>/dev/null
-for want in '"from_el":1,"to_el":2.*"esr":"0x92000006".*"far":"0x47e00010"' \
+for want in '"from_el":1,"to_el":2.*"esr":"0x92000086".*"far":"0x87e00010"' \
+	'"from_el":1,"to_el":2.*"esr":"0x92000006".*"far":"0x87e00010"' \
 	'"from_el":1,"to_el":2.*"esr":"0x82000006".*"far":"0x47c00000"' \
 	'"from_el":1,"to_el":2.*"esr":"0x9200004e".*"far":"0x47a00008"'; do
 	grep '"type":"exception"' "$dir/s2.jsonl" | grep -q "$want" ||

@@ -8,7 +8,14 @@
  *   IPA 0x47c0_0000: no entry - EL1 branches there: an instruction abort, mapped the same way;
  *   IPA 0x47a0_0000: read-only (S2AP = 01) - the EL1 store is a stage 2 Permission fault,
  *     EL2 skips it; the load after it reads the block.
- * EL1 runs with its stage 1 off (IPA = VA). Each abort is printed at EL2 with ESR_EL2 (EC
+ *   IPA 0x4780_0000: no entry - EL1's stage 1 level 2 table of VAs [2 GiB, 3 GiB) lives
+ *     there (VA 2 GiB + n -> IPA 1 GiB + n): EL1's load at VA 0x87e0_0010 faults in its
+ *     stage 1 walk's read of that table: S1PTW = 1, FAR_EL2 the VA, HPFAR_EL2 the table's
+ *     IPA, the level of the stage 2 lookup (AArch64.S2Walk's fault record); once EL2 has
+ *     mapped it, the same load faults on its output IPA 0x47e0_0010 (above).
+ * EL1 starts with its stage 1 off (IPA = VA), then turns it on with VA = IPA for [0, 2 GiB)
+ * (its level 1 table in mapped memory: the fetches after the MSR give the same PA in the old
+ * and the new context). Each abort is printed at EL2 with ESR_EL2 (EC
  * 0x24/0x20: from a lower EL), FAR_EL2 (the VA), HPFAR_EL2 (FIPA = IPA[47:12] in bits
  * [43:4], D17.2 HPFAR_EL2) and ELR_EL2, as QEMU virt prints them.
  */
@@ -17,6 +24,13 @@
 #define IPA_LAZY_DATA 0x47e00010
 #define IPA_LAZY_CODE 0x47c00000
 #define IPA_RO 0x47a00008
+#define IPA_S1_L2 0x47800000
+#define VA_VIA_L2 0x87e00010
+/* EL1's stage 1: 39-bit VA (start at level 1), 4K, non-cacheable walks, TTBR1 walks off
+ * (EPD1), 32-bit IPA. */
+#define TCR_EL1_VAL ((1 << 23) | 25)
+#define BLOCK_DEVICE (PTE_VALID | PTE_BLOCK | PTE_ATTRIDX(MT_DEVICE_nGnRnE) | PTE_AF)
+#define BLOCK_NORMAL (PTE_VALID | PTE_BLOCK | PTE_ATTRIDX(MT_NORMAL_WB) | PTE_SH_INNER | PTE_AF)
 
 /* VTCR_EL2: RES1 bit 31, PS 0 (32-bit PA), TG0 4K, SH0/ORGN0/IRGN0 0 (non-cacheable
  * walks: tables written with the MMU off need no maintenance), SL0 1 (level 1), T0SZ 32. */
@@ -45,6 +59,23 @@ _start:
 	mov64	x1, IPA_LAZY_CODE
 	mov64	x0, 0xd65f03c0d2800540
 	str	x0, [x1]
+	/* EL1's level 1 table: [0, 1 GiB) Device, [1 GiB, 2 GiB) Normal, VA = IPA; [2 GiB,
+	 * 3 GiB) through the level 2 table at IPA_S1_L2 (VA 2 GiB + n -> IPA 1 GiB + n). */
+	adr	x1, s1_l1
+	mov64	x0, BLOCK_DEVICE
+	str	x0, [x1, #0 * 8]
+	mov64	x0, (0x40000000 | BLOCK_NORMAL)
+	str	x0, [x1, #1 * 8]
+	mov64	x0, (IPA_S1_L2 | PTE_VALID | PTE_TABLE)
+	str	x0, [x1, #2 * 8]
+	mov64	x1, IPA_S1_L2
+	mov64	x0, (0x40000000 | BLOCK_NORMAL)
+	mov	x2, #512
+	mov	x3, #0x200000
+1:	str	x0, [x1], #8
+	add	x0, x0, x3
+	subs	x2, x2, #1
+	b.ne	1b
 	/* Stage 2: level 1 [0, 1 GiB) Device, [1 GiB, 2 GiB) through s2_l2. */
 	adr	x1, s2_l2
 	mov64	x0, (0x40000000 | S2_NORMAL)
@@ -57,6 +88,7 @@ _start:
 	adr	x1, s2_l2
 	str	xzr, [x1, #63 * 8]	/* IPA 0x47e0_0000: not mapped yet */
 	str	xzr, [x1, #62 * 8]	/* IPA 0x47c0_0000: not mapped yet */
+	str	xzr, [x1, #60 * 8]	/* IPA 0x4780_0000: not mapped yet */
 	mov64	x0, (0x47a00000 | S2_NORMAL_RO)
 	str	x0, [x1, #61 * 8]	/* IPA 0x47a0_0000: read-only */
 	adr	x1, s2_l1
@@ -91,8 +123,19 @@ _start:
 	.type el1_entry, %function
 el1_entry:
 	puts	msg_el1
+	mov64	x0, MAIR_VALUE
+	msr	mair_el1, x0
+	mov64	x0, TCR_EL1_VAL
+	msr	tcr_el1, x0
+	adr	x0, s1_l1
+	msr	ttbr0_el1, x0
+	isb
+	mov64	x0, (SCTLR_EL1_RES1 | SCTLR_M)
+	msr	sctlr_el1, x0
+	isb
+	puts	msg_s1_on
 	puts	msg_load
-	mov64	x19, IPA_LAZY_DATA
+	mov64	x19, VA_VIA_L2
 	ldr	x20, [x19]
 	puts	msg_value
 	mov	x0, x20
@@ -218,7 +261,8 @@ el1_vectors:
 	.section .rodata
 msg_boot:	.asciz "s2-abort: EL2, stage 2 for EL1 (VMID 1)\n"
 msg_el1:	.asciz "s2-abort: EL1\n"
-msg_load:	.asciz "s2-abort: load from an IPA stage 2 does not map yet\n"
+msg_s1_on:	.asciz "s2-abort: EL1 stage 1 on\n"
+msg_load:	.asciz "s2-abort: load through a stage 1 table, to an IPA, that stage 2 does not map yet\n"
 msg_call:	.asciz "s2-abort: call code at an IPA stage 2 does not map yet\n"
 msg_store:	.asciz "s2-abort: store to a read-only IPA, then load it\n"
 msg_value:	.asciz "s2-abort: value "
@@ -233,5 +277,6 @@ msg_el1_unexpected: .asciz "s2-abort: unexpected exception at EL1\n"
 
 	.section .data
 	.balign 4096
+s1_l1:	.space 4096
 s2_l1:	.space 4096
 s2_l2:	.space 4096

@@ -30,6 +30,11 @@
  * reads 0. mmu_hook_mem (a memory hook in every run) turns such an access into a precise External
  * abort.
  *
+ * Stage 2 (issue 19): at EL1/EL0 with HCR_EL2.VM=1 every translation here is the model's
+ * combined walk (translate_s12), as Unicorn's own is: a placeholder needs every page of it
+ * to reach backed memory through both stages, and a stage 2 fault is never left to Unicorn
+ * (the access misses, and hypsim takes the abort to EL2 with the IPA for HPFAR_EL2).
+ *
  * Known gap: a descriptor rewritten by a plain store to point an already-swept-in VA at a
  * PA with nothing behind it, with no TLBI after it, reads 0 in Unicorn (the architecture
  * requires a TLBI for that change anyway: the checker reports it as stale-tlb/bbm).

@@ -190,6 +190,7 @@ static void do_exc_entry(struct model *m, const struct model_event *ev)
 struct model *model_new(const struct model_cfg *cfg, const struct mem_ops *mem)
 {
 	assert(cfg->ncpus >= 1 && cfg->ncpus <= MODEL_MAX_CPUS);
+	assert(pt_pa_bits_ok(cfg->pa_bits));
 	struct model *m = calloc(1, sizeof(*m));
 	assert(m);
 	m->cfg = *cfg;
@@ -200,7 +201,7 @@ struct model *model_new(const struct model_cfg *cfg, const struct mem_ops *mem)
 	wb_policy_format(cfg->wb_policy, cfg->wb_seed, pol, sizeof(pol));
 	snprintf(m->wb_label, sizeof(m->wb_label), "writeback=%s", pol);
 	m->t = tlb_new(cfg, mem, m->c);
-	struct s2tlb_cfg s2c = {cfg->ncpus, cfg->feat_ets, S2_FEATURES_A72, ck_s2_hazard, m};
+	struct s2tlb_cfg s2c = {cfg->ncpus, cfg->feat_ets, ck_s2_features(m), ck_s2_hazard, m};
 	m->s2 = s2tlb_new(&s2c, mem);
 	m->tgen = tlb_gen_ptr(m->t);
 	m->tpend = tlb_pending_ptr(m->t);
@@ -448,7 +449,8 @@ bool model_regime_cfg(const struct model *m, unsigned cpu, uint64_t va, struct p
 	memset(f, 0, sizeof(*f));
 	if (!(r.sctlr & SCTLR_ELx_M))
 		return false;
-	return pt_cfg_from_regs(rg, r.sctlr, r.tcr, r.ttbr0, r.ttbr1, r.mair, va, cfg, f);
+	return pt_cfg_from_regs(rg, m->cfg.pa_bits, r.sctlr, r.tcr, r.ttbr0, r.ttbr1, r.mair, va,
+	                        cfg, f);
 }
 
 /* ---- digest (digest.h) ---- */
@@ -492,6 +494,7 @@ uint64_t model_digest(const struct model *m, const struct model_digest_cfg *cfg)
 	dg_u64(&d, m->cfg.ctr_idc);
 	dg_u64(&d, m->cfg.ctr_dic);
 	dg_u64(&d, m->cfg.feat_ets);
+	dg_u64(&d, m->cfg.pa_bits);
 	dg_u64(&d, m->cfg.wb_policy);
 	dg_u64(&d, m->cfg.wb_seed);
 	dg_time(&d, cfg, m->seq);

@@ -51,7 +51,7 @@ static void ck_translate_s2(const struct model *m, const struct sr_file *f, unsi
 	    .vtcr_el2 = f->latest[SR_VTCR_EL2], .vttbr_el2 = f->latest[SR_VTTBR_EL2],
 	};
 	struct s12_result res;
-	s12_translate(&sr, S2_FEATURES_A72, ops ? ops : &m->mem, va, acc, el, &res);
+	s12_translate(&sr, ck_s2_features(m), ops ? ops : &m->mem, va, acc, el, &res);
 	x->s2_on = true;
 	x->ipa = res.ipa;
 	x->f12 = res.fault;
@@ -100,11 +100,16 @@ void ck_translate_ctx(const struct model *m, const struct sr_file *f, unsigned e
 			    (r.sctlr & SCTLR_ELx_I) ? MT_NORMAL_WT : MT_NORMAL_NC;
 		else
 			x->tr.attrs.inner = x->tr.attrs.outer = MT_DEVICE;
+		/* AArch64.S1DisabledOutput: the VA is the PA, and one beyond the implemented PA
+		 * size is a level 0 Address size fault (AArch64.OAOutOfRange). */
+		if (va >> m->cfg.pa_bits)
+			x->tr.fault = x->fault = (struct fault){FAULT_ADDRESS_SIZE, 0};
 		ck_finish_attrs(x, r.sctlr, acc, va, size, zva);
 		return;
 	}
 	struct fault f0;
-	if (!pt_cfg_from_regs(rg, r.sctlr, r.tcr, r.ttbr0, r.ttbr1, r.mair, va, &x->cfg, &f0)) {
+	if (!pt_cfg_from_regs(rg, m->cfg.pa_bits, r.sctlr, r.tcr, r.ttbr0, r.ttbr1, r.mair, va,
+	                      &x->cfg, &f0)) {
 		x->tr.fault = f0;
 		x->fault = f0;
 		return;

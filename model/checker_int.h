@@ -326,4 +326,12 @@ void ck_hz_init(struct model *m, struct hazard *hz, enum hz_class cls, const cha
 const char *ck_class_rule(enum hz_class c);
 void ck_report_alts(struct acc_ctx *a);
 
+/* The stage 2 features of the modelled CPU: the A72's, with the configured PA size. */
+static inline struct s2_features ck_s2_features(const struct model *m)
+{
+	struct s2_features f = S2_FEATURES_A72;
+	f.pa_bits = m->cfg.pa_bits;
+	return f;
+}
+
 #endif

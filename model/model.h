@@ -234,6 +234,10 @@ struct model_cfg {
 	 * context synchronisation event, so a completed TLBI or a visible table store needs
 	 * an ISB before the accesses that rely on it (DESIGN §3 "One instant per access"). */
 	bool feat_ets;
+	/* The implemented PA size in bits, the CPU's ID_AA64MMFR0_EL1.PARange (pt_pa_bits_ok:
+	 * 32..48; 44 for the Cortex-A72). Every translation caps TCR.PS/IPS at it, so an
+	 * output address at or above 2^pa_bits is an Address size fault (pt.h). */
+	unsigned pa_bits;
 	enum wb_policy wb_policy;
 	uint64_t wb_seed; /* WB_RANDOM */
 	/* Every hazard is reported through this callback, synchronously inside model_step. */

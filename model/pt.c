@@ -8,7 +8,7 @@
  *   second: the effective TxSZ is clamped, and cfg->tsz holds the clamped value.
  * - A reserved TGx encoding behaves as an IMPLEMENTATION DEFINED implemented granule size:
  *   hypsim uses 4K. TCR.PS/IPS values above the implemented PA size (and the reserved 0b111)
- *   behave as the implemented size, 48 bits.
+ *   behave as the implemented size, the one the caller's CPU reports in PARange.
  * - TTBR BADDR bits below the alignment of the start-level table (at least 64 bytes) are
  *   RES0; when set, hypsim treats them as zero (one of the permitted behaviours).
  * - Output address bits [n-1:granule] of a block descriptor are RES0; hypsim ignores them.
@@ -79,12 +79,32 @@ static unsigned clamp_tsz(unsigned tsz)
 	return tsz;
 }
 
-/* TCR.PS / TCR.IPS (D17.2.131/132), bounded by the implemented PA size. */
-static unsigned pa_bits_of(unsigned ps)
+unsigned pt_parange_bits(unsigned parange)
+{
+	static const unsigned bits[] = {32, 36, 40, 42, 44, 48};
+	return parange < sizeof(bits) / sizeof(bits[0]) ? bits[parange] : 0;
+}
+
+bool pt_pa_bits_ok(unsigned pa_bits)
+{
+	for (unsigned p = 0; pt_parange_bits(p); p++)
+		if (pt_parange_bits(p) == pa_bits)
+			return true;
+	return false;
+}
+
+/*
+ * The effective PA size of a regime: TCR.PS / TCR.IPS (D17.2.131/132), capped at the
+ * implemented size. The field descriptions: a value larger than the implemented PA size
+ * behaves as the implemented size (the pseudocode's AArch64.PAMax() cap), the reserved
+ * 0b111 as the largest. So on a 44-bit CPU PS = 0b101 (48 bits) walks as 44 bits, and an
+ * output address at or above 2^44 is an Address size fault (AArch64.OAOutOfRange).
+ */
+static unsigned pa_bits_of(unsigned ps, unsigned impl_pa_bits)
 {
 	static const unsigned bits[8] = {32, 36, 40, 42, 44, 48, 52, 52};
 	unsigned b = bits[ps & 7];
-	return b > PT_IMPL_PA_BITS ? PT_IMPL_PA_BITS : b;
+	return b > impl_pa_bits ? impl_pa_bits : b;
 }
 
 static unsigned tg0_shift(unsigned tg0)
@@ -136,11 +156,13 @@ static struct fault mkfault(enum fault_type t, int level)
 	return f;
 }
 
-bool pt_cfg_from_regs(enum regime r, uint64_t sctlr, uint64_t tcr, uint64_t ttbr0, uint64_t ttbr1,
-                      uint64_t mair, uint64_t va, struct pt_cfg *cfg, struct fault *f)
+bool pt_cfg_from_regs(enum regime r, unsigned impl_pa_bits, uint64_t sctlr, uint64_t tcr,
+                      uint64_t ttbr0, uint64_t ttbr1, uint64_t mair, uint64_t va,
+                      struct pt_cfg *cfg, struct fault *f)
 {
 	unsigned tsz, irgn;
 
+	assert(impl_pa_bits >= 32 && impl_pa_bits <= 48); /* pt_pa_bits_ok: model_new checks it */
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->regime = r;
 	cfg->mair = mair;
@@ -148,7 +170,7 @@ bool pt_cfg_from_regs(enum regime r, uint64_t sctlr, uint64_t tcr, uint64_t ttbr
 	if (r == REGIME_EL2) {
 		tsz = FIELD_GET(tcr, TCR_EL2_T0SZ_SHIFT, 6);
 		cfg->granule_shift = tg0_shift(FIELD_GET(tcr, TCR_EL2_TG0_SHIFT, 2));
-		cfg->oa_bits = pa_bits_of(FIELD_GET(tcr, TCR_EL2_PS_SHIFT, 3));
+		cfg->oa_bits = pa_bits_of(FIELD_GET(tcr, TCR_EL2_PS_SHIFT, 3), impl_pa_bits);
 		irgn = FIELD_GET(tcr, TCR_EL2_IRGN0_SHIFT, 2);
 		cfg->tbi = (tcr & TCR_EL2_TBI) != 0;
 		cfg->upper = false;
@@ -157,7 +179,7 @@ bool pt_cfg_from_regs(enum regime r, uint64_t sctlr, uint64_t tcr, uint64_t ttbr
 		/* Two VA ranges: VA[55] selects TTBR0_EL1 or TTBR1_EL1 (D8.2.x). */
 		bool upper = (va & BIT64(55)) != 0;
 		cfg->upper = upper;
-		cfg->oa_bits = pa_bits_of(FIELD_GET(tcr, TCR_EL1_IPS_SHIFT, 3));
+		cfg->oa_bits = pa_bits_of(FIELD_GET(tcr, TCR_EL1_IPS_SHIFT, 3), impl_pa_bits);
 		if (upper) {
 			tsz = FIELD_GET(tcr, TCR_EL1_T1SZ_SHIFT, 6);
 			cfg->granule_shift = tg1_shift(FIELD_GET(tcr, TCR_EL1_TG1_SHIFT, 2));

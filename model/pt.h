@@ -4,7 +4,8 @@
  * Models: the EL2 regime (TTBR0_EL2, non-VHE) and the EL1&0 regime (TTBR0_EL1/TTBR1_EL1);
  * 4K, 16K and 64K granules; TxSZ and the start level it implies (D8.2.6, incl. level -1
  * is NOT modelled: no FEAT_LPA2); output addresses up to 48 bits bounded by TCR.PS/IPS and
- * the implemented PA size; table, block and page descriptors; AttrIndx -> MAIR; AP, XN,
+ * the implemented PA size, a value the caller passes (the CPU's ID_AA64MMFR0_EL1.PARange,
+ * STYLE 6: the model holds no CPU of its own); table, block and page descriptors; AttrIndx -> MAIR; AP, XN,
  * PXN, UXN, hierarchical APTable/XNTable/PXNTable; AF; the Contiguous and nG bits carried
  * through. Faults are data (struct fault), never control flow.
  *
@@ -74,7 +75,7 @@ struct pt_cfg {
 	unsigned tsz;		/* T0SZ or T1SZ */
 	unsigned granule_shift; /* 12, 14 or 16 */
 	int start_level;	/* from tsz and granule (D8.2.6) */
-	unsigned oa_bits;	/* min(TCR.PS/IPS, implemented PA size) */
+	unsigned oa_bits;	/* min(TCR.PS/IPS, implemented PA size): the effective PA size */
 	uint64_t mair;
 	bool upper;		/* walking TTBR1 (VA bits [63:VA_BITS] all ones) */
 	bool walk_cacheable;	/* SCTLR.C=1 and TCR.IRGNn != 0 (DESIGN §3 "Walks") */
@@ -83,18 +84,26 @@ struct pt_cfg {
 	bool tbi;		/* top byte ignored */
 };
 
-/* Implemented PA size of the modelled CPUs (ID_AA64MMFR0_EL1.PARange = 48 bits). */
-#define PT_IMPL_PA_BITS 48
+/*
+ * Implemented PA sizes (ID_AA64MMFR0_EL1.PARange, D17.2.64): PARange 0..5 are 32, 36, 40,
+ * 42, 44 and 48 bits. 52 bits (PARange 6, FEAT_LPA) is not modelled. pt_parange_bits gives
+ * the size of an encoding, 0 for one the walker does not model; pt_pa_bits_ok says whether
+ * a size is one of them.
+ */
+unsigned pt_parange_bits(unsigned parange);
+bool pt_pa_bits_ok(unsigned pa_bits);
 
 /*
- * Select the translation for va in regime r and fill *cfg. Returns false with *f set
- * (Translation fault, level 0 per D8.2.x "Input address size checks") when va lies in
- * neither half of the input address range or the half's walks are disabled by EPDn.
- * Does not look at SCTLR.M: the caller decides whether the MMU is on.
+ * Select the translation for va in regime r of a CPU whose implemented PA size is
+ * impl_pa_bits (pt_pa_bits_ok), and fill *cfg: cfg->oa_bits is TCR.PS/IPS capped at
+ * impl_pa_bits (AArch64.PAMax()). Returns false with *f set (Translation fault, level 0
+ * per D8.2.x "Input address size checks") when va lies in neither half of the input
+ * address range or the half's walks are disabled by EPDn. Does not look at SCTLR.M: the
+ * caller decides whether the MMU is on.
  */
-bool pt_cfg_from_regs(enum regime r, uint64_t sctlr, uint64_t tcr, uint64_t ttbr0,
-		      uint64_t ttbr1, uint64_t mair, uint64_t va, struct pt_cfg *cfg,
-		      struct fault *f);
+bool pt_cfg_from_regs(enum regime r, unsigned impl_pa_bits, uint64_t sctlr, uint64_t tcr,
+		      uint64_t ttbr0, uint64_t ttbr1, uint64_t mair, uint64_t va,
+		      struct pt_cfg *cfg, struct fault *f);
 
 /* One descriptor read by a walk: where, what, at which level. */
 struct pt_step {

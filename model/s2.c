@@ -72,6 +72,8 @@ void s2_cfg_from_regs(uint64_t vtcr, uint64_t vttbr, struct s2_features feat, st
 	cfg->ia_bits = 64 - cfg->tsz;
 	cfg->granule_shift = vtcr_granule(vtcr);
 	cfg->oa_bits = ps_bits[FIELD_GET(vtcr, VTCR_PS_SHIFT, 3)];
+	if (cfg->oa_bits > feat.pa_bits)
+		cfg->oa_bits = feat.pa_bits;
 	cfg->irgn = (uint8_t)FIELD_GET(vtcr, VTCR_IRGN0_SHIFT, 2);
 	cfg->orgn = (uint8_t)FIELD_GET(vtcr, VTCR_ORGN0_SHIFT, 2);
 	cfg->sh = (uint8_t)FIELD_GET(vtcr, VTCR_SH0_SHIFT, 2);
@@ -374,7 +376,7 @@ void s12_translate_ovr(const struct s12_regs *regs, struct s2_features feat,
 		struct ptw_ctx p = {.cfg = &res->s2cfg, .ovr = ovr, .pa_ops = ops, .res = res};
 		struct mem_ops ipa_ops = {ptw_read, &p};
 
-		if (!pt_cfg_from_regs(REGIME_EL10, regs->sctlr_el1, regs->tcr_el1, regs->ttbr0_el1,
+		if (!pt_cfg_from_regs(REGIME_EL10, feat.pa_bits, regs->sctlr_el1, regs->tcr_el1, regs->ttbr0_el1,
 		                      regs->ttbr1_el1, regs->mair_el1, va, &res->s1cfg, &f)) {
 			set_fault(res, f, 1, 0);
 			return;
@@ -403,7 +405,7 @@ void s12_translate_ovr(const struct s12_regs *regs, struct s2_features feat,
 		else
 			s1a.inner = s1a.outer = MT_DEVICE;
 		s1a.sh = 2;
-		if (va >> PT_IMPL_PA_BITS) {
+		if (va >> feat.pa_bits) {
 			set_fault(res, mkfault(FAULT_ADDRESS_SIZE, 0), 1, 0);
 			return;
 		}

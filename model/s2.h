@@ -51,10 +51,13 @@
 struct s2_features {
 	bool vmid16; /* FEAT_VMID16 (ID_AA64MMFR1_EL1.VMIDBits = 16) */
 	bool xnx;    /* FEAT_XNX: XN[0] distinguishes EL1 and EL0 execution */
+	/* The implemented PA size (ID_AA64MMFR0_EL1.PARange, model_cfg.pa_bits): VTCR_EL2.PS
+	 * and TCR_EL1.IPS are capped at it (AArch64.PAMax). */
+	unsigned pa_bits;
 };
 
-/* The Cortex-A72's: 8-bit VMIDs, no FEAT_XNX. */
-#define S2_FEATURES_A72 ((struct s2_features){false, false})
+/* The Cortex-A72's: 8-bit VMIDs, no FEAT_XNX, 44-bit PAs. */
+#define S2_FEATURES_A72 ((struct s2_features){false, false, 44})
 
 struct s2_cfg {
 	uint64_t root; /* PA of the first initial-level table (aligned) */

@@ -80,11 +80,11 @@ uint16_t tlb_el1_asid(uint64_t tcr, uint64_t ttbr0, uint64_t ttbr1)
 	return (uint16_t)((tcr & TCR_EL1_A1 ? ttbr1 : ttbr0) >> TTBR_ASID_SHIFT);
 }
 
-bool tl_ctx_cfg(const struct ctx *x, uint64_t va, struct pt_cfg *cfg)
+bool tl_ctx_cfg(const struct tlb *t, const struct ctx *x, uint64_t va, struct pt_cfg *cfg)
 {
 	struct fault f;
-	return pt_cfg_from_regs(x->regs.regime, x->regs.sctlr, x->regs.tcr, x->regs.ttbr0,
-	                        x->regs.ttbr1, x->regs.mair, va, cfg, &f);
+	return pt_cfg_from_regs(x->regs.regime, t->cfg.pa_bits, x->regs.sctlr, x->regs.tcr,
+	                        x->regs.ttbr0, x->regs.ttbr1, x->regs.mair, va, cfg, &f);
 }
 
 /* ---- tracking which pages hold reachable translation tables ---- */
@@ -237,7 +237,7 @@ static void track_ctx(struct tlb *t, struct ctx *x)
 	unsigned nprobe = x->regs.regime == REGIME_EL10 ? 2 : 1;
 	for (unsigned i = 0; i < nprobe; i++) {
 		struct pt_cfg cfg;
-		if (!tl_ctx_cfg(x, probes[i], &cfg))
+		if (!tl_ctx_cfg(t, x, probes[i], &cfg))
 			continue;
 		unsigned bits = 64 - cfg.tsz;
 		uint64_t lo = cfg.upper ? ~UINT64_C(0) << bits : 0;
@@ -283,7 +283,7 @@ void tlb_ctx_open(struct tlb *t, unsigned cpu, const struct tlb_regs *regs, uint
 	uint64_t probes[2] = {0, UINT64_MAX};
 	for (unsigned p = 0; p < (regs->regime == REGIME_EL10 ? 2u : 1u); p++) {
 		struct pt_cfg cfg;
-		if (!tl_ctx_cfg(x, probes[p], &cfg))
+		if (!tl_ctx_cfg(t, x, probes[p], &cfg))
 			continue;
 		for (int l = cfg.start_level; l <= 3 && x->nshift < 10; l++)
 			x->shifts[x->nshift++] =
@@ -440,6 +440,7 @@ uint64_t tlb_digest(const struct tlb *t, const struct model_digest_cfg *cfg)
 	dg_u64(&d, t->cfg.ncpus);
 	dg_u64(&d, t->cfg.tlb_policy);
 	dg_u64(&d, t->cfg.feat_ets);
+	dg_u64(&d, t->cfg.pa_bits);
 	for (unsigned c = 0; c < MODEL_MAX_CPUS; c++) {
 		unsigned live = 0;
 		for (unsigned i = 0; i < t->nctx[c]; i++) {

@@ -220,10 +220,17 @@ static const struct ctx *version_maybe_cached(struct tlb *t, enum regime rg,
 	if (!leaf && cls != DESC_IS_TABLE)
 		return NULL;
 	bool ng = (v->value & DESC_NG) != 0;
+	uint64_t oa = pt_desc_oa(v->value, gs);
 	for (unsigned c = 0; c < MODEL_MAX_CPUS; c++)
 		for (unsigned i = 0; i < t->nctx[c]; i++) {
 			const struct ctx *x = t->ctx[c][i];
+			struct pt_cfg xc;
 			if (x->dropped || x->regs.regime != rg)
+				continue;
+			/* An output or next-level table address beyond the context's PA size
+			 * (TCR.PS capped at the CPU's PARange) is an Address size fault
+			 * (AArch64.OAOutOfRange): that walk is never cached either. */
+			if (tl_ctx_cfg(t, x, base, &xc) && (oa >> xc.oa_bits))
 				continue;
 			uint64_t lo = tl_window(t, x, base, size, leaf, ng, T_INF, false);
 			uint64_t hi = x->close == T_INF ? now : x->close;
@@ -297,7 +304,7 @@ static bool finalize_word(struct tlb *t, const struct pstore *p, uint64_t w, uin
 
 	const struct ctx *owner = pg->tbl_ctx;
 	struct pt_cfg cfg;
-	if (!tl_ctx_cfg(owner, pg->tbl_va, &cfg))
+	if (!tl_ctx_cfg(t, owner, pg->tbl_va, &cfg))
 		return true;
 	unsigned gs = cfg.granule_shift;
 	int level = pg->tbl_level;
@@ -338,7 +345,7 @@ static bool finalize_word(struct tlb *t, const struct pstore *p, uint64_t w, uin
 		else
 			t->inherit.alias = true;
 		tl_track_table(t, owner->root, pt_desc_oa(cur, gs), level + 1, base, gs);
-		if (tl_ctx_cfg(owner, base, &cfg))
+		if (tl_ctx_cfg(t, owner, base, &cfg))
 			tl_track_range(t, owner->root, &cfg, base, base + size - 1);
 		memset(&t->inherit, 0, sizeof(t->inherit));
 	}

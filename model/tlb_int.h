@@ -185,7 +185,7 @@ static inline bool regs_equal(const struct tlb_regs *a, const struct tlb_regs *b
 	       (a->sctlr & SCTLR_ELx_WXN) == (b->sctlr & SCTLR_ELx_WXN);
 }
 
-bool tl_ctx_cfg(const struct ctx *x, uint64_t va, struct pt_cfg *cfg);
+bool tl_ctx_cfg(const struct tlb *t, const struct ctx *x, uint64_t va, struct pt_cfg *cfg);
 
 void tl_drop_ctx(struct ctx *x);
 

@@ -248,7 +248,7 @@ static unsigned lookup_once(struct tlb *t, unsigned cpu, enum regime rg, uint64_
 			continue;
 		struct lk s;
 		memset(&s, 0, sizeof(s));
-		if (!tl_ctx_cfg(x, va, &s.cfg))
+		if (!tl_ctx_cfg(t, x, va, &s.cfg))
 			continue;
 		s.t = t;
 		s.x = x;

@@ -224,7 +224,7 @@ int main(int argc, char **argv)
 	uint64_t root = idmap(&r);
 	struct mem_ops ops = {ram_read, &r};
 	struct model_cfg cfg = {
-	    .ncpus = 1, .tlb_policy = TLB_POLICY_SPECULATIVE, .on_hazard = on_hazard};
+	    .ncpus = 1, .tlb_policy = TLB_POLICY_SPECULATIVE, .pa_bits = 44, .on_hazard = on_hazard};
 	struct model *m = model_new(&cfg, &ops);
 	ev_msr(m, SR_MAIR_EL2, 0xff);
 	ev_msr(m, SR_TCR_EL2, 25 | (1u << 8) | (1u << 10) | (3u << 12) | (2u << 16));

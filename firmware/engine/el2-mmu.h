@@ -14,8 +14,9 @@
 #define BLOCK_NORMAL (PTE_VALID | PTE_BLOCK | PTE_ATTRIDX(MT_NORMAL_WB) | PTE_SH_INNER | PTE_AF)
 
 #ifdef __ASSEMBLER__
-/* \l1: a zeroed 4 KiB table, \l2: the level 2 table of [1 GiB, 2 GiB). Clobbers x0, x1. */
-.macro el2_mmu_on l1, l2
+/* \l1: a zeroed 4 KiB table, \l2: the level 2 table of [1 GiB, 2 GiB), \tcr TCR_EL2's value.
+ * Clobbers x0, x1. */
+.macro el2_mmu_on l1, l2, tcr=TCR_EL2_VAL
 	adr	x1, \l1
 	mov64	x0, BLOCK_DEVICE
 	str	x0, [x1, #0 * 8]
@@ -27,7 +28,7 @@
 	dsb	sy
 	mov64	x0, MAIR_VALUE
 	msr	mair_el2, x0
-	mov64	x0, TCR_EL2_VAL
+	mov64	x0, \tcr
 	msr	tcr_el2, x0
 	msr	ttbr0_el2, x1
 	isb

@@ -27,6 +27,8 @@
 	((UINT64_C(25) << TCR_EL2_T0SZ_SHIFT) | (UINT64_C(1) << TCR_EL2_IRGN0_SHIFT) |             \
 	 (UINT64_C(1) << TCR_EL2_ORGN0_SHIFT) | (UINT64_C(3) << TCR_EL2_SH0_SHIFT) |               \
 	 (UINT64_C(2) << TCR_EL2_PS_SHIFT))
+/* The implemented PA size (model_cfg.pa_bits): the Cortex-A72's 44 bits, as sim's machine. */
+#define MT_PA_BITS     44
 #define MT_MAIR        UINT64_C(0x4400ff)
 #define ATTR_WB        ((UINT64_C(0) << DESC_ATTRINDX_SHIFT) | (UINT64_C(3) << DESC_SH_SHIFT))
 #define ATTR_DEV       (UINT64_C(1) << DESC_ATTRINDX_SHIFT)
@@ -77,6 +79,7 @@ static inline void mt_init_cfg(struct machine *mt, unsigned ncpus, enum tlb_poli
 	                        .tlb_policy = pol,
 	                        .ctr_idc = idc,
 	                        .ctr_dic = dic,
+	                        .pa_bits = MT_PA_BITS,
 	                        .on_hazard = mt_on_hazard,
 	                        .hazard_arg = mt};
 	mt->m = model_new(&cfg, &mt->ops);

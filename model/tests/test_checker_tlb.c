@@ -667,6 +667,104 @@ START_TEST(split_wide_store_to_live_table_bbm_D8_14_1)
 }
 END_TEST
 
+/*
+ * The implemented PA size (model_cfg.pa_bits, the CPU's ID_AA64MMFR0_EL1.PARange) caps
+ * TCR_EL2.PS: a PS above it behaves as the implemented size (TCR_EL2.PS, D17.2.131;
+ * AArch64.PAMax() in AArch64.S1Walk), and an output address at or above 2^size is an
+ * Address size fault (AArch64.OAOutOfRange). mt_pa_cpu: the machine of machine.h on a CPU
+ * of pa_bits, EL2 MMU on with TCR_EL2.PS = 0b101 (48 bits), VX -> OA_2_44 + 0x123000.
+ */
+#define OA_2_44 (UINT64_C(1) << 44)
+
+static uint64_t mt_pa_cpu(struct machine *mt, unsigned pa_bits, uint64_t *dpa)
+{
+	mt_init(mt);
+	model_free(mt->m);
+	struct model_cfg cfg = {.ncpus = 1,
+	                        .tlb_policy = TLB_POLICY_SPECULATIVE,
+	                        .pa_bits = pa_bits,
+	                        .on_hazard = mt_on_hazard,
+	                        .hazard_arg = mt};
+	mt->m = model_new(&cfg, &mt->ops);
+	uint64_t root = mt_idmap(mt);
+	*dpa = mt_map(mt, root, VX, OA_2_44 + 0x123000, ATTR_WB);
+	ev_msr(mt, 0, SR_MAIR_EL2, MT_MAIR);
+	ev_msr(mt, 0, SR_TCR_EL2,
+	       (MT_TCR_EL2 & ~(UINT64_C(7) << TCR_EL2_PS_SHIFT)) |
+	           (UINT64_C(5) << TCR_EL2_PS_SHIFT));
+	ev_msr(mt, 0, SR_TTBR0_EL2, root);
+	ev_isb(mt, 0);
+	ev_tlbi(mt, 0, TLBI_ALLE2, 0);
+	ev_dsb(mt, 0, DOM_SY, BAR_ALL);
+	ev_msr(mt, 0, SR_SCTLR_EL2, SCTLR_ON);
+	ev_isb(mt, 0);
+	return root;
+}
+
+START_TEST(oa_above_parange_with_ps_48_is_address_size_fault_D17_2_131_OAOutOfRange)
+{
+	/* ldr x0, [VX+8] on a 44-bit CPU (the Cortex-A72): PS = 48 bits walks as 44, the OA
+	 * 2^44 + 0x123008 is out of range: a level 3 Address size fault, certain (an event,
+	 * no hazard). */
+	struct machine mt;
+	uint64_t dpa;
+	mt_pa_cpu(&mt, 44, &dpa);
+	struct model_step_result r = ev_load(&mt, 0, VX + 8, 8);
+	ck_assert_int_eq(r.fault.type, FAULT_ADDRESS_SIZE);
+	ck_assert_int_eq(r.fault.level, 3);
+	EXPECT_NONE(&mt);
+	mt_fini(&mt);
+	/* The same tables on a 48-bit CPU: PS = 48 bits holds, the load translates. */
+	mt_pa_cpu(&mt, 48, &dpa);
+	r = ev_load(&mt, 0, VX + 8, 8);
+	ck_assert_int_eq(r.fault.type, FAULT_NONE);
+	ck_assert_uint_eq(r.tr.oa, OA_2_44 + 0x123008);
+	EXPECT_NONE(&mt);
+	mt_fini(&mt);
+}
+END_TEST
+
+START_TEST(oa_above_parange_is_never_cached_so_no_bbm_D8_14_1)
+{
+	/* DESIGN §3 "TLB": a translation that would fault (Address size included) is never
+	 * cached, so replacing VX's out-of-range OA by PA1 is invalid -> valid for the TLB of
+	 * a 44-bit CPU: no break-before-make. On a 48-bit CPU the old OA is a valid live
+	 * translation, and changing it without BBM is a bbm hazard (D8.14.1). */
+	static const struct {
+		unsigned pa_bits, bbm;
+	} cases[] = {{44, 0}, {48, 1}};
+	for (unsigned i = 0; i < 2; i++) {
+		struct machine mt;
+		uint64_t dpa;
+		mt_pa_cpu(&mt, cases[i].pa_bits, &dpa);
+		mt_clear(&mt);
+		/* str x1, [dpa] (VX -> PA1); dsb ish */
+		ev_store(&mt, 0, dpa, 8, PAGE(PA1, ATTR_WB));
+		ev_dsb(&mt, 0, DOM_ISH, BAR_ALL);
+		EXPECT(&mt, HZ_BBM, cases[i].bbm);
+		mt_fini(&mt);
+	}
+}
+END_TEST
+
+START_TEST(mmu_off_pa_above_parange_is_address_size_fault_S1DisabledOutput)
+{
+	/* AArch64.S1DisabledOutput: with the MMU off the VA is the PA; at or above 2^44 on a
+	 * 44-bit CPU it is a level 0 Address size fault (a certain one: no hazard), below it
+	 * an access (here to nothing: the machine decides what is there). */
+	struct machine mt;
+	mt_init(&mt);
+	struct model_step_result r = ev_load(&mt, 0, OA_2_44 + 0x10, 8);
+	ck_assert(!r.mmu_on);
+	ck_assert_int_eq(r.fault.type, FAULT_ADDRESS_SIZE);
+	ck_assert_int_eq(r.fault.level, 0);
+	r = ev_load(&mt, 0, OA_2_44 - 0x10, 8);
+	ck_assert_int_eq(r.fault.type, FAULT_NONE);
+	EXPECT_NONE(&mt);
+	mt_fini(&mt);
+}
+END_TEST
+
 static Suite *checker_suite(void)
 {
 	Suite *s = suite_create("checker");
@@ -697,6 +795,10 @@ static Suite *checker_suite(void)
 	tcase_add_test(tc, el1_regime_stale_tlb_D8_13);
 	tcase_add_test(tc, split_wide_store_to_live_table_bbm_D8_14_1);
 	tcase_add_test(tc, accessed_policy_refill_after_tlbi_bbm_D8_14_1);
+	tcase_add_test(tc,
+	               oa_above_parange_with_ps_48_is_address_size_fault_D17_2_131_OAOutOfRange);
+	tcase_add_test(tc, oa_above_parange_is_never_cached_so_no_bbm_D8_14_1);
+	tcase_add_test(tc, mmu_off_pa_above_parange_is_address_size_fault_S1DisabledOutput);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -54,6 +54,7 @@ static void mt_init_ets2(struct machine *mt, bool ets2)
 	struct model_cfg cfg = {.ncpus = 1,
 	                        .tlb_policy = TLB_POLICY_SPECULATIVE,
 	                        .feat_ets = true,
+	                        .pa_bits = MT_PA_BITS,
 	                        .on_hazard = mt_on_hazard,
 	                        .hazard_arg = mt};
 	mt->m = model_new(&cfg, &mt->ops);

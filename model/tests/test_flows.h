@@ -87,6 +87,8 @@ static inline void fm_init(struct fm *f, uint64_t base, uint64_t size, unsigned 
 	f->ops.ctx = f;
 	struct model_cfg cfg = {.ncpus = 1,
 	                        .tlb_policy = TLB_POLICY_SPECULATIVE,
+	                        /* the CPU whose PARange the firmware reads */
+	                        .pa_bits = pt_parange_bits(parange),
 	                        .on_hazard = fm_on_hazard,
 	                        .hazard_arg = f};
 	f->m = model_new(&cfg, &f->ops);

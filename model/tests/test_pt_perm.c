@@ -137,11 +137,12 @@ START_TEST(d8_4_permissions)
 	test_mem_init(&m, RAM_BASE, RAM_SIZE);
 	root = test_mem_alloc(&m, SZ_4K);
 	if (c->regime == REGIME_EL2)
-		ck_assert(pt_cfg_from_regs(REGIME_EL2, sctlr, tcr_el2(16, 0, 5), root, 0, TEST_MAIR,
-		                           va, &cfg, &f));
+		ck_assert(pt_cfg_from_regs(REGIME_EL2, TEST_PA_BITS, sctlr, tcr_el2(16, 0, 5), root,
+		                           0, TEST_MAIR, va, &cfg, &f));
 	else
-		ck_assert(pt_cfg_from_regs(REGIME_EL10, sctlr, tcr_el1(16, 0, 16, 2, 5), root, 0,
-		                           TEST_MAIR, va, &cfg, &f));
+		ck_assert(pt_cfg_from_regs(REGIME_EL10, TEST_PA_BITS, sctlr,
+		                           tcr_el1(16, 0, 16, 2, 5), root, 0, TEST_MAIR, va, &cfg,
+		                           &f));
 	ck_assert(cfg.wxn == c->wxn);
 	test_map(&m, &cfg, va, 3, 0x40000000 | LEAF_RW | c->leaf, c->tbl);
 	r = translate(&cfg, &m, va);
@@ -187,8 +188,8 @@ START_TEST(d8_4_hierarchical_attributes_accumulate_over_levels)
 
 	test_mem_init(&m, RAM_BASE, RAM_SIZE);
 	root = test_mem_alloc(&m, SZ_4K);
-	ck_assert(pt_cfg_from_regs(REGIME_EL10, SCTLR_ON, tcr_el1(16, 0, 16, 2, 5), root, 0,
-	                           TEST_MAIR, va, &cfg, &f));
+	ck_assert(pt_cfg_from_regs(REGIME_EL10, TEST_PA_BITS, SCTLR_ON, tcr_el1(16, 0, 16, 2, 5),
+	                           root, 0, TEST_MAIR, va, &cfg, &f));
 	test_map(&m, &cfg, va, 3, 0x40000000 | LEAF_RW | AP_01, 0);
 	r = translate(&cfg, &m, va);
 	ck_assert(!r.ro && r.el0 && !r.xn && !r.pxn);

@@ -308,8 +308,9 @@ START_TEST(style3_visit_ttbr1_sign_extended)
 
 	test_mem_init(&m, RAM_BASE, RAM_SIZE);
 	root = test_mem_alloc(&m, SZ_4K);
-	ck_assert(pt_cfg_from_regs(REGIME_EL10, SCTLR_ON, tcr_el1(16, 0, 25, TCR_TG1_4K, 5), 0,
-	                           root, TEST_MAIR, vas[0], &cfg, &f));
+	ck_assert(pt_cfg_from_regs(REGIME_EL10, TEST_PA_BITS, SCTLR_ON,
+	                           tcr_el1(16, 0, 25, TCR_TG1_4K, 5), 0, root, TEST_MAIR, vas[0],
+	                           &cfg, &f));
 	/* Mapped in reverse order to show that the order comes from the VA. */
 	for (int i = 2; i >= 0; i--)
 		test_map(&m, &cfg, vas[i], 3, (0x50000000 + (uint64_t)i * SZ_4K) | LEAF_RW, 0);
@@ -432,13 +433,14 @@ START_TEST(style3_visit_agrees_with_translate)
 	test_mem_init(&m, RAM_BASE, UINT64_C(16) << 20);
 	root = test_mem_alloc(&m, gsize);
 	if (c->regime == REGIME_EL2)
-		ck_assert(pt_cfg_from_regs(REGIME_EL2, SCTLR_ON | SCTLR_ELx_WXN,
+		ck_assert(pt_cfg_from_regs(REGIME_EL2, TEST_PA_BITS, SCTLR_ON | SCTLR_ELx_WXN,
 		                           tcr_el2(c->tsz, tg0_for(c->g), 2), root, 0, TEST_MAIR, 0,
 		                           &cfg, &f));
 	else
-		ck_assert(pt_cfg_from_regs(
-		    REGIME_EL10, SCTLR_ON, tcr_el1(c->tsz, tg0_for(c->g), c->tsz, tg1_for(c->g), 2),
-		    root, root, TEST_MAIR, c->upper ? UINT64_MAX : 0, &cfg, &f));
+		ck_assert(pt_cfg_from_regs(REGIME_EL10, TEST_PA_BITS, SCTLR_ON,
+		                           tcr_el1(c->tsz, tg0_for(c->g), c->tsz, tg1_for(c->g), 2),
+		                           root, root, TEST_MAIR, c->upper ? UINT64_MAX : 0, &cfg,
+		                           &f));
 	/*
 	 * 300 random leaves in 4 clusters of 32 level-2 entries each, far apart in the input
 	 * range, so that tables are shared and blocks overwrite tables (and the reverse).

@@ -60,7 +60,7 @@ START_TEST(d8_2_6_start_level_and_walk_length)
 
 	test_mem_init(&m, RAM_BASE, RAM_SIZE);
 	root = test_mem_alloc(&m, gsize);
-	ck_assert_msg(pt_cfg_from_regs(REGIME_EL2, SCTLR_ON,
+	ck_assert_msg(pt_cfg_from_regs(REGIME_EL2, TEST_PA_BITS, SCTLR_ON,
 	                               tcr_el2(c->tsz_field, tg0_for(c->g), 5), root, 0, TEST_MAIR,
 	                               0, &cfg, &f),
 	              "%s", c->rule);
@@ -81,8 +81,9 @@ START_TEST(d8_2_6_start_level_and_walk_length)
 	/* One byte past the input range: level 0 Translation fault (AArch64.S1Walk). */
 	r = translate(&cfg, &m, UINT64_C(1) << va_bits);
 	ck_fault(r, FAULT_TRANSLATION, 0);
-	ck_assert(!pt_cfg_from_regs(REGIME_EL2, SCTLR_ON, tcr_el2(c->tsz_field, tg0_for(c->g), 5),
-	                            root, 0, TEST_MAIR, UINT64_C(1) << va_bits, &cfg, &f));
+	ck_assert(!pt_cfg_from_regs(REGIME_EL2, TEST_PA_BITS, SCTLR_ON,
+	                            tcr_el2(c->tsz_field, tg0_for(c->g), 5), root, 0, TEST_MAIR,
+	                            UINT64_C(1) << va_bits, &cfg, &f));
 	ck_fault((struct walk_result){.fault = f}, FAULT_TRANSLATION, 0);
 	test_mem_fini(&m);
 }
@@ -101,20 +102,21 @@ START_TEST(d17_2_131_tg0_tg1_encodings)
 	for (unsigned tg = 0; tg < 4; tg++) {
 		uint64_t tcr = tcr_el1(25, tg, 25, tg, 5);
 
-		ck_assert(pt_cfg_from_regs(REGIME_EL10, SCTLR_ON, tcr, 0x40000000, 0x40010000,
-		                           TEST_MAIR, 0x1000, &cfg, &f));
+		ck_assert(pt_cfg_from_regs(REGIME_EL10, TEST_PA_BITS, SCTLR_ON, tcr, 0x40000000,
+		                           0x40010000, TEST_MAIR, 0x1000, &cfg, &f));
 		ck_assert_msg(cfg.granule_shift == tg0_g[tg], "TG0=%u -> %u", tg,
 		              cfg.granule_shift);
 		ck_assert(!cfg.upper);
-		ck_assert(pt_cfg_from_regs(REGIME_EL10, SCTLR_ON, tcr, 0x40000000, 0x40010000,
-		                           TEST_MAIR, UINT64_C(0xffffff8000001000), &cfg, &f));
+		ck_assert(pt_cfg_from_regs(REGIME_EL10, TEST_PA_BITS, SCTLR_ON, tcr, 0x40000000,
+		                           0x40010000, TEST_MAIR, UINT64_C(0xffffff8000001000),
+		                           &cfg, &f));
 		ck_assert_msg(cfg.granule_shift == tg1_g[tg], "TG1=%u -> %u", tg,
 		              cfg.granule_shift);
 		ck_assert(cfg.upper);
 		ck_assert_uint_eq(cfg.ttbr, 0x40010000);
 		/* EL2 uses the TG0 encoding. */
-		ck_assert(pt_cfg_from_regs(REGIME_EL2, SCTLR_ON, tcr_el2(25, tg, 5), 0x40000000, 0,
-		                           TEST_MAIR, 0, &cfg, &f));
+		ck_assert(pt_cfg_from_regs(REGIME_EL2, TEST_PA_BITS, SCTLR_ON, tcr_el2(25, tg, 5),
+		                           0x40000000, 0, TEST_MAIR, 0, &cfg, &f));
 		ck_assert_uint_eq(cfg.granule_shift, tg0_g[tg]);
 	}
 }
@@ -122,19 +124,83 @@ END_TEST
 
 START_TEST(d17_2_131_ps_ips_encodings)
 {
-	/* PS/IPS 0..5 = 32,36,40,42,44,48; 52 (0b110) and reserved 0b111 are above the
-	 * implemented 48 bits and behave as the implemented size. */
-	static const unsigned bits[8] = {32, 36, 40, 42, 44, 48, 48, 48};
+	/* PS/IPS 0..5 = 32,36,40,42,44,48; 52 (0b110) and the reserved 0b111 are above every
+	 * implemented size the walker models. A value above the implemented PA size (the
+	 * CPU's PARange, 32..48 bits here) behaves as the implemented size (AArch64.PAMax()). */
+	static const unsigned bits[8] = {32, 36, 40, 42, 44, 48, 52, 52};
 	struct pt_cfg cfg;
 	struct fault f;
 
-	for (unsigned ps = 0; ps < 8; ps++) {
-		ck_assert(pt_cfg_from_regs(REGIME_EL2, SCTLR_ON, tcr_el2(16, 0, ps), 0x40000000, 0,
-		                           TEST_MAIR, 0, &cfg, &f));
-		ck_assert_msg(cfg.oa_bits == bits[ps], "PS=%u -> %u", ps, cfg.oa_bits);
-		ck_assert(pt_cfg_from_regs(REGIME_EL10, SCTLR_ON, tcr_el1(16, 0, 16, 2, ps),
-		                           0x40000000, 0, TEST_MAIR, 0, &cfg, &f));
-		ck_assert_msg(cfg.oa_bits == bits[ps], "IPS=%u -> %u", ps, cfg.oa_bits);
+	for (unsigned pr = 0; pt_parange_bits(pr); pr++) {
+		unsigned impl = pt_parange_bits(pr);
+		for (unsigned ps = 0; ps < 8; ps++) {
+			unsigned want = bits[ps] < impl ? bits[ps] : impl;
+			ck_assert(pt_cfg_from_regs(REGIME_EL2, impl, SCTLR_ON, tcr_el2(16, 0, ps),
+			                           0x40000000, 0, TEST_MAIR, 0, &cfg, &f));
+			ck_assert_msg(cfg.oa_bits == want, "PARange %u-bit PS=%u -> %u", impl, ps,
+			              cfg.oa_bits);
+			ck_assert(pt_cfg_from_regs(REGIME_EL10, impl, SCTLR_ON,
+			                           tcr_el1(16, 0, 16, 2, ps), 0x40000000, 0,
+			                           TEST_MAIR, 0, &cfg, &f));
+			ck_assert_msg(cfg.oa_bits == want, "PARange %u-bit IPS=%u -> %u", impl, ps,
+			              cfg.oa_bits);
+		}
+	}
+	/* D17.2.64: PARange 0..5 are the sizes modelled, 6 (52 bits, FEAT_LPA) is not. */
+	ck_assert_uint_eq(pt_parange_bits(4), 44);
+	ck_assert_uint_eq(pt_parange_bits(6), 0);
+	ck_assert(pt_pa_bits_ok(44) && pt_pa_bits_ok(48) && !pt_pa_bits_ok(52) &&
+	          !pt_pa_bits_ok(0));
+}
+END_TEST
+
+START_TEST(oa_between_2_44_and_2_48_on_44_bit_cpu_OAOutOfRange_PAMax)
+{
+	/* TCR_EL2.PS = 0b101 (48 bits) on a CPU whose PARange says 44 bits: the effective
+	 * size is 44 (AArch64.PAMax()), so a page, a 2 MiB block and a next-level table at
+	 * or above 2^44 are Address size faults at their level (AArch64.OAOutOfRange); on a
+	 * 48-bit CPU the same tables translate. */
+	static const uint64_t oa = (UINT64_C(1) << 44) + UINT64_C(0x40200000);
+	static const struct {
+		int level;
+		bool table;
+	} cases[] = {{3, false}, {2, false}, {2, true}};
+	uint64_t va = UINT64_C(0x00000000c0203000);
+
+	for (unsigned i = 0; i < 3; i++) {
+		for (unsigned impl = 44; impl <= 48; impl += 4) {
+			struct test_mem m;
+			struct pt_cfg cfg;
+			struct fault f;
+			struct walk_result r;
+
+			test_mem_init(&m, RAM_BASE, RAM_SIZE);
+			uint64_t root = test_mem_alloc(&m, SZ_4K);
+			ck_assert(pt_cfg_from_regs(REGIME_EL2, impl, SCTLR_ON, tcr_el2(16, 0, 5),
+			                           root, 0, TEST_MAIR, 0, &cfg, &f));
+			ck_assert_uint_eq(cfg.oa_bits, impl);
+			if (cases[i].table) {
+				test_map(&m, &cfg, va, 3, 0x40000000 | LEAF_RW, 0);
+				r = translate(&cfg, &m, va);
+				test_mem_w64(&m, r.steps[cases[i].level].desc_pa, oa | 3);
+			} else {
+				uint64_t size = pt_level_size(cases[i].level, 12);
+				test_map(&m, &cfg, va & ~(size - 1), cases[i].level, oa | LEAF_RW,
+				         0);
+			}
+			r = translate(&cfg, &m, va);
+			if (impl == 44) {
+				ck_fault(r, FAULT_ADDRESS_SIZE, cases[i].level);
+			} else if (cases[i].table) {
+				/* the table at 2^44 + ... lies outside the test's RAM */
+				ck_fault(r, FAULT_EXTERNAL_WALK, cases[i].level + 1);
+			} else {
+				ck_fault(r, FAULT_NONE, cases[i].level);
+				ck_assert_uint_eq(
+				    r.oa, oa + (va & (pt_level_size(cases[i].level, 12) - 1)));
+			}
+			test_mem_fini(&m);
+		}
 	}
 }
 END_TEST
@@ -151,15 +217,15 @@ START_TEST(design_walks_cacheable_from_sctlr_c_and_irgn)
 			uint64_t tcr = (tcr_el2(16, 0, 5) & ~(UINT64_C(3) << TCR_EL2_IRGN0_SHIFT)) |
 			               (uint64_t)irgn << TCR_EL2_IRGN0_SHIFT;
 
-			ck_assert(pt_cfg_from_regs(REGIME_EL2, sctlr, tcr, 0x40000000, 0, 0, 0,
-			                           &cfg, &f));
+			ck_assert(pt_cfg_from_regs(REGIME_EL2, TEST_PA_BITS, sctlr, tcr, 0x40000000,
+			                           0, 0, 0, &cfg, &f));
 			ck_assert_msg(cfg.walk_cacheable == (c && irgn), "C=%u IRGN0=%u", c, irgn);
 			/* EL1&0 upper half follows IRGN1, not IRGN0. */
 			uint64_t t1 =
 			    (tcr_el1(16, 0, 16, 2, 5) & ~(UINT64_C(3) << TCR_EL1_IRGN1_SHIFT)) |
 			    (uint64_t)irgn << TCR_EL1_IRGN1_SHIFT;
-			ck_assert(pt_cfg_from_regs(REGIME_EL10, sctlr, t1, 0x40000000, 0x40000000,
-			                           0, ~UINT64_C(0), &cfg, &f));
+			ck_assert(pt_cfg_from_regs(REGIME_EL10, TEST_PA_BITS, sctlr, t1, 0x40000000,
+			                           0x40000000, 0, ~UINT64_C(0), &cfg, &f));
 			ck_assert_msg(cfg.walk_cacheable == (c && irgn), "EL1 C=%u IRGN1=%u", c,
 			              irgn);
 		}
@@ -398,10 +464,11 @@ START_TEST(d8_2_out_of_range_va)
 	test_mem_init(&m, RAM_BASE, RAM_SIZE);
 	root = test_mem_alloc(&m, SZ_64K);
 	if (c->regime == REGIME_EL2)
-		ok = pt_cfg_from_regs(REGIME_EL2, SCTLR_ON, tcr_el2(c->t0sz, tg0_for(c->g), 5),
-		                      root, 0, TEST_MAIR, c->va, &cfg, &f);
+		ok = pt_cfg_from_regs(REGIME_EL2, TEST_PA_BITS, SCTLR_ON,
+		                      tcr_el2(c->t0sz, tg0_for(c->g), 5), root, 0, TEST_MAIR, c->va,
+		                      &cfg, &f);
 	else
-		ok = pt_cfg_from_regs(REGIME_EL10, SCTLR_ON,
+		ok = pt_cfg_from_regs(REGIME_EL10, TEST_PA_BITS, SCTLR_ON,
 		                      tcr_el1(c->t0sz, tg0_for(c->g), c->t1sz, tg1_for(c->g), 5),
 		                      root, root, TEST_MAIR, c->va, &cfg, &f);
 	ck_assert_msg(!ok, "%s", c->rule);
@@ -505,7 +572,7 @@ START_TEST(d8_3_address_size_fault_from_ttbr_baddr)
 
 	test_mem_init(&m, RAM_BASE, RAM_SIZE);
 	for (unsigned tsz = 16; tsz <= 39; tsz += 23) {
-		ck_assert(pt_cfg_from_regs(REGIME_EL2, SCTLR_ON, tcr_el2(tsz, 0, 0),
+		ck_assert(pt_cfg_from_regs(REGIME_EL2, TEST_PA_BITS, SCTLR_ON, tcr_el2(tsz, 0, 0),
 		                           UINT64_C(0x100000000), 0, TEST_MAIR, 0x1000, &cfg, &f));
 		m.reads = 0;
 		r = translate(&cfg, &m, 0x1000);
@@ -513,7 +580,7 @@ START_TEST(d8_3_address_size_fault_from_ttbr_baddr)
 		ck_assert_uint_eq(m.reads, 0);
 	}
 	/* TTBR ASID bits [63:48] and CnP (bit 0) are not part of BADDR. */
-	ck_assert(pt_cfg_from_regs(REGIME_EL10, SCTLR_ON, tcr_el1(16, 0, 16, 2, 0),
+	ck_assert(pt_cfg_from_regs(REGIME_EL10, TEST_PA_BITS, SCTLR_ON, tcr_el1(16, 0, 16, 2, 0),
 	                           UINT64_C(0xabcd000040000001), 0, TEST_MAIR, 0x1000, &cfg, &f));
 	ck_assert_uint_eq(cfg.ttbr, 0x40000000);
 	test_mem_fini(&m);
@@ -563,8 +630,8 @@ START_TEST(d8_5_ng_carried_in_el10_only)
 
 	test_mem_init(&m, RAM_BASE, RAM_SIZE);
 	root = test_mem_alloc(&m, SZ_4K);
-	ck_assert(pt_cfg_from_regs(REGIME_EL10, SCTLR_ON, tcr_el1(16, 0, 16, 2, 5), root, 0,
-	                           TEST_MAIR, 0x1000, &cfg, &f));
+	ck_assert(pt_cfg_from_regs(REGIME_EL10, TEST_PA_BITS, SCTLR_ON, tcr_el1(16, 0, 16, 2, 5),
+	                           root, 0, TEST_MAIR, 0x1000, &cfg, &f));
 	test_map(&m, &cfg, 0x1000, 3, 0x40000000 | LEAF_RW | DESC_NG, 0);
 	test_map(&m, &cfg, 0x2000, 3, 0x40000000 | LEAF_RW, 0);
 	ck_assert(translate(&cfg, &m, 0x1000).ng);
@@ -674,19 +741,20 @@ START_TEST(d8_8_top_byte_ignore)
 	root1 = test_mem_alloc(&m, SZ_4K);
 	if (c->regime == REGIME_EL2) {
 		tcr = tcr_el2(16, 0, 5) | c->tbi_bits;
-		ck_assert(pt_cfg_from_regs(REGIME_EL2, SCTLR_ON, tcr, root0, 0, TEST_MAIR, LOW_VA,
-		                           &map_cfg, &f));
+		ck_assert(pt_cfg_from_regs(REGIME_EL2, TEST_PA_BITS, SCTLR_ON, tcr, root0, 0,
+		                           TEST_MAIR, LOW_VA, &map_cfg, &f));
 		test_map(&m, &map_cfg, LOW_VA, 3, 0x50000000 | LEAF_RW, 0);
 	} else {
 		tcr = tcr_el1(16, 0, 25, TCR_TG1_4K, 5) | c->tbi_bits;
-		ck_assert(pt_cfg_from_regs(REGIME_EL10, SCTLR_ON, tcr, root0, root1, TEST_MAIR,
-		                           LOW_VA, &map_cfg, &f));
+		ck_assert(pt_cfg_from_regs(REGIME_EL10, TEST_PA_BITS, SCTLR_ON, tcr, root0, root1,
+		                           TEST_MAIR, LOW_VA, &map_cfg, &f));
 		test_map(&m, &map_cfg, LOW_VA, 3, 0x50000000 | LEAF_RW, 0);
-		ck_assert(pt_cfg_from_regs(REGIME_EL10, SCTLR_ON, tcr, root0, root1, TEST_MAIR,
-		                           HIGH_VA, &map_cfg, &f));
+		ck_assert(pt_cfg_from_regs(REGIME_EL10, TEST_PA_BITS, SCTLR_ON, tcr, root0, root1,
+		                           TEST_MAIR, HIGH_VA, &map_cfg, &f));
 		test_map(&m, &map_cfg, HIGH_VA, 3, 0x50000000 | LEAF_RW, 0);
 	}
-	ok = pt_cfg_from_regs(c->regime, SCTLR_ON, tcr, root0, root1, TEST_MAIR, c->va, &cfg, &f);
+	ok = pt_cfg_from_regs(c->regime, TEST_PA_BITS, SCTLR_ON, tcr, root0, root1, TEST_MAIR,
+	                      c->va, &cfg, &f);
 	ck_assert_msg(ok == c->ok, "%s", c->rule);
 	r = translate(&cfg, &m, c->va);
 	if (c->ok) {
@@ -712,10 +780,10 @@ START_TEST(d8_2_ttbr1_upper_half_with_its_own_granule)
 	test_mem_init(&m, RAM_BASE, RAM_SIZE);
 	root0 = test_mem_alloc(&m, SZ_16K);
 	root1 = test_mem_alloc(&m, SZ_16K);
-	ck_assert(
-	    pt_cfg_from_regs(REGIME_EL10, SCTLR_ON, tcr, root0, root1, TEST_MAIR, 0x1000, &lo, &f));
-	ck_assert(pt_cfg_from_regs(REGIME_EL10, SCTLR_ON, tcr, root0, root1, TEST_MAIR,
-	                           UINT64_C(0xffffff8000004000), &hi, &f));
+	ck_assert(pt_cfg_from_regs(REGIME_EL10, TEST_PA_BITS, SCTLR_ON, tcr, root0, root1,
+	                           TEST_MAIR, 0x1000, &lo, &f));
+	ck_assert(pt_cfg_from_regs(REGIME_EL10, TEST_PA_BITS, SCTLR_ON, tcr, root0, root1,
+	                           TEST_MAIR, UINT64_C(0xffffff8000004000), &hi, &f));
 	ck_assert(!lo.upper && hi.upper);
 	ck_assert_uint_eq(lo.granule_shift, 12);
 	ck_assert_uint_eq(hi.granule_shift, 14);
@@ -752,8 +820,8 @@ START_TEST(d8_2_epd_disables_one_half)
 	struct walk_result r;
 
 	test_mem_init(&m, RAM_BASE, RAM_SIZE);
-	ck_assert(!pt_cfg_from_regs(REGIME_EL10, SCTLR_ON, tcr | TCR_EL1_EPD0, RAM_BASE, RAM_BASE,
-	                            TEST_MAIR, 0x1000, &cfg, &f));
+	ck_assert(!pt_cfg_from_regs(REGIME_EL10, TEST_PA_BITS, SCTLR_ON, tcr | TCR_EL1_EPD0,
+	                            RAM_BASE, RAM_BASE, TEST_MAIR, 0x1000, &cfg, &f));
 	ck_fault((struct walk_result){.fault = f}, FAULT_TRANSLATION, 0);
 	ck_assert(cfg.epd);
 	m.reads = 0;
@@ -761,13 +829,13 @@ START_TEST(d8_2_epd_disables_one_half)
 	ck_fault(r, FAULT_TRANSLATION, 0);
 	ck_assert_uint_eq(m.reads, 0);
 	/* EPD0 leaves the upper half alone, and EPD1 the lower. */
-	ck_assert(pt_cfg_from_regs(REGIME_EL10, SCTLR_ON, tcr | TCR_EL1_EPD0, RAM_BASE, RAM_BASE,
-	                           TEST_MAIR, HIGH_VA, &cfg, &f));
-	ck_assert(!pt_cfg_from_regs(REGIME_EL10, SCTLR_ON, tcr | TCR_EL1_EPD1, RAM_BASE, RAM_BASE,
-	                            TEST_MAIR, HIGH_VA, &cfg, &f));
+	ck_assert(pt_cfg_from_regs(REGIME_EL10, TEST_PA_BITS, SCTLR_ON, tcr | TCR_EL1_EPD0,
+	                           RAM_BASE, RAM_BASE, TEST_MAIR, HIGH_VA, &cfg, &f));
+	ck_assert(!pt_cfg_from_regs(REGIME_EL10, TEST_PA_BITS, SCTLR_ON, tcr | TCR_EL1_EPD1,
+	                            RAM_BASE, RAM_BASE, TEST_MAIR, HIGH_VA, &cfg, &f));
 	ck_fault((struct walk_result){.fault = f}, FAULT_TRANSLATION, 0);
-	ck_assert(pt_cfg_from_regs(REGIME_EL10, SCTLR_ON, tcr | TCR_EL1_EPD1, RAM_BASE, RAM_BASE,
-	                           TEST_MAIR, 0x1000, &cfg, &f));
+	ck_assert(pt_cfg_from_regs(REGIME_EL10, TEST_PA_BITS, SCTLR_ON, tcr | TCR_EL1_EPD1,
+	                           RAM_BASE, RAM_BASE, TEST_MAIR, 0x1000, &cfg, &f));
 	test_mem_fini(&m);
 }
 END_TEST
@@ -878,6 +946,7 @@ static Suite *pt_suite(void)
 	tcase_add_loop_test(tc, d8_3_address_size_fault_from_oa, 0, N(as_cases));
 	tcase_add_test(tc, d8_3_address_size_boundary_and_priority);
 	tcase_add_test(tc, d8_3_address_size_fault_from_ttbr_baddr);
+	tcase_add_test(tc, oa_between_2_44_and_2_48_on_44_bit_cpu_OAOutOfRange_PAMax);
 	tcase_add_test(tc, d8_2_ttbr_baddr_low_bits_treated_as_zero);
 	tcase_add_loop_test(tc, d8_4_access_flag_fault_at_each_level, 0, 3);
 	tcase_add_test(tc, d8_external_abort_on_walk);

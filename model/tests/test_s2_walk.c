@@ -100,7 +100,7 @@ START_TEST(test_s2_vmid_is_8_bits_without_vmid16)
 {
 	uint64_t vttbr = UINT64_C(0x1234) << VTTBR_VMID_SHIFT;
 	ck_assert_uint_eq(s2_vmid(VTCR_40 | VTCR_VS, vttbr, S2_FEATURES_A72), 0x34);
-	struct s2_features f16 = {true, false};
+	struct s2_features f16 = {true, false, 44};
 	ck_assert_uint_eq(s2_vmid(VTCR_40 | VTCR_VS, vttbr, f16), 0x1234);
 	ck_assert_uint_eq(s2_vmid(VTCR_40, vttbr, f16), 0x34); /* VS=0: 8 bits */
 }
@@ -221,6 +221,30 @@ START_TEST(test_s2_translation_af_and_address_size_faults)
 }
 END_TEST
 
+/* AArch64.PAMax: VTCR_EL2.PS = 48 bits on a CPU whose PARange is 44 bits gives 44-bit output
+ * addresses; a block at 2^44 is an Address size fault there and translates on a 48-bit CPU. */
+START_TEST(test_s2_ps_capped_at_implemented_pa_size_PAMax)
+{
+	struct s2_cfg c;
+	struct s2_walk w;
+	uint64_t v = vtcr(24, 1, TCR_TG0_4K, 5); /* PS = 48 bits */
+	uint64_t vttbr = s2_alloc_root(&mem, v, 1);
+	s2_map(&mem, v, vttbr, 0x400000, UINT64_C(1) << 44, 2, S2_LEAF_RW);
+	s2_map(&mem, v, vttbr, 0x600000, RAM_BASE, 2, S2_LEAF_RW);
+	s2_cfg_from_regs(v, vttbr, S2_FEATURES_A72, &c);
+	ck_assert_uint_eq(c.oa_bits, 44);
+	s2_translate(&c, &ops, 0x400000, &w);
+	ck_assert_int_eq(w.fault.type, FAULT_ADDRESS_SIZE);
+	s2_translate(&c, &ops, 0x600010, &w); /* negative: below 2^44 */
+	ck_assert_int_eq(w.fault.type, FAULT_NONE);
+	struct s2_features f48 = {false, false, 48};
+	s2_cfg_from_regs(v, vttbr, f48, &c);
+	s2_translate(&c, &ops, 0x400000, &w);
+	ck_assert_int_eq(w.fault.type, FAULT_NONE);
+	ck_assert_uint_eq(w.pa, UINT64_C(1) << 44);
+}
+END_TEST
+
 /* D8.4.x stage 2 access permissions: S2AP[0] read, S2AP[1] write, checked for EL1 and EL0
  * alike. */
 START_TEST(test_s2_s2ap_permissions)
@@ -272,7 +296,7 @@ END_TEST
 /* FEAT_XNX, XN[1:0]: 01 executable at EL0 only, 11 at EL1 only, 10 at neither. */
 START_TEST(test_s2_xnx_distinguishes_el0_el1)
 {
-	struct s2_features fx = {false, true};
+	struct s2_features fx = {false, true, 44};
 	struct s2_cfg c;
 	struct s2_walk w;
 	uint64_t vttbr = s2_alloc_root(&mem, VTCR_40, 1);
@@ -552,6 +576,7 @@ static Suite *s2_suite(void)
 	tc = tcase_create("descriptors");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_s2_translation_af_and_address_size_faults);
+	tcase_add_test(tc, test_s2_ps_capped_at_implemented_pa_size_PAMax);
 	tcase_add_test(tc, test_s2_s2ap_permissions);
 	tcase_add_test(tc, test_s2_dc_at_el1_no_stage2_permission_fault);
 	tcase_add_test(tc, test_s2_xn_without_xnx);

@@ -13,6 +13,8 @@
 
 #define BASE UINT64_C(0x40000000)
 #define SIZE (UINT64_C(4) << 20)
+/* The implemented PA size of the CPU these TLBs belong to: the Cortex-A72's 44 bits. */
+#define TEST_PA_BITS 44
 static uint8_t *ram;
 
 static bool rd(void *ctx, uint64_t pa, void *buf, size_t len)
@@ -91,7 +93,7 @@ static void rig_init(struct rig *r, enum tlb_policy pol, unsigned ncpus)
 	put64(r->l3, PAGE_DESC(BASE + 0x100000));
 	r->ops.read = rd;
 	r->ops.ctx = NULL;
-	struct model_cfg cfg = {.ncpus = ncpus, .tlb_policy = pol};
+	struct model_cfg cfg = {.ncpus = ncpus, .tlb_policy = pol, .pa_bits = TEST_PA_BITS};
 	r->c = cache_new(&r->ops);
 	r->t = tlb_new(&cfg, &r->ops, r->c);
 	r->regs.regime = REGIME_EL2;
@@ -224,8 +226,8 @@ START_TEST(accessed_policy_needs_an_access_D8_13)
 	ck_assert(!has_pa(c, n, BASE + 0x100000, NULL)); /* never accessed */
 	struct pt_cfg cfg;
 	struct fault f;
-	ck_assert(pt_cfg_from_regs(REGIME_EL2, r.regs.sctlr, r.regs.tcr, r.regs.ttbr0, 0,
-	                           r.regs.mair, VA, &cfg, &f));
+	ck_assert(pt_cfg_from_regs(REGIME_EL2, TEST_PA_BITS, r.regs.sctlr, r.regs.tcr, r.regs.ttbr0,
+	                           0, r.regs.mair, VA, &cfg, &f));
 	tlb_note_access(r.t, 0, &cfg, VA, 13);
 	store_leaf(&r, PAGE_DESC(BASE + 0x100000), 14);
 	tlb_dsb(r.t, 0, DOM_ISH, BAR_ALL, 15);
@@ -460,8 +462,8 @@ START_TEST(coherent_entry_is_the_current_walk_D8_13)
 	struct pt_cfg cfg;
 	struct fault f;
 	struct walk_result w;
-	ck_assert(pt_cfg_from_regs(REGIME_EL2, r.regs.sctlr, r.regs.tcr, r.regs.ttbr0, 0,
-	                           r.regs.mair, VA, &cfg, &f));
+	ck_assert(pt_cfg_from_regs(REGIME_EL2, TEST_PA_BITS, r.regs.sctlr, r.regs.tcr, r.regs.ttbr0,
+	                           0, r.regs.mair, VA, &cfg, &f));
 	pt_translate(&cfg, &r.ops, VA, &w);
 	unsigned na = lookup(&r, 0, 2, a);
 	unsigned nb = tlb_lookup(r.t, 0, REGIME_EL2, VA, TLB_AT_NOW, 0, 2, &r.regs, &w, b, 16);

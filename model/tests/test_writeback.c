@@ -25,6 +25,7 @@ static void mt_init_wb(struct machine *mt, enum wb_policy p, uint64_t seed)
 	                        .tlb_policy = TLB_POLICY_SPECULATIVE,
 	                        .wb_policy = p,
 	                        .wb_seed = seed,
+	                        .pa_bits = MT_PA_BITS,
 	                        .on_hazard = mt_on_hazard,
 	                        .hazard_arg = mt};
 	mt->m = model_new(&cfg, &mt->ops);

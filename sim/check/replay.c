@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "check/session.h"
+#include "machine/cpu_features.h"
 #include "machine/disasm.h"
 #include "machine/image.h"
 #include "machine/kernel_boot.h"
@@ -441,6 +442,21 @@ int replay_main(int argc, char **argv)
 		        r.path);
 		goto out;
 	}
+	/* The CPU's PA size (model_cfg.pa_bits). Traces written before it was recorded ran
+	 * on the Cortex-A72's 44 bits. */
+	json_t *pav = json_object_get(model, "pa_bits");
+	unsigned pa_bits = CPU_A72_PA_BITS;
+	if (pav) {
+		json_int_t v = json_integer_value(pav);
+		if (!json_is_integer(pav) || v < 0 || v > 64 || !pt_pa_bits_ok((unsigned)v)) {
+			fprintf(stderr,
+			        "sim: %s: the header's model.pa_bits is not 32, 36, 40, 42, 44 or "
+			        "48\n",
+			        r.path);
+			goto out;
+		}
+		pa_bits = (unsigned)v;
+	}
 	r.ram_base = hdr_hex(h, "options", "ram_base", MACH_RAM_BASE);
 	r.ram_size = hdr_hex(h, "options", "ram", MACH_RAM_DEFAULT);
 	if (!kernel && img_check_layout(&r.img, r.ram_base, r.ram_size, err)) {
@@ -468,6 +484,7 @@ int replay_main(int argc, char **argv)
 	    .ctr_idc = hdr_bool(h, "model", "ctr_idc"),
 	    .ctr_dic = hdr_bool(h, "model", "ctr_dic"),
 	    .feat_ets = hdr_bool(h, "model", "feat_ets"),
+	    .pa_bits = pa_bits,
 	    .wb_policy = wb,
 	    .wb_seed = wb_seed,
 	};

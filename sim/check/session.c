@@ -68,7 +68,7 @@ static bool translate(struct session *ss, unsigned cpu, uint64_t va, unsigned el
 		return false;
 	struct pt_cfg cfg;
 	struct fault f;
-	if (!pt_cfg_from_regs(el2 ? REGIME_EL2 : REGIME_EL10, sctlr,
+	if (!pt_cfg_from_regs(el2 ? REGIME_EL2 : REGIME_EL10, ss->cfg.pa_bits, sctlr,
 	                      sr[el2 ? SR_TCR_EL2 : SR_TCR_EL1],
 	                      sr[el2 ? SR_TTBR0_EL2 : SR_TTBR0_EL1], el2 ? 0 : sr[SR_TTBR1_EL1],
 	                      sr[el2 ? SR_MAIR_EL2 : SR_MAIR_EL1], va, &cfg, &f))
@@ -622,6 +622,7 @@ int session_machine(struct session *ss)
 	    .ctr_idc = ss->cfg.ctr_idc,
 	    .ctr_dic = ss->cfg.ctr_dic,
 	    .feat_ets = ss->cfg.feat_ets,
+	    .pa_bits = ss->cfg.pa_bits,
 	    .wb_policy = ss->cfg.wb_policy,
 	    .wb_seed = ss->cfg.wb_seed,
 	    .on_hazard = on_hazard,

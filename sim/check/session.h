@@ -42,6 +42,7 @@ struct session_cfg {
 	unsigned ncpus;
 	enum tlb_policy tlb_policy;
 	bool ctr_idc, ctr_dic, feat_ets;
+	unsigned pa_bits; /* the CPU's implemented PA size (model_cfg.pa_bits) */
 	enum wb_policy wb_policy;
 	uint64_t wb_seed;
 	/* Called after every model_step with its result (res may be NULL): the cost model of

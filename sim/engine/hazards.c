@@ -56,6 +56,20 @@ struct check {
 	uint64_t tp_key[7];
 	bool tp_key_valid, tp_dirty;
 	bool tables_written; /* a store hit a live table since the last flush */
+	/* --no-check (hook_mem_bare): per VA page of a store, whether it reaches a live table
+	 * page, while gen == bare_gen: check_context drops them (a TLBI, a register that
+	 * selects the tables, a store to a table, another CPU), and the EL is part of the key. */
+	uint64_t bare_gen;
+	struct bare_page {
+		uint64_t page, gen;
+		uint64_t pa_page;
+		unsigned el;
+		bool table, upper;
+	} bare[64];
+	/* The restarted store (check_bare_restart) that must not stop again. */
+	bool bare_skip;
+	unsigned bare_skip_cpu;
+	uint64_t bare_skip_pc, bare_skip_insns;
 	bool mem_seen;	     /* a memory hook fired for the instruction in progress */
 	/* --check-unicorn */
 	struct pend_load loads[MAX_LOADS];
@@ -275,7 +289,8 @@ static void tp_regime(struct sim *s, enum regime rg)
 		struct pt_cfg cfg;
 		struct fault f;
 		uint64_t probe = half ? UINT64_MAX : 0;
-		if (!pt_cfg_from_regs(rg, sctlr, tcr, t0, t1, mair, probe, &cfg, &f))
+		if (!pt_cfg_from_regs(rg, s->feat.pa_bits, sctlr, tcr, t0, t1, mair, probe, &cfg,
+		                      &f))
 			continue;
 		uint64_t span = cfg.tsz ? UINT64_C(1) << (64 - cfg.tsz) : 0;
 		uint64_t lo = half ? 0 - span : 0, hi = half ? UINT64_MAX : span - 1;
@@ -327,6 +342,7 @@ void check_context(struct sim *s)
 {
 	struct check *c = s->chk;
 	c->tables_written = false;
+	c->bare_gen++;
 	cpu_flush_tlb(s);
 	/* The registers tp_regime reads (both regimes, each CPU's own). */
 	uint64_t key[7] = {
@@ -473,6 +489,7 @@ static void check_trace_header(struct sim *s, const struct session_cfg *cfg)
 	    .ctr_idc = cfg->ctr_idc,
 	    .ctr_dic = cfg->ctr_dic,
 	    .feat_ets = cfg->feat_ets,
+	    .pa_bits = cfg->pa_bits,
 	    .wb_policy = cfg->wb_policy,
 	    .wb_seed = cfg->wb_seed,
 	    .argc = s->opt.argc,
@@ -688,6 +705,102 @@ void check_settle(struct sim *s)
 	flush_if_tables(s);
 }
 
+/*
+ * --no-check: what keeps Unicorn's TLB on the live tables as the checked run does
+ * (flush_if_tables, from the code hook before the instruction after a store to a live
+ * table), without a code hook. Without it Unicorn kept its old entries for the rest of the
+ * block and the text could differ (fidelity-spec-fill, herd-VIS7: e2e-no-check-all.sh).
+ * Flushing from this memory hook is not possible: Unicorn's load and store helpers read
+ * their TLB entry before calling the hooks and use it after (cputlb.c; measured: a flush
+ * here makes the store write through a cleared entry, SIGSEGV). So a store that reaches a
+ * live table page saves the CPU (before the instruction: its PC is written back before
+ * every access) and stops; its bytes land, and the run loop restores the CPU, flushes and
+ * runs the instruction again (check_bare_restart), which stores the same bytes through
+ * the new tables' TLB (a store that changes the translation of its own page is the one
+ * case the two runs differ). That second execution passes here (bare_skip: its PC in the
+ * first block after the restart); it leaves tables_written, so the stretch's end flushes
+ * once more (check_settle). A store-exclusive is not restarted (its first execution
+ * cleared the monitor: the second would fail); it only sets tables_written.
+ * No flush is needed, and none is made, when the 8-byte descriptor stored over was
+ * invalid or keeps its value: Unicorn's TLB holds only translations that succeeded (a
+ * failed walk, or one below an invalid table descriptor, leaves nothing), so no entry
+ * can come from it; the table pages are recomputed at the next store (a new table
+ * descriptor adds a table page).
+ */
+static bool is_exclusive(uint32_t enc)
+{
+	/* C4.1.x "Load/store exclusive": op0 bits [29:24] = 0b001000. */
+	return (enc & 0x3f000000u) == 0x08000000u;
+}
+
+static void hook_mem_bare(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
+                          void *user)
+{
+	struct sim *s = user;
+	struct check *c = s->chk;
+	(void)type; /* UC_HOOK_MEM_WRITE only */
+	if (!c->ntpages || s->host_op || s->blk_stopped || s->stop != STOP_NONE || size <= 0)
+		return;
+	if (c->tp_dirty) {
+		/* The last table store may have added or removed a table. */
+		tables_recompute(s);
+		c->tp_dirty = false;
+		c->bare_gen++;
+	}
+	uint64_t page = addr >> PAGE_BITS;
+	struct bare_page *b = &c->bare[page % 64];
+	if (b->gen != c->bare_gen || b->page != page || b->el != s->el) {
+		struct mmu_xlate x;
+		mmu_translate(s, addr, ACC_WRITE, 1, &x);
+		bool ok = x.fault.type == FAULT_NONE;
+		*b = (struct bare_page){.page = page,
+		                        .gen = c->bare_gen,
+		                        .el = s->el,
+		                        .pa_page = x.pa >> PAGE_BITS,
+		                        .table = ok && is_table_page(c, x.pa),
+		                        .upper = ok && in_sorted(c->upages, c->nupages, x.pa)};
+	}
+	if (!b->table)
+		return;
+	if (b->upper)
+		c->tp_dirty = true; /* may add or remove a table */
+	uint64_t old, pa = b->pa_page << PAGE_BITS | (addr & ((UINT64_C(1) << PAGE_BITS) - 1));
+	if (size == 8 && !(addr & 7) && ram_bytes(s, pa, &old, 8) &&
+	    (!(old & DESC_VALID) || old == (uint64_t)value))
+		return;
+	uint64_t pc = cpu_reg(s, UC_ARM64_REG_PC);
+	if (c->bare_skip && s->cpu == c->bare_skip_cpu && pc == c->bare_skip_pc) {
+		if (c->bare_skip_insns == UINT64_MAX)
+			c->bare_skip_insns = s->insns; /* the first block after the restart */
+		if (s->insns == c->bare_skip_insns) {
+			c->tables_written = true;
+			return;
+		}
+	}
+	c->bare_skip = false;
+	uint32_t enc = 0;
+	if (mmu_read_va(s, pc, &enc, 4, ACC_FETCH) == 0 && is_exclusive(enc)) {
+		c->tables_written = true;
+		return;
+	}
+	if (uc_context_save(uc, s->abort_ctx) != UC_ERR_OK) {
+		snprintf(s->fatal, sizeof(s->fatal), "unicorn: cannot save the CPU for a restart");
+		sim_request_stop(s, STOP_FATAL);
+		return;
+	}
+	sim_request_stop(s, STOP_TABLE_STORE);
+}
+
+void check_bare_restart(struct sim *s, uint64_t pc)
+{
+	struct check *c = s->chk;
+	check_context(s);
+	c->bare_skip = true;
+	c->bare_skip_cpu = s->cpu;
+	c->bare_skip_pc = pc;
+	c->bare_skip_insns = UINT64_MAX;
+}
+
 /* ---- life cycle ---- */
 
 int check_new(struct sim *s)
@@ -715,6 +828,7 @@ int check_new(struct sim *s)
 		    .ctr_idc = (ctr >> 28) & 1,
 		    .ctr_dic = (ctr >> 29) & 1,
 		    .feat_ets = s->feat.feat_ets, /* machine/cpu_features.h */
+		    .pa_bits = s->feat.pa_bits,
 		    .wb_policy = s->opt.wb_policy,
 		    .wb_seed = s->opt.wb_seed,
 		    .on_step = s->timing ? on_step : NULL,
@@ -738,11 +852,22 @@ int check_new(struct sim *s)
 	c->tp_key_valid = false;
 	c->nloads = 0;
 	c->store_pending = false;
-	if (s->opt.no_check)
-		return 0; /* the benchmarks' bare Unicorn: no load/store events (run.c) */
 	uc_hook h;
-	uc_err e =
-	    uc_hook_add(s->uc, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, (void *)hook_mem, s, 1, 0);
+	uc_err e;
+	if (s->opt.no_check) {
+		/* The benchmarks' bare Unicorn: no load/store events (run.c), only the flushes
+		 * after a store to a live table. */
+		memset(c->bare, 0, sizeof(c->bare));
+		c->bare_gen = 1;
+		c->bare_skip = false;
+		e = uc_hook_add(s->uc, &h, UC_HOOK_MEM_WRITE, (void *)hook_mem_bare, s, 1, 0);
+		if (e != UC_ERR_OK) {
+			snprintf(s->fatal, sizeof(s->fatal), "unicorn: %s", uc_strerror(e));
+			return -1;
+		}
+		return 0;
+	}
+	e = uc_hook_add(s->uc, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, (void *)hook_mem, s, 1, 0);
 	if (e == UC_ERR_OK && s->opt.check_unicorn)
 		e = uc_hook_add(s->uc, &h, UC_HOOK_MEM_READ_AFTER, (void *)hook_read_after, s, 1,
 		                0);
@@ -772,6 +897,7 @@ struct model *check_model(struct sim *s)
 
 void check_free(struct sim *s)
 {
+
 	struct check *c = s->chk;
 	if (!c)
 		return;

@@ -57,6 +57,9 @@ void check_cpu_off(struct sim *s, uint64_t pc);
 
 /* After a stop for a context change: Unicorn's TLB follows the fresh translation. */
 void check_context(struct sim *s);
+/* --no-check: the store at pc that reached a live table runs again with Unicorn's TLB
+ * flushed (STOP_TABLE_STORE, the CPU restored to before it). */
+void check_bare_restart(struct sim *s, uint64_t pc);
 /* RAM changed behind the guest's stores (an injected flip): the next check_context
  * recomputes the live table pages. */
 void check_tables_dirty(struct sim *s);

@@ -457,7 +457,9 @@ void hooks_uart_flush_line(struct sim *s)
 
 /* What the ID registers read (hook_mrs): Unicorn's Cortex-A72 values, with the fields the
  * machine's description decides (machine/cpu_features.h). The description's PA size must
- * be the one Unicorn implements: its walker and its MMU-off accesses check against it. */
+ * be the one Unicorn implements (its MMU-off accesses check against it); the model and
+ * hypsim's walker (mmu.c) take it from s->feat, and hypsim raises the Address size faults
+ * Unicorn's walker lets through (an output address beyond it, mmu_hook_mem). */
 static int machine_description(struct sim *s)
 {
 	static const enum cpu_sysreg regs[] = {

@@ -28,7 +28,8 @@
  * VAs Unicorn maps for itself (the PA windows of RAM, the UART and the GIC) never miss: with the
  * MMU on, the tables may send them anywhere, to a PA with nothing behind it too, where Unicorn
  * reads 0. mmu_hook_mem (a memory hook in every run) turns such an access into a precise External
- * abort.
+ * abort, and one whose output address is beyond the PA size (which Unicorn's walk lets
+ * through) into the Address size fault the model gives.
  *
  * Stage 2 (issue 19): at EL1/EL0 with HCR_EL2.VM=1 every translation here is the model's
  * combined walk (translate_s12), as Unicorn's own is: a placeholder needs every page of it
@@ -96,8 +97,10 @@ static void translate_s12(struct sim *s, const struct mmu_regs *r, uint64_t va,
 	struct s12_regs sr = {.sctlr_el1 = r->sctlr, .tcr_el1 = r->tcr, .ttbr0_el1 = r->ttbr0,
 	                      .ttbr1_el1 = r->ttbr1, .mair_el1 = r->mair, .hcr_el2 = r->hcr,
 	                      .vtcr_el2 = r->vtcr, .vttbr_el2 = r->vttbr};
+	struct s2_features feat = S2_FEATURES_A72;
+	feat.pa_bits = s->feat.pa_bits; /* the machine's PA size, as the model's (ck_s2_features) */
 	struct s12_result res;
-	s12_translate(&sr, S2_FEATURES_A72, &s->ram_ops, va, acc, r->el, &res);
+	s12_translate(&sr, feat, &s->ram_ops, va, acc, r->el, &res);
 	x->mmu_on = true;
 	x->s2_on = true;
 	x->fault = res.fault.f;
@@ -138,10 +141,18 @@ static void translate_regs(struct sim *s, const struct mmu_regs *r, uint64_t va,
 			return;
 	} else if (!x->mmu_on) {
 		x->pa = va;
+		/* AArch64.S1DisabledOutput: a PA beyond the implemented size is a level 0 Address
+		 * size fault, not an access to a PA with nothing behind it (QEMU agrees:
+		 * firmware/engine/addr-size). */
+		if (va >> s->feat.pa_bits) {
+			x->fault = (struct fault){.type = FAULT_ADDRESS_SIZE, .level = 0};
+			return;
+		}
 	} else {
 		struct pt_cfg cfg;
-		bool ok = pt_cfg_from_regs(el2 ? REGIME_EL2 : REGIME_EL10, r->sctlr, r->tcr,
-		                           r->ttbr0, r->ttbr1, r->mair, va, &cfg, &x->fault);
+		bool ok =
+		    pt_cfg_from_regs(el2 ? REGIME_EL2 : REGIME_EL10, s->feat.pa_bits, r->sctlr,
+		                     r->tcr, r->ttbr0, r->ttbr1, r->mair, va, &cfg, &x->fault);
 		if (!ok)
 			return;
 		pt_translate(&cfg, &s->ram_ops, va, &x->walk);
@@ -335,15 +346,18 @@ void mmu_hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int6
 	if (c->gen != s->win_gen || c->page != page) {
 		struct mmu_xlate x;
 		mmu_translate(s, addr, write ? ACC_WRITE : ACC_READ, len, &x);
-		if (x.fault.type != FAULT_NONE && x.fault.type != FAULT_EXTERNAL)
-			return; /* Unicorn's own walk raises that fault */
-		*c = (struct win_entry){.page = page, .gen = s->win_gen,
-		                      .nothing = x.fault.type == FAULT_EXTERNAL};
+		/* Unicorn's own walk raises Translation, Access flag and Permission faults, but
+		 * not an Address size fault for an output address beyond the PA size (measured:
+		 * TCR_EL2.PS = 48 bits on its 44-bit A72, a block at 2^44 reads 0): hypsim takes
+		 * that one, as the model and the ID registers say (firmware/engine/addr-size). */
+		bool own = x.fault.type == FAULT_EXTERNAL || x.fault.type == FAULT_ADDRESS_SIZE;
+		if (x.fault.type != FAULT_NONE && !own)
+			return;
+		*c = (struct win_entry){.page = page, .gen = s->win_gen, .abort = x.fault};
 	}
-	if (!c->nothing)
+	if (c->abort.type == FAULT_NONE)
 		return;
-	s->abort = (struct pending_abort){
-	    .write = write, .va = addr, .fault = {.type = FAULT_EXTERNAL, .level = 0}};
+	s->abort = (struct pending_abort){.write = write, .va = addr, .fault = c->abort};
 	if (uc_context_save(uc, s->abort_ctx) != UC_ERR_OK) {
 		snprintf(s->fatal, sizeof(s->fatal), "unicorn: cannot save the CPU for an abort");
 		sim_request_stop(s, STOP_FATAL);

@@ -423,7 +423,7 @@ int sim_run(struct sim *s)
 		/* `until` serves one stretch: reached, or left for an exception (a new one is
 		 * computed when needed). A restarted access (placeholder) resumes the stretch. */
 		bool reached = s->until && npc == s->until;
-		if (s->stop != STOP_PLACEHOLDER)
+		if (s->stop != STOP_PLACEHOLDER && s->stop != STOP_TABLE_STORE)
 			s->until = 0;
 		mmu_fetch_forget(s);
 		check_settle(s);
@@ -458,7 +458,8 @@ int sim_run(struct sim *s)
 			break;
 		case STOP_ABORT:
 			/* mmu_hook_mem: the CPU as it was before the access that reached nothing
-			 * (its PC the access's instruction, written back before every access). */
+			 * or faults on its address size (its PC the access's instruction, written
+			 * back before every access). */
 			if (uc_context_restore(s->uc, s->abort_ctx) != UC_ERR_OK)
 				return end_finish(s, "fatal", SIM_EXIT_UNFINISHED,
 				              "unicorn: cannot restore the CPU for an abort");
@@ -498,6 +499,15 @@ int sim_run(struct sim *s)
 		case STOP_CONTEXT:
 			mmu_sweep(s);
 			check_context(s);
+			break;
+		case STOP_TABLE_STORE:
+			/* hazards.c, hook_mem_bare: the CPU as it was before the store. */
+			if (uc_context_restore(s->uc, s->abort_ctx) != UC_ERR_OK)
+				return end_finish(s, "fatal", SIM_EXIT_UNFINISHED,
+				              "unicorn: cannot restore the CPU for a restart");
+			npc = cpu_reg(s, UC_ARM64_REG_PC);
+			end_uncount_from(s, npc);
+			check_bare_restart(s, npc);
 			break;
 		case STOP_ERET:
 			if (eret_to_aarch32(s, s->el, s->blk_va + s->blk_size - 4, npc, &status))

@@ -98,6 +98,7 @@ enum stop_kind {
 	STOP_ABORT,       /* an abort decided by hypsim (unmapped VA, PA with nothing behind it) */
 	STOP_PLACEHOLDER, /* an access Unicorn has no region for: a placeholder and a restart, or an abort */
 	STOP_CONTEXT,     /* a write that changes translation: re-check placeholder VAs */
+	STOP_TABLE_STORE, /* --no-check: a store reached a live table: restart it, TLB flushed */
 	STOP_ERET,        /* the previous block ended with ERET: the EL may have changed */
 	STOP_BUDGET,      /* the next block would exceed --max-insns: run up to the limit */
 	STOP_HANG,        /* a block that branches to itself doing nothing */
@@ -308,12 +309,13 @@ struct sim {
 	bool abort_ctx_miss;
 	/* mmu_hook_mem's view of the current regime, dropped whenever the run loop regains
 	 * control and whenever hypsim flushes Unicorn's TLB: whether its MMU is on (0: not
-	 * known yet, 1: off, 2: on) and, per VA page, whether it reaches no device. */
+	 * known yet, 1: off, 2: on) and, per VA page, the abort hypsim takes itself there
+	 * (External: no device; Address size) or FAULT_NONE. */
 	unsigned win_mmu;
 	uint64_t win_gen;
 	struct win_entry {
 		uint64_t page, gen;
-		bool nothing;
+		struct fault abort;
 	} win_cache[64];
 	char fatal[160];
 	struct last_exc last_exc;

@@ -9,7 +9,7 @@ struct cpu_features cpu_features_hypsim(void)
 	return (struct cpu_features){
 	    .el2 = true,
 	    .el3 = false,
-	    .pa_bits = 44,
+	    .pa_bits = CPU_A72_PA_BITS,
 	    .tgran4 = true,
 	    .tgran16 = true,
 	    .tgran64 = true,

@@ -13,7 +13,9 @@
  *    walk TG0/TG1 = 16K as 16K, so ID_AA64MMFR0_EL1.TGran16 says so (the A72's own value,
  *    0 "not implemented", would describe a CPU that walks it as 4K, as QEMU 7.2 does).
  *  - PA size: 44 bits (PARange 4), Unicorn's and the A72's; RAM lies below it
- *    (machine.h, MACH_PA_BITS).
+ *    (machine.h, MACH_PA_BITS). The model (model_cfg.pa_bits, in a trace's header) and
+ *    hypsim's walker cap TCR.PS/IPS at it: an output address beyond it, or a PA beyond it
+ *    with the MMU off, is an Address size fault.
  *  - No FEAT_ETS (the A72 has none): the model's "no ISB after DSB" rules apply.
  * Not described here (the A72's values stand): AArch32 at EL0/EL1 (hypsim ends a run that
  * enters it), caches (CTR_EL0), debug, SIMD/FP.
@@ -23,6 +25,10 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+
+/* The Cortex-A72's PA size (its TRM: ID_AA64MMFR0_EL1.PARange = 0b0100), which Unicorn's
+ * A72 reports too. Traces written before their header recorded model.pa_bits ran on it. */
+#define CPU_A72_PA_BITS 44
 
 struct cpu_features {
 	bool el2;         /* EL2 implemented (AArch64 only) */

@@ -650,12 +650,10 @@ void trace_header(struct trace *t, const struct trace_header_info *h)
 	json_object_set_new(opt, "uart", h->uart_path ? json_string(h->uart_path) : json_null());
 	json_object_set_new(opt, "cpus", json_integer(h->ncpus));
 	json_object_set_new(opt, "argv", argv);
-	json_t *model = json_object();
-	json_object_set_new(model, "ncpus", json_integer(h->ncpus));
-	json_object_set_new(model, "tlb_policy", json_string(h->tlb));
-	json_object_set_new(model, "ctr_idc", json_boolean(h->ctr_idc));
-	json_object_set_new(model, "ctr_dic", json_boolean(h->ctr_dic));
-	json_object_set_new(model, "feat_ets", json_boolean(h->feat_ets));
+	json_t *model =
+	    json_pack("{s:I, s:s, s:b, s:b, s:b, s:I}", "ncpus", (json_int_t)h->ncpus, "tlb_policy",
+	              h->tlb, "ctr_idc", h->ctr_idc, "ctr_dic", h->ctr_dic, "feat_ets", h->feat_ets,
+	              "pa_bits", (json_int_t)h->pa_bits);
 	char wb[32];
 	wb_policy_format(h->wb_policy, h->wb_seed, wb, sizeof(wb));
 	json_object_set_new(model, "writeback", json_string(wb));

@@ -43,6 +43,7 @@ struct trace_header_info {
 	/* The model's configuration (struct model_cfg). */
 	unsigned ncpus;
 	bool ctr_idc, ctr_dic, feat_ets;
+	unsigned pa_bits;
 	enum wb_policy wb_policy;
 	uint64_t wb_seed;
 	int argc;

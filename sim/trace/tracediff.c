@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "machine/cpu_features.h"
 #include "machine/msg.h"
 #include "trace/tracediff.h"
 #include "trace/tracefile.h"
@@ -199,11 +200,14 @@ int diff_main(int argc, char **argv)
 		        " in B (insn events compared with their asm and sym filled in)\n",
 		        schema_a, schema_b);
 	/* A header without model.writeback predates the write-back policy: it ran under the
-	 * default, "any". */
+	 * default, "any"; one without model.pa_bits predates it too: the Cortex-A72's size. */
 	json_t *mods[2] = {json_object_get(ha, "model"), json_object_get(hb, "model")};
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 2; i++) {
 		if (json_is_object(mods[i]) && !json_object_get(mods[i], "writeback"))
 			json_object_set_new(mods[i], "writeback", json_string("any"));
+		if (json_is_object(mods[i]) && !json_object_get(mods[i], "pa_bits"))
+			json_object_set_new(mods[i], "pa_bits", json_integer(CPU_A72_PA_BITS));
+	}
 	if (compare(ha, hb, "", NULL)) {
 		fprintf(out, "A = %s, B = %s\nfirst divergence in the header (the runs' settings):\n",
 		        pa, pb);

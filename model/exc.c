@@ -216,6 +216,11 @@ struct exc_entry exc_take(const struct exc_info *info, const struct exc_cpu *cpu
 
 	assert(pstate_el(cpu->pstate) == info->from_el);
 	e.target_el = exc_target_el(info->cause, info->from_el, cpu->hcr_el2);
+	/* A stage 2 abort, a stage 1 walk's included, is taken to EL2 (pseudocode
+	 * AArch64.Abort: IsSecondStage(fault) routes it to EL2). */
+	if (info->stage2 && (info->cause == EXC_CAUSE_INSN_ABORT ||
+	                     info->cause == EXC_CAUSE_DATA_ABORT))
+		e.target_el = 2;
 	/* A trap control of a higher EL (CNTHCTL_EL2 for an EL1 access) sends it higher. */
 	if (info->cause == EXC_CAUSE_SYSREG_TRAP && info->trap_el > e.target_el)
 		e.target_el = info->trap_el;

@@ -6,7 +6,8 @@
  * value (EC, IL, ISS incl. DFSC/IFSC, WnR, CM, S1PTW), the vector offset (D1.10.2: current
  * EL with SP0 / SPx, lower EL AArch64 / AArch32), and the PSTATE/SPSR transfer of entry and
  * ERET. Does not model: AArch32 lower ELs, SError/IRQ/FIQ generation (the offsets are
- * computed), FEAT_PAN/UAO/SSBS/BTI PSTATE bits, MDCR_EL2.TDE routing, stage 2 faults.
+ * computed), FEAT_PAN/UAO/SSBS/BTI PSTATE bits, MDCR_EL2.TDE routing; of stage 2 faults
+ * only their routing to EL2 and their ESR (the walk and HPFAR_EL2 are s2.h's).
  * Pure: the simulator applies the result to the CPU.
  */
 #ifndef HYPSIM_MODEL_EXC_H
@@ -50,7 +51,10 @@ struct exc_info {
 	struct fault fault;  /* aborts */
 	bool write;	     /* data abort: WnR */
 	bool cache_maint;    /* data abort caused by DC/IC/AT: CM=1 and WnR=1 (D17.2.37) */
-	bool s1ptw;	     /* stage 2 fault on a stage 1 walk (always false: no stage 2) */
+	bool stage2;	     /* aborts: a stage 2 fault of the EL1&0 regime, taken to EL2 (D8.x
+			        "Stage 2 fault"; HPFAR_EL2 is the caller's to write) */
+	bool s1ptw;	     /* stage 2 fault on a stage 1 walk */
+	uint64_t ipa;	     /* stage 2 aborts: the faulting IPA, for HPFAR_EL2 */
 	uint64_t far;	     /* faulting VA for aborts and PC alignment */
 	bool far_valid;
 	bool il32;	     /* instruction length: 32-bit (always, for A64) */

@@ -58,7 +58,7 @@ enum sysreg_id {
 	SR_VBAR_EL1,
 	SR_VBAR_EL2,
 	SR_HCR_EL2,
-	SR_VTCR_EL2,	/* stage 2 of EL1&0 (s2.h): the simulator does not deliver them yet */
+	SR_VTCR_EL2,	/* stage 2 of EL1&0 (s2.h): sim/machine/decode.c delivers them */
 	SR_VTTBR_EL2,
 	SR_COUNT
 };

@@ -17,7 +17,10 @@
 # 11 addr-size: the PARange the guest reads (44 bits) caps TCR_EL2.PS = 48 bits: an output
 #    address at 2^44 is a level 2 Address size fault (ESR 0x96000002) through a VA Unicorn
 #    walks and one hypsim's walker decides, 2^44 - 2 MiB an External abort, and with the
-#    MMU off PA 2^44 a level 0 Address size fault (ESR 0x96000000) (issue 20).
+#    MMU off PA 2^44 a level 0 Address size fault (ESR 0x96000000) (issue 20);
+# 12 s2-abort (issue 19): an EL1 guest's stage 2 aborts (Translation: on a stage 1 table
+#    read (S1PTW), data, instruction; Permission) taken to EL2 with ESR_EL2, FAR_EL2 and
+#    HPFAR_EL2, retried after EL2 maps.
 # Skipped (77) when the firmware was not built.
 set -u
 sim=$1 fw=$2 exp=$3 spin=$4
@@ -36,7 +39,7 @@ count() {
 # NAME:EXIT-CHECKED:EXIT-NO-CHECK. smc-stale's checked run reports missing-isb (code stored
 # over with no context synchronisation; --no-check has no model).
 for spec in eret-alias:0:0 eret-alias-direct:0:0 ext-abort:0:0 restart:0:0 dc-zva:0:0 \
-	entry-base:0:0 smc-stale:1:0 addr-size:0:0; do
+	entry-base:0:0 smc-stale:1:0 addr-size:0:0 s2-abort:0:0; do
 	name=${spec%%:*} rest=${spec#*:}
 	for mode in checked no-check; do
 		opt="" want=${rest%:*}
@@ -113,5 +116,16 @@ if grep -q "EL0, 0x0 (no symbol)" "$dir/spin.err"; then
 	fail "--no-check: a report names EL0, 0x0 (no symbol)"
 fi
 
-[ "$fails" -eq 0 ] && echo "ok: firmware/engine: 7 guests checked and --no-check, QEMU's text, equal counts"
+# 12: hypsim's own ESR_EL2 (ISV = 0; the firmware masks ISS[24:14]) for the stage 2 aborts,
+# taken from EL1 to EL2 at the lower-EL vector.
+"$sim" run "$fw/s2-abort.elf" --uart /dev/null --trace "$dir/s2.jsonl" 2>/dev/null
+for want in '"from_el":1,"to_el":2.*"esr":"0x92000086".*"far":"0x87e00010"' \
+	'"from_el":1,"to_el":2.*"esr":"0x92000006".*"far":"0x87e00010"' \
+	'"from_el":1,"to_el":2.*"esr":"0x82000006".*"far":"0x47c00000"' \
+	'"from_el":1,"to_el":2.*"esr":"0x9200004e".*"far":"0x47a00008"'; do
+	grep '"type":"exception"' "$dir/s2.jsonl" | grep -q "$want" ||
+		fail "s2-abort: no exception event matching $want in the trace"
+done
+
+[ "$fails" -eq 0 ] && echo "ok: firmware/engine: 9 guests checked and --no-check, QEMU's text, equal counts"
 exit "$fails"

@@ -42,6 +42,9 @@ const struct cpu_sysreg_desc cpu_sysregs[CSR_COUNT] = {
     SR(ESR_EL2, 3, 4, 5, 2, 0, false, false),
     SR(FAR_EL1, 3, 0, 6, 0, 0, false, false),
     SR(FAR_EL2, 3, 4, 6, 0, 0, false, false),
+    SR(VTCR_EL2, 3, 4, 2, 1, 2, true, true),
+    SR(VTTBR_EL2, 3, 4, 2, 1, 0, true, true),
+    SR(HPFAR_EL2, 3, 4, 6, 0, 4, false, false),
     SR(SCR_EL3, 3, 6, 1, 1, 0, false, false),
     SR(CTR_EL0, 3, 3, 0, 0, 1, false, false),
     SR(ID_AA64MMFR0_EL1, 3, 0, 0, 7, 0, false, false),
@@ -218,9 +221,16 @@ int cpu_enter(struct sim *s, uint64_t pstate, uint64_t pc)
 		snprintf(s->fatal, sizeof(s->fatal), "unicorn: cannot map a scratch page");
 		return -1;
 	}
+	/* The translator keeps the old EL's flags until the ERET (a PSTATE write does not
+	 * rebuild them): from EL1/EL0 the scratch page is fetched in the EL1&0 regime, whose
+	 * stage 2 (HCR_EL2.VM) may not map it (pKVM's host stage 2 maps only what the host
+	 * touched): stage 2 is off too until the ERET has run. */
+	uint64_t hcr = cpu_read_sysreg(s, CSR_HCR_EL2);
 	int rc = 0;
 	if (sctlr_v & SCTLR_ELx_M)
 		rc |= cpu_write_sysreg(s, sctlr, sctlr_v & ~SCTLR_ELx_M);
+	if (hcr & HCR_EL2_VM)
+		rc |= cpu_write_sysreg(s, CSR_HCR_EL2, hcr & ~HCR_EL2_VM);
 	cpu_flush_tlb(s);
 	cpu_set_reg(s, UC_ARM64_REG_PSTATE, (old & ~UINT64_C(0xf)) | PSTATE_M_EL2H);
 	rc |= cpu_write_sysreg(s, CSR_SPSR_EL2, pstate);
@@ -249,6 +259,8 @@ int cpu_enter(struct sim *s, uint64_t pstate, uint64_t pc)
 	}
 	cpu_set_reg(s, UC_ARM64_REG_PC, pc); /* a stop in a block hook leaves PC stale */
 	rc |= cpu_write_sysreg(s, sctlr, sctlr_v);
+	if (hcr & HCR_EL2_VM)
+		rc |= cpu_write_sysreg(s, CSR_HCR_EL2, hcr);
 	rc |= cpu_write_sysreg(s, CSR_ELR_EL1, elr1);
 	rc |= cpu_write_sysreg(s, CSR_ELR_EL2, elr2);
 	rc |= cpu_write_sysreg(s, CSR_SPSR_EL2, spsr2);

@@ -48,6 +48,9 @@ int sim_take_exception(struct sim *s, struct exc_info *info, uint64_t pc, uint64
 	rc |= cpu_write_sysreg(s, el2 ? CSR_SPSR_EL2 : CSR_SPSR_EL1, e.spsr);
 	if (e.far_valid)
 		rc |= cpu_write_sysreg(s, el2 ? CSR_FAR_EL2 : CSR_FAR_EL1, e.far);
+	/* HPFAR_EL2.FIPA[43:4] = IPA[51:12] of a stage 2 abort (D17.2 HPFAR_EL2). */
+	if (info->stage2 && el2)
+		rc |= cpu_write_sysreg(s, CSR_HPFAR_EL2, (info->ipa >> 12) << 4);
 	if (rc)
 		return -1;
 

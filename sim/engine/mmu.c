@@ -44,6 +44,11 @@
  * abort, and one whose output address is beyond the PA size (which Unicorn's walk lets
  * through) into the Address size fault the model gives.
  *
+ * Stage 2 (issue 19): at EL1/EL0 with HCR_EL2.VM=1 every translation here is the model's
+ * combined walk (translate_s12), as Unicorn's own is: a placeholder needs every page of it
+ * to reach backed memory through both stages, and a stage 2 fault is never left to Unicorn
+ * (the access misses, and hypsim takes the abort to EL2 with the IPA for HPFAR_EL2).
+ *
  * Known gap: a descriptor rewritten by a plain store to point an already-swept-in VA at a
  * PA with nothing behind it, with no TLBI after it, reads 0 in Unicorn (the architecture
  * requires a TLBI for that change anyway: the checker reports it as stale-tlb/bbm).
@@ -60,9 +65,22 @@
 #include "engine/sim.h"
 #include "machine/disasm.h"
 #include "machine/machine.h"
+#include "s2.h"
 
 #define PH_MAX_SIZE (UINT64_C(2) << 20)
 #define PAGE        UINT64_C(0x1000)
+
+/* EL1/EL0: HCR_EL2, and VTCR_EL2/VTTBR_EL2 when HCR_EL2.VM puts the regime under stage 2. */
+static void mmu_s2_regs_read(struct sim *s, struct mmu_regs *r)
+{
+	r->hcr = cpu_read_sysreg(s, CSR_HCR_EL2);
+	if (!(r->hcr & HCR_EL2_VM)) {
+		r->hcr = 0; /* nothing else of HCR_EL2 matters to a walk */
+		return;
+	}
+	r->vtcr = cpu_read_sysreg(s, CSR_VTCR_EL2);
+	r->vttbr = cpu_read_sysreg(s, CSR_VTTBR_EL2);
+}
 
 /* The registers of the current EL's regime, read once from Unicorn for many walks. */
 static void mmu_regs_read(struct sim *s, struct mmu_regs *r)
@@ -74,6 +92,54 @@ static void mmu_regs_read(struct sim *s, struct mmu_regs *r)
 	r->ttbr0 = cpu_read_sysreg(s, el2 ? CSR_TTBR0_EL2 : CSR_TTBR0_EL1);
 	r->ttbr1 = el2 ? 0 : cpu_read_sysreg(s, CSR_TTBR1_EL1);
 	r->mair = cpu_read_sysreg(s, el2 ? CSR_MAIR_EL2 : CSR_MAIR_EL1);
+	r->hcr = r->vtcr = r->vttbr = 0;
+	if (!el2)
+		mmu_s2_regs_read(s, r);
+}
+
+/*
+ * EL1/EL0 with HCR_EL2.VM=1: the model's combined walk (s2.h, s12_translate: D8.2, every
+ * stage 1 table read an IPA translated by stage 2, then the output IPA), which is also what
+ * Unicorn 2.0.1 walks (QEMU's get_phys_addr: S1 + Stage2 with S1PTW). The stage 1 walk's
+ * block size becomes the smaller of both stages', so that a placeholder never spans two
+ * stage 2 leaves without ph_window_ok's page-by-page check.
+ */
+static void translate_s12(struct sim *s, const struct mmu_regs *r, uint64_t va,
+                          enum access_type acc, struct mmu_xlate *x)
+{
+	struct s12_regs sr = {.sctlr_el1 = r->sctlr, .tcr_el1 = r->tcr, .ttbr0_el1 = r->ttbr0,
+	                      .ttbr1_el1 = r->ttbr1, .mair_el1 = r->mair, .hcr_el2 = r->hcr,
+	                      .vtcr_el2 = r->vtcr, .vttbr_el2 = r->vttbr};
+	struct s2_features feat = S2_FEATURES_A72;
+	feat.pa_bits = s->feat.pa_bits; /* the machine's PA size, as the model's (ck_s2_features) */
+	struct s12_result res;
+	s12_translate(&sr, feat, &s->ram_ops, va, acc, r->el, &res);
+	x->mmu_on = true;
+	x->s2_on = true;
+	x->fault = res.fault.f;
+	x->stage2 = res.fault.stage == 2;
+	x->s1ptw = res.fault.s1ptw;
+	x->ipa = x->stage2 ? res.fault.ipa : res.ipa;
+	if (res.s1_on)
+		x->walk = res.s1;
+	else
+		x->walk = (struct walk_result){.level = res.s2.level, .block_size = res.s2.block_size};
+	if (res.fault.f.type == FAULT_NONE) {
+		x->pa = res.pa;
+		x->walk.oa = res.pa;
+		if (res.s1_on && res.s2.block_size < x->walk.block_size)
+			x->walk.block_size = res.s2.block_size;
+		return;
+	}
+	if (res.fault.stage == 1 && res.fault.f.type == FAULT_PERMISSION) {
+		/* Where the access would have gone (ph_window_ok keeps a window whose pages fault
+		 * only for permissions, when behind them is memory): the IPA through stage 2. */
+		struct s2_walk w;
+		s2_translate(&res.s2cfg, &s->ram_ops, res.s1.oa, &w);
+		x->walk.oa = w.fault.type == FAULT_NONE ? w.pa : UINT64_MAX;
+		if (w.fault.type == FAULT_NONE && w.block_size < x->walk.block_size)
+			x->walk.block_size = w.block_size;
+	}
 }
 
 static void translate_regs(struct sim *s, const struct mmu_regs *r, uint64_t va,
@@ -82,7 +148,11 @@ static void translate_regs(struct sim *s, const struct mmu_regs *r, uint64_t va,
 	memset(x, 0, sizeof(*x));
 	bool el2 = r->el == 2;
 	x->mmu_on = (r->sctlr & SCTLR_ELx_M) != 0;
-	if (!x->mmu_on) {
+	if (!el2 && (r->hcr & HCR_EL2_VM)) {
+		translate_s12(s, r, va, acc, x);
+		if (x->fault.type != FAULT_NONE)
+			return;
+	} else if (!x->mmu_on) {
 		x->pa = va;
 		/* AArch64.S1DisabledOutput: a PA beyond the implemented size is a level 0 Address
 		 * size fault, not an access to a PA with nothing behind it (QEMU agrees:
@@ -117,8 +187,10 @@ void mmu_translate(struct sim *s, uint64_t va, enum access_type acc, unsigned le
 	struct mmu_regs r;
 	if (!(s->el == 2 ? cpu_read_sysreg(s, CSR_SCTLR_EL2) : cpu_read_sysreg(s, CSR_SCTLR_EL1)) &
 	    SCTLR_ELx_M) {
-		/* MMU off: VA = PA, no other register matters. */
+		/* Stage 1 off: VA = IPA, and without stage 2 (EL2, or HCR_EL2.VM=0) = PA. */
 		r = (struct mmu_regs){.el = s->el};
+		if (s->el < 2)
+			mmu_s2_regs_read(s, &r);
 	} else {
 		mmu_regs_read(s, &r);
 	}
@@ -265,6 +337,10 @@ static enum win_state ph_window_check(struct sim *s, const struct mmu_regs *r, u
 		translate_regs(s, r, va + off, ACC_READ, (unsigned)PAGE, &x);
 		if (!x.mmu_on)
 			return WIN_BAD;
+		/* A stage 2 fault is taken on the model's word (mmu_map_placeholder), with the
+		 * IPA that HPFAR_EL2 reports: never left to Unicorn's walk. */
+		if (x.stage2)
+			return WIN_BAD;
 		if (x.fault.type == FAULT_TRANSLATION) {
 			st = WIN_HOLEY;
 			continue;
@@ -400,7 +476,8 @@ void mmu_hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int6
 	}
 	if (!s->win_mmu) {
 		uint64_t sctlr = cpu_read_sysreg(s, s->el == 2 ? CSR_SCTLR_EL2 : CSR_SCTLR_EL1);
-		s->win_mmu = (sctlr & SCTLR_ELx_M) ? 2 : 1;
+		bool s2 = s->el < 2 && (cpu_read_sysreg(s, CSR_HCR_EL2) & HCR_EL2_VM);
+		s->win_mmu = (sctlr & SCTLR_ELx_M) || s2 ? 2 : 1;
 	}
 	bool write = type == UC_MEM_WRITE;
 	if (s->win_mmu == 1) {
@@ -445,6 +522,9 @@ bool mmu_map_placeholder(struct sim *s)
 	 * there) or a window that could not be mapped (an overlap with another region), a PA
 	 * with nothing behind it: an External abort (DESIGN §2). */
 	s->abort.fault = x.fault;
+	s->abort.stage2 = x.stage2;
+	s->abort.s1ptw = x.s1ptw;
+	s->abort.ipa = x.ipa;
 	if (x.fault.type == FAULT_NONE)
 		s->abort.fault = (struct fault){.type = FAULT_EXTERNAL, .level = 0};
 	return false;
@@ -486,7 +566,8 @@ void mmu_sweep(struct sim *s)
 	struct ph_regime *st = &s->ph_rg[g];
 	const struct mmu_regs *o = &st->regs;
 	bool same_ctx = st->regs_valid && o->sctlr == r.sctlr && o->tcr == r.tcr &&
-	                o->mair == r.mair;
+	                o->mair == r.mair && o->hcr == r.hcr && o->vtcr == r.vtcr &&
+	                o->vttbr == r.vttbr;
 	int half = -1; /* -1: every placeholder; 0 / 1: those with VA bit 55 clear / set */
 	bool full = true;
 	if (same_ctx && !st->tlbi_all) {
@@ -645,6 +726,9 @@ bool mmu_classify_abort(struct sim *s, bool fetch, uint64_t pc)
 	struct mmu_xlate x;
 	mmu_translate(s, a.va, acc, 1, &x);
 	a.fault = x.fault;
+	a.stage2 = x.stage2;
+	a.s1ptw = x.s1ptw;
+	a.ipa = x.ipa;
 	if (a.fault.type == FAULT_NONE) {
 		/* Unicorn faulted where the walker does not: only an alignment check remains
 		 * (Device memory with the MMU off, SCTLR.A). */

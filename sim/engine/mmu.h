@@ -15,10 +15,14 @@
 
 /* The translation of va for an access by the current EL (its regime, its registers). */
 struct mmu_xlate {
-	bool mmu_on;
-	struct walk_result walk; /* when mmu_on */
+	bool mmu_on;             /* stage 1 or (EL1/EL0, HCR_EL2.VM) stage 2 on */
+	struct walk_result walk; /* when mmu_on: stage 1's (oa and block_size: of both stages) */
 	struct fault fault;      /* FAULT_NONE, a walk/permission fault, or FAULT_EXTERNAL */
 	uint64_t pa;
+	/* EL1/EL0 with HCR_EL2.VM=1 (s2.h): a fault of stage 2 (taken to EL2), on a stage 1
+	 * table read (s1ptw), at IPA ipa. */
+	bool s2_on, stage2, s1ptw;
+	uint64_t ipa;
 };
 void mmu_translate(struct sim *s, uint64_t va, enum access_type acc, unsigned len,
                    struct mmu_xlate *x);

@@ -224,8 +224,12 @@ static struct exc_info abort_info(const struct sim *s)
 	return (struct exc_info){
 	    .cause = s->abort.fetch ? EXC_CAUSE_INSN_ABORT : EXC_CAUSE_DATA_ABORT,
 	    .fault = s->abort.fault,
-	    .write = s->abort.write,
+	    /* WnR is 0 for a stage 1 table read (s2.h, s12_fault_syndrome). */
+	    .write = s->abort.write && !s->abort.s1ptw,
 	    .cache_maint = s->abort.cache_maint,
+	    .stage2 = s->abort.stage2,
+	    .s1ptw = s->abort.s1ptw,
+	    .ipa = s->abort.ipa,
 	    .far = s->abort.va,
 	    .far_valid = true,
 	};
@@ -263,6 +267,18 @@ static enum loop_result exception(struct sim *s, uint64_t pc, int *status)
 		break;
 	case 13: /* SMC: answered by hypsim as EL3 firmware (PSCI), no exception entry */
 		return sched_smc(s, pc, status);
+	case 12: /* EXCP_HYP_TRAP: an SMC at EL1 trapped by HCR_EL2.TSC (D1.x: taken to EL2,
+		  * EC 0x17, its preferred return the SMC itself; pKVM's host handler skips it).
+		  * Unicorn raises it before the SMC executes, at its PC (op_helper.c pre_smc). */
+		if (!hooks_read_insn(s, pc, &enc) || (enc & 0xffe0001f) != 0xd4000003) {
+			*status = end_finish(s, "fatal", SIM_EXIT_UNFINISHED,
+			                     "unsupported trap to EL2 (Unicorn intno 12) at %s",
+			                     end_where(s, pc, w, sizeof(w)));
+			return LOOP_END;
+		}
+		info.cause = EXC_CAUSE_SMC;
+		info.imm16 = (uint16_t)(enc >> 5);
+		break;
 	case 7: /* BRK: reported at the instruction, which is also the preferred return */
 		hooks_read_insn(s, pc, &enc);
 		info.cause = EXC_CAUSE_BRK;

@@ -116,6 +116,10 @@ struct pending_abort {
 	bool cache_maint;
 	uint64_t va;
 	struct fault fault;
+	/* A fault of the EL1&0 regime under stage 2 (HCR_EL2.VM=1): taken to EL2 with
+	 * HPFAR_EL2 = the IPA (D8.x "Stage 2 fault"); s1ptw on a stage 1 table read. */
+	bool stage2, s1ptw;
+	uint64_t ipa;
 };
 
 /* The last exception hypsim performed, for the hang report ("last exception taken"). */
@@ -146,6 +150,7 @@ struct last_exc {
 struct mmu_regs {
 	unsigned el;
 	uint64_t sctlr, tcr, ttbr0, ttbr1, mair;
+	uint64_t hcr, vtcr, vttbr; /* EL1/EL0: stage 2 when HCR_EL2.VM (else 0) */
 };
 
 /* A placeholder VA window (engine/mmu.c), checked against the walk of one translation

@@ -16,6 +16,7 @@ static const struct {
     {0, 2, 0, 1, SR_TTBR1_EL1}, {4, 2, 0, 0, SR_TTBR0_EL2}, {0, 2, 0, 2, SR_TCR_EL1},
     {4, 2, 0, 2, SR_TCR_EL2},   {0, 10, 2, 0, SR_MAIR_EL1}, {4, 10, 2, 0, SR_MAIR_EL2},
     {0, 12, 0, 0, SR_VBAR_EL1}, {4, 12, 0, 0, SR_VBAR_EL2}, {4, 1, 1, 0, SR_HCR_EL2},
+    {4, 2, 1, 2, SR_VTCR_EL2},  {4, 2, 1, 0, SR_VTTBR_EL2},
 };
 
 bool dec_sysreg(unsigned op0, unsigned op1, unsigned crn, unsigned crm, unsigned op2,

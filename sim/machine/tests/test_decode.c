@@ -142,6 +142,14 @@ START_TEST(test_d17_sysreg_encodings)
 	ck_assert_int_eq(id, SR_HCR_EL2);
 	ck_assert(dec_sysreg(3, 0, 2, 0, 1, &id) && id == SR_TTBR1_EL1);
 	ck_assert(dec_sysreg(3, 4, 10, 2, 0, &id) && id == SR_MAIR_EL2);
+	dec_sys_fields(0xd51c2140, &op0, &op1, &crn, &crm, &op2); /* msr vtcr_el2, x0 */
+	ck_assert(dec_sysreg(op0, op1, crn, crm, op2, &id));
+	ck_assert_int_eq(id, SR_VTCR_EL2);
+	dec_sys_fields(0xd51c2101, &op0, &op1, &crn, &crm, &op2); /* msr vttbr_el2, x1 */
+	ck_assert(dec_sysreg(op0, op1, crn, crm, op2, &id));
+	ck_assert_int_eq(id, SR_VTTBR_EL2);
+	dec_sys_fields(0xd51c6082, &op0, &op1, &crn, &crm, &op2); /* msr hpfar_el2, x2 */
+	ck_assert(!dec_sysreg(op0, op1, crn, crm, op2, &id)); /* HPFAR_EL2: not a model register */
 	ck_assert(!dec_sysreg(3, 4, 4, 0, 1, &id)); /* ELR_EL2: not a model register */
 }
 END_TEST

@@ -30,7 +30,7 @@ struct expected_hz {
 struct scenario {
 	char *path;
 	char *firmware; /* resolved: the ELF, or the kernel's Image */
-	char *kfile[4]; /* resolved "initrd", "dtb", "symbols" of a "kernel" boot, NULL: none */
+	char *kfile[3]; /* resolved "initrd", "dtb", "symbols" of a "kernel" boot, NULL: none */
 	char *append;
 	char *description;
 	enum expect_kind expect;

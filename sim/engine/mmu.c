@@ -446,6 +446,29 @@ static void hook_mem_abort(uc_engine *uc, struct sim *s, bool write, uint64_t ad
 	sim_request_stop(s, STOP_ABORT);
 }
 
+/* The page of va in the per-page cache of what hypsim itself takes there (win_cache):
+ * an External abort, an Address size fault, or nothing (FAULT_NONE). NULL when the walk
+ * faults in a way Unicorn's own walk raises (Translation, Access flag, Permission): nothing
+ * is cached then. Unicorn's walk does not raise an Address size fault for an output address
+ * beyond the PA size (measured: TCR_EL2.PS = 48 bits on its 44-bit A72, a block at 2^44
+ * reads 0): hypsim takes that one, as the model and the ID registers say
+ * (firmware/engine/addr-size). */
+static const struct win_entry *win_lookup(struct sim *s, uint64_t va, enum access_type acc,
+                                          unsigned len)
+{
+	uint64_t page = va >> 12;
+	struct win_entry *c = &s->win_cache[page % 64];
+	if (c->gen == s->win_gen && c->page == page)
+		return c;
+	struct mmu_xlate x;
+	mmu_translate(s, va, acc, len, &x);
+	bool own = x.fault.type == FAULT_EXTERNAL || x.fault.type == FAULT_ADDRESS_SIZE;
+	if (x.fault.type != FAULT_NONE && !own)
+		return NULL;
+	*c = (struct win_entry){.page = page, .gen = s->win_gen, .abort = x.fault};
+	return c;
+}
+
 /*
  * Unicorn's walk sends such a VA to its PA and reads 0 or drops the write where nothing is
  * behind it (io_readx: cpu_transaction_failed is compiled out). DESIGN §2: a synchronous
@@ -491,22 +514,9 @@ void mmu_hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int6
 		hook_mem_abort(uc, s, write, addr, f);
 		return;
 	}
-	uint64_t page = addr >> 12;
-	unsigned len = size > 0 ? (unsigned)size : 1;
-	struct win_entry *c = &s->win_cache[page % 64];
-	if (c->gen != s->win_gen || c->page != page) {
-		struct mmu_xlate x;
-		mmu_translate(s, addr, write ? ACC_WRITE : ACC_READ, len, &x);
-		/* Unicorn's own walk raises Translation, Access flag and Permission faults, but
-		 * not an Address size fault for an output address beyond the PA size (measured:
-		 * TCR_EL2.PS = 48 bits on its 44-bit A72, a block at 2^44 reads 0): hypsim takes
-		 * that one, as the model and the ID registers say (firmware/engine/addr-size). */
-		bool own = x.fault.type == FAULT_EXTERNAL || x.fault.type == FAULT_ADDRESS_SIZE;
-		if (x.fault.type != FAULT_NONE && !own)
-			return;
-		*c = (struct win_entry){.page = page, .gen = s->win_gen, .abort = x.fault};
-	}
-	if (c->abort.type == FAULT_NONE)
+	const struct win_entry *c =
+	    win_lookup(s, addr, write ? ACC_WRITE : ACC_READ, size > 0 ? (unsigned)size : 1);
+	if (!c || c->abort.type == FAULT_NONE)
 		return;
 	hook_mem_abort(uc, s, write, addr, c->abort);
 }
@@ -649,18 +659,8 @@ bool mmu_block_guarded(struct sim *s, uint64_t va, uint32_t size)
 			continue;
 		/* mmu_hook_mem's per-page answers serve fetches too: whether a page reaches
 		 * nothing does not depend on the access (a permission fault is Unicorn's). */
-		struct win_entry *c = &s->win_cache[(at >> 12) % 64];
-		if (c->gen != s->win_gen || c->page != at >> 12) {
-			struct mmu_xlate x;
-			mmu_translate(s, at, ACC_FETCH, 4, &x);
-			/* As in mmu_hook_mem: Unicorn's walk raises its own faults, not an
-			 * External abort nor an Address size fault beyond the PA size. */
-			bool own = x.fault.type == FAULT_EXTERNAL || x.fault.type == FAULT_ADDRESS_SIZE;
-			if (x.fault.type != FAULT_NONE && !own)
-				continue;
-			*c = (struct win_entry){.page = at >> 12, .gen = s->win_gen, .abort = x.fault};
-		}
-		if (c->abort.type != FAULT_NONE) {
+		const struct win_entry *c = win_lookup(s, at, ACC_FETCH, 4);
+		if (c && c->abort.type != FAULT_NONE) {
 			s->ph_evict_va = at;
 			return true;
 		}

@@ -290,7 +290,7 @@ void model_step(struct model *m, const struct model_event *ev, struct model_step
 		enum access_type acc = ev->kind == EV_FETCH  ? ACC_FETCH
 		                       : ev->kind == EV_LOAD ? ACC_READ
 		                                             : ACC_WRITE;
-		if (!ck_fast_access(m, ev, acc, ev->u.mem.va, ev->u.mem.size, res))
+		if (ev->u.mem.pa || !ck_fast_access(m, ev, acc, ev->u.mem.va, ev->u.mem.size, res))
 			ck_check_access(m, ev, acc, ev->u.mem.va, ev->u.mem.size, false, res);
 		break;
 	}

@@ -377,8 +377,23 @@ void ck_check_access(struct model *m, const struct model_event *ev, enum access_
 	a->reads = acc == ACC_FETCH || acc == ACC_READ;
 	unsigned nh0 = m->nhz;
 
-	/* 1. Coherent outcome. */
-	ck_translate_ctx(m, &c->sr, c->el, 0, acc, va, a->size, zva, NULL, &a->co);
+	/* 1. Coherent outcome. An access given by its PA (model_event.u.mem.pa) has that one
+	 * translation: Normal Non-cacheable (no line of the cache is involved), as with the
+	 * MMU off but without its Device type's alignment rule. */
+	bool by_pa = (ev->kind == EV_LOAD || ev->kind == EV_STORE) && ev->u.mem.pa;
+	if (by_pa) {
+		memset(&a->co, 0, sizeof(a->co));
+		a->co.tr.va = a->co.tr.oa = va;
+		a->co.tr.level = 3;
+		a->co.tr.block_size = 4096;
+		a->co.tr.af = true;
+		a->co.tr.attrs.inner = a->co.tr.attrs.outer = MT_NORMAL_NC;
+		if (va >> m->cfg.pa_bits)
+			a->co.tr.fault = a->co.fault = (struct fault){FAULT_ADDRESS_SIZE, 0};
+		ck_finish_attrs(&a->co, 0, acc, va, a->size, zva);
+	} else {
+		ck_translate_ctx(m, &c->sr, c->el, 0, acc, va, a->size, zva, NULL, &a->co);
+	}
 	struct xlat *co = &a->co;
 	ck_observe(a, co, CV_LATEST, &a->o0);
 	/* Bytes other than the latest at the coherent PA claim their outcomes first. */
@@ -432,7 +447,7 @@ void ck_check_access(struct model *m, const struct model_event *ev, enum access_
 		unsynced_walk_alternatives(a, c, zva);
 
 	/* 3. Other combinations of pending register values. */
-	unsigned ncombo = sr_ctx_count(&c->sr, rg);
+	unsigned ncombo = by_pa ? 1 : sr_ctx_count(&c->sr, rg);
 	bool any_on = co->mmu_on;
 	for (unsigned k = 1; k < ncombo && k < 32; k++) {
 		struct xlat ox;
@@ -460,7 +475,7 @@ void ck_check_access(struct model *m, const struct model_event *ev, enum access_
 		ck_tlb_alternatives(a, c, rg, zva);
 	/* 4b. Stage 2 (s2tlb.h): entries of old stage 2 descriptors, TLBIs of stage 2, and old
 	 * values of HCR_EL2 / VTCR_EL2 / VTTBR_EL2. */
-	if (ck_s2_possible(&c->sr, c->el)) {
+	if (!by_pa && ck_s2_possible(&c->sr, c->el)) {
 		struct s12_regs s1 = {
 		    .sctlr_el1 = c->sr.latest[SR_SCTLR_EL1], .tcr_el1 = c->sr.latest[SR_TCR_EL1],
 		    .ttbr0_el1 = c->sr.latest[SR_TTBR0_EL1], .ttbr1_el1 = c->sr.latest[SR_TTBR1_EL1],
@@ -510,7 +525,7 @@ void ck_check_access(struct model *m, const struct model_event *ev, enum access_
 			pa += chunk;
 			rem -= chunk;
 		}
-		if (single && ncombo == 1 && !tlb_pending_any(m->t) && !co->s2_on &&
+		if (!by_pa && single && ncombo == 1 && !tlb_pending_any(m->t) && !co->s2_on &&
 		    (va & (CACHE_PAGE_SIZE - 1)) + a->size <= CACHE_PAGE_SIZE &&
 		    (acc == ACC_FETCH || acc == ACC_READ || acc == ACC_WRITE || acc == ACC_DC_READ))
 			tc_fill(m, ev->cpu, va, acc, co);

@@ -111,6 +111,12 @@ struct model_event {
 			uint64_t va;
 			unsigned size;
 			uint64_t value; /* EV_STORE, little-endian, size <= 8 */
+			/* EV_LOAD/EV_STORE: va is a PA and the access's own translation is not
+			 * part of what is checked (a trace that records PAs only, such as
+			 * Casemate's, sim/check/casemate.h): Normal Non-cacheable, to the PoC,
+			 * one outcome. Its effects on live tables (break-before-make, stores a
+			 * TLBI relies on) are checked as any store's. */
+			bool pa;
 		} mem;
 		struct {
 			enum sysreg_id reg;

@@ -21,6 +21,7 @@
 #include <sys/mman.h>
 #include <time.h>
 
+#include "check/casemate.h"
 #include "check/session.h"
 #include "machine/cpu_features.h"
 #include "machine/disasm.h"
@@ -315,12 +316,16 @@ static bool replay_line(struct replay *r, const char *line, size_t len, struct e
 
 static const char replay_usage[] =
     "usage: sim replay TRACE [--firmware ELF] [--json] [--bench]\n"
+    "       sim replay --casemate FILE\n"
     "  re-check a trace recorded by `sim run --trace` with the model alone: prints the\n"
     "  run's hazard report and exits with the run's status\n"
     "  --firmware ELF  the firmware the trace names, when it has moved (its sha256 must\n"
     "                  match the header's)\n"
     "  --json          one JSON object per hazard report on stdout, as sim run --json\n"
-    "  --bench         print the replay speed (events/s) on stdout\n";
+    "  --bench         print the replay speed (events/s) on stdout\n"
+    "  --casemate FILE check a trace in Casemate's format (the pKVM ghost-model checker's\n"
+    "                  s-expressions, docs/casemate.md) and print hypsim's hazards beside\n"
+    "                  Casemate's own '!' verdicts; exit 0 no hazard, 1 hazards, 2 bad input\n";
 
 static const char *hdr_str(json_t *h, const char *obj, const char *key)
 {
@@ -344,10 +349,11 @@ int replay_main(int argc, char **argv)
 	    {"firmware", required_argument, NULL, 'f'},
 	    {"json", no_argument, NULL, 'j'},
 	    {"bench", no_argument, NULL, 'b'},
+	    {"casemate", required_argument, NULL, 'c'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	const char *fw = NULL;
+	const char *fw = NULL, *casemate = NULL;
 	bool json = false, bench = false;
 	int c;
 	optind = 1;
@@ -362,6 +368,9 @@ int replay_main(int argc, char **argv)
 		case 'b':
 			bench = true;
 			break;
+		case 'c':
+			casemate = optarg;
+			break;
 		case 'h':
 			fputs(replay_usage, stdout);
 			return EXIT_OK;
@@ -369,6 +378,14 @@ int replay_main(int argc, char **argv)
 			fprintf(stderr, "sim: invalid option for 'replay' (try 'sim replay --help')\n");
 			return EXIT_USAGE;
 		}
+	}
+	if (casemate) {
+		if (optind != argc || fw || json || bench) {
+			fprintf(stderr, "sim: replay: --casemate FILE takes no TRACE and no other "
+			                "option (try 'sim replay --help')\n");
+			return EXIT_USAGE;
+		}
+		return casemate_main(casemate);
 	}
 	if (optind != argc - 1) {
 		fprintf(stderr, "sim: replay: exactly one TRACE expected (try 'sim replay --help')\n");

@@ -320,6 +320,26 @@ uint64_t s2t_level_size(int level, unsigned g)
 	return UINT64_C(1) << (g + (unsigned)(3 - level) * (g - 3));
 }
 
+/* The newest older valid value of the descriptor of version vi (same VMID) that a break
+ * to `value` would have had to remove and that a TLB may still hold as a stage 2 entry
+ * (leaf or walk cache): no covering TLBI completed since the store that replaced it. vi
+ * itself when there is none. Combined entries are left to the accesses (stale-tlb), as
+ * for a valid -> valid store: IPAS2E1IS alone is a break here, VMALLE1IS is not needed. */
+static unsigned unbroken(const struct s2tlb *t, unsigned vi, uint64_t value)
+{
+	const struct version *cur = &t->ver[vi];
+	for (unsigned j = vi; j-- > 0;) {
+		const struct version *v = &t->ver[j];
+		if (v->desc_pa != cur->desc_pa || v->vmid != cur->vmid || !v->live ||
+		    !s2_bbm_needed(v->value, value, v->level, v->g))
+			continue;
+		for (unsigned c = 0; c < t->cfg.ncpus; c++)
+			if (s2t_cached_state(t, c, v, false, 0, true, 0, true) > VS_DEAD)
+				return j;
+	}
+	return vi;
+}
+
 bool s2tlb_store(struct s2tlb *t, unsigned cpu, uint64_t pa, uint64_t value, uint64_t seq,
                  uint64_t pc)
 {
@@ -357,7 +377,15 @@ bool s2tlb_store(struct s2tlb *t, unsigned cpu, uint64_t pa, uint64_t value, uin
 		v.cause = mkcause(cpu, seq, pc, EV_STORE, what);
 		GROW(t->ver, t->nver, t->capver);
 		t->ver[t->nver++] = v;
-		if (!v.live || !s2_bbm_needed(old, value, v.level, v.g))
+		/* The value the break must remove: the one replaced now (valid -> valid) or,
+		 * when that one is invalid (the break itself), an older valid value some TLB
+		 * may still hold because no TLBI completed since it was replaced (invalid ->
+		 * DSB -> new value without the TLBI: D8.14.1 needs all three steps). */
+		unsigned vi = t->nver - 1;
+		if (!(old & DESC_VALID) && (value & DESC_VALID))
+			vi = unbroken(t, vi, value);
+		const struct version *bv = &t->ver[vi];
+		if (!bv->live || !s2_bbm_needed(bv->value, value, bv->level, bv->g))
 			continue;
 		/* D8.14.1: a valid -> valid change that needs a break, of a value that may be
 		 * cached. */
@@ -373,7 +401,7 @@ bool s2tlb_store(struct s2tlb *t, unsigned cpu, uint64_t pa, uint64_t value, uin
 		snprintf(hz.summary, sizeof(hz.summary),
 		         "stage 2 descriptor of IPA 0x%" PRIx64 " (VMID %u, level %d) changed from "
 		         "0x%" PRIx64 " to 0x%" PRIx64 " without break-before-make",
-		         v.ipa_base, (unsigned)v.vmid, v.level, old, value);
+		         v.ipa_base, (unsigned)v.vmid, v.level, bv->value, value);
 		hz.n_outcomes = 2;
 		hz.outcomes[0].has_pa = true;
 		hz.outcomes[0].pa = pa;
@@ -383,15 +411,16 @@ bool s2tlb_store(struct s2tlb *t, unsigned cpu, uint64_t pa, uint64_t value, uin
 		hz.outcomes[1].has_pa = true;
 		hz.outcomes[1].pa = pa;
 		snprintf(hz.outcomes[1].text, sizeof(hz.outcomes[1].text),
-		         "old stage 2 descriptor 0x%016" PRIx64 " may still be in a TLB", old);
-		hz.outcomes[1].cause = v.cause;
+		         "old stage 2 descriptor 0x%016" PRIx64 " may still be in a TLB",
+		         bv->value);
+		hz.outcomes[1].cause = bv->cause;
 		hz.rule = RULE_S2_BBM;
 		hz.fold_key = (pc * 31) ^ pa;
 		if (on) {
 			s2t_report(t, &hz);
 		} else {
 			GROW(t->held, t->nheld, t->capheld);
-			t->held[t->nheld++] = (struct held_bbm){hz, t->nver - 1};
+			t->held[t->nheld++] = (struct held_bbm){hz, vi};
 		}
 	}
 	if (hit) {

@@ -425,6 +425,42 @@ START_TEST(bbm_full_sequence_is_clean_D8_14_1)
 }
 END_TEST
 
+/* model_event.u.mem.pa (traces that record PAs, sim/check/casemate.h): the store is not
+ * translated (VX as a PA, not the PA1 the live tables give VX), and a store by PA to a live
+ * descriptor is checked for break-before-make as any store. */
+static struct model_step_result store_by_pa(struct machine *mt, uint64_t pa, uint64_t value)
+{
+	struct model_event ev = {.kind = EV_STORE, .cpu = 0};
+	ev.u.mem.va = pa;
+	ev.u.mem.size = 8;
+	ev.u.mem.value = value;
+	ev.u.mem.pa = true;
+	struct model_step_result r = mt_step(mt, &ev);
+	if (pa >= RAM_BASE && pa + 8 <= RAM_BASE + RAM_SIZE)
+		memcpy(mt->ram + (pa - RAM_BASE), &value, 8);
+	return r;
+}
+
+START_TEST(store_by_pa_is_untranslated_and_checked_for_bbm_D8_14_1)
+{
+	struct machine mt;
+	mt_init(&mt);
+	uint64_t a = mt_idmap(&mt);
+	uint64_t dpa = mt_map(&mt, a, VX, PA1, ATTR_WB);
+	mt_mmu_on(&mt, 0, a, SCTLR_ON);
+	mt_clear(&mt);
+	struct model_step_result r = store_by_pa(&mt, VX, 1);
+	ck_assert(!r.mmu_on);
+	ck_assert_int_eq(r.fault.type, FAULT_NONE);
+	ck_assert_uint_eq(r.tr.oa, VX);
+	EXPECT_NONE(&mt);
+	store_by_pa(&mt, dpa, PAGE(PA2, ATTR_WB));
+	ev_dsb(&mt, 0, DOM_ISH, BAR_ALL);
+	EXPECT(&mt, HZ_BBM, 1);
+	mt_fini(&mt);
+}
+END_TEST
+
 /* D8.14.1 / D8.13: valid -> invalid -> valid' without the TLBI still needs BBM. */
 START_TEST(bbm_without_tlbi_D8_14_1)
 {
@@ -786,6 +822,7 @@ static Suite *checker_suite(void)
 	tcase_add_test(tc, bbm_valid_to_valid_on_live_mapping_D8_14_1);
 	tcase_add_test(tc, bbm_full_sequence_is_clean_D8_14_1);
 	tcase_add_test(tc, bbm_without_tlbi_D8_14_1);
+	tcase_add_test(tc, store_by_pa_is_untranslated_and_checked_for_bbm_D8_14_1);
 	tcase_add_test(tc, table_store_then_tlbi_without_dsb_D8_13);
 	tcase_add_test(tc, dc_by_va_uses_stale_tlb_D8_13);
 	tcase_add_test(tc, fast_path_revalidates_after_ttbr_switch);

@@ -965,8 +965,18 @@ int casemate_main(const char *file)
 		fprintf(stderr, "sim: %s: %s\n", name, strerror(errno));
 		return EXIT_USAGE;
 	}
-	char *buf = malloc(CM_MAX_FILE + 1);
-	size_t len = buf ? fread(buf, 1, CM_MAX_FILE + 1, f) : 0;
+	/* Read it whole, growing the buffer (most traces are a few KiB). */
+	size_t cap = 1 << 16, len = 0;
+	char *buf = malloc(cap);
+	while (buf && len <= CM_MAX_FILE) {
+		len += fread(buf + len, 1, cap - len, f);
+		if (len < cap || len > CM_MAX_FILE)
+			break;
+		char *nb = realloc(buf, cap *= 2);
+		if (!nb)
+			free(buf);
+		buf = nb;
+	}
 	bool rerr = ferror(f);
 	fclose(f);
 	if (!buf || rerr || len > CM_MAX_FILE) {

@@ -30,6 +30,8 @@ const char help_overview[] =
     "                                  drop each maintenance instruction in turn: which\n"
     "                                  omissions the checker reports\n"
     "  replay TRACE                    re-check a recorded trace with the model alone\n"
+    "  replay --casemate FILE          check a Casemate (pKVM ghost model) trace, hypsim's\n"
+    "                                  verdicts beside Casemate's\n"
     "  diff A B                        the first divergence of two traces\n"
     "  help [COMMAND]                  this text, or COMMAND's options (as COMMAND --help)\n"
     "  version                         the version (as --version)\n"

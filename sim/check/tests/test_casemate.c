@@ -7,7 +7,7 @@
 #include <check.h>
 #include <string.h>
 
-#include "check/casemate.h"
+#include "check/casemate_read.h"
 
 static int parse(const char *s, struct cm_trace *t, char *err)
 {

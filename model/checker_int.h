@@ -157,6 +157,7 @@ static inline struct tlb_regs regs_of(const struct sr_file *f, enum regime rg, u
 		r.mair = sr_ctx_value(f, rg, combo, SR_MAIR_EL2);
 	} else {
 		r.sctlr = sr_ctx_value(f, rg, combo, SR_SCTLR_EL1);
+		r.s2 = (f->latest[SR_HCR_EL2] & HCR_EL2_VM) != 0;
 		r.tcr = sr_ctx_value(f, rg, combo, SR_TCR_EL1);
 		r.ttbr0 = sr_ctx_value(f, rg, combo, SR_TTBR0_EL1);
 		r.ttbr1 = sr_ctx_value(f, rg, combo, SR_TTBR1_EL1);

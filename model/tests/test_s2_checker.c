@@ -244,6 +244,81 @@ START_TEST(test_s2_step_stage1_unmap_with_vmalle1_is_clean)
 }
 END_TEST
 
+/* Stage 1 of cpu 1 on with HCR_EL2.VM=0 (start(false)): RAM identity-mapped, VX -> PA1,
+ * VX loaded once (its entry may be cached). Returns the stage 1 root. */
+static uint64_t stage1_on_vm0(void)
+{
+	mt_fini(&mt);
+	start(false);
+	uint64_t root = mt_idmap(&mt);
+	mt_map(&mt, root, VX, PA1, ATTR_WB);
+	ev_msr(&mt, 1, SR_MAIR_EL1, MT_MAIR);
+	ev_msr(&mt, 1, SR_TCR_EL1, TCR_EL1_39);
+	ev_msr(&mt, 1, SR_TTBR0_EL1, root);
+	ev_isb(&mt, 1);
+	ev_msr(&mt, 1, SR_SCTLR_EL1, SCTLR_EL1_BOOT | SCTLR_ELx_M | SCTLR_ELx_C | SCTLR_ELx_I);
+	ev_isb(&mt, 1);
+	struct model_step_result r = ev_load(&mt, 1, VX, 8);
+	ck_assert_uint_eq(r.tr.oa, PA1);
+	return root;
+}
+
+/* pKVM's __pkvm_prot_finalize at EL2: HCR_EL2.VM=1, ISB, TLBI VMALLS12E1, DSB NSH, ISB. */
+static void enable_stage2(bool tlbi)
+{
+	ev_msr(&mt, 1, SR_HCR_EL2, HCR_EL2_RW | HCR_EL2_VM);
+	ev_isb(&mt, 1);
+	if (tlbi) {
+		ev_tlbi(&mt, 1, TLBI_VMALLS12E1, 0);
+		ev_dsb(&mt, 1, DOM_NSH, BAR_ALL);
+		ev_isb(&mt, 1);
+	}
+}
+
+/* D8.2 (every stage 1 table read is an IPA translated by stage 2) with D8.13: after stage
+ * 2 is enabled and the VM=0 entries invalidated, a walk whose stage 1 table read faults at
+ * stage 2 (S1PTW) makes no entry: the fault is the one outcome (the false alarm hypsim
+ * raised on pKVM's first host fetch after __pkvm_prot_finalize, docs/real-kernels.md). */
+START_TEST(test_s2_no_stage1_entry_when_table_read_faults_at_stage2)
+{
+	uint64_t root = stage1_on_vm0();
+	ram_w64(&mt, mt_desc_pa(&mt, s2root, root, 3), 0); /* stage 2 leaves out the root */
+	enable_stage2(true);
+	struct model_step_result r = ev_load(&mt, 1, VX, 8);
+	ck_assert_int_eq(r.fault.type, FAULT_TRANSLATION);
+	ck_assert_uint_eq(r.fault12.stage, 2);
+	ck_assert(r.fault12.s1ptw);
+	EXPECT_NONE(&mt);
+}
+END_TEST
+
+/* D8.13 (HCR_EL2.VM may be cached in TLB entries): an entry made with VM=0 maps the VA to
+ * a PA; with no TLBI after stage 2 is enabled it may still be used, where the combined
+ * walk gives another PA (stage 2 maps IPA PA1 to PA2): stale-tlb. */
+START_TEST(test_s2_vm0_entry_survives_stage2_enable_without_tlbi)
+{
+	stage1_on_vm0();
+	ram_w64(&mt, mt_desc_pa(&mt, s2root, PA1, 3), S2_PAGE(PA2, S2_RW));
+	enable_stage2(false);
+	struct model_step_result r = ev_load(&mt, 1, VX, 8);
+	ck_assert_uint_eq(r.tr.oa, PA2);
+	EXPECT(&mt, HZ_STALE_TLB, 1);
+	ck_assert_uint_eq(mt.hz[0].outcomes[1].pa, PA1);
+}
+END_TEST
+
+/* Negative: with __pkvm_prot_finalize's TLBI VMALLS12E1, DSB, ISB the VM=0 entry is gone. */
+START_TEST(test_s2_vm0_entry_removed_by_vmalls12e1_at_enable)
+{
+	stage1_on_vm0();
+	ram_w64(&mt, mt_desc_pa(&mt, s2root, PA1, 3), S2_PAGE(PA2, S2_RW));
+	enable_stage2(true);
+	struct model_step_result r = ev_load(&mt, 1, VX, 8);
+	ck_assert_uint_eq(r.tr.oa, PA2);
+	EXPECT_NONE(&mt);
+}
+END_TEST
+
 /* The translation cache under stage 2 (checker_access.c tc_fill): an EL1 translation
  * through stage 2 with one outcome is served by the fast path, with its IPA (D8.2: the
  * IPA's low 12 bits are the VA's); a store to the stage 2 tables ends it (D8.14.1, D8.13:
@@ -440,6 +515,9 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_s2_step_dc_zva_over_stage2_table_is_stale_tlb);
 	tcase_add_test(tc, test_s2_step_stale_stage1_entry_goes_through_stage2);
 	tcase_add_test(tc, test_s2_step_stage1_unmap_with_vmalle1_is_clean);
+	tcase_add_test(tc, test_s2_no_stage1_entry_when_table_read_faults_at_stage2);
+	tcase_add_test(tc, test_s2_vm0_entry_survives_stage2_enable_without_tlbi);
+	tcase_add_test(tc, test_s2_vm0_entry_removed_by_vmalls12e1_at_enable);
 	tcase_add_test(tc, test_s2_fast_path_serves_stage2_translation_until_table_store);
 	tcase_add_test(tc, test_s2_fast_path_store_to_stage2_table_is_checked);
 	tcase_add_test(tc, test_s2_twin_models_fast_and_full_agree);

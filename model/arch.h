@@ -135,6 +135,14 @@
 #define ISS_DABT_WNR BIT64(6)
 #define ISS_DABT_S1PTW BIT64(7)
 #define ISS_DABT_CM BIT64(8)
+/* The instruction syndrome of a Data Abort (ISV[24], SAS[23:22], SSE[21], SRT[20:16],
+ * SF[15], AR[14]). */
+#define ISS_DABT_ISV       BIT64(24)
+#define ISS_DABT_SAS_SHIFT 22
+#define ISS_DABT_SSE       BIT64(21)
+#define ISS_DABT_SRT_SHIFT 16
+#define ISS_DABT_SF        BIT64(15)
+#define ISS_DABT_AR        BIT64(14)
 
 /* PSTATE / SPSR */
 #define PSTATE_SP BIT64(0)

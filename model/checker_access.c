@@ -260,6 +260,9 @@ static void tc_fill(struct model *m, unsigned cpu, uint64_t va, enum access_type
 		e->contiguous = x->tr.contiguous;
 		e->af = x->tr.af;
 		e->pg = cache_page_get(m->c, x->tr.oa);
+		e->s2_on = x->s2_on;
+		e->ipa_page = x->s2_on ? x->ipa & ~(uint64_t)(CACHE_PAGE_SIZE - 1) : 0;
+		e->s2_table = s2tlb_active(m->s2) && s2tlb_table_page(m->s2, e->pa_page);
 	}
 	e->ok |= (uint8_t)(1u << acc);
 }
@@ -525,7 +528,11 @@ void ck_check_access(struct model *m, const struct model_event *ev, enum access_
 			pa += chunk;
 			rem -= chunk;
 		}
-		if (!by_pa && single && ncombo == 1 && !tlb_pending_any(m->t) && !co->s2_on &&
+		/* Under stage 2 too: no outcome other than the coherent one (single) means no
+		 * stage 2 register awaits its synchronisation and no old stage 2 value may be
+		 * used; only an MSR, a context synchronisation or a store to a table (each a new
+		 * generation) can change that. An access by PA is no VA's translation. */
+		if (!by_pa && single && ncombo == 1 && !tlb_pending_any(m->t) &&
 		    (va & (CACHE_PAGE_SIZE - 1)) + a->size <= CACHE_PAGE_SIZE &&
 		    (acc == ACC_FETCH || acc == ACC_READ || acc == ACC_WRITE || acc == ACC_DC_READ))
 			tc_fill(m, ev->cpu, va, acc, co);
@@ -577,8 +584,8 @@ void ck_tc_result(const struct tc_entry *e, uint64_t va, uint64_t pa,
 	res->fault.type = FAULT_NONE;
 	res->fault.level = 0;
 	res->n_hazards = 0;
-	res->s2_on = false; /* translations under stage 2 never enter the fast path */
-	res->ipa = 0;
+	res->s2_on = e->s2_on;
+	res->ipa = e->s2_on ? e->ipa_page | (va & (CACHE_PAGE_SIZE - 1)) : 0;
 	memset(&res->fault12, 0, sizeof(res->fault12));
 }
 
@@ -610,7 +617,7 @@ bool ck_fast_access(struct model *m, const struct model_event *ev, enum access_t
 		}
 		break;
 	case ACC_WRITE:
-		if (pg->table || pg->code || s2tlb_active(m->s2))
+		if (pg->table || pg->code || e->s2_table)
 			return false; /* a store to a stage 2 table must reach s2tlb_store */
 		if (e->wb) {
 			if ((pg->dirty & lines) != lines || (pg->stale & lines) ||

@@ -55,6 +55,12 @@ struct tc_entry {
 	uint8_t ok; /* bit per access type known to have one outcome */
 	bool mmu_on, dcache, wb, icache, strict_align;
 	bool ro, el0, xn, pxn, ng, contiguous, af;
+	/* Through stage 2 (HCR_EL2.VM=1 at EL1/EL0): the IPA page of the translation. */
+	bool s2_on;
+	uint64_t ipa_page;
+	/* The PA page holds stage 2 descriptors (s2tlb_table_page): a store goes to
+	 * s2tlb_store. */
+	bool s2_table;
 };
 
 struct pend_maint {
@@ -151,6 +157,7 @@ static inline struct tlb_regs regs_of(const struct sr_file *f, enum regime rg, u
 		r.mair = sr_ctx_value(f, rg, combo, SR_MAIR_EL2);
 	} else {
 		r.sctlr = sr_ctx_value(f, rg, combo, SR_SCTLR_EL1);
+		r.s2 = (f->latest[SR_HCR_EL2] & HCR_EL2_VM) != 0;
 		r.tcr = sr_ctx_value(f, rg, combo, SR_TCR_EL1);
 		r.ttbr0 = sr_ctx_value(f, rg, combo, SR_TTBR0_EL1);
 		r.ttbr1 = sr_ctx_value(f, rg, combo, SR_TTBR1_EL1);
@@ -248,7 +255,7 @@ static inline struct tc_entry *tc_hit(struct model *m, struct cpu *c, enum acces
 {
 	struct tc_entry *e = &c->tc[(va >> 12) % TC_SIZE];
 	if (e->vpage != (va >> 12) + 1 || e->gen != cur_gen(m) || e->el != c->el ||
-	    !(e->ok & (1u << acc)) || c->sr.pending || *m->tpend)
+	    !(e->ok & (1u << acc)) || c->sr.pending || *m->tpend || m->cfg.full_check)
 		return NULL;
 	return e;
 }

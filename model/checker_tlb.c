@@ -23,9 +23,13 @@ void ck_tlb_alternatives(struct acc_ctx *a, struct cpu *c, enum regime rg, bool 
 	uint16_t asid = tlb_el1_asid(c->sr.latest[SR_TCR_EL1], c->sr.latest[SR_TTBR0_EL1],
 	                             c->sr.latest[SR_TTBR1_EL1]);
 	struct tlb_regs cur = regs_of(&c->sr, rg, 0);
-	/* Under stage 2, tlb.c's walks give IPAs: let it make the coherent entry itself (its
-	 * outcome, through stage 2 below, is the coherent one and adds nothing). */
-	const struct walk_result *walk = co->mmu_on && !co->s2_on ? &co->tr : NULL;
+	/* The coherent walk stands for the coherent context's entry of the current
+	 * descriptors, under stage 2 too: there a walk now reads its tables through stage 2
+	 * (D8.2), so when a table read faults at stage 2 (S1PTW) no such entry can be made
+	 * now, and one made earlier, when stage 2 mapped the table, is an entry of an old
+	 * stage 2 value (s2tlb's: the IPA of each stage 1 table read). tlb.c's own walk
+	 * reads the tables at their IPAs taken as PAs, without stage 2. */
+	const struct walk_result *walk = co->mmu_on ? &co->tr : NULL;
 	/* One instant per access (DESIGN §3): the entries present at the earliest instant the
 	 * access can have with the MMU on; those a TLBI completed since then removes are
 	 * possible only because no context synchronisation followed it (missing-isb). */
@@ -53,9 +57,10 @@ void ck_tlb_alternatives(struct acc_ctx *a, struct cpu *c, enum regime rg, bool 
 		tx.fault = cd->r.fault;
 		if (tx.fault.type == FAULT_NONE)
 			tx.fault = pt_check_perm(&cd->cfg, &cd->r, acc, c->el);
-		if (co->s2_on && tx.fault.type == FAULT_NONE) {
+		if (co->s2_on && cd->ctx_s2 && tx.fault.type == FAULT_NONE) {
 			/* The entry's output is an IPA: the combined outcome goes through the
-			 * current stage 2 (its stale entries are s2tlb's). */
+			 * current stage 2 (its stale entries are s2tlb's). An entry made with
+			 * HCR_EL2.VM=0 maps the VA to a PA itself. */
 			struct s2_walk w;
 			s2_translate(&co->s2cfg, &m->mem, cd->r.oa, &w);
 			tx.fault = w.fault;

@@ -141,6 +141,60 @@ static unsigned exc_ec(const struct exc_info *info, unsigned target_el)
 	return EC_UNKNOWN;
 }
 
+static uint32_t dabt_syndrome(unsigned sas, bool sse, unsigned rt, bool sf, bool ar)
+{
+	return (uint32_t)(ISS_DABT_ISV | (uint64_t)sas << ISS_DABT_SAS_SHIFT |
+	                  (sse ? ISS_DABT_SSE : 0) | (uint64_t)rt << ISS_DABT_SRT_SHIFT |
+	                  (sf ? ISS_DABT_SF : 0) | (ar ? ISS_DABT_AR : 0));
+}
+
+uint32_t exc_dabt_insn_syndrome(uint32_t enc)
+{
+	unsigned size = enc >> 30, rt = enc & 31;
+	unsigned opc = (enc >> 22) & 3;
+	/* C4.1.x Load register (literal): opc:011:V:00:imm19:Rt, V = 0 (general registers).
+	 * opc 00 LDR Wt, 01 LDR Xt, 10 LDRSW Xt, 11 PRFM (no access that can fault). */
+	if ((enc & 0x3f000000) == 0x18000000) {
+		unsigned o = enc >> 30;
+		if (o == 3)
+			return 0;
+		return dabt_syndrome(o == 1 ? 3 : 2, o == 2, rt, o != 0, false);
+	}
+	/* C4.1.x Load/store exclusive group: size:001000:o2:L:o1:Rs:o0:Rt2:Rn:Rt. Only the
+	 * non-exclusive acquire/release forms, LDAR and STLR (o2 = 1, o1 = 0, o0 = 1). */
+	if ((enc & 0x3f000000) == 0x08000000) {
+		bool o2 = (enc >> 23) & 1, load = (enc >> 22) & 1, o1 = (enc >> 21) & 1;
+		bool o0 = (enc >> 15) & 1;
+		if (!o2 || o1 || !o0)
+			return 0;
+		(void)load;
+		return dabt_syndrome(size, false, rt, size == 3, true);
+	}
+	/* C4.1.x Load/store register: size:111:V:0x:opc:..., V = 0. Unsigned immediate
+	 * ([25:24] = 01), or [25:24] = 00 with [21] = 0 and [11:10] = 00 (unscaled, LDUR/STUR)
+	 * or 10 (unprivileged, LDTR/STTR), or [21] = 1 and [11:10] = 10 (register offset).
+	 * [11:10] = 01 or 11 (post- and pre-indexed: writeback) have none. */
+	if ((enc & 0x3f000000) == 0x39000000) {
+		/* unsigned immediate */
+	} else if ((enc & 0x3f000000) == 0x38000000) {
+		unsigned op2 = (enc >> 10) & 3;
+		bool bit21 = (enc >> 21) & 1;
+		if (bit21 ? op2 != 2 : (op2 == 1 || op2 == 3))
+			return 0;
+	} else {
+		return 0;
+	}
+	if (opc == 0) /* STRB, STRH, STR Wt, STR Xt */
+		return dabt_syndrome(size, false, rt, size == 3, false);
+	if (opc == 1) /* LDRB, LDRH, LDR Wt, LDR Xt: zero-extended */
+		return dabt_syndrome(size, false, rt, size == 3, false);
+	/* opc 1x: LDRS{B,H,W} (sign-extended, 10: to Xt, 11: to Wt); size 11 with opc 10 is
+	 * PRFM, and size 10 and 11 with opc 11 are unallocated. */
+	if (size == 3 || (size == 2 && opc == 3))
+		return 0;
+	return dabt_syndrome(size, true, rt, opc == 2, false);
+}
+
 uint64_t exc_esr(const struct exc_info *info, unsigned target_el)
 {
 	unsigned ec = exc_ec(info, target_el);
@@ -162,7 +216,7 @@ uint64_t exc_esr(const struct exc_info *info, unsigned target_el)
 	case EC_DABT_LOW:
 	case EC_DABT_CUR:
 		/*
-		 * ISV[24]=0 (no instruction syndrome), DFSC[5:0], WnR[6], S1PTW[7], CM[8],
+		 * ISV[24] and ISS[23:14] (below), DFSC[5:0], WnR[6], S1PTW[7], CM[8],
 		 * FnV[10]=0. Faults on cache maintenance report CM=1 and WnR=1 (D17.2.37).
 		 */
 		iss = exc_fsc(info->fault);
@@ -172,6 +226,11 @@ uint64_t exc_esr(const struct exc_info *info, unsigned target_el)
 			iss |= ISS_DABT_CM;
 		if (info->s1ptw)
 			iss |= ISS_DABT_S1PTW;
+		/* ISV: an instruction syndrome for a stage 2 abort taken to EL2 of a single
+		 * register load or store (not on a stage 1 walk, not a cache maintenance). */
+		if (info->stage2 && !info->s1ptw && !info->cache_maint && target_el == 2 &&
+		    info->insn_valid)
+			iss |= exc_dabt_insn_syndrome(info->insn);
 		break;
 	case EC_SYS64:
 		iss = info->iss;

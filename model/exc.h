@@ -59,6 +59,8 @@ struct exc_info {
 	bool far_valid;
 	bool il32;	     /* instruction length: 32-bit (always, for A64) */
 	uint32_t iss;	     /* EXC_CAUSE_SYSREG_TRAP: the ISS (exc_sysreg_iss) */
+	bool insn_valid;     /* data aborts: insn is the A64 instruction that faulted */
+	uint32_t insn;
 	unsigned trap_el;    /* EXC_CAUSE_SYSREG_TRAP: the EL the trap control sends it to */
 };
 
@@ -84,7 +86,16 @@ struct exc_entry {
 /* Target EL of a synchronous exception from from_el (D1.10.1, HCR_EL2.TGE considered). */
 unsigned exc_target_el(enum exc_cause cause, unsigned from_el, uint64_t hcr_el2);
 
-/* ESR_ELx for the exception when taken to target_el. */
+/*
+ * ISS[24:14] of a Data Abort's instruction syndrome (ISV=1, SAS, SSE, SRT, SF, AR) for the
+ * A64 instructions the Arm ARM gives one for (ESR_ELx, ISS encoding for a Data Abort, ISV:
+ * loads and stores of a single general-purpose register, Acquire/Release ones included,
+ * neither exclusive nor with writeback), 0 for every other instruction.
+ */
+uint32_t exc_dabt_insn_syndrome(uint32_t enc);
+
+/* ESR_ELx for the exception when taken to target_el. A Data Abort taken to EL2 for a stage 2
+ * fault that is not on a stage 1 walk carries exc_dabt_insn_syndrome of its instruction. */
 uint64_t exc_esr(const struct exc_info *info, unsigned target_el);
 
 /* Fault status code (DFSC/IFSC, ISS[5:0]) for a fault. */

@@ -246,6 +246,10 @@ struct model_cfg {
 	unsigned pa_bits;
 	enum wb_policy wb_policy;
 	uint64_t wb_seed; /* WB_RANDOM */
+	/* No shortcut: every access takes the full check and model_fetch_fast always
+	 * declines. The results and reports are the same (the differential tests compare
+	 * both); only slower. */
+	bool full_check;
 	/* Every hazard is reported through this callback, synchronously inside model_step. */
 	void (*on_hazard)(void *arg, const struct hazard *hz);
 	void *hazard_arg;

@@ -18,7 +18,8 @@
  *
  * Does not model: HCR_EL2.FWB, HCR_EL2.PTW (a stage 1 walk to stage 2 Device memory),
  * FEAT_HAFDBS (VTCR_EL2.HA/HD), FEAT_S2FWB, FEAT_TTST, FEAT_LPA/LPA2, the Secure stage 2,
- * ESR_EL2.ISV (the instruction syndrome of a data abort: the engine knows the instruction).
+ * ESR_EL2.ISV in s12_fault_syndrome (exc.h's exc_esr adds the instruction syndrome from the
+ * instruction, which the exception entry knows).
  */
 #ifndef HYPSIM_MODEL_S2_H
 #define HYPSIM_MODEL_S2_H

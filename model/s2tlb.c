@@ -256,6 +256,20 @@ void s2tlb_cpu_reset(struct s2tlb *t, unsigned cpu, uint64_t hcr, uint64_t vtcr,
 	open_contexts(t, cpu, seq);
 }
 
+bool s2tlb_table_page(struct s2tlb *t, uint64_t pa)
+{
+	if (!t->nctx)
+		return false;
+	retrack(t);
+	uint64_t page = pa & ~UINT64_C(0xfff);
+	for (unsigned i = 0; i < t->ntab; i++) {
+		const struct table *tb = &t->tab[i];
+		if (page + 0x1000 > tb->pa && page < tb->pa + 8 * (uint64_t)tb->nentries)
+			return true;
+	}
+	return false;
+}
+
 bool s2tlb_active(const struct s2tlb *t)
 {
 	return t->nctx != 0;

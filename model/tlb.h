@@ -44,6 +44,11 @@
 struct tlb_regs {
 	enum regime regime;
 	uint64_t sctlr, tcr, ttbr0, ttbr1, mair;
+	/* EL1&0 with HCR_EL2.VM=1: its entries are combined ones. HCR_EL2.VM may be cached in
+	 * TLB entries (Linux's __pkvm_prot_finalize: "Invalidate stale HCR bits that may be
+	 * cached in TLBs", TLBI VMALLS12E1 after setting it), so a change makes another
+	 * context, whose entries a TLBI of the regime removes. */
+	bool s2;
 };
 
 /* One translation a CPU may use for a VA besides (or instead of) a fresh walk. */
@@ -60,6 +65,7 @@ struct tlb_cand {
 	uint64_t old_desc, desc_pa; /* the stale descriptor value and where it lives */
 	enum regime ctx_regime;     /* the context it was made under */
 	uint64_t ctx_ttbr, ctx_open;
+	bool ctx_s2;                /* made with HCR_EL2.VM=1: its output is an IPA */
 	const char *ctx_note;       /* tlb_ctx_note's text for that context, or NULL */
 };
 

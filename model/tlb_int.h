@@ -182,7 +182,7 @@ static inline bool regs_equal(const struct tlb_regs *a, const struct tlb_regs *b
 {
 	return a->regime == b->regime && a->tcr == b->tcr && a->ttbr0 == b->ttbr0 &&
 	       (a->regime == REGIME_EL2 || a->ttbr1 == b->ttbr1) && a->mair == b->mair &&
-	       (a->sctlr & SCTLR_ELx_WXN) == (b->sctlr & SCTLR_ELx_WXN);
+	       (a->sctlr & SCTLR_ELx_WXN) == (b->sctlr & SCTLR_ELx_WXN) && a->s2 == b->s2;
 }
 
 bool tl_ctx_cfg(const struct tlb *t, const struct ctx *x, uint64_t va, struct pt_cfg *cfg);

@@ -82,6 +82,7 @@ static void emit(struct lk *s, const struct walk_result *r, bool stale_leaf,
 	c->ctx_regime = s->x->regs.regime;
 	c->ctx_ttbr = s->x->regs.ttbr0;
 	c->ctx_open = s->x->open;
+	c->ctx_s2 = s->x->regs.s2;
 	c->ctx_note = s->x->note[0] ? s->x->note : NULL;
 	/* The text is formatted only if the candidate ends up in a report. The event that made
 	 * an old value cacheable: its store, or, for a value in memory before the context

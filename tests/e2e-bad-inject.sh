@@ -68,6 +68,7 @@ expect2 '"kernel" needs "image"' -- run --scenario "$bad/kernel-no-image.json"
 expect2 'unknown key in "kernel": cmdline' -- run --scenario "$bad/kernel-unknown-key.json"
 HYPSIM_KERNEL_DIR=/nonexistent expect2 "kernel image not found" -- run --scenario "$bad/kernel-image-missing.json"
 expect2 '"expect.only" must be' -- run --scenario "$bad/bad-only.json"
+expect2 '"cause_at" must be a PC string' -- run --scenario "$bad/bad-cause-at.json"
 expect2 '"expect" must be' -- run --scenario "$bad/bad-expect.json"
 expect2 "cannot read" -- run --scenario "$bad/does-not-exist.json"
 # A scenario whose expectation does not hold: exit 1 and the difference explained.
@@ -79,6 +80,17 @@ if [ "$rc" -ne 1 ] || ! printf '%s\n' "$err" | grep -q "expected no hazard, got 
 	fails=1
 else
 	echo "ok: wrong-expectation.json -> exit 1:"
+	printf '%s\n' "$err" | grep scenario
+fi
+# "cause_at" is matched: no stale-tlb report of that cause, exit 1.
+err=$("$sim" run --scenario "$bad/wrong-cause.json" --uart /dev/null 2>&1 >/dev/null)
+rc=$?
+if [ "$rc" -ne 1 ] || ! printf '%s\n' "$err" | grep -q "expected stale-tlb"; then
+	echo "FAIL: wrong-cause.json: exit $rc, expected 1 and the difference explained:"
+	printf '%s\n' "$err" | grep scenario
+	fails=1
+else
+	echo "ok: wrong-cause.json -> exit 1:"
 	printf '%s\n' "$err" | grep scenario
 fi
 exit "$fails"

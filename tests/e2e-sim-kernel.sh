@@ -9,7 +9,8 @@
 # the -dbg package): exactly the hazards judged in docs/real-kernels.md, no other.
 # --mode protected (issue 19) boots with "kvm-arm.mode=protected" instead: pKVM's
 # __pkvm_init, its EL2 page-table switch and the host's lazily built stage 2; KVM must say
-# "Protected nVHE mode initialized successfully" (only --no-check: no judged scenario yet).
+# "Protected nVHE mode initialized successfully"; checked, it runs as
+# tests/scenarios-kernel/protected-boot.json (the hazards judged in docs/real-kernels.md).
 set -u
 sim=$1 cpio=$2
 shift 2
@@ -27,9 +28,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 [ -f "$cpio" ] || { echo "no $cpio (cross toolchain missing): skipped"; exit 77; }
 check=1
 case " $* " in *" --no-check "*) check=0 ;; esac
-if [ "$check" -eq 1 ] && [ "$mode" != nvhe ]; then
-	echo "FAIL: a checked --mode $mode boot has no scenario"; exit 1
-fi
+scenario="$here/tests/scenarios-kernel/$mode-boot.json"
 if [ "$check" -eq 1 ]; then
 	env=$(sh "$here/tools/fetch-kernel") || { echo "FAIL: tools/fetch-kernel"; exit 1; }
 else
@@ -47,7 +46,7 @@ if [ "$check" -eq 1 ]; then
 	ln -s "$image" "$dir/k/Image"
 	ln -s "$map" "$dir/k/System.map"
 	HYPSIM_KERNEL_DIR="$dir/k" HYPSIM_FIRMWARE_DIR=$(dirname "$(dirname "$cpio")") \
-		"$sim" run --scenario "$here/tests/scenarios-kernel/nvhe-boot.json" \
+		"$sim" run --scenario "$scenario" \
 		--uart "$dir/uart" "$@" >"$dir/out" 2>"$dir/err"
 else
 	"$sim" run --kernel "$image" --initrd "$cpio" --append "$append" --uart "$dir/uart" \

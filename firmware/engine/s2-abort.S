@@ -165,11 +165,11 @@ el1_entry:
 	.size el1_entry, . - el1_entry
 
 	.type el2_lower_sync, %function
-/* Lower EL, AArch64, synchronous. ESR_EL2 is printed without ISS[24:14] (ISV, SAS, SSE,
- * SRT, SF, AR): QEMU fills the instruction syndrome in for a stage 2 data abort of a
- * plain load or store, which the Arm ARM allows, hypsim gives ISV = 0. EC, IL, WnR, S1PTW
- * and the DFSC/IFSC must agree. A Translation fault maps the IPA's 2 MiB block (IPA = PA)
- * and retries; a Permission fault skips the instruction. */
+/* Lower EL, AArch64, synchronous. ESR_EL2 is printed whole: EC, IL, WnR, S1PTW, the
+ * DFSC/IFSC and, for a stage 2 data abort of a single register load or store, the
+ * instruction syndrome (ISV, SAS, SSE, SRT, SF, AR) must agree with QEMU's. A Translation
+ * fault maps the IPA's 2 MiB block (IPA = PA) and retries; a Permission fault skips the
+ * instruction. */
 el2_lower_sync:
 	/* EL1's x0-x4 and x30 (fw_puts/fw_puthex clobber them) live in x23-x28 meanwhile. */
 	mov	x23, x0
@@ -185,7 +185,7 @@ el2_lower_sync:
 	cmp	x10, #0x20
 	b.ne	el2_unexpected
 1:	puts	msg_esr
-	bic	x0, x9, #0x1ffc000
+	mov	x0, x9
 	bl	fw_puthex
 	puts	msg_far
 	mrs	x0, far_el2

@@ -66,8 +66,9 @@ static inline void mt_on_hazard(void *arg, const struct hazard *hz)
 	mt->count[hz->cls]++;
 }
 
-static inline void mt_init_cfg(struct machine *mt, unsigned ncpus, enum tlb_policy pol, bool idc,
-                               bool dic)
+/* full: model_cfg.full_check (no fast path), for the differential tests. */
+static inline void mt_init_full(struct machine *mt, unsigned ncpus, enum tlb_policy pol, bool idc,
+                                bool dic, bool full)
 {
 	memset(mt, 0, sizeof(*mt));
 	mt->ram = calloc(1, RAM_SIZE);
@@ -80,11 +81,18 @@ static inline void mt_init_cfg(struct machine *mt, unsigned ncpus, enum tlb_poli
 	                        .ctr_idc = idc,
 	                        .ctr_dic = dic,
 	                        .pa_bits = MT_PA_BITS,
+	                        .full_check = full,
 	                        .on_hazard = mt_on_hazard,
 	                        .hazard_arg = mt};
 	mt->m = model_new(&cfg, &mt->ops);
 	for (unsigned i = 0; i < ncpus; i++)
 		mt->pc[i] = RAM_BASE;
+}
+
+static inline void mt_init_cfg(struct machine *mt, unsigned ncpus, enum tlb_policy pol, bool idc,
+                               bool dic)
+{
+	mt_init_full(mt, ncpus, pol, idc, dic, false);
 }
 
 static inline void mt_init(struct machine *mt)

@@ -522,6 +522,65 @@ START_TEST(names)
 }
 END_TEST
 
+/*
+ * D17.2 ESR_ELx, ISS encoding for a Data Abort, ISV: a stage 2 Data Abort taken to EL2
+ * carries the instruction syndrome (SAS, SSE, SRT, SF, AR) for loads and stores of a single
+ * general-purpose register, Acquire/Release ones included; none for pairs, writeback,
+ * exclusives, PRFM or SIMD&FP registers. Encodings from the cross assembler.
+ */
+static const struct {
+	uint32_t enc, iss;
+} dabt_syndromes[] = {
+	{0xf9400274, 0x1d48000}, /* ldr x20, [x19] */
+	{0xf9000274, 0x1d48000}, /* str x20, [x19] */
+	{0x39400c41, 0x1010000}, /* ldrb w1, [x2, #3] */
+	{0xb9800083, 0x1a38000}, /* ldrsw x3, [x4] */
+	{0x79c000c5, 0x1650000}, /* ldrsh w5, [x6] */
+	{0xf85f8107, 0x1c78000}, /* ldur x7, [x8, #-8] */
+	{0xb8400949, 0x1890000}, /* ldtr w9, [x10] */
+	{0xf86d698b, 0x1cb8000}, /* ldr x11, [x12, x13] */
+	{0xc8dffdee, 0x1cec000}, /* ldar x14, [x15] */
+	{0x889ffe30, 0x1904000}, /* stlr w16, [x17] */
+	{0x58000012, 0x1d28000}, /* ldr x18, <literal> */
+	{0x98000001, 0x1a18000}, /* ldrsw x1, <literal> */
+	{0x18000003, 0x1830000}, /* ldr w3, <literal> */
+	{0x78227820, 0x1400000}, /* strh w0, [x1, x2, lsl #1] */
+	{0x39800062, 0x1228000}, /* ldrsb x2, [x3] */
+	{0xf900043f, 0x1df8000}, /* str xzr, [x1, #8] */
+	{0xa9400440, 0},         /* ldp x0, x1, [x2] */
+	{0xf8408420, 0},         /* ldr x0, [x1], #8 */
+	{0xf8408c20, 0},         /* ldr x0, [x1, #8]! */
+	{0xc85f7c20, 0},         /* ldxr x0, [x1] */
+	{0xf9800000, 0},         /* prfm pldl1keep, [x0] */
+	{0x3dc00020, 0},         /* ldr q0, [x1] */
+};
+
+START_TEST(d17_2_dabt_instruction_syndrome)
+{
+	for (unsigned i = 0; i < sizeof(dabt_syndromes) / sizeof(dabt_syndromes[0]); i++)
+		ck_assert_msg(exc_dabt_insn_syndrome(dabt_syndromes[i].enc) == dabt_syndromes[i].iss,
+		              "0x%08x: ISS[24:14] 0x%x, expected 0x%x", dabt_syndromes[i].enc,
+		              exc_dabt_insn_syndrome(dabt_syndromes[i].enc), dabt_syndromes[i].iss);
+}
+END_TEST
+
+/* ISV only for a stage 2 fault taken to EL2 that is not on a stage 1 walk: a stage 1 Data
+ * Abort (to EL1 or EL2) and an S1PTW fault have ISV = 0. */
+START_TEST(d17_2_dabt_isv_only_for_stage2)
+{
+	struct exc_info info = {.cause = EXC_CAUSE_DATA_ABORT, .from_el = 1,
+	                        .fault = {.type = FAULT_TRANSLATION, .level = 3},
+	                        .stage2 = true, .insn_valid = true, .insn = 0xf9400274};
+	ck_assert_uint_eq(exc_esr(&info, 2), 0x93d48007u);
+	info.s1ptw = true;
+	ck_assert_uint_eq(exc_esr(&info, 2) & ISS_DABT_ISV, 0);
+	info.s1ptw = false;
+	info.stage2 = false;
+	ck_assert_uint_eq(exc_esr(&info, 1), 0x96000007u);
+	ck_assert_uint_eq(exc_esr(&info, 2) & ISS_DABT_ISV, 0);
+}
+END_TEST
+
 static Suite *exc_suite(void)
 {
 	Suite *s = suite_create("exc");
@@ -547,6 +606,8 @@ static Suite *exc_suite(void)
 	tcase_add_test(tc, d17_2_37_sysreg_iss);
 	tcase_add_test(tc, d13_sysreg_trap_target_el);
 	tcase_add_test(tc, names);
+	tcase_add_test(tc, d17_2_dabt_instruction_syndrome);
+	tcase_add_test(tc, d17_2_dabt_isv_only_for_stage2);
 	suite_add_tcase(s, tc);
 	return s;
 }

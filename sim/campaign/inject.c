@@ -402,6 +402,8 @@ void inject_on_report(struct sim *s, const struct rep_entry *e, bool is_new)
 	snprintf(r->sym, sizeof(r->sym), "%s", e->an.pc.known ? e->an.pc.sym : "");
 	snprintf(r->text, sizeof(r->text), "%.95s", e->an.pc.known ? e->an.pc.text : "");
 	snprintf(r->summary, sizeof(r->summary), "%s", e->hz.summary);
+	for (unsigned k = 1; k < e->hz.n_outcomes && r->ncause < 4; k++)
+		r->cause_pc[r->ncause++] = e->hz.outcomes[k].cause.pc;
 	if (inj->on_report)
 		inj->on_report(inj->report_arg, s, e, true);
 }

@@ -89,6 +89,10 @@ struct inj_report {
 	char text[96]; /* disassembly */
 	enum ev_kind ev;
 	char summary[160];
+	/* The PCs of the events that made the other outcomes possible (the causes of
+	 * outcomes 1..), for a scenario's "cause_at". */
+	unsigned ncause;
+	uint64_t cause_pc[4];
 };
 
 /*

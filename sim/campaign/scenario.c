@@ -21,6 +21,8 @@ enum expect_kind { EXPECT_CLEAN, EXPECT_HAZARDS, EXPECT_UNFINISHED };
 struct expected_hz {
 	enum hz_class cls;
 	char at[96]; /* "" : anywhere */
+	bool has_cause;
+	uint64_t cause_pc; /* "cause_at": the PC of the cause of another outcome */
 	bool has_ev;
 	enum ev_kind ev;
 	bool has_cpu;
@@ -222,6 +224,18 @@ static struct scenario *parse_expect(struct scenario *sc, json_t *root, json_t *
 			return bad(sc, root, err, len, path,
 			           "\"at\" must be a string (symbol+0xoff, symbol or 0xVA)", NULL);
 		snprintf(e->at, sizeof(e->at), "%s", at ? json_string_value(at) : "");
+		json_t *cause = json_object_get(h, "cause_at");
+		if (cause) {
+			const char *c = json_string_value(cause);
+			char *end = NULL;
+			if (c && c[0] == '0' && c[1] == 'x')
+				e->cause_pc = strtoull(c, &end, 16);
+			if (!end || end == c + 2 || *end)
+				return bad(sc, root, err, len, path,
+				           "\"cause_at\" must be a PC string, 0x followed by hex digits",
+				           NULL);
+			e->has_cause = true;
+		}
 		json_t *cpu = json_object_get(h, "cpu");
 		if (cpu && (!json_is_integer(cpu) || json_integer_value(cpu) < 0 ||
 		            json_integer_value(cpu) >= SIM_MAX_CPUS))
@@ -370,9 +384,19 @@ static bool at_matches(const char *at, const struct inj_report *r)
 	return !strchr(at, '+') && !strncmp(at, r->sym, n) && r->sym[n] == '+';
 }
 
+static bool cause_matches(const struct expected_hz *e, const struct inj_report *r)
+{
+	if (!e->has_cause)
+		return true;
+	for (unsigned k = 0; k < r->ncause; k++)
+		if (r->cause_pc[k] == e->cause_pc)
+			return true;
+	return false;
+}
+
 static bool matches(const struct expected_hz *e, const struct inj_report *r)
 {
-	return e->cls == r->cls && at_matches(e->at, r) &&
+	return e->cls == r->cls && at_matches(e->at, r) && cause_matches(e, r) &&
 	       (!e->has_ev || e->ev == r->ev) && (!e->has_cpu || e->cpu == r->cpu);
 }
 

@@ -218,9 +218,12 @@ static void exception_storm(struct sim *s, const struct last_exc *prev)
 	                l->vector, l->repeats + 1, l->esr);
 }
 
-/* The exception of the abort recorded in s->abort (mmu.c). */
-static struct exc_info abort_info(const struct sim *s)
+/* The exception of the abort recorded in s->abort (mmu.c), by the instruction at pc. */
+static struct exc_info abort_info(struct sim *s, uint64_t pc)
 {
+	uint32_t enc = 0;
+	/* A stage 2 data abort's ESR_EL2 carries the instruction's syndrome (model/exc.h). */
+	bool insn = !s->abort.fetch && s->abort.stage2 && hooks_read_insn(s, pc, &enc);
 	return (struct exc_info){
 	    .cause = s->abort.fetch ? EXC_CAUSE_INSN_ABORT : EXC_CAUSE_DATA_ABORT,
 	    .fault = s->abort.fault,
@@ -232,6 +235,8 @@ static struct exc_info abort_info(const struct sim *s)
 	    .ipa = s->abort.ipa,
 	    .far = s->abort.va,
 	    .far_valid = true,
+	    .insn_valid = insn,
+	    .insn = enc,
 	};
 }
 
@@ -295,7 +300,7 @@ static enum loop_result exception(struct sim *s, uint64_t pc, int *status)
 			                 end_where(s, pc, w, sizeof(w)));
 			return LOOP_END;
 		}
-		info = abort_info(s);
+		info = abort_info(s, pc);
 		break;
 	default:
 		*status = end_finish(s, "fatal", SIM_EXIT_UNFINISHED,
@@ -308,7 +313,7 @@ static enum loop_result exception(struct sim *s, uint64_t pc, int *status)
 
 static enum loop_result abort_unmapped(struct sim *s, uint64_t pc, int *status)
 {
-	struct exc_info info = abort_info(s);
+	struct exc_info info = abort_info(s, pc);
 	return take(s, &info, pc, pc, status);
 }
 

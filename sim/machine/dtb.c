@@ -250,6 +250,26 @@ int dtb_build(const struct dtb_machine *m, void **out, size_t *out_size, char er
 	return 0;
 }
 
+/*
+ * Whether every tag of the structure block moves libfdt's walk forward. Debian 12's libfdt
+ * 1.6.1 adds a property's length to the offset as a signed int: a length of 0xfffffff4
+ * (-12) brings fdt_next_tag back to the property's own tag, and fdt_check_full loops for
+ * ever (found by tests/fuzz: tests/fuzz/crashes/dtb/). The walk stops at FDT_END (premature
+ * or not: fdt_check_full judges the rest).
+ */
+static bool tags_advance(const void *blob)
+{
+	int off = 0, next;
+	for (;;) {
+		uint32_t tag = fdt_next_tag(blob, off, &next);
+		if (tag == FDT_END || next < 0)
+			return true;
+		if (next <= off)
+			return false;
+		off = next;
+	}
+}
+
 int dtb_patch(const void *blob, size_t len, const struct dtb_chosen *chosen, void **out,
               size_t *out_size, char err[DTB_ERR_LEN])
 {
@@ -280,6 +300,10 @@ int dtb_patch(const void *blob, size_t len, const struct dtb_chosen *chosen, voi
 		            "device tree blob version %u: hypsim reads versions 16 and 17 (dtc "
 		            "writes 17)",
 		            fdt_version(blob));
+	if (!tags_advance(blob))
+		return fail(err, -EINVAL,
+		            "corrupt device tree blob (a property length leads back to its own "
+		            "tag)");
 	r = fdt_check_full(blob, fdt_totalsize(blob));
 	if (r)
 		return fail(err, -EINVAL, "corrupt device tree blob (%s)", fdt_strerror(r));

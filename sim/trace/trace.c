@@ -11,13 +11,18 @@
  * firmware/stress, formatting and the kernel's copy into the page cache cost more than the
  * run itself; this way the run pays neither.
  *
- * The writer writes whole lines only, so a trace cut short by a crash ends on a complete
- * event or a partial last line; every ending of `sim run` goes through trace_close, which
- * writes everything.
+ * A regular file's text goes out in writes of about 2 MiB, each started asynchronously
+ * (POSIX AIO) while the writer formats the next into its other buffer; past 64 MiB (a
+ * large trace: Debian's kernel boot writes 140 bytes per instruction) with direct I/O,
+ * whole 4 KiB blocks that skip the page cache, whose copy and page and block allocation
+ * cost the CPU more than the formatting did. A write is whole lines up to the last whole
+ * block, so a trace cut short by a crash ends in at most one partial line; every ending of
+ * `sim run` goes through trace_close, which writes everything.
  */
 #include "trace/trace.h"
 #include "machine/kernel_boot.h"
 
+#include <aio.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -28,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -36,7 +42,11 @@
 
 #define BUF_SIZE   (1u << 18) /* records */
 #define TRACE_NBUF 4
-#define OUT_SIZE   (1u << 20) /* text, the writer's: more than any record's line */
+#define OUT_SIZE   (1u << 22) /* text, each of the writer's two: more than any record's line */
+/* Direct I/O (O_DIRECT) once a regular file holds this much (trace_set_direct): writes of
+ * whole aligned blocks from aligned buffers, which skip the page cache. */
+#define DIRECT_AFTER (UINT64_C(64) << 20)
+#define DIRECT_ALIGN 4096u /* the largest logical block size in common use */
 #define SEEN       (1u << 12)
 #define INSN_TXT   (1u << 10)
 
@@ -114,8 +124,18 @@ struct trace {
 	int err; /* errno of the first failure */
 	/* The writer's: bytes in the file, and the run's bound on them (0: none). */
 	uint64_t written, limit;
+	/* The writer's: fd is a regular file (positioned, asynchronous writes); it has
+	 * O_DIRECT; it may get it (a regular file that has not refused it) once written
+	 * reaches direct_after. */
+	bool regular, direct, may_direct;
+	uint64_t direct_after, direct_bytes; /* the bytes written with O_DIRECT */
+	/* The writer's write under way (io_start), from the buffer not being filled. */
+	struct aiocb io;
+	bool io_busy;
 	atomic_int halt; /* enum trace_halt, read by the run at every block */
 	/* The writer's side (the run's when there is no thread): lines and their numbers. */
+	char *outs[2]; /* aligned for direct I/O */
+	unsigned cur;  /* out is outs[cur] */
 	char *out;
 	size_t out_len;
 	struct insn_txt insn_txt[INSN_TXT]; /* loops format the same instructions again */
@@ -209,7 +229,35 @@ static inline char *put_hex(char *p, uint64_t v, unsigned width)
 
 /* ---- the writer: records to lines ---- */
 
-/* Write n bytes out (the writer thread, or the run when there is none). */
+/* Turn O_DIRECT on or off for the writes that follow; false if fcntl refused. */
+static bool set_direct(struct trace *t, bool on)
+{
+	int fl = fcntl(t->fd, F_GETFL);
+	if (fl < 0 || fcntl(t->fd, F_SETFL, on ? fl | O_DIRECT : fl & ~O_DIRECT) < 0)
+		return false;
+	t->direct = on;
+	return true;
+}
+
+static void fail(struct trace *t, int e, bool *failed, int *err)
+{
+	*failed = true;
+	*err = e ? e : EIO;
+	atomic_store(&t->halt, TRACE_HALT_ERROR);
+}
+
+/* n more bytes are in the file. */
+static void account(struct trace *t, uint64_t n)
+{
+	t->written += n;
+	if (t->direct)
+		t->direct_bytes += n;
+	if (t->limit && t->written >= t->limit && !atomic_load(&t->halt))
+		atomic_store(&t->halt, TRACE_HALT_LIMIT);
+}
+
+/* Write n bytes out now, at the end of what is written (the writer thread, or the run when
+ * there is none). */
 static void write_out(struct trace *t, const char *p, size_t n, bool *failed, int *err)
 {
 	if (*failed)
@@ -218,35 +266,106 @@ static void write_out(struct trace *t, const char *p, size_t n, bool *failed, in
 		while (n) {
 			unsigned chunk = n > (1u << 30) ? 1u << 30 : (unsigned)n;
 			if (gzwrite(t->gz, p, chunk) != (int)chunk) {
-				*failed = true;
-				*err = errno ? errno : EIO;
-				atomic_store(&t->halt, TRACE_HALT_ERROR);
+				fail(t, errno, failed, err);
 				return;
 			}
 			p += chunk;
 			n -= chunk;
 		}
-		t->written = (uint64_t)gzoffset(t->gz);
-		if (t->limit && t->written >= t->limit && !atomic_load(&t->halt))
-			atomic_store(&t->halt, TRACE_HALT_LIMIT);
+		account(t, (uint64_t)gzoffset(t->gz) - t->written);
 		return;
 	}
 	while (n) {
-		ssize_t w = write(t->fd, p, n);
+		ssize_t w = t->regular ? pwrite(t->fd, p, n, (off_t)t->written) : write(t->fd, p, n);
 		if (w < 0 && errno == EINTR)
 			continue;
+		/* A file system or device that takes no direct I/O of this alignment, or a
+		 * short direct write that left p unaligned: the page cache from now on. */
+		if (w < 0 && errno == EINVAL && t->direct) {
+			t->may_direct = false;
+			if (set_direct(t, false))
+				continue;
+		}
 		if (w <= 0) {
-			*failed = true;
-			*err = w < 0 ? errno : EIO;
-			atomic_store(&t->halt, TRACE_HALT_ERROR);
+			fail(t, w < 0 ? errno : EIO, failed, err);
 			return;
 		}
 		p += w;
 		n -= (size_t)w;
-		t->written += (uint64_t)w;
+		account(t, (uint64_t)w);
 	}
-	if (t->limit && t->written >= t->limit && !atomic_load(&t->halt))
-		atomic_store(&t->halt, TRACE_HALT_LIMIT);
+}
+
+/* Wait for the write io_start began, and finish it: a short or failed one is written
+ * again at once (which gives its error, or falls back from direct I/O). */
+static void io_wait(struct trace *t, bool *failed, int *err)
+{
+	if (!t->io_busy)
+		return;
+	t->io_busy = false;
+	const struct aiocb *const list[1] = {&t->io};
+	while (aio_error(&t->io) == EINPROGRESS)
+		aio_suspend(list, 1, NULL);
+	ssize_t w = aio_return(&t->io);
+	size_t n = t->io.aio_nbytes;
+	if (w > 0)
+		account(t, (uint64_t)w);
+	else
+		w = 0;
+	if ((size_t)w < n)
+		write_out(t, (const char *)t->io.aio_buf + w, n - (size_t)w, failed, err);
+}
+
+/* Begin writing n bytes at p (which stay untouched until io_wait) at the end of the file:
+ * a regular file's write goes on while the writer formats the next text. */
+static void io_start(struct trace *t, const char *p, size_t n, bool *failed, int *err)
+{
+	if (*failed || !n)
+		return;
+	if (t->regular) {
+		t->io = (struct aiocb){.aio_fildes = t->fd,
+		                       .aio_buf = (volatile void *)p,
+		                       .aio_nbytes = n,
+		                       .aio_offset = (off_t)t->written};
+		t->io.aio_sigevent.sigev_notify = SIGEV_NONE;
+		if (aio_write(&t->io) == 0) {
+			t->io_busy = true;
+			return;
+		}
+	}
+	write_out(t, p, n, failed, err);
+}
+
+/*
+ * Hand the formatted text to the file: all of it (the last time: trace_flush), or all but
+ * the bytes past the file's last whole block of DIRECT_ALIGN, which go to the front of the
+ * other buffer, the one to fill next. Once a regular file holds direct_after bytes it gets
+ * O_DIRECT: the kernel's copy into the page cache and its allocation of pages and blocks
+ * cost more than the formatting (docs/performance.md); its writes are then whole aligned
+ * blocks from aligned buffers. The last write goes through the page cache.
+ */
+static void out_drain(struct trace *t, bool all, bool *failed, int *err)
+{
+	io_wait(t, failed, err); /* the other buffer is free; written is the file's size */
+	if (all) {
+		if (t->direct && !set_direct(t, false))
+			fail(t, errno, failed, err);
+		write_out(t, t->out, t->out_len, failed, err);
+		t->out_len = 0;
+		return;
+	}
+	if (!t->direct && t->may_direct && t->written >= t->direct_after &&
+	    t->written % DIRECT_ALIGN == 0 && !*failed && !set_direct(t, true))
+		t->may_direct = false;
+	size_t n = t->out_len;
+	if (t->regular)
+		n -= (size_t)((t->written + n) % DIRECT_ALIGN);
+	char *next = t->outs[t->cur ^ 1];
+	memcpy(next, t->out + n, t->out_len - n);
+	io_start(t, t->out, n, failed, err);
+	t->cur ^= 1;
+	t->out = next;
+	t->out_len -= n;
 }
 
 /* The next event's ",\"seq\":N", N counted here (every record but the header's is one
@@ -343,7 +462,7 @@ static char *format_line(struct trace *t, char *p, const struct rec_line *r)
 }
 
 /* Format and write one buffer of records (whole lines: the output is written when the
- * next line might not fit, and at the end). */
+ * next line might not fit, and at the end; with direct I/O, whole blocks). */
 static void format_buffer(struct trace *t, const char *buf, size_t len, bool *failed, int *err)
 {
 	for (size_t off = 0; off < len;) {
@@ -351,10 +470,8 @@ static void format_buffer(struct trace *t, const char *buf, size_t len, bool *fa
 		size_t room = r->kind == REC_LINE   ? ((const struct rec_line *)r)->n + 64
 		              : r->kind == REC_INSN ? ((const struct rec_insn *)r)->ntext + 160u
 		                                    : 320u;
-		if (t->out_len + room > OUT_SIZE) {
-			write_out(t, t->out, t->out_len, failed, err);
-			t->out_len = 0;
-		}
+		if (t->out_len + room > OUT_SIZE)
+			out_drain(t, false, failed, err);
 		char *p = t->out + t->out_len;
 		switch (r->kind) {
 		case REC_INSN:
@@ -370,8 +487,10 @@ static void format_buffer(struct trace *t, const char *buf, size_t len, bool *fa
 		t->out_len = (size_t)(p - t->out);
 		off += r->len;
 	}
-	write_out(t, t->out, t->out_len, failed, err);
-	t->out_len = 0;
+	/* A regular file's text goes out in large writes (the larger, the faster direct I/O
+	 * runs); a pipe's at the end of every buffer. */
+	if (!t->regular || t->out_len >= OUT_SIZE / 2)
+		out_drain(t, false, failed, err);
 }
 
 static void *writer(void *arg)
@@ -426,14 +545,16 @@ static void free_trace(struct trace *t)
 {
 	for (unsigned i = 0; i < TRACE_NBUF; i++)
 		free(t->bufs[i]);
-	free(t->out);
+	free(t->outs[0]);
+	free(t->outs[1]);
 	free(t);
 }
 
 struct trace *trace_open(const char *path, char *err, size_t errlen)
 {
 	struct trace *t = calloc(1, sizeof(*t));
-	bool ok = t && (t->out = malloc(OUT_SIZE));
+	bool ok = t && (t->outs[0] = aligned_alloc(DIRECT_ALIGN, OUT_SIZE)) &&
+	          (t->outs[1] = aligned_alloc(DIRECT_ALIGN, OUT_SIZE));
 	for (unsigned i = 0; ok && i < TRACE_NBUF; i++)
 		ok = (t->bufs[i] = malloc(BUF_SIZE)) != NULL;
 	if (!ok) {
@@ -443,6 +564,8 @@ struct trace *trace_open(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	t->buf = t->bufs[0];
+	t->out = t->outs[0];
+	t->direct_after = DIRECT_AFTER;
 	t->schema = TRACE_SCHEMA;
 	t->seq_last = '0';
 	t->seq_len = 1;
@@ -458,6 +581,9 @@ struct trace *trace_open(const char *path, char *err, size_t errlen)
 		free_trace(t);
 		return NULL;
 	}
+	struct stat st;
+	t->regular = t->fd >= 0 && fstat(t->fd, &st) == 0 && S_ISREG(st.st_mode);
+	t->may_direct = t->regular;
 	pthread_mutex_init(&t->mu, NULL);
 	pthread_cond_init(&t->work, NULL);
 	pthread_cond_init(&t->done, NULL);
@@ -484,6 +610,16 @@ void trace_set_limit(struct trace *t, uint64_t limit)
 	t->limit = limit;
 }
 
+void trace_set_direct(struct trace *t, uint64_t after)
+{
+	t->direct_after = after;
+}
+
+uint64_t trace_direct_bytes(const struct trace *t)
+{
+	return t->direct_bytes;
+}
+
 enum trace_halt trace_halt(const struct trace *t)
 {
 	return (enum trace_halt)atomic_load_explicit(&t->halt, memory_order_relaxed);
@@ -497,6 +633,8 @@ int trace_flush(struct trace *t)
 	pthread_mutex_lock(&t->mu);
 	while (t->queued)
 		pthread_cond_wait(&t->done, &t->mu);
+	/* The writer waits for work: what it kept back for direct I/O is ours to write. */
+	out_drain(t, true, &t->failed, &t->err);
 	bool failed = t->failed;
 	pthread_mutex_unlock(&t->mu);
 	return failed ? -1 : 0;

@@ -11,7 +11,7 @@
  * firmware/stress, formatting and the kernel's copy into the page cache cost more than the
  * run itself; this way the run pays neither.
  *
- * A regular file's text goes out in writes of about 2 MiB, each started asynchronously
+ * A regular file's text goes out in writes of 1-2 MiB, each started asynchronously
  * (POSIX AIO) while the writer formats the next into its other buffer; past 64 MiB (a
  * large trace: Debian's kernel boot writes 140 bytes per instruction) with direct I/O,
  * whole 4 KiB blocks that skip the page cache, whose copy and page and block allocation
@@ -41,9 +41,9 @@
 #include "machine/disasm.h"
 #include "model.h"
 
-#define BUF_SIZE   (1u << 18) /* records */
+#define BUF_SIZE   (1u << 20) /* records */
 #define TRACE_NBUF 4
-#define OUT_SIZE   (1u << 22) /* text, each of the writer's two: more than any record's line */
+#define OUT_SIZE   (1u << 21) /* text, each of the writer's two: more than any record's line */
 /* Direct I/O (O_DIRECT) once a regular file holds this much (trace_set_direct): writes of
  * whole aligned blocks from aligned buffers, which skip the page cache. */
 #define DIRECT_AFTER (UINT64_C(64) << 20)
@@ -92,8 +92,8 @@ struct rec_insn {
 struct rec_mem {
 	struct rec r;
 	uint64_t pc, va, pa, value;
-	const char *name; /* the attributes (translated) or the fault: static strings */
-	uint8_t cpu, size, store, ok, mair;
+	const char *fault; /* a static string, when !ok */
+	uint8_t cpu, size, store, ok, mair, attrs; /* attrs: index in attrs_txt */
 };
 
 /* The writer's: an insn line's ,"pc":...,"el":...,"enc":"..." as last formatted. */
@@ -112,6 +112,8 @@ struct trace {
 	char *buf;
 	size_t len;
 	struct seen seen[SEEN];
+	const struct disasm *dis;  /* the decode cache of the last trace_insn ... */
+	const uint64_t *decodes;   /* ... and its count of decodes (disasm_decodes) */
 	/* Shared with the writer thread, under mu. Buffers are used in turn: bufs[head] is
 	 * the oldest of the `queued` ones handed over, the one after them is being filled. */
 	pthread_mutex_t mu;
@@ -417,9 +419,14 @@ static char *format_insn(struct trace *t, char *p, const struct rec_insn *r)
 	}
 	memcpy(p, c->txt, sizeof(c->txt)); /* a fixed size: no call to memcpy */
 	p += c->len;
-	p = put_mem(p, (const char *)(r + 1), r->ntext);
+	if (r->ntext) /* rarely (schema 2): no call to memcpy for nothing */
+		p = put_mem(p, (const char *)(r + 1), r->ntext);
 	return PUT(p, "}\n");
 }
+
+/* enum mem_type's names (the inner attributes), padded for a copy of fixed size. */
+static const char attrs_txt[5][16] = {"device", "normal-nc", "normal-wt", "normal-wb", "?"};
+static const uint8_t attrs_len[5] = {6, 9, 9, 9, 1};
 
 static char *format_mem(struct trace *t, char *p, const struct rec_mem *r)
 {
@@ -438,14 +445,15 @@ static char *format_mem(struct trace *t, char *p, const struct rec_mem *r)
 		p = PUT(p, "\",\"size\":");
 		p = put_dec(p, r->size);
 		p = PUT(p, ",\"attrs\":\"");
-		p = put_str(p, r->name);
+		memcpy(p, attrs_txt[r->attrs], sizeof(attrs_txt[0])); /* no call to memcpy */
+		p += attrs_len[r->attrs];
 		p = PUT(p, "\",\"mair\":\"");
 		p = put_hex(p, r->mair, 2);
 	} else {
 		p = PUT(p, "\",\"size\":");
 		p = put_dec(p, r->size);
 		p = PUT(p, ",\"fault\":\"");
-		p = put_str(p, r->name);
+		p = put_str(p, r->fault);
 	}
 	p = PUT(p, "\",\"value\":\"");
 	p = put_hex(p, r->value, 1);
@@ -542,14 +550,17 @@ static void submit(struct trace *t)
 	t->len = 0;
 }
 
-/* A text buffer: aligned for direct I/O, and on huge pages where the kernel gives them
- * (a direct write pins each page of what it writes: 2 pages per buffer, not 1024). */
-static char *out_alloc(void)
+/* The two text buffers, together: aligned for direct I/O, and on a huge page where the
+ * kernel gives one (a direct write pins each page it writes from: one, not 256 per MiB). */
+static bool out_alloc(struct trace *t)
 {
-	char *p = aligned_alloc(OUT_SIZE, OUT_SIZE);
-	if (p)
-		madvise(p, OUT_SIZE, MADV_HUGEPAGE);
-	return p;
+	char *p = aligned_alloc(2 * OUT_SIZE, 2 * OUT_SIZE);
+	if (!p)
+		return false;
+	madvise(p, 2 * OUT_SIZE, MADV_HUGEPAGE);
+	t->outs[0] = p;
+	t->outs[1] = p + OUT_SIZE;
+	return true;
 }
 
 static void free_trace(struct trace *t)
@@ -557,14 +568,13 @@ static void free_trace(struct trace *t)
 	for (unsigned i = 0; i < TRACE_NBUF; i++)
 		free(t->bufs[i]);
 	free(t->outs[0]);
-	free(t->outs[1]);
 	free(t);
 }
 
 struct trace *trace_open(const char *path, char *err, size_t errlen)
 {
 	struct trace *t = calloc(1, sizeof(*t));
-	bool ok = t && (t->outs[0] = out_alloc()) && (t->outs[1] = out_alloc());
+	bool ok = t && out_alloc(t);
 	for (unsigned i = 0; ok && i < TRACE_NBUF; i++)
 		ok = (t->bufs[i] = malloc(BUF_SIZE)) != NULL;
 	if (!ok) {
@@ -852,15 +862,19 @@ static bool insn_needs_text(struct trace *t, uint64_t pc, unsigned el, uint32_t 
 	*d = NULL;
 	if (t->schema < 2)
 		return true;
+	if (t->dis != dis) {
+		t->dis = dis;
+		t->decodes = disasm_decodes_counter(dis);
+	}
 	struct seen *s = &t->seen[((pc >> 2) ^ ((uint64_t)el << 12)) % SEEN];
 	bool same = s->valid && s->pc == pc && s->enc == enc && s->el == el;
-	if (same && s->decodes == disasm_decodes(dis))
+	if (same && s->decodes == *t->decodes)
 		return false;
 	*d = disasm_get(dis, pc, enc, sym_fn, arg);
 	bool text = !same || s->dis_id != (*d)->id;
 	*s = (struct seen){.pc = pc,
 	                   .dis_id = (*d)->id,
-	                   .decodes = disasm_decodes(dis),
+	                   .decodes = *t->decodes,
 	                   .enc = enc,
 	                   .el = (uint8_t)el,
 	                   .valid = true};
@@ -925,14 +939,6 @@ void trace_barrier(struct trace *t, unsigned cpu, uint64_t pc, const char *kind,
 	line_end(t, text, p, split);
 }
 
-static const char *mem_type_name(bool mmu_on, unsigned mt)
-{
-	static const char *const names[] = {"device", "normal-nc", "normal-wt", "normal-wb"};
-	if (!mmu_on && mt == 0)
-		return "device"; /* every data access with the MMU off (DESIGN §3) */
-	return mt < 4 ? names[mt] : "?";
-}
-
 void trace_mem(struct trace *t, unsigned cpu, uint64_t pc, bool store, uint64_t va, bool ok,
                uint64_t pa, unsigned size, bool mmu_on, unsigned mem_type, unsigned mair_attr,
                uint64_t value, const char *fault)
@@ -942,7 +948,9 @@ void trace_mem(struct trace *t, unsigned cpu, uint64_t pc, bool store, uint64_t 
 	r->va = va;
 	r->pa = pa;
 	r->value = ok || store ? value : 0; /* a load that faults obtains nothing */
-	r->name = ok ? mem_type_name(mmu_on, mem_type) : fault;
+	(void)mmu_on; /* an MMU-off data access is Device (DESIGN §3): the model's MT_DEVICE */
+	r->attrs = (uint8_t)(mem_type < 4 ? mem_type : 4);
+	r->fault = fault;
 	r->cpu = (uint8_t)cpu;
 	r->size = (uint8_t)size;
 	r->store = store;

@@ -217,7 +217,7 @@ static char *slurp(const char *path, size_t *len)
  * or never; a file system without O_DIRECT falls back to the page cache and gives the same. */
 START_TEST(test_direct_io_same_bytes)
 {
-	const unsigned events = 60000; /* about 17 MB: several 2 MiB writes */
+	const unsigned events = 60000; /* about 17 MB: several writes of 1-2 MiB */
 	uint64_t direct[3];
 	char *paths[3] = {write_many(UINT64_MAX, events, &direct[0]),
 	                  write_many(0, events, &direct[1]),

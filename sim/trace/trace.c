@@ -37,6 +37,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "machine/disasm.h"
 #include "model.h"
@@ -48,6 +51,7 @@
  * whole aligned blocks from aligned buffers, which skip the page cache. */
 #define DIRECT_AFTER (UINT64_C(64) << 20)
 #define DIRECT_ALIGN 4096u /* the largest logical block size in common use */
+#define STAGE_SIZE   (1u << 14) /* the writer's lines before their copy to a text buffer */
 #define SEEN       (1u << 12)
 #define INSN_TXT   (1u << 10)
 
@@ -137,6 +141,8 @@ struct trace {
 	bool io_busy;
 	atomic_int halt; /* enum trace_halt, read by the run at every block */
 	/* The writer's side (the run's when there is no thread): lines and their numbers. */
+	char stage[STAGE_SIZE]; /* lines formatted, not yet in out (copy_stream) */
+	size_t stage_len;
 	char *outs[2]; /* aligned for direct I/O */
 	unsigned cur;  /* out is outs[cur] */
 	char *out;
@@ -350,6 +356,9 @@ static void io_start(struct trace *t, const char *p, size_t n, bool *failed, int
 static void out_drain(struct trace *t, bool all, bool *failed, int *err)
 {
 	io_wait(t, failed, err); /* the other buffer is free; written is the file's size */
+#ifdef __SSE2__
+	_mm_sfence(); /* copy_stream's stores are in memory before the write reads them */
+#endif
 	if (all) {
 		if (t->direct && !set_direct(t, false))
 			fail(t, errno, failed, err);
@@ -472,6 +481,45 @@ static char *format_line(struct trace *t, char *p, const struct rec_line *r)
 
 /* Format and write one buffer of records (whole lines: the output is written when the
  * next line might not fit, and at the end; with direct I/O, whole blocks). */
+/*
+ * Copy n bytes to dst with stores that bypass the caches where the CPU has them (SSE2's
+ * non-temporal stores): the text buffers are read by the disk, not by a CPU, and an
+ * ordinary store would first read each line of them in. out_drain fences them.
+ */
+static void copy_stream(char *dst, const char *src, size_t n)
+{
+#ifdef __SSE2__
+	size_t head = (size_t)(-(uintptr_t)dst & 15);
+	if (head > n)
+		head = n;
+	memcpy(dst, src, head);
+	dst += head;
+	src += head;
+	n -= head;
+	for (; n >= 64; n -= 64, dst += 64, src += 64) {
+		__m128i a = _mm_loadu_si128((const __m128i *)src);
+		__m128i b = _mm_loadu_si128((const __m128i *)(src + 16));
+		__m128i c = _mm_loadu_si128((const __m128i *)(src + 32));
+		__m128i d = _mm_loadu_si128((const __m128i *)(src + 48));
+		_mm_stream_si128((__m128i *)dst, a);
+		_mm_stream_si128((__m128i *)(dst + 16), b);
+		_mm_stream_si128((__m128i *)(dst + 32), c);
+		_mm_stream_si128((__m128i *)(dst + 48), d);
+	}
+	for (; n >= 16; n -= 16, dst += 16, src += 16)
+		_mm_stream_si128((__m128i *)dst, _mm_loadu_si128((const __m128i *)src));
+#endif
+	memcpy(dst, src, n);
+}
+
+/* The staged lines to the text buffer (which has room for them). */
+static void stage_flush(struct trace *t)
+{
+	copy_stream(t->out + t->out_len, t->stage, t->stage_len);
+	t->out_len += t->stage_len;
+	t->stage_len = 0;
+}
+
 static void format_buffer(struct trace *t, const char *buf, size_t len, bool *failed, int *err)
 {
 	for (size_t off = 0; off < len;) {
@@ -479,9 +527,17 @@ static void format_buffer(struct trace *t, const char *buf, size_t len, bool *fa
 		size_t room = r->kind == REC_LINE   ? ((const struct rec_line *)r)->n + 64
 		              : r->kind == REC_INSN ? ((const struct rec_insn *)r)->ntext + 160u
 		                                    : 320u;
-		if (t->out_len + room > OUT_SIZE)
-			out_drain(t, false, failed, err);
-		char *p = t->out + t->out_len;
+		/* Lines are formatted in a small buffer that stays in the cache, then copied
+		 * (copy_stream); a line too long for it, in place. */
+		bool staged = room <= STAGE_SIZE / 2;
+		if (!staged || t->stage_len + room > STAGE_SIZE) {
+			if (t->out_len + t->stage_len + room > OUT_SIZE)
+				out_drain(t, false, failed, err); /* the staged lines come after */
+			stage_flush(t);
+		}
+		char *base = staged ? t->stage : t->out;
+		size_t *blen = staged ? &t->stage_len : &t->out_len;
+		char *p = base + *blen;
 		switch (r->kind) {
 		case REC_INSN:
 			p = format_insn(t, p, (const struct rec_insn *)r);
@@ -493,9 +549,12 @@ static void format_buffer(struct trace *t, const char *buf, size_t len, bool *fa
 			p = format_line(t, p, (const struct rec_line *)r);
 			break;
 		}
-		t->out_len = (size_t)(p - t->out);
+		*blen = (size_t)(p - base);
 		off += r->len;
 	}
+	if (t->out_len + t->stage_len > OUT_SIZE)
+		out_drain(t, false, failed, err);
+	stage_flush(t);
 	/* A regular file's text goes out in large writes (the larger, the faster direct I/O
 	 * runs); a pipe's at the end of every buffer. */
 	if (!t->regular || t->out_len >= OUT_SIZE / 2)

@@ -11,47 +11,29 @@
  * firmware/stress, formatting and the kernel's copy into the page cache cost more than the
  * run itself; this way the run pays neither.
  *
- * A regular file's text goes out in writes of 1-2 MiB, each started asynchronously
- * (POSIX AIO) while the writer formats the next into its other buffer; past 64 MiB (a
- * large trace: Debian's kernel boot writes 140 bytes per instruction) with direct I/O,
- * whole 4 KiB blocks that skip the page cache, whose copy and page and block allocation
- * cost the CPU more than the formatting did. A write is whole lines up to the last whole
- * block, so a trace cut short by a crash ends in at most one partial line; every ending of
- * `sim run` goes through trace_close, which writes everything.
+ * The file side (traceout.h): a regular file's text in asynchronous writes, with direct
+ * I/O once it is large (Debian's kernel boot writes 140 bytes per instruction); a trace
+ * cut short by a crash ends in at most one partial line; every ending of `sim run` goes
+ * through trace_close, which writes everything.
  */
 #include "trace/trace.h"
 #include "machine/kernel_boot.h"
+#include "trace/traceout.h"
 
-#include <aio.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
-#include <zlib.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #include "machine/disasm.h"
 #include "model.h"
 
 #define BUF_SIZE   (1u << 20) /* records */
 #define TRACE_NBUF 4
-#define OUT_SIZE   (1u << 21) /* text, each of the writer's two: more than any record's line */
-/* Direct I/O (O_DIRECT) once a regular file holds this much (trace_set_direct): writes of
- * whole aligned blocks from aligned buffers, which skip the page cache. */
-#define DIRECT_AFTER (UINT64_C(64) << 20)
-#define DIRECT_ALIGN 4096u /* the largest logical block size in common use */
-#define STAGE_SIZE   (1u << 14) /* the writer's lines before their copy to a text buffer */
 #define SEEN       (1u << 12)
 #define INSN_TXT   (1u << 10)
 
@@ -109,8 +91,6 @@ struct insn_txt {
 };
 
 struct trace {
-	int fd;    /* plain JSON Lines ... */
-	gzFile gz; /* ... or gzip (path ending in ".gz") */
 	unsigned schema;
 	/* The run's side: the buffer being filled. */
 	char *buf;
@@ -129,24 +109,9 @@ struct trace {
 	unsigned head, queued;
 	bool failed;
 	int err; /* errno of the first failure */
-	/* The writer's: bytes in the file, and the run's bound on them (0: none). */
-	uint64_t written, limit;
-	/* The writer's: fd is a regular file (positioned, asynchronous writes); it has
-	 * O_DIRECT; it may get it (a regular file that has not refused it) once written
-	 * reaches direct_after. */
-	bool regular, direct, may_direct;
-	uint64_t direct_after, direct_bytes; /* the bytes written with O_DIRECT */
-	/* The writer's write under way (io_start), from the buffer not being filled. */
-	struct aiocb io;
-	bool io_busy;
-	atomic_int halt; /* enum trace_halt, read by the run at every block */
-	/* The writer's side (the run's when there is no thread): lines and their numbers. */
-	char stage[STAGE_SIZE]; /* lines formatted, not yet in out (copy_stream) */
-	size_t stage_len;
-	char *outs[2]; /* aligned for direct I/O */
-	unsigned cur;  /* out is outs[cur] */
-	char *out;
-	size_t out_len;
+	/* The writer's side (the run's when there is no thread): the file, lines and their
+	 * numbers. */
+	struct trace_out o;
 	struct insn_txt insn_txt[INSN_TXT]; /* loops format the same instructions again */
 	char seq_txt[24]; /* the last seq in decimal but its last digit, kept up to date */
 	char seq_last;    /* its last digit */
@@ -237,148 +202,6 @@ static inline char *put_hex(char *p, uint64_t v, unsigned width)
 }
 
 /* ---- the writer: records to lines ---- */
-
-/* Turn O_DIRECT on or off for the writes that follow; false if fcntl refused. */
-static bool set_direct(struct trace *t, bool on)
-{
-	int fl = fcntl(t->fd, F_GETFL);
-	if (fl < 0 || fcntl(t->fd, F_SETFL, on ? fl | O_DIRECT : fl & ~O_DIRECT) < 0)
-		return false;
-	t->direct = on;
-	return true;
-}
-
-static void fail(struct trace *t, int e, bool *failed, int *err)
-{
-	*failed = true;
-	*err = e ? e : EIO;
-	atomic_store(&t->halt, TRACE_HALT_ERROR);
-}
-
-/* n more bytes are in the file. */
-static void account(struct trace *t, uint64_t n)
-{
-	t->written += n;
-	if (t->direct)
-		t->direct_bytes += n;
-	if (t->limit && t->written >= t->limit && !atomic_load(&t->halt))
-		atomic_store(&t->halt, TRACE_HALT_LIMIT);
-}
-
-/* Write n bytes out now, at the end of what is written (the writer thread, or the run when
- * there is none). */
-static void write_out(struct trace *t, const char *p, size_t n, bool *failed, int *err)
-{
-	if (*failed)
-		return;
-	if (t->gz) {
-		while (n) {
-			unsigned chunk = n > (1u << 30) ? 1u << 30 : (unsigned)n;
-			if (gzwrite(t->gz, p, chunk) != (int)chunk) {
-				fail(t, errno, failed, err);
-				return;
-			}
-			p += chunk;
-			n -= chunk;
-		}
-		account(t, (uint64_t)gzoffset(t->gz) - t->written);
-		return;
-	}
-	while (n) {
-		ssize_t w = t->regular ? pwrite(t->fd, p, n, (off_t)t->written) : write(t->fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		/* A file system or device that takes no direct I/O of this alignment, or a
-		 * short direct write that left p unaligned: the page cache from now on. */
-		if (w < 0 && errno == EINVAL && t->direct) {
-			t->may_direct = false;
-			if (set_direct(t, false))
-				continue;
-		}
-		if (w <= 0) {
-			fail(t, w < 0 ? errno : EIO, failed, err);
-			return;
-		}
-		p += w;
-		n -= (size_t)w;
-		account(t, (uint64_t)w);
-	}
-}
-
-/* Wait for the write io_start began, and finish it: a short or failed one is written
- * again at once (which gives its error, or falls back from direct I/O). */
-static void io_wait(struct trace *t, bool *failed, int *err)
-{
-	if (!t->io_busy)
-		return;
-	t->io_busy = false;
-	const struct aiocb *const list[1] = {&t->io};
-	while (aio_error(&t->io) == EINPROGRESS)
-		aio_suspend(list, 1, NULL);
-	ssize_t w = aio_return(&t->io);
-	size_t n = t->io.aio_nbytes;
-	if (w > 0)
-		account(t, (uint64_t)w);
-	else
-		w = 0;
-	if ((size_t)w < n)
-		write_out(t, (const char *)t->io.aio_buf + w, n - (size_t)w, failed, err);
-}
-
-/* Begin writing n bytes at p (which stay untouched until io_wait) at the end of the file:
- * a regular file's write goes on while the writer formats the next text. */
-static void io_start(struct trace *t, const char *p, size_t n, bool *failed, int *err)
-{
-	if (*failed || !n)
-		return;
-	if (t->regular) {
-		t->io = (struct aiocb){.aio_fildes = t->fd,
-		                       .aio_buf = (volatile void *)p,
-		                       .aio_nbytes = n,
-		                       .aio_offset = (off_t)t->written};
-		t->io.aio_sigevent.sigev_notify = SIGEV_NONE;
-		if (aio_write(&t->io) == 0) {
-			t->io_busy = true;
-			return;
-		}
-	}
-	write_out(t, p, n, failed, err);
-}
-
-/*
- * Hand the formatted text to the file: all of it (the last time: trace_flush), or all but
- * the bytes past the file's last whole block of DIRECT_ALIGN, which go to the front of the
- * other buffer, the one to fill next. Once a regular file holds direct_after bytes it gets
- * O_DIRECT: the kernel's copy into the page cache and its allocation of pages and blocks
- * cost more than the formatting (docs/performance.md); its writes are then whole aligned
- * blocks from aligned buffers. The last write goes through the page cache.
- */
-static void out_drain(struct trace *t, bool all, bool *failed, int *err)
-{
-	io_wait(t, failed, err); /* the other buffer is free; written is the file's size */
-#ifdef __SSE2__
-	_mm_sfence(); /* copy_stream's stores are in memory before the write reads them */
-#endif
-	if (all) {
-		if (t->direct && !set_direct(t, false))
-			fail(t, errno, failed, err);
-		write_out(t, t->out, t->out_len, failed, err);
-		t->out_len = 0;
-		return;
-	}
-	if (!t->direct && t->may_direct && t->written >= t->direct_after &&
-	    t->written % DIRECT_ALIGN == 0 && !*failed && !set_direct(t, true))
-		t->may_direct = false;
-	size_t n = t->out_len;
-	if (t->regular)
-		n -= (size_t)((t->written + n) % DIRECT_ALIGN);
-	char *next = t->outs[t->cur ^ 1];
-	memcpy(next, t->out + n, t->out_len - n);
-	io_start(t, t->out, n, failed, err);
-	t->cur ^= 1;
-	t->out = next;
-	t->out_len -= n;
-}
 
 /* The next event's ",\"seq\":N", N counted here (every record but the header's is one
  * event, in order). Its last digit is kept apart from the others: changing it in place
@@ -481,45 +304,6 @@ static char *format_line(struct trace *t, char *p, const struct rec_line *r)
 
 /* Format and write one buffer of records (whole lines: the output is written when the
  * next line might not fit, and at the end; with direct I/O, whole blocks). */
-/*
- * Copy n bytes to dst with stores that bypass the caches where the CPU has them (SSE2's
- * non-temporal stores): the text buffers are read by the disk, not by a CPU, and an
- * ordinary store would first read each line of them in. out_drain fences them.
- */
-static void copy_stream(char *dst, const char *src, size_t n)
-{
-#ifdef __SSE2__
-	size_t head = (size_t)(-(uintptr_t)dst & 15);
-	if (head > n)
-		head = n;
-	memcpy(dst, src, head);
-	dst += head;
-	src += head;
-	n -= head;
-	for (; n >= 64; n -= 64, dst += 64, src += 64) {
-		__m128i a = _mm_loadu_si128((const __m128i *)src);
-		__m128i b = _mm_loadu_si128((const __m128i *)(src + 16));
-		__m128i c = _mm_loadu_si128((const __m128i *)(src + 32));
-		__m128i d = _mm_loadu_si128((const __m128i *)(src + 48));
-		_mm_stream_si128((__m128i *)dst, a);
-		_mm_stream_si128((__m128i *)(dst + 16), b);
-		_mm_stream_si128((__m128i *)(dst + 32), c);
-		_mm_stream_si128((__m128i *)(dst + 48), d);
-	}
-	for (; n >= 16; n -= 16, dst += 16, src += 16)
-		_mm_stream_si128((__m128i *)dst, _mm_loadu_si128((const __m128i *)src));
-#endif
-	memcpy(dst, src, n);
-}
-
-/* The staged lines to the text buffer (which has room for them). */
-static void stage_flush(struct trace *t)
-{
-	copy_stream(t->out + t->out_len, t->stage, t->stage_len);
-	t->out_len += t->stage_len;
-	t->stage_len = 0;
-}
-
 static void format_buffer(struct trace *t, const char *buf, size_t len, bool *failed, int *err)
 {
 	for (size_t off = 0; off < len;) {
@@ -529,14 +313,15 @@ static void format_buffer(struct trace *t, const char *buf, size_t len, bool *fa
 		                                    : 320u;
 		/* Lines are formatted in a small buffer that stays in the cache, then copied
 		 * (copy_stream); a line too long for it, in place. */
-		bool staged = room <= STAGE_SIZE / 2;
-		if (!staged || t->stage_len + room > STAGE_SIZE) {
-			if (t->out_len + t->stage_len + room > OUT_SIZE)
-				out_drain(t, false, failed, err); /* the staged lines come after */
-			stage_flush(t);
+		struct trace_out *o = &t->o;
+		bool staged = room <= TOUT_STAGE / 2;
+		if (!staged || o->stage_len + room > TOUT_STAGE) {
+			if (o->out_len + o->stage_len + room > TOUT_SIZE)
+				tout_drain(o, false, failed, err); /* the staged lines come after */
+			tout_stage_flush(o);
 		}
-		char *base = staged ? t->stage : t->out;
-		size_t *blen = staged ? &t->stage_len : &t->out_len;
+		char *base = staged ? o->stage : o->out;
+		size_t *blen = staged ? &o->stage_len : &o->out_len;
 		char *p = base + *blen;
 		switch (r->kind) {
 		case REC_INSN:
@@ -552,13 +337,14 @@ static void format_buffer(struct trace *t, const char *buf, size_t len, bool *fa
 		*blen = (size_t)(p - base);
 		off += r->len;
 	}
-	if (t->out_len + t->stage_len > OUT_SIZE)
-		out_drain(t, false, failed, err);
-	stage_flush(t);
+	struct trace_out *o = &t->o;
+	if (o->out_len + o->stage_len > TOUT_SIZE)
+		tout_drain(o, false, failed, err);
+	tout_stage_flush(o);
 	/* A regular file's text goes out in large writes (the larger, the faster direct I/O
 	 * runs); a pipe's at the end of every buffer. */
-	if (!t->regular || t->out_len >= OUT_SIZE / 2)
-		out_drain(t, false, failed, err);
+	if (!o->regular || o->out_len >= TOUT_SIZE / 2)
+		tout_drain(o, false, failed, err);
 }
 
 static void *writer(void *arg)
@@ -609,31 +395,17 @@ static void submit(struct trace *t)
 	t->len = 0;
 }
 
-/* The two text buffers, together: aligned for direct I/O, and on a huge page where the
- * kernel gives one (a direct write pins each page it writes from: one, not 256 per MiB). */
-static bool out_alloc(struct trace *t)
-{
-	char *p = aligned_alloc(2 * OUT_SIZE, 2 * OUT_SIZE);
-	if (!p)
-		return false;
-	madvise(p, 2 * OUT_SIZE, MADV_HUGEPAGE);
-	t->outs[0] = p;
-	t->outs[1] = p + OUT_SIZE;
-	return true;
-}
-
 static void free_trace(struct trace *t)
 {
 	for (unsigned i = 0; i < TRACE_NBUF; i++)
 		free(t->bufs[i]);
-	free(t->outs[0]);
 	free(t);
 }
 
 struct trace *trace_open(const char *path, char *err, size_t errlen)
 {
 	struct trace *t = calloc(1, sizeof(*t));
-	bool ok = t && out_alloc(t);
+	bool ok = t != NULL;
 	for (unsigned i = 0; ok && i < TRACE_NBUF; i++)
 		ok = (t->bufs[i] = malloc(BUF_SIZE)) != NULL;
 	if (!ok) {
@@ -643,26 +415,13 @@ struct trace *trace_open(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	t->buf = t->bufs[0];
-	t->out = t->outs[0];
-	t->direct_after = DIRECT_AFTER;
 	t->schema = TRACE_SCHEMA;
 	t->seq_last = '0';
 	t->seq_len = 1;
-	t->fd = -1;
-	size_t n = strlen(path);
-	errno = 0;
-	if (n > 3 && !strcmp(path + n - 3, ".gz"))
-		t->gz = gzopen(path, "wb6"); /* level 9 took 4-5x as long for 17% less */
-	else
-		t->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	if (t->fd < 0 && !t->gz) {
-		snprintf(err, errlen, "cannot create: %s", strerror(errno ? errno : ENOMEM));
+	if (tout_open(&t->o, path, err, errlen)) {
 		free_trace(t);
 		return NULL;
 	}
-	struct stat st;
-	t->regular = t->fd >= 0 && fstat(t->fd, &st) == 0 && S_ISREG(st.st_mode);
-	t->may_direct = t->regular;
 	pthread_mutex_init(&t->mu, NULL);
 	pthread_cond_init(&t->work, NULL);
 	pthread_cond_init(&t->done, NULL);
@@ -686,22 +445,26 @@ int trace_set_schema(struct trace *t, unsigned schema)
 
 void trace_set_limit(struct trace *t, uint64_t limit)
 {
-	t->limit = limit;
+	t->o.limit = limit;
 }
 
 void trace_set_direct(struct trace *t, uint64_t after)
 {
-	t->direct_after = after;
+	t->o.direct_after = after;
 }
 
 uint64_t trace_direct_bytes(const struct trace *t)
 {
-	return t->direct_bytes;
+	return t->o.direct_bytes;
 }
+
+_Static_assert(TRACE_GOING == (int)TOUT_GOING && TRACE_HALT_LIMIT == (int)TOUT_HALT_LIMIT &&
+                   TRACE_HALT_ERROR == (int)TOUT_HALT_ERROR,
+               "trace_halt returns traceout's halt");
 
 enum trace_halt trace_halt(const struct trace *t)
 {
-	return (enum trace_halt)atomic_load_explicit(&t->halt, memory_order_relaxed);
+	return (enum trace_halt)atomic_load_explicit(&t->o.halt, memory_order_relaxed);
 }
 
 int trace_flush(struct trace *t)
@@ -713,7 +476,7 @@ int trace_flush(struct trace *t)
 	while (t->queued)
 		pthread_cond_wait(&t->done, &t->mu);
 	/* The writer waits for work: what it kept back for direct I/O is ours to write. */
-	out_drain(t, true, &t->failed, &t->err);
+	tout_drain(&t->o, true, &t->failed, &t->err);
 	bool failed = t->failed;
 	pthread_mutex_unlock(&t->mu);
 	return failed ? -1 : 0;
@@ -731,13 +494,12 @@ int trace_close(struct trace *t, char *err, size_t errlen)
 		pthread_mutex_unlock(&t->mu);
 		pthread_join(t->thread, NULL);
 	}
-	errno = 0;
-	int rc = t->gz ? gzclose(t->gz) : close(t->fd);
-	if (rc != 0 && !t->failed) {
+	int e = tout_close(&t->o);
+	if (e && !t->failed) {
 		t->failed = true;
-		t->err = errno ? errno : EIO;
+		t->err = e;
 	}
-	rc = 0;
+	int rc = 0;
 	if (t->failed) {
 		snprintf(err, errlen, "write error: %s", strerror(t->err));
 		rc = -1;

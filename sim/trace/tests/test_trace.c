@@ -229,7 +229,7 @@ START_TEST(test_direct_io_same_bytes)
 	ck_assert_uint_gt(len[0], 8u << 20);
 	for (unsigned i = 1; i < 3; i++) {
 		ck_assert_uint_eq(len[i], len[0]);
-		ck_assert_msg(!memcmp(text[i], text[0], len[0]), "direct I/O (%u) wrote other bytes", i);
+		ck_assert_msg(!memcmp(text[i], text[0], len[0]), "direct I/O (%u): other bytes", i);
 	}
 	/* Direct I/O was used where /tmp takes it: most of the file in whole blocks. */
 	ck_assert_uint_eq(direct[0], 0);

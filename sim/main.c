@@ -80,6 +80,37 @@ static int usage_error(const char *fmt, const char *arg)
 	return SIM_EXIT_USAGE;
 }
 
+/*
+ * HYPSIM_TRACE_DIRECT: after how many bytes a --trace file is written with direct I/O
+ * (trace_set_direct; docs/trace-format.md, "Files"): a size with an optional K, M or G
+ * suffix, or "never". Unset or empty: *set stays false (the default). false after a
+ * one-line message when it is malformed.
+ */
+static bool trace_direct_env(uint64_t *after, bool *set)
+{
+	const char *env = getenv("HYPSIM_TRACE_DIRECT");
+	if (!env || !*env)
+		return true;
+	*set = true;
+	if (!strcmp(env, "never")) {
+		*after = UINT64_MAX;
+		return true;
+	}
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(env, &end, 10);
+	unsigned shift = *end == 'K' ? 10 : *end == 'M' ? 20 : *end == 'G' ? 30 : 0;
+	end += shift != 0;
+	if (errno || end == env || *env < '0' || *env > '9' || *end || v > (UINT64_MAX >> shift)) {
+		char q[128];
+		fprintf(stderr, "sim: HYPSIM_TRACE_DIRECT=%s: expected a size (K/M/G suffix) or "
+		        "'never'\n", msg_quote(env, q, sizeof(q)));
+		return false;
+	}
+	*after = v << shift;
+	return true;
+}
+
 static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 {
 	enum {
@@ -336,6 +367,10 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 		s->uart_out = NULL;
 		goto out;
 	}
+	uint64_t direct_after = 0;
+	bool direct_set = false;
+	if (s->opt.trace_path && !trace_direct_env(&direct_after, &direct_set))
+		goto out;
 	if (s->opt.trace_path) {
 		s->trace = trace_open(s->opt.trace_path, err, sizeof(err));
 		if (!s->trace) {
@@ -346,6 +381,8 @@ static int cmd_run(int argc, char **argv, char **all_argv, int all_argc)
 		if (s->opt.trace_schema)
 			trace_set_schema(s->trace, s->opt.trace_schema);
 		trace_set_limit(s->trace, s->opt.trace_limit);
+		if (direct_set)
+			trace_set_direct(s->trace, direct_after);
 		/* The header is written when the model is configured (hazards.c). */
 		if (s->timing)
 			sim_timing_set_trace(s->timing, s->trace);

@@ -101,6 +101,11 @@ uint64_t disasm_decodes(const struct disasm *d)
 	return d->decodes;
 }
 
+const uint64_t *disasm_decodes_counter(const struct disasm *d)
+{
+	return &d->decodes;
+}
+
 /* Capstone register -> Unicorn register, and whether it is a W (32-bit) view. */
 static int uc_reg_of(arm64_reg r, bool *w)
 {

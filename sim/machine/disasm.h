@@ -36,6 +36,8 @@ const struct dis_insn *disasm_get(struct disasm *d, uint64_t va, uint32_t enc,
 
 /* Number of decodes done (cache misses), for tests of the cache itself. */
 uint64_t disasm_decodes(const struct disasm *d);
+/* Where that number is kept: the trace reads it once per instruction, without a call. */
+const uint64_t *disasm_decodes_counter(const struct disasm *d);
 
 /*
  * What a memory-accessing instruction accesses, for the FAR and WnR of a data abort

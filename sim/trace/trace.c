@@ -11,32 +11,29 @@
  * firmware/stress, formatting and the kernel's copy into the page cache cost more than the
  * run itself; this way the run pays neither.
  *
- * The writer writes whole lines only, so a trace cut short by a crash ends on a complete
- * event or a partial last line; every ending of `sim run` goes through trace_close, which
- * writes everything.
+ * The file side (traceout.h): a regular file's text in asynchronous writes, with direct
+ * I/O once it is large (Debian's kernel boot writes 140 bytes per instruction); a trace
+ * cut short by a crash ends in at most one partial line; every ending of `sim run` goes
+ * through trace_close, which writes everything.
  */
 #include "trace/trace.h"
 #include "machine/kernel_boot.h"
+#include "trace/traceout.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <zlib.h>
 
 #include "machine/disasm.h"
 #include "model.h"
 
-#define BUF_SIZE   (1u << 18) /* records */
+#define BUF_SIZE   (1u << 20) /* records */
 #define TRACE_NBUF 4
-#define OUT_SIZE   (1u << 20) /* text, the writer's: more than any record's line */
 #define SEEN       (1u << 12)
 #define INSN_TXT   (1u << 10)
 
@@ -81,8 +78,8 @@ struct rec_insn {
 struct rec_mem {
 	struct rec r;
 	uint64_t pc, va, pa, value;
-	const char *name; /* the attributes (translated) or the fault: static strings */
-	uint8_t cpu, size, store, ok, mair;
+	const char *fault; /* a static string, when !ok */
+	uint8_t cpu, size, store, ok, mair, attrs; /* attrs: index in attrs_txt */
 };
 
 /* The writer's: an insn line's ,"pc":...,"el":...,"enc":"..." as last formatted. */
@@ -94,13 +91,13 @@ struct insn_txt {
 };
 
 struct trace {
-	int fd;    /* plain JSON Lines ... */
-	gzFile gz; /* ... or gzip (path ending in ".gz") */
 	unsigned schema;
 	/* The run's side: the buffer being filled. */
 	char *buf;
 	size_t len;
 	struct seen seen[SEEN];
+	const struct disasm *dis;  /* the decode cache of the last trace_insn ... */
+	const uint64_t *decodes;   /* ... and its count of decodes (disasm_decodes) */
 	/* Shared with the writer thread, under mu. Buffers are used in turn: bufs[head] is
 	 * the oldest of the `queued` ones handed over, the one after them is being filled. */
 	pthread_mutex_t mu;
@@ -112,12 +109,9 @@ struct trace {
 	unsigned head, queued;
 	bool failed;
 	int err; /* errno of the first failure */
-	/* The writer's: bytes in the file, and the run's bound on them (0: none). */
-	uint64_t written, limit;
-	atomic_int halt; /* enum trace_halt, read by the run at every block */
-	/* The writer's side (the run's when there is no thread): lines and their numbers. */
-	char *out;
-	size_t out_len;
+	/* The writer's side (the run's when there is no thread): the file, lines and their
+	 * numbers. */
+	struct trace_out o;
 	struct insn_txt insn_txt[INSN_TXT]; /* loops format the same instructions again */
 	char seq_txt[24]; /* the last seq in decimal but its last digit, kept up to date */
 	char seq_last;    /* its last digit */
@@ -209,46 +203,6 @@ static inline char *put_hex(char *p, uint64_t v, unsigned width)
 
 /* ---- the writer: records to lines ---- */
 
-/* Write n bytes out (the writer thread, or the run when there is none). */
-static void write_out(struct trace *t, const char *p, size_t n, bool *failed, int *err)
-{
-	if (*failed)
-		return;
-	if (t->gz) {
-		while (n) {
-			unsigned chunk = n > (1u << 30) ? 1u << 30 : (unsigned)n;
-			if (gzwrite(t->gz, p, chunk) != (int)chunk) {
-				*failed = true;
-				*err = errno ? errno : EIO;
-				atomic_store(&t->halt, TRACE_HALT_ERROR);
-				return;
-			}
-			p += chunk;
-			n -= chunk;
-		}
-		t->written = (uint64_t)gzoffset(t->gz);
-		if (t->limit && t->written >= t->limit && !atomic_load(&t->halt))
-			atomic_store(&t->halt, TRACE_HALT_LIMIT);
-		return;
-	}
-	while (n) {
-		ssize_t w = write(t->fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			*failed = true;
-			*err = w < 0 ? errno : EIO;
-			atomic_store(&t->halt, TRACE_HALT_ERROR);
-			return;
-		}
-		p += w;
-		n -= (size_t)w;
-		t->written += (uint64_t)w;
-	}
-	if (t->limit && t->written >= t->limit && !atomic_load(&t->halt))
-		atomic_store(&t->halt, TRACE_HALT_LIMIT);
-}
-
 /* The next event's ",\"seq\":N", N counted here (every record but the header's is one
  * event, in order). Its last digit is kept apart from the others: changing it in place
  * and then copying all of them would stall the copy on the byte just stored. */
@@ -297,9 +251,14 @@ static char *format_insn(struct trace *t, char *p, const struct rec_insn *r)
 	}
 	memcpy(p, c->txt, sizeof(c->txt)); /* a fixed size: no call to memcpy */
 	p += c->len;
-	p = put_mem(p, (const char *)(r + 1), r->ntext);
+	if (r->ntext) /* rarely (schema 2): no call to memcpy for nothing */
+		p = put_mem(p, (const char *)(r + 1), r->ntext);
 	return PUT(p, "}\n");
 }
+
+/* enum mem_type's names (the inner attributes), padded for a copy of fixed size. */
+static const char attrs_txt[5][16] = {"device", "normal-nc", "normal-wt", "normal-wb", "?"};
+static const uint8_t attrs_len[5] = {6, 9, 9, 9, 1};
 
 static char *format_mem(struct trace *t, char *p, const struct rec_mem *r)
 {
@@ -318,14 +277,15 @@ static char *format_mem(struct trace *t, char *p, const struct rec_mem *r)
 		p = PUT(p, "\",\"size\":");
 		p = put_dec(p, r->size);
 		p = PUT(p, ",\"attrs\":\"");
-		p = put_str(p, r->name);
+		memcpy(p, attrs_txt[r->attrs], sizeof(attrs_txt[0])); /* no call to memcpy */
+		p += attrs_len[r->attrs];
 		p = PUT(p, "\",\"mair\":\"");
 		p = put_hex(p, r->mair, 2);
 	} else {
 		p = PUT(p, "\",\"size\":");
 		p = put_dec(p, r->size);
 		p = PUT(p, ",\"fault\":\"");
-		p = put_str(p, r->name);
+		p = put_str(p, r->fault);
 	}
 	p = PUT(p, "\",\"value\":\"");
 	p = put_hex(p, r->value, 1);
@@ -343,7 +303,7 @@ static char *format_line(struct trace *t, char *p, const struct rec_line *r)
 }
 
 /* Format and write one buffer of records (whole lines: the output is written when the
- * next line might not fit, and at the end). */
+ * next line might not fit, and at the end; with direct I/O, whole blocks). */
 static void format_buffer(struct trace *t, const char *buf, size_t len, bool *failed, int *err)
 {
 	for (size_t off = 0; off < len;) {
@@ -351,11 +311,18 @@ static void format_buffer(struct trace *t, const char *buf, size_t len, bool *fa
 		size_t room = r->kind == REC_LINE   ? ((const struct rec_line *)r)->n + 64
 		              : r->kind == REC_INSN ? ((const struct rec_insn *)r)->ntext + 160u
 		                                    : 320u;
-		if (t->out_len + room > OUT_SIZE) {
-			write_out(t, t->out, t->out_len, failed, err);
-			t->out_len = 0;
+		/* Lines are formatted in a small buffer that stays in the cache, then copied
+		 * (copy_stream); a line too long for it, in place. */
+		struct trace_out *o = &t->o;
+		bool staged = room <= TOUT_STAGE / 2;
+		if (!staged || o->stage_len + room > TOUT_STAGE) {
+			if (o->out_len + o->stage_len + room > TOUT_SIZE)
+				tout_drain(o, false, failed, err); /* the staged lines come after */
+			tout_stage_flush(o);
 		}
-		char *p = t->out + t->out_len;
+		char *base = staged ? o->stage : o->out;
+		size_t *blen = staged ? &o->stage_len : &o->out_len;
+		char *p = base + *blen;
 		switch (r->kind) {
 		case REC_INSN:
 			p = format_insn(t, p, (const struct rec_insn *)r);
@@ -367,11 +334,17 @@ static void format_buffer(struct trace *t, const char *buf, size_t len, bool *fa
 			p = format_line(t, p, (const struct rec_line *)r);
 			break;
 		}
-		t->out_len = (size_t)(p - t->out);
+		*blen = (size_t)(p - base);
 		off += r->len;
 	}
-	write_out(t, t->out, t->out_len, failed, err);
-	t->out_len = 0;
+	struct trace_out *o = &t->o;
+	if (o->out_len + o->stage_len > TOUT_SIZE)
+		tout_drain(o, false, failed, err);
+	tout_stage_flush(o);
+	/* A regular file's text goes out in large writes (the larger, the faster direct I/O
+	 * runs); a pipe's at the end of every buffer. */
+	if (!o->regular || o->out_len >= TOUT_SIZE / 2)
+		tout_drain(o, false, failed, err);
 }
 
 static void *writer(void *arg)
@@ -426,14 +399,13 @@ static void free_trace(struct trace *t)
 {
 	for (unsigned i = 0; i < TRACE_NBUF; i++)
 		free(t->bufs[i]);
-	free(t->out);
 	free(t);
 }
 
 struct trace *trace_open(const char *path, char *err, size_t errlen)
 {
 	struct trace *t = calloc(1, sizeof(*t));
-	bool ok = t && (t->out = malloc(OUT_SIZE));
+	bool ok = t != NULL;
 	for (unsigned i = 0; ok && i < TRACE_NBUF; i++)
 		ok = (t->bufs[i] = malloc(BUF_SIZE)) != NULL;
 	if (!ok) {
@@ -446,15 +418,7 @@ struct trace *trace_open(const char *path, char *err, size_t errlen)
 	t->schema = TRACE_SCHEMA;
 	t->seq_last = '0';
 	t->seq_len = 1;
-	t->fd = -1;
-	size_t n = strlen(path);
-	errno = 0;
-	if (n > 3 && !strcmp(path + n - 3, ".gz"))
-		t->gz = gzopen(path, "wb6"); /* level 9 took 4-5x as long for 17% less */
-	else
-		t->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	if (t->fd < 0 && !t->gz) {
-		snprintf(err, errlen, "cannot create: %s", strerror(errno ? errno : ENOMEM));
+	if (tout_open(&t->o, path, err, errlen)) {
 		free_trace(t);
 		return NULL;
 	}
@@ -481,12 +445,26 @@ int trace_set_schema(struct trace *t, unsigned schema)
 
 void trace_set_limit(struct trace *t, uint64_t limit)
 {
-	t->limit = limit;
+	t->o.limit = limit;
 }
+
+void trace_set_direct(struct trace *t, uint64_t after)
+{
+	t->o.direct_after = after;
+}
+
+uint64_t trace_direct_bytes(const struct trace *t)
+{
+	return t->o.direct_bytes;
+}
+
+_Static_assert(TRACE_GOING == (int)TOUT_GOING && TRACE_HALT_LIMIT == (int)TOUT_HALT_LIMIT &&
+                   TRACE_HALT_ERROR == (int)TOUT_HALT_ERROR,
+               "trace_halt returns traceout's halt");
 
 enum trace_halt trace_halt(const struct trace *t)
 {
-	return (enum trace_halt)atomic_load_explicit(&t->halt, memory_order_relaxed);
+	return (enum trace_halt)atomic_load_explicit(&t->o.halt, memory_order_relaxed);
 }
 
 int trace_flush(struct trace *t)
@@ -497,6 +475,8 @@ int trace_flush(struct trace *t)
 	pthread_mutex_lock(&t->mu);
 	while (t->queued)
 		pthread_cond_wait(&t->done, &t->mu);
+	/* The writer waits for work: what it kept back for direct I/O is ours to write. */
+	tout_drain(&t->o, true, &t->failed, &t->err);
 	bool failed = t->failed;
 	pthread_mutex_unlock(&t->mu);
 	return failed ? -1 : 0;
@@ -514,13 +494,12 @@ int trace_close(struct trace *t, char *err, size_t errlen)
 		pthread_mutex_unlock(&t->mu);
 		pthread_join(t->thread, NULL);
 	}
-	errno = 0;
-	int rc = t->gz ? gzclose(t->gz) : close(t->fd);
-	if (rc != 0 && !t->failed) {
+	int e = tout_close(&t->o);
+	if (e && !t->failed) {
 		t->failed = true;
-		t->err = errno ? errno : EIO;
+		t->err = e;
 	}
-	rc = 0;
+	int rc = 0;
 	if (t->failed) {
 		snprintf(err, errlen, "write error: %s", strerror(t->err));
 		rc = -1;
@@ -704,15 +683,19 @@ static bool insn_needs_text(struct trace *t, uint64_t pc, unsigned el, uint32_t 
 	*d = NULL;
 	if (t->schema < 2)
 		return true;
+	if (t->dis != dis) {
+		t->dis = dis;
+		t->decodes = disasm_decodes_counter(dis);
+	}
 	struct seen *s = &t->seen[((pc >> 2) ^ ((uint64_t)el << 12)) % SEEN];
 	bool same = s->valid && s->pc == pc && s->enc == enc && s->el == el;
-	if (same && s->decodes == disasm_decodes(dis))
+	if (same && s->decodes == *t->decodes)
 		return false;
 	*d = disasm_get(dis, pc, enc, sym_fn, arg);
 	bool text = !same || s->dis_id != (*d)->id;
 	*s = (struct seen){.pc = pc,
 	                   .dis_id = (*d)->id,
-	                   .decodes = disasm_decodes(dis),
+	                   .decodes = *t->decodes,
 	                   .enc = enc,
 	                   .el = (uint8_t)el,
 	                   .valid = true};
@@ -777,14 +760,6 @@ void trace_barrier(struct trace *t, unsigned cpu, uint64_t pc, const char *kind,
 	line_end(t, text, p, split);
 }
 
-static const char *mem_type_name(bool mmu_on, unsigned mt)
-{
-	static const char *const names[] = {"device", "normal-nc", "normal-wt", "normal-wb"};
-	if (!mmu_on && mt == 0)
-		return "device"; /* every data access with the MMU off (DESIGN §3) */
-	return mt < 4 ? names[mt] : "?";
-}
-
 void trace_mem(struct trace *t, unsigned cpu, uint64_t pc, bool store, uint64_t va, bool ok,
                uint64_t pa, unsigned size, bool mmu_on, unsigned mem_type, unsigned mair_attr,
                uint64_t value, const char *fault)
@@ -794,7 +769,9 @@ void trace_mem(struct trace *t, unsigned cpu, uint64_t pc, bool store, uint64_t 
 	r->va = va;
 	r->pa = pa;
 	r->value = ok || store ? value : 0; /* a load that faults obtains nothing */
-	r->name = ok ? mem_type_name(mmu_on, mem_type) : fault;
+	(void)mmu_on; /* an MMU-off data access is Device (DESIGN §3): the model's MT_DEVICE */
+	r->attrs = (uint8_t)(mem_type < 4 ? mem_type : 4);
+	r->fault = fault;
 	r->cpu = (uint8_t)cpu;
 	r->size = (uint8_t)size;
 	r->store = store;

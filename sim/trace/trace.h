@@ -53,8 +53,9 @@ struct trace_header_info {
 	const struct kboot_info *kinfo;
 };
 
-/* Open path for writing (buffered, written by a thread of its own; gzip-compressed with
- * zlib when path ends in ".gz"). NULL with a reason in err on failure. The thread does not
+/* Open path for writing (buffered, written by a thread of its own, and for a regular file
+ * through POSIX AIO, with direct I/O past trace_set_direct's size; gzip-compressed with
+ * zlib when path ends in ".gz"). NULL with a reason in err on failure. The threads do not
  * survive fork(): a child must not write to a trace its parent opened. */
 struct trace *trace_open(const char *path, char *err, size_t errlen);
 
@@ -68,6 +69,13 @@ int trace_flush(struct trace *t);
  * limit): trace_halt says TRACE_HALT_LIMIT from then on. What is recorded after that is
  * still written, so the run can end the trace with its `end` event. */
 void trace_set_limit(struct trace *t, uint64_t limit);
+
+/* Write a regular file with direct I/O (O_DIRECT: no copy into the page cache) once it
+ * holds after bytes (default 64 MiB; UINT64_MAX: never). A file system that refuses it
+ * is written through the page cache. Not for a .gz. */
+void trace_set_direct(struct trace *t, uint64_t after);
+/* The bytes written with direct I/O so far (after trace_flush: all of them). */
+uint64_t trace_direct_bytes(const struct trace *t);
 
 enum trace_halt { TRACE_GOING, TRACE_HALT_LIMIT, TRACE_HALT_ERROR };
 /* Whether the run should stop recording: the limit was reached, or a write failed (the

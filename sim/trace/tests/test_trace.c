@@ -6,6 +6,7 @@
  * they replace; and the decode cache and effective addresses of disasm.c.
  */
 #include <check.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdbool.h>
@@ -170,6 +171,93 @@ START_TEST(test_insn_text_once)
 	ck_assert_int_eq(trace_set_schema(t, TRACE_SCHEMA + 1), -1);
 	ck_assert_int_eq(trace_close(t, err, sizeof(err)), 0);
 	unlink(path);
+}
+END_TEST
+
+/* Write the same events to a file: with direct I/O from its first block (after = 0), from
+ * some way in (an unaligned size), or never. */
+static char *write_many(uint64_t after, unsigned events, uint64_t *direct)
+{
+	char *tmp = tmp_trace(), err[128];
+	char *path = strdup(tmp);
+	struct trace *t = trace_open(path, err, sizeof(err));
+	ck_assert_ptr_nonnull(t);
+	trace_set_direct(t, after);
+	struct disasm *d = disasm_new();
+	for (unsigned i = 0; i < events; i++) {
+		uint64_t pc = 0xffff800008000000ull + 4 * (i % 5000);
+		trace_insn(t, i % 3, pc, 1, 0xd503201f, d, NULL, NULL);
+		trace_mem(t, i % 3, pc, i & 1, 0xffff000040000000ull + 8 * i, true,
+		          0x40000000ull + 8 * i, 8, true, 3, 0xff, (uint64_t)i * 0x9e3779b9u, NULL);
+	}
+	ck_assert_int_eq(trace_flush(t), 0);
+	*direct = trace_direct_bytes(t);
+	ck_assert_int_eq(trace_close(t, err, sizeof(err)), 0);
+	disasm_free(d);
+	return path;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	ck_assert_ptr_nonnull(f);
+	fseek(f, 0, SEEK_END);
+	*len = (size_t)ftell(f);
+	rewind(f);
+	char *b = malloc(*len + 1);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_uint_eq(fread(b, 1, *len, f), *len);
+	fclose(f);
+	return b;
+}
+
+/* Direct I/O (trace_set_direct) writes the bytes the page cache would: whole blocks while
+ * the run goes on, the unaligned tail at the end, every line once and in order (its seq),
+ * whether direct I/O starts at the first block, part way (an offset that is no block's),
+ * or never; a file system without O_DIRECT falls back to the page cache and gives the same. */
+START_TEST(test_direct_io_same_bytes)
+{
+	const unsigned events = 24000; /* about 6.8 MB: several writes of 1-2 MiB */
+	uint64_t direct[3];
+	char *paths[3] = {write_many(UINT64_MAX, events, &direct[0]),
+	                  write_many(0, events, &direct[1]),
+	                  write_many(2 * 1000 * 1000 + 7, events, &direct[2])};
+	size_t len[3];
+	char *text[3];
+	for (unsigned i = 0; i < 3; i++)
+		text[i] = slurp(paths[i], &len[i]);
+	ck_assert_uint_gt(len[0], 6u << 20);
+	for (unsigned i = 1; i < 3; i++) {
+		ck_assert_uint_eq(len[i], len[0]);
+		ck_assert_msg(!memcmp(text[i], text[0], len[0]), "direct I/O (%u): other bytes", i);
+	}
+	/* Direct I/O was used where /tmp takes it: most of the file in whole blocks. */
+	ck_assert_uint_eq(direct[0], 0);
+	int fd = open(paths[0], O_WRONLY | O_DIRECT);
+	if (fd >= 0) {
+		close(fd);
+		ck_assert_uint_gt(direct[1], len[0] - (4u << 20));
+		ck_assert_uint_gt(direct[2], 0);
+		ck_assert_uint_lt(direct[2], direct[1]);
+		ck_assert_uint_eq(direct[1] % 4096, 0);
+		ck_assert_uint_eq(direct[2] % 4096, 0);
+	}
+	/* Every event once, in order, the last line whole. */
+	text[0][len[0]] = '\0';
+	uint64_t seq = 0;
+	for (char *line = text[0], *nl; (nl = strchr(line, '\n')); line = nl + 1) {
+		*nl = '\0';
+		const char *q = strstr(line, ",\"seq\":");
+		ck_assert_msg(line[0] == '{' && nl[-1] == '}' && q, "not an event: %.80s", line);
+		ck_assert_uint_eq(strtoull(q + 7, NULL, 10), ++seq);
+	}
+	ck_assert_uint_eq(seq, 2ull * events);
+	ck_assert_int_eq(text[0][len[0] - 1], '\0'); /* the last byte was a '\n' */
+	for (unsigned i = 0; i < 3; i++) {
+		unlink(paths[i]);
+		free(paths[i]);
+		free(text[i]);
+	}
 }
 END_TEST
 
@@ -386,9 +474,12 @@ int main(void)
 {
 	Suite *s = suite_create("trace");
 	TCase *tc = tcase_create("trace");
+	/* test_direct_io_same_bytes writes 20 MB to /tmp: past Check's 4 s on a loaded machine. */
+	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_header_fields);
 	tcase_add_test(tc, test_insn_text_once);
 	tcase_add_test(tc, test_hand_formatting);
+	tcase_add_test(tc, test_direct_io_same_bytes);
 	tcase_add_test(tc, test_sha256_vectors);
 	tcase_add_test(tc, test_decode_cache_decodes_once);
 	tcase_add_test(tc, test_effective_addresses);

@@ -506,6 +506,7 @@ static Suite *suite(void)
 	Suite *s = suite_create("s2-checker");
 	TCase *tc = tcase_create("model_step");
 	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60); /* the twin-model test, on a loaded machine */
 	tcase_add_test(tc, test_s2_step_translates_and_reports_stage2_fault);
 	tcase_add_test(tc, test_s2_step_vm0_is_stage1_only);
 	tcase_add_test(tc, test_s2_step_unmap_without_tlbi_is_stale_tlb);

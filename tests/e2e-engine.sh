@@ -118,12 +118,13 @@ fi
 
 # 12: hypsim's own ESR_EL2 for the stage 2 aborts, taken from EL1 to EL2 at the lower-EL
 # vector: the instruction syndrome of `ldr x20, [x19]` and `str x20, [x19]` (ISV, SAS 3,
-# SRT 20, SF), none on the stage 1 walk (S1PTW) or for the instruction abort.
+# SRT 20, SF), none on the stage 1 walk (S1PTW) or for the instruction abort; each event
+# with the HPFAR_EL2 the firmware printed.
 "$sim" run "$fw/s2-abort.elf" --uart /dev/null --trace "$dir/s2.jsonl" 2>/dev/null
-for want in '"from_el":1,"to_el":2.*"esr":"0x92000086".*"far":"0x87e00010"' \
-	'"from_el":1,"to_el":2.*"esr":"0x93d48006".*"far":"0x87e00010"' \
-	'"from_el":1,"to_el":2.*"esr":"0x82000006".*"far":"0x47c00000"' \
-	'"from_el":1,"to_el":2.*"esr":"0x93d4804e".*"far":"0x47a00008"'; do
+for want in '"from_el":1,"to_el":2.*"esr":"0x92000086".*"far":"0x87e00010".*"hpfar":"0x478000"' \
+	'"from_el":1,"to_el":2.*"esr":"0x93d48006".*"far":"0x87e00010".*"hpfar":"0x47e000"' \
+	'"from_el":1,"to_el":2.*"esr":"0x82000006".*"far":"0x47c00000".*"hpfar":"0x47c000"' \
+	'"from_el":1,"to_el":2.*"esr":"0x93d4804e".*"far":"0x47a00008".*"hpfar":"0x47a000"'; do
 	grep '"type":"exception"' "$dir/s2.jsonl" | grep -q "$want" ||
 		fail "s2-abort: no exception event matching $want in the trace"
 done

@@ -90,6 +90,8 @@ int sim_take_exception(struct sim *s, struct exc_info *info, uint64_t pc, uint64
 		    .far = e.far,
 		    .fault = is_abort(info->cause) ? pt_fault_name(info->fault.type) : NULL,
 		    .fault_level = info->fault.level,
+		    .stage2 = info->stage2 && el2,
+		    .hpfar = (info->ipa >> 12) << 4,
 		};
 		trace_exception(s->trace, &te);
 	}

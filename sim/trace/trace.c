@@ -914,6 +914,8 @@ void trace_exception(struct trace *t, const struct trace_exc *e)
 		json_object_set_new(o, "fault", json_string(e->fault));
 		json_object_set_new(o, "level", json_integer(e->fault_level));
 	}
+	if (e->stage2)
+		json_object_set_new(o, "hpfar", hex(e->hpfar));
 	emit(t, "exception", o);
 }
 

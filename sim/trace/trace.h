@@ -135,6 +135,8 @@ struct trace_exc {
 	uint64_t far;
 	const char *fault; /* "translation", ... or NULL */
 	int fault_level;
+	bool stage2;       /* a stage 2 abort: hpfar is HPFAR_EL2 as written */
+	uint64_t hpfar;
 };
 void trace_exception(struct trace *t, const struct trace_exc *e);
 void trace_eret(struct trace *t, unsigned cpu, uint64_t pc, unsigned from_el, unsigned to_el,

@@ -172,11 +172,7 @@ static int build(void *fdt, int bufsize, const struct dtb_machine *m)
 			TRY(fdt_setprop_u32(fdt, node, "phandle", PHANDLE_CPU0 + (uint32_t)c));
 			/* reg = MPIDR_EL1.Aff0 (hypsim's MPIDR: Aff0 = the CPU index). */
 			TRY(fdt_setprop_u32(fdt, node, "reg", (uint32_t)c));
-			/* As QEMU's virt (fdt_add_cpu_nodes): an enable-method only when there
-			 * are CPUs to bring up. Xen reads the boot CPU's too and prints "CPU0
-			 * has no enable method" without it, as under QEMU. */
-			if (m->ncpus > 1)
-				TRY(fdt_setprop_string(fdt, node, "enable-method", "psci"));
+			TRY(fdt_setprop_string(fdt, node, "enable-method", "psci"));
 			TRY(fdt_setprop_string(fdt, node, "compatible", "arm,cortex-a72"));
 			TRY(fdt_setprop_string(fdt, node, "device_type", "cpu"));
 		}

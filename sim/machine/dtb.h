@@ -5,8 +5,7 @@
  * node names and properties (compared with `qemu-system-aarch64 -M virt,virtualization=on,
  * gic-version=2,dumpdtb=...`) so a kernel sees the same devices at the same places:
  * /psci (arm,psci-1.0/0.2/psci, method smc, the 0.1 cpu_on/cpu_off IDs), /memory@<base>,
- * /cpus with one cpu@N per CPU (arm,cortex-a72, reg = MPIDR Aff0, enable-method psci
- * when there is more than one CPU, as QEMU's virt),
+ * /cpus with one cpu@N per CPU (arm,cortex-a72, reg = MPIDR Aff0, enable-method psci),
  * /intc@8000000 (arm,cortex-a15-gic: GICD, GICC, GICH, GICV; maintenance PPI 9),
  * /timer (arm,armv8-timer, PPIs 13, 14, 11, 10 with the CPU mask as QEMU writes it for a
  * GICv2), /pl011@9000000 (SPI 1, clocks -> /apb-pclk, a 24 MHz fixed-clock), /chosen

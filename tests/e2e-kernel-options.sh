@@ -1,10 +1,11 @@
 #!/bin/sh
-# e2e-kernel-options.sh SIM TINY_IMAGE TINY_MAP TINY_RESET_IMAGE ELF - `sim run --kernel`:
+# e2e-kernel-options.sh SIM TINY_IMAGE TINY_MAP TINY_RESET_IMAGE ELF TINY_XEN_SYMS -
+# `sim run --kernel`:
 # the boot registers of a Linux Image (x0 = the DTB, x1..x3 = 0, checked by the tiny Image
 # itself), its symbols from a System.map moved to the load PA, --no-reboot, and each bad
 # input as one line `sim: FILE: problem`, exit 2 (or a usage error, exit 2).
 set -u
-sim=$1 img=$2 map=$3 reset=$4 elf=$5
+sim=$1 img=$2 map=$3 reset=$4 elf=$5 xsyms=$6
 [ -f "$img" ] || { echo "no $img (cross toolchain missing): skipped"; exit 77; }
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
@@ -27,6 +28,10 @@ expect 0 'PSCI SYSTEM_OFF after [0-9]+ instructions' --kernel "$img" --append "c
 # The symbols: VA ffff800008000040 (tiny_start) runs at the Image's load PA.
 expect 3 'budget of 5 exhausted at 0x[0-9a-f]+ \(tiny_start\+0x10\) at EL2' \
 	--kernel "$img" --symbols "$map" --max-insns 5
+# An ELF symbol file without _text but with _start (Xen's xen-syms: its Image starts at
+# _start) is moved the same way.
+expect 3 'budget of 5 exhausted at 0x[0-9a-f]+ \(tiny_start\+0x10\) at EL2' \
+	--kernel "$img" --symbols "$xsyms" --max-insns 5
 # --no-reboot: SYSTEM_RESET ends the run with status 0, as QEMU's -no-reboot; without it the
 # machine restarts (and resets again until the budget).
 expect 0 'PSCI SYSTEM_RESET after [0-9]+ instructions \(--no-reboot\)' --kernel "$reset" --no-reboot

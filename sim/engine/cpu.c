@@ -52,6 +52,7 @@ const struct cpu_sysreg_desc cpu_sysregs[CSR_COUNT] = {
     SR(VMPIDR_EL2, 3, 4, 0, 0, 5, false, false),
     SR(ID_AA64PFR0_EL1, 3, 0, 0, 4, 0, false, false),
     SR(ID_PFR1_EL1, 3, 0, 0, 1, 1, false, false),
+    SR(ID_DFR0_EL1, 3, 0, 0, 1, 2, false, false),
 };
 #undef SR
 

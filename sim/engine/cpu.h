@@ -45,6 +45,7 @@ enum cpu_sysreg {
 	CSR_VMPIDR_EL2,
 	CSR_ID_AA64PFR0_EL1,
 	CSR_ID_PFR1_EL1,
+	CSR_ID_DFR0_EL1,
 	CSR_COUNT
 };
 

@@ -486,10 +486,11 @@ static int machine_description(struct sim *s)
 	    [CPU_ID_AA64PFR0_EL1] = CSR_ID_AA64PFR0_EL1,
 	    [CPU_ID_AA64MMFR0_EL1] = CSR_ID_AA64MMFR0_EL1,
 	    [CPU_ID_PFR1_EL1] = CSR_ID_PFR1_EL1,
+	    [CPU_ID_DFR0_EL1] = CSR_ID_DFR0_EL1,
 	};
 	s->feat = cpu_features_hypsim();
 	s->timer_cfg = timer_cfg_default();
-	for (unsigned r = CPU_ID_AA64PFR0_EL1; r <= CPU_ID_PFR1_EL1; r++)
+	for (unsigned r = CPU_ID_AA64PFR0_EL1; r <= CPU_ID_DFR0_EL1; r++)
 		s->id_value[r] =
 		    cpu_id_value(&s->feat, (enum cpu_id_reg)r, cpu_read_sysreg(s, regs[r]));
 	uint64_t mmfr0 = cpu_read_sysreg(s, CSR_ID_AA64MMFR0_EL1);

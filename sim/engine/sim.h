@@ -222,7 +222,7 @@ struct sim {
 	/* The CPU the machine presents (ID registers, the model's features), and what its
 	 * ID registers read, indexed by enum cpu_id_reg (hooks.c, hook_mrs). */
 	struct cpu_features feat;
-	uint64_t id_value[CPU_ID_PFR1_EL1 + 1];
+	uint64_t id_value[CPU_ID_DFR0_EL1 + 1];
 	/* The system counter: count = timer_count_at(timer_cfg, instructions executed by all
 	 * CPUs) (hooks.c, hooks_machine_count). */
 	struct timer_cfg timer_cfg;

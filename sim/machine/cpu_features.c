@@ -28,6 +28,8 @@ enum cpu_id_reg cpu_id_reg_decode(unsigned op0, unsigned op1, unsigned crn, unsi
 		return CPU_ID_AA64MMFR0_EL1;
 	if (crm == 1 && op2 == 1)
 		return CPU_ID_PFR1_EL1;
+	if (crm == 1 && op2 == 2)
+		return CPU_ID_DFR0_EL1;
 	return CPU_ID_NONE;
 }
 
@@ -58,6 +60,12 @@ uint64_t cpu_id_value(const struct cpu_features *f, enum cpu_id_reg reg, uint64_
 		/* Security [7:4]: 0 when EL3 (the Security Extensions) is not implemented. */
 		uint64_t sec = (base >> 4) & 0xf;
 		return set_field(base, 4, f->el3 ? (sec ? sec : 1) : 0);
+	}
+	case CPU_ID_DFR0_EL1: {
+		/* CopSDbg [7:4], coprocessor-based Secure debug: there is no Secure state to
+		 * debug without EL3 (QEMU clears it too when EL3 is absent). */
+		uint64_t sdbg = (base >> 4) & 0xf;
+		return set_field(base, 4, f->el3 ? (sdbg ? sdbg : 1) : 0);
 	}
 	case CPU_ID_AA64MMFR0_EL1: {
 		int pa = cpu_parange_of(f->pa_bits);

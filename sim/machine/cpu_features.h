@@ -47,6 +47,7 @@ enum cpu_id_reg {
 	CPU_ID_AA64PFR0_EL1,  /* op0 3, op1 0, CRn 0, CRm 4, op2 0 */
 	CPU_ID_AA64MMFR0_EL1, /* 3, 0, 0, 7, 0 */
 	CPU_ID_PFR1_EL1,      /* 3, 0, 0, 1, 1: AArch32 ID_PFR1 */
+	CPU_ID_DFR0_EL1,      /* 3, 0, 0, 1, 2: AArch32 ID_DFR0 (the last: arrays size by it) */
 };
 
 enum cpu_id_reg cpu_id_reg_decode(unsigned op0, unsigned op1, unsigned crn, unsigned crm,
@@ -56,7 +57,7 @@ enum cpu_id_reg cpu_id_reg_decode(unsigned op0, unsigned op1, unsigned crn, unsi
  * The value the guest reads from reg: base (what the emulated CPU reports) with the fields
  * the description decides replaced: ID_AA64PFR0_EL1.EL3 [15:12] and EL2 [11:8] (0 or 1
  * "AArch64 only"; the A72's 2 "AArch64 and AArch32" for EL2 is kept when present),
- * ID_PFR1_EL1.Security [7:4], ID_AA64MMFR0_EL1.PARange [3:0] and TGran4 [31:28],
+ * ID_PFR1_EL1.Security [7:4], ID_DFR0_EL1.CopSDbg [7:4] (0 without EL3), ID_AA64MMFR0_EL1.PARange [3:0] and TGran4 [31:28],
  * TGran64 [27:24], TGran16 [23:20] (Arm ARM D17.2.x: TGran4/64 0 = implemented, 0xf = not;
  * TGran16 1 = implemented, 0 = not).
  */

@@ -154,7 +154,8 @@ static int vmlinux_symbols(const char *path, uint64_t pa, uint64_t size, struct 
 	GElf_Ehdr eh;
 	int rc = -1;
 	size_t cap = 0;
-	bool have_text = false, have_tab = false;
+	bool have_text = false, have_start = false, have_tab = false;
+	uint64_t start_va = 0;
 	if (!e || !gelf_getehdr(e, &eh) || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
 	    eh.e_machine != EM_AARCH64) {
 		fail(err, "not an AArch64 ELF vmlinux%s%s", e ? "" : ": ", e ? "" : elf_errmsg(-1));
@@ -184,6 +185,13 @@ static int vmlinux_symbols(const char *path, uint64_t pa, uint64_t size, struct 
 				*text_va = s.st_value;
 				have_text = true;
 			}
+			/* Xen's xen-syms has no _text: its Image starts at _start
+			 * (xen/arch/arm/xen.lds.S), the symbol its header's first
+			 * instruction is at. */
+			if (!strcmp(name, "_start") && s.st_shndx != SHN_ABS) {
+				start_va = s.st_value;
+				have_start = true;
+			}
 			if (add_sym(img, &cap, s.st_value, t == STT_FUNC, name, strlen(name))) {
 				fail(err, "out of memory");
 				goto out;
@@ -192,9 +200,11 @@ static int vmlinux_symbols(const char *path, uint64_t pa, uint64_t size, struct 
 	}
 	if (!have_tab)
 		fail(err, "no symbol table");
-	else if (!have_text)
-		fail(err, "no _text symbol: not a Linux vmlinux");
+	else if (!have_text && !have_start)
+		fail(err, "no _text symbol: not a Linux vmlinux (nor _start: not a xen-syms)");
 	else {
+		if (!have_text)
+			*text_va = start_va;
 		relocate_syms(img, *text_va, pa, size);
 		rc = 0;
 	}

@@ -12,6 +12,7 @@
 #define A72_AA64PFR0  UINT64_C(0x00002222)
 #define A72_PFR1      UINT64_C(0x00011011)
 #define A72_AA64MMFR0 UINT64_C(0x00001124)
+#define A72_DFR0      UINT64_C(0x03010066)
 
 /* D17.2.67: EL3 [15:12] = 0 "not implemented"; QEMU with has_el3 = false clears the same
  * field and keeps the rest: 0x0222 is what `-M virt,virtualization=on` shows. */
@@ -37,6 +38,19 @@ START_TEST(g8_id_pfr1_no_security)
 {
 	struct cpu_features f = cpu_features_hypsim();
 	ck_assert_uint_eq(cpu_id_value(&f, CPU_ID_PFR1_EL1, A72_PFR1), 0x00011001);
+}
+END_TEST
+
+/* ID_DFR0_EL1 (D17.2 / G8.2): CopSDbg [7:4], coprocessor-based Secure debug, is 0 without
+ * EL3, the rest is the A72's: 0x03010006, what Xen 4.17 prints as "Debug Features" under
+ * QEMU's `-M virt,virtualization=on` (QEMU clears the same nibble when EL3 is absent). */
+START_TEST(d17_2_id_dfr0_no_secure_debug)
+{
+	struct cpu_features f = cpu_features_hypsim();
+	ck_assert_uint_eq(cpu_id_value(&f, CPU_ID_DFR0_EL1, A72_DFR0), 0x03010006);
+	f.el3 = true;
+	ck_assert_uint_eq(cpu_id_value(&f, CPU_ID_DFR0_EL1, A72_DFR0), A72_DFR0);
+	ck_assert_int_eq(cpu_id_reg_decode(3, 0, 0, 1, 2), CPU_ID_DFR0_EL1);
 }
 END_TEST
 
@@ -85,6 +99,7 @@ int main(void)
 	TCase *tc = tcase_create("cpu_features");
 	tcase_add_test(tc, d17_2_aa64pfr0_no_el3_as_qemu_virt);
 	tcase_add_test(tc, g8_id_pfr1_no_security);
+	tcase_add_test(tc, d17_2_id_dfr0_no_secure_debug);
 	tcase_add_test(tc, d17_2_aa64mmfr0_granules_and_pa);
 	tcase_add_test(tc, d17_2_parange_encodings);
 	tcase_add_test(tc, id_reg_decode);

@@ -251,12 +251,14 @@ hyp_skip_insn:
 	b	hyp_host_return
 
 /*
- * handle_host_mem_abort: the IPA from HPFAR_EL2 (FIPA, bits [39:4] = IPA[47:12]), mapped by
- * host_stage2_idmap; a page the hyp owns is refused (pKVM would BUG: here EL2 says so and
- * skips the access, so that the run ends cleanly).
+ * handle_host_mem_abort: ESR_EL2 says data or instruction abort (EC 0x24/0x20), FAR_EL2 the
+ * host's VA, HPFAR_EL2 the IPA's page (FIPA, bits [39:4] = IPA[47:12]), which
+ * host_stage2_idmap maps; a page the hyp owns is refused (pKVM would BUG: here EL2 says so
+ * and skips the access, so that the run ends cleanly).
  */
 	.type handle_host_mem_abort, %function
 handle_host_mem_abort:
+	mrs	x24, far_el2
 	mrs	x0, hpfar_el2
 	ubfx	x0, x0, #4, #36
 	lsl	x0, x0, #PAGE_SHIFT	/* the IPA's page */
@@ -277,6 +279,9 @@ handle_host_mem_abort:
 	adr	x1, msg_insn
 	csel	x0, x1, x0, eq
 	bl	fw_puts
+	puts	msg_far
+	mov	x0, x24
+	bl	fw_puthex
 	puts	msg_ipa
 	mov	x0, x19
 	bl	fw_puthex
@@ -665,7 +670,8 @@ msg_s2_on:	.asciz	"hyp: host stage 2 on, entering the host\n"
 msg_abort:	.asciz	"hyp: host "
 msg_data:	.asciz	"data"
 msg_insn:	.asciz	"instruction"
-msg_ipa:	.asciz	" abort at IPA "
+msg_far:	.asciz	" abort, FAR_EL2 "
+msg_ipa:	.asciz	", IPA "
 msg_idmap:	.asciz	": idmap "
 msg_size:	.asciz	" size "
 msg_mem:	.asciz	" memory\n"

@@ -20,12 +20,15 @@
  * __kvm_tlb_flush_vmid_ipa does; then the table), and unmaps the page (pKVM's owner
  * annotation: an invalid descriptor naming the hyp), with DSB ISHST, TLBI IPAS2E1IS, DSB ISH,
  * TLBI VMALLE1IS, DSB ISH, ISB. The host's next access to that page is a stage 2 fault on a
- * page the hyp owns: EL2 says so and skips the access. The host's PSCI SYSTEM_OFF is trapped
+ * page the hyp owns: EL2 says so and skips the access. The host then reads its second page
+ * through the new table and donates it too (the table is there: an unmap only), and its
+ * access to it is refused the same way. The host's PSCI SYSTEM_OFF is trapped
  * (HCR_EL2.TSC) and forwarded by EL2, as pKVM's host PSCI relay does.
  *
  * Buggy variants (docs/firmware.md):
- *   PKVM_S2_BUG_NO_TLBI   no TLBI IPAS2E1IS after the page is unmapped (VMALLE1IS only):
- *                         the host's stage 2 entry for it survives (stale-tlb, host_reaccess)
+ *   PKVM_S2_BUG_NO_TLBI   no TLBI IPAS2E1IS after a page is unmapped (VMALLE1IS only):
+ *                         the host's stage 2 entry for it survives (stale-tlb, host_reaccess;
+ *                         at host_reaccess2 the entry the host's read of page 2 used)
  *   PKVM_S2_BUG_NO_DSB    no DSB between the unmapping store and the TLBI: the TLBI may run
  *                         before the walker sees the store (missing-dsb, host_reaccess)
  *   PKVM_S2_BUG_NO_BBM    the table written over the live block, no invalid step
@@ -42,6 +45,7 @@
 /* The host's buffer: a 2 MiB block of its own, apart from the image's. */
 #define HOST_BUF 0x40400000
 #define DONATED (HOST_BUF + 0x1000)
+#define DONATED2 (HOST_BUF + 0x2000)
 
 #define HYP_FN_HOST_DONATE 0xc6000004 /* x1 = PA of a host page; returns x0 = 0 or -1 */
 
@@ -528,6 +532,10 @@ __host_s2_install_table:
 	str	x9, [x21]
 	dsb	ishst
 	mov	x8, x9
+	puts	msg_split
+	mov	x0, x22
+	bl	fw_puthex
+	puts	msg_split2
 2:	/* The page's level 3 entry: must be the host's, valid. */
 	and	x6, x8, #DESC_ADDR_MASK
 	ubfx	x7, x20, #12, #9
@@ -636,9 +644,23 @@ host_reaccess:
 	mov	x0, x20
 	bl	fw_puthex
 	puts	msg_nl
-	/* The rest of the split block is still the host's. */
+	/* The rest of the split block is still the host's: its page 2 entry is used (and so
+	 * cached) now, then page 2 is donated too, with the table in place: an unmap only. */
 	ldr	x20, [x19, #0x2000]
 	puts	msg_read_other
+	mov	x0, x20
+	bl	fw_puthex
+	puts	msg_nl
+	mov64	x0, HYP_FN_HOST_DONATE
+	mov64	x1, DONATED2
+	hvc	#0
+	cbnz	x0, host_fail
+	puts	msg_host_donated2
+	mov64	x20, 0xdead
+	.global host_reaccess2
+host_reaccess2:
+	ldr	x20, [x19, #0x2000]
+	puts	msg_read_again2
 	mov	x0, x20
 	bl	fw_puthex
 	puts	msg_nl
@@ -680,7 +702,9 @@ msg_again:	.asciz	"hyp: IPA already mapped: "
 msg_refused:	.asciz	"hyp: host access to IPA "
 msg_refused2:	.asciz	", owned by the hyp: refused, skipped\n"
 msg_donated:	.asciz	"hyp: page "
-msg_donated2:	.asciz	" donated by the host: block split, page unmapped\n"
+msg_donated2:	.asciz	" donated by the host: unmapped\n"
+msg_split:	.asciz	"hyp: block "
+msg_split2:	.asciz	" split into pages\n"
 msg_off:	.asciz	"hyp: host PSCI SYSTEM_OFF, forwarded\n"
 msg_panic:	.asciz	"hyp: panic, ESR_EL2 "
 msg_elr:	.asciz	" ELR_EL2 "
@@ -690,6 +714,8 @@ msg_read:	.asciz	"host: page 1 holds "
 msg_host_donated: .asciz "host: page 1 donated to the hyp\n"
 msg_read_again:	.asciz	"host: page 1 read again: "
 msg_read_other:	.asciz	"host: page 2 holds "
+msg_host_donated2: .asciz "host: page 2 donated to the hyp\n"
+msg_read_again2: .asciz	"host: page 2 read again: "
 msg_done:	.asciz	"host: done\n"
 msg_fail:	.asciz	"host: FAILED\n"
 msg_host_unexpected: .asciz "host: unexpected exception\n"

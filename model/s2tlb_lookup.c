@@ -256,6 +256,13 @@ static void add_alt(struct accx *a, enum hz_class cls, const struct s12_result *
 	o->has_pa = !o->fault;
 	o->pa = a->co->pa;
 	outcome_text(a->co, o->text, sizeof(o->text), "the current tables and registers");
+	/* The reported access itself, as stage 1's coherent outcome names it (a zero cause
+	 * would read "at machine reset"). */
+	o->cause.seq = a->seq;
+	o->cause.cpu = a->cpu;
+	o->cause.pc = a->pc;
+	o->cause.kind = hz.ev;
+	snprintf(o->cause.what, sizeof(o->cause.what), "the latest values");
 	o = &hz.outcomes[1];
 	o->fault = alt->fault.f.type != FAULT_NONE;
 	o->f = alt->fault.f;

@@ -9,8 +9,8 @@
 #     fetch (no report there) and another does not (the report, decided by that seed);
 #   - kvm-dual-step-table-ivac (DC IVAC instead of a clean, D7.5.x): a lost-write decided
 #     by `never`;
-#   - the correct flows (kvm-dual-step, pkvm-switch, stub-teardown, arm64-nvhe-init): clean
-#     under every policy;
+#   - the correct flows (kvm-dual-step, pkvm-switch, stub-teardown, arm64-nvhe-init,
+#     pkvm-host-s2): clean under every policy;
 #   - the same seed twice gives byte-identical reports and traces, and `sim replay` of the
 #     trace gives the run's report; `sim campaign --inject writeback=never` is accepted.
 set -u
@@ -69,7 +69,7 @@ echo "ok: table-ivac under writeback=never: $(grep -m1 'under writeback' "$tmp/i
 # The correct flows stay clean under every policy.
 for f in kvm-dual-step/kvm-dual-step pkvm-switch/pkvm-switch pkvm-switch/pkvm-switch-posted-order \
 	stub-teardown/stub-teardown arm64-nvhe-init/arm64-nvhe-init-va48-low \
-	arm64-nvhe-init/arm64-nvhe-init-va39-low; do
+	arm64-nvhe-init/arm64-nvhe-init-va39-low pkvm-host-s2/pkvm-host-s2; do
 	for p in never random:1 random:2 random:3; do
 		rc=$(run clean "$fwdir/$f.elf" --inject "writeback=$p")
 		[ "$rc" -eq 0 ] || fail "$f under writeback=$p: exit $rc, expected 0"

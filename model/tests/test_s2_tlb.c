@@ -187,6 +187,10 @@ START_TEST(test_s2_ipas2e1_leaves_combined_entries)
 	ck_assert_int_eq(r.fault.stage, 2);
 	ck_assert_uint_eq(count(HZ_STALE_TLB), 1);
 	ck_assert_uint_eq(hz[0].outcomes[1].pa, page_p);
+	/* The coherent outcome's cause is the access itself (the latest values), never the
+	 * zero cause a report prints as "at machine reset". */
+	ck_assert_uint_eq(hz[0].outcomes[0].cause.seq, hz[0].seq);
+	ck_assert_str_eq(hz[0].outcomes[0].cause.what, "the latest values");
 }
 END_TEST
 

@@ -262,13 +262,7 @@ static void tc_fill(struct model *m, unsigned cpu, uint64_t va, enum access_type
 		e->pg = cache_page_get(m->c, x->tr.oa);
 		e->s2_on = x->s2_on;
 		e->ipa_page = x->s2_on ? x->ipa & ~(uint64_t)(CACHE_PAGE_SIZE - 1) : 0;
-		/* Every store leaves the fast path while stage 2 is active, as before the fast
-		 * path served stage 2: asking s2tlb_table_page here (which retracks the stage 2
-		 * tables at fill time) lost pkvm-host-s2's unmapping store to a table linked
-		 * since, and with it the stale-tlb / missing-dsb of its buggy variants at
-		 * host_reaccess (tests/meson.build). To be narrowed again once that is
-		 * understood. */
-		e->s2_table = s2tlb_active(m->s2);
+		e->s2_table = s2tlb_active(m->s2) && s2tlb_table_page(m->s2, e->pa_page);
 	}
 	e->ok |= (uint8_t)(1u << acc);
 }

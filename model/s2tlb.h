@@ -108,10 +108,11 @@ void s2tlb_cpu_reset(struct s2tlb *t, unsigned cpu, uint64_t hcr, uint64_t vtcr,
 /* Stage 2 has been on (a context exists): stores and TLBIs may matter. */
 bool s2tlb_active(const struct s2tlb *t);
 
-/* Whether the 4 KiB page at pa holds a descriptor of some context's stage 2 tables: a store
- * there must reach s2tlb_store. The set changes only at a store to such a page or when a
- * context opens (an MSR or a context synchronisation), so a caller may keep the answer
- * until then. */
+/* Whether the 4 KiB page at pa may hold a descriptor of some context's stage 2 tables: a
+ * store there must reach s2tlb_store. The set changes only at a store to such a page or
+ * when a context opens (an MSR or a context synchronisation), so a caller may keep the
+ * answer until then. True for every page from a table store until the next s2tlb_store
+ * (the tables that store links are known only once it has landed in memory). */
 bool s2tlb_table_page(struct s2tlb *t, uint64_t pa);
 
 /* A hash of what may decide a later outcome (contexts, versions, TLBIs; event numbers

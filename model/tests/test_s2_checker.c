@@ -319,6 +319,39 @@ START_TEST(test_s2_vm0_entry_removed_by_vmalls12e1_at_enable)
 }
 END_TEST
 
+/* D8.13 with the translation cache: the EL2 CPU links a new stage 2 table (break, TLBI,
+ * then the table descriptor), and later unmaps a page in it without a TLBI. The unmap is a
+ * store to a live stage 2 table, even though memory did not yet show the table descriptor
+ * when the store that linked it filled the translation cache (pkvm-host-s2-no-tlbi). */
+START_TEST(test_s2_store_to_newly_linked_table_is_tracked)
+{
+	ev_msr(&mt, 0, SR_VTTBR_EL2, s2root | UINT64_C(1) << 48);
+	ev_isb(&mt, 0);
+	uint64_t l2 = mt_desc_pa(&mt, s2root, IPA_X, 2);
+	uint64_t t2 = mt_table(&mt);
+	uint64_t leaf2 = t2 + 8 * ((IPA_X >> 12) & 511);
+	ram_w64(&mt, leaf2, S2_PAGE(page_p, S2_RW)); /* the new table, built before it is linked */
+	ev_load(&mt, 1, IPA_X, 8);
+	ev_store(&mt, 0, l2, 8, 0); /* break */
+	ev_dsb(&mt, 0, DOM_ISH, BAR_ALL);
+	ev_tlbi(&mt, 0, TLBI_IPAS2E1IS, IPA_X);
+	ev_tlbi(&mt, 0, TLBI_VMALLE1IS, 0);
+	ev_dsb(&mt, 0, DOM_ISH, BAR_ALL);
+	ev_store(&mt, 0, l2, 8, t2 | DESC_VALID | DESC_TABLE); /* make */
+	ev_dsb(&mt, 0, DOM_ISH, BAR_ALL);
+	ev_isb(&mt, 1);
+	struct model_step_result r = ev_load(&mt, 1, IPA_X, 8);
+	ck_assert_uint_eq(r.tr.oa, page_p);
+	EXPECT_NONE(&mt);
+	ev_store(&mt, 0, leaf2, 8, 0); /* unmap, no TLBI */
+	ev_dsb(&mt, 0, DOM_ISH, BAR_ALL);
+	ev_isb(&mt, 1);
+	r = ev_load(&mt, 1, IPA_X, 8);
+	ck_assert_uint_eq(r.fault12.stage, 2);
+	EXPECT(&mt, HZ_STALE_TLB, 1);
+}
+END_TEST
+
 /* The translation cache under stage 2 (checker_access.c tc_fill): an EL1 translation
  * through stage 2 with one outcome is served by the fast path, with its IPA (D8.2: the
  * IPA's low 12 bits are the VA's); a store to the stage 2 tables ends it (D8.14.1, D8.13:
@@ -519,6 +552,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_s2_no_stage1_entry_when_table_read_faults_at_stage2);
 	tcase_add_test(tc, test_s2_vm0_entry_survives_stage2_enable_without_tlbi);
 	tcase_add_test(tc, test_s2_vm0_entry_removed_by_vmalls12e1_at_enable);
+	tcase_add_test(tc, test_s2_store_to_newly_linked_table_is_tracked);
 	tcase_add_test(tc, test_s2_fast_path_serves_stage2_translation_until_table_store);
 	tcase_add_test(tc, test_s2_fast_path_store_to_stage2_table_is_checked);
 	tcase_add_test(tc, test_s2_twin_models_fast_and_full_agree);

@@ -112,6 +112,23 @@ static inline void mt_clear(struct machine *mt)
 	memset(mt->count, 0, sizeof(mt->count));
 }
 
+/* The twin-model tests (test_fastpath.c, test_s2_checker.c): both machines counted the same
+ * events and made the same reports in the same order; then both are cleared. Uses Check's
+ * ck_assert_* (check.h before the use). */
+#define MT_EXPECT_SAME_REPORTS(a, b)                                                               \
+	do {                                                                                       \
+		ck_assert_uint_eq(model_seq((a)->m), model_seq((b)->m));                           \
+		ck_assert_uint_eq((a)->nhz, (b)->nhz);                                             \
+		for (unsigned h_ = 0; h_ < (a)->nhz; h_++) {                                       \
+			ck_assert_int_eq((a)->hz[h_].cls, (b)->hz[h_].cls);                        \
+			ck_assert_uint_eq((a)->hz[h_].seq, (b)->hz[h_].seq);                       \
+			ck_assert_uint_eq((a)->hz[h_].fold_key, (b)->hz[h_].fold_key);             \
+			ck_assert_str_eq((a)->hz[h_].summary, (b)->hz[h_].summary);                \
+		}                                                                                  \
+		mt_clear(a);                                                                       \
+		mt_clear(b);                                                                       \
+	} while (0)
+
 static inline unsigned mt_total(const struct machine *mt)
 {
 	unsigned n = 0;

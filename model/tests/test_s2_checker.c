@@ -508,16 +508,7 @@ static void s2_twin_run(uint64_t seed, unsigned n, bool s1)
 		ck_assert_uint_eq(fr[0].ipa, fr[1].ipa);
 		if (fr[0].fault.type == FAULT_NONE)
 			ck_assert_uint_eq(fr[0].tr.oa, fr[1].tr.oa);
-		ck_assert_uint_eq(model_seq(ma.m), model_seq(mb.m));
-		ck_assert_uint_eq(ma.nhz, mb.nhz);
-		for (unsigned h = 0; h < ma.nhz; h++) {
-			ck_assert_int_eq(ma.hz[h].cls, mb.hz[h].cls);
-			ck_assert_uint_eq(ma.hz[h].seq, mb.hz[h].seq);
-			ck_assert_uint_eq(ma.hz[h].fold_key, mb.hz[h].fold_key);
-			ck_assert_str_eq(ma.hz[h].summary, mb.hz[h].summary);
-		}
-		mt_clear(&ma);
-		mt_clear(&mb);
+		MT_EXPECT_SAME_REPORTS(&ma, &mb);
 		if (what > 11)
 			pc += 4;
 	}
